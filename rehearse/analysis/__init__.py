@@ -1,0 +1,1 @@
+"""Landmarks, per-frame signals and performance events computed from a take."""

@@ -1,0 +1,133 @@
+"""Plain containers passed between analysis stages: landmark tracks, signal tracks, audio features.
+
+Times are always the frames' presentation timestamps in seconds (exact under variable frame
+rate), never `index / fps`. A frame where a detector found nothing is a masked frame
+(confidence 0, values NaN), not an error. Sides (`left`, `right`) are the actor's own.
+
+`SIGNALS` is the registry of per-frame signal names and their units: landmark code must
+produce exactly these names and event detectors read only these names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# name -> (unit, meaning). Distances are divided by the inter-ocular distance (IOD: between
+# the eye centres) so they do not change with framing; "IOD" below is that unit.
+SIGNALS: dict[str, tuple[str, str]] = {
+    # face
+    "face_present": ("0/1", "1 when a face was tracked in this frame"),
+    "face_confidence": ("0-1", "face tracking confidence (0 when lost)"),
+    "iod_px": ("px", "inter-ocular distance in pixels (scale of the face in frame)"),
+    "eye_open_left": ("EAR", "eye aspect ratio of the actor's left eye (~0.3 open, <0.1 shut)"),
+    "eye_open_right": ("EAR", "eye aspect ratio of the actor's right eye"),
+    "brow_raise_left": ("IOD", "left brow height above the left eye"),
+    "brow_raise_right": ("IOD", "right brow height above the right eye"),
+    "brow_furrow": ("IOD", "distance between the inner brow ends (smaller = furrowed)"),
+    "lip_corner_left": ("IOD", "left mouth-corner lift relative to the lip centre (up = positive)"),
+    "lip_corner_right": ("IOD", "right mouth-corner lift relative to the lip centre"),
+    "lip_corner_asymmetry": ("IOD", "lip_corner_left - lip_corner_right"),
+    "mouth_width": ("IOD", "distance between the mouth corners"),
+    "lip_press": ("IOD", "visible lip thickness, upper + lower (smaller = pressed)"),
+    "mouth_open": ("IOD", "gap between the inner lips"),
+    "gaze_h": ("-1..1", "iris between the eye corners; + = toward the actor's own left"),
+    "gaze_v": ("-1..1", "iris between the lids; + = up"),
+    "head_yaw": ("deg", "head turn; + = toward the actor's own left"),
+    "head_pitch": ("deg", "head nod; + = chin up"),
+    "head_roll": ("deg", "head tilt; + = toward the actor's own left shoulder"),
+    "face_motion": ("IOD/s", "mean landmark speed after removing head translation"),
+    # body
+    "body_present": ("0/1", "1 when a body pose was tracked in this frame"),
+    "lean_forward": ("deg", "torso lean toward camera (+) or away (-), from shoulder/hip depth"),
+    "lean_side": ("deg", "torso lean sideways; + = toward the actor's own left"),
+    "shoulder_roll": ("deg", "shoulder-line tilt in the image; + = left shoulder higher"),
+    "shoulder_turn": ("deg", "shoulder-line turn away from the camera plane; + = left shoulder back"),
+    "wrist_left_x": ("0-1", "actor's left wrist, x as a fraction of image width"),
+    "wrist_left_y": ("0-1", "actor's left wrist, y as a fraction of image height"),
+    "wrist_right_x": ("0-1", "actor's right wrist, x"),
+    "wrist_right_y": ("0-1", "actor's right wrist, y"),
+    "fingertip_left_x": ("0-1", "actor's left index fingertip, x (hands model, else pose)"),
+    "fingertip_left_y": ("0-1", "actor's left index fingertip, y"),
+    "fingertip_right_x": ("0-1", "actor's right index fingertip, x"),
+    "fingertip_right_y": ("0-1", "actor's right index fingertip, y"),
+    "hand_face_left": ("IOD", "distance from the left fingertips to the nearest face point"),
+    "hand_face_right": ("IOD", "distance from the right fingertips to the nearest face point"),
+    "tremor_left": ("IOD^2", "fingertip energy above 4 Hz over a 0.5 s window, left hand"),
+    "tremor_right": ("IOD^2", "fingertip energy above 4 Hz over a 0.5 s window, right hand"),
+}
+
+# Audio features are on their own clock (fixed hop), not per video frame.
+AUDIO_SIGNALS: dict[str, tuple[str, str]] = {
+    "rms_db": ("dBFS", "RMS level in a 20 ms window"),
+    "speech": ("0/1", "1 where voice activity is detected"),
+}
+
+
+@dataclass
+class LandmarkTrack:
+    """Landmarks of one part (face, pose, left_hand, right_hand) for every analysed frame.
+
+    `points` is (frames, landmarks, 3): x, y as fractions of image width/height, z as the
+    model gives it. Frames where the part was not found hold NaN and confidence 0.
+    """
+
+    part: str
+    times: np.ndarray
+    points: np.ndarray
+    confidence: np.ndarray
+    image_size: tuple[int, int]
+
+    @property
+    def mask(self) -> np.ndarray:
+        """True for frames where the part was found."""
+        return self.confidence > 0
+
+
+@dataclass
+class SignalTrack:
+    """Per-frame named signals (see `SIGNALS`), NaN where unavailable."""
+
+    times: np.ndarray
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    @property
+    def frame_count(self) -> int:
+        return int(self.times.shape[0])
+
+    def unit(self, name: str) -> str:
+        """Unit of a signal, from the registry."""
+        return SIGNALS[name][0]
+
+
+@dataclass
+class AudioFeatures:
+    """Audio features on a fixed hop: `times` are window centres in seconds."""
+
+    times: np.ndarray
+    rms_db: np.ndarray
+    speech: np.ndarray
+    sample_rate: int
+
+    @property
+    def has_audio(self) -> bool:
+        return self.times.size > 0
+
+
+@dataclass
+class TimeSpan:
+    """A span of a take in seconds, end exclusive."""
+
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s

@@ -1,0 +1,1 @@
+"""Scene breakdowns: YAML files -> frozen pydantic models, with file:line:column errors."""

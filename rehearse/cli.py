@@ -1,0 +1,85 @@
+"""The `rehearse` command line: parses arguments and hands each subcommand to its module.
+
+Subcommand modules are imported only when that subcommand runs, so `rehearse --help` stays
+fast and never imports mediapipe, cv2 or textual. Each module in `rehearse/commands/` provides
+`add_arguments(parser)` and `run(args) -> int`. Exit codes: 0 clean, 1 problems found or a
+command failed, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+from rehearse import __version__
+from rehearse.errors import RehearseError
+
+# name -> (module under rehearse.commands, one-line help). Order is the order `--help` shows.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "open": ("open_app", "open the terminal app on a production (default: this folder)"),
+    "check": ("check", "validate scene breakdowns and print one line per problem"),
+    "import": ("import_fountain", "scaffold scene YAML from a Fountain screenplay"),
+    "analyze": ("analyze", "decode takes and extract landmarks and signals (cached)"),
+    "events": ("events", "detect blinks, holds, hesitations, gestures ... in one take"),
+    "drift": ("drift", "compare takes beat by beat and flag continuity drift"),
+    "log": ("log", "log a live rehearsal from the keyboard, crash-safe"),
+    "report": ("report", "write a continuity report (html, md, csv, json)"),
+    "export": ("export", "export markers for editors (otio, edl, ale, eaf)"),
+    "render": ("render", "draw landmarks and events onto a take"),
+    "actor": ("actor", "actor profiles, stored data and deletion"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (no usage dump) on a usage error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: usage error: {message} (see `{self.prog} --help`)\n")
+
+
+def _available(module_name: str) -> bool:
+    return importlib.util.find_spec(f"rehearse.commands.{module_name}") is not None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser. Subcommand arguments come from their modules, imported lazily."""
+    parser = _Parser(
+        prog="rehearse",
+        description="Measure rehearsal takes and keep continuity, from the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"rehearse {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        if not _available(module_name):
+            continue
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(_module=module_name)
+        _command_module(module_name).add_arguments(sub)
+    return parser
+
+
+def _command_module(module_name: str):
+    return importlib.import_module(f"rehearse.commands.{module_name}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rehearse` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv and _available("open_app"):
+        argv = ["open"]
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(_command_module(args._module).run(args) or 0)
+    except RehearseError as error:
+        print(error.one_line(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rehearse: interrupted", file=sys.stderr)
+        return 130

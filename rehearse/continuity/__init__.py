@@ -1,0 +1,1 @@
+"""Continuity: drift between takes of a scene, and wardrobe/makeup across scenes."""

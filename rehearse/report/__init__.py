@@ -1,0 +1,1 @@
+"""Continuity reports for the people on set: HTML, Markdown, CSV and JSON."""

@@ -1,0 +1,1 @@
+"""The production's local SQLite store (`.rehearse/`): rehearsal logs and their syncs."""

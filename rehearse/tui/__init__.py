@@ -1,0 +1,1 @@
+"""The Textual terminal app. The only package allowed to import textual."""
