@@ -1,0 +1,214 @@
+"""Settings: analysis thresholds, cache location, keymap; read from a YAML file and REHEARSE_* env.
+
+Where settings come from, later ones winning:
+
+1. the defaults documented on each field below;
+2. the user's file `~/.config/rehearse/config.yaml` (or `$REHEARSE_CONFIG`);
+3. the production's `rehearse.yaml` (in the production folder, beside `production.yaml`);
+4. environment variables: `REHEARSE_CACHE_DIR=/tmp/c`, and any nested field as
+   `REHEARSE_<SECTION>__<FIELD>=value`, e.g. `REHEARSE_ANALYSIS__AUDIO__HOP_S=0.02`
+   (values are read as YAML scalars, so `true`, `3` and `0.5` get their types).
+
+A bad value is a `ConfigError` naming the file (or variable), the key and what was expected.
+Sections are frozen pydantic models; engineers add a section by adding one field to `Settings`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rehearse.errors import ConfigError, Location
+
+try:
+    from rehearse.analysis.landmarks import LandmarkSettings
+except ImportError:  # landmarks.py is being written; keep config importable until it lands.
+
+    class LandmarkSettings(BaseModel):  # type: ignore[no-redef]
+        """Placeholder for `rehearse.analysis.landmarks.LandmarkSettings` (accepts any keys)."""
+
+        model_config = ConfigDict(frozen=True, extra="allow")
+
+
+ENV_PREFIX = "REHEARSE_"
+PRODUCTION_CONFIG_NAME = "rehearse.yaml"
+
+
+class Section(BaseModel):
+    """Base for settings sections: immutable, unknown keys rejected, fields documented."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class AudioSettings(Section):
+    """Energy voice-activity detection on the take's audio track (see audio_features.py)."""
+
+    hop_s: float = Field(default=0.010, gt=0, le=0.1)
+    """Hop between analysis windows, in seconds (the audio features' clock)."""
+    window_s: float = Field(default=0.020, gt=0, le=0.2)
+    """Length of each RMS window, in seconds."""
+    sample_rate: int = Field(default=16000, ge=8000, le=96000)
+    """Sample rate the audio is resampled to before analysis, in Hz."""
+    speech_margin_db: float = Field(default=9.0, gt=0, le=60)
+    """A window is speech when its level is this many dB above the noise floor."""
+    noise_floor_percentile: float = Field(default=10.0, ge=0, le=50)
+    """Percentile of window levels taken as the noise floor within the adaptive window."""
+    noise_window_s: float = Field(default=3.0, gt=0, le=60)
+    """Length of the sliding window the noise floor adapts over, in seconds."""
+    min_level_db: float = Field(default=-55.0, le=0)
+    """Windows quieter than this (dBFS) are never speech, whatever the floor."""
+    hangover_s: float = Field(default=0.080, ge=0, le=1)
+    """Speech stays on this long after the level drops, bridging stop consonants, in seconds."""
+    min_speech_s: float = Field(default=0.080, ge=0, le=2)
+    """Shorter bursts are dropped by `speech_segments` (clicks, bumps), in seconds."""
+    min_silence_s: float = Field(default=0.150, ge=0, le=5)
+    """Shorter gaps between speech are bridged by `speech_segments`, in seconds."""
+
+
+class AnalysisSettings(Section):
+    """Everything that changes an analysis result; its hash is part of the cache key."""
+
+    landmarks: LandmarkSettings = Field(default_factory=LandmarkSettings)
+    """MediaPipe backends and their schedule (defined in rehearse/analysis/landmarks.py)."""
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    """Voice-activity detection on the audio track."""
+    face_lost_min_s: float = Field(default=0.25, ge=0, le=10)
+    """A run of face-less frames at least this long is reported as a face-lost span, in seconds."""
+    no_face_max_coverage: float = Field(default=0.0, ge=0, le=1)
+    """A take whose face coverage is at most this fraction is reported as `no face`."""
+
+
+class Settings(Section):
+    """All settings. Sections are added as fields (events, keymap ...)."""
+
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
+    """Landmark, signal and audio analysis: these settings are part of the cache key."""
+    cache_dir: Path | None = None
+    """Where analysis results are cached; none: the production's `.rehearse/cache/`, else
+    `~/.cache/rehearse/`."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Terminal-app key bindings: binding id -> key (e.g. `mark_beat: m`)."""
+    # events: EventSettings is added here by rehearse/analysis/events (issue 4).
+
+
+def settings_key(settings: Settings | AnalysisSettings) -> str:
+    """A stable short hash of the analysis settings (JSON, sorted keys): part of the cache key."""
+    analysis = settings.analysis if isinstance(settings, Settings) else settings
+    text = json.dumps(analysis.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def user_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """The user's settings file: `$REHEARSE_CONFIG`, else `~/.config/rehearse/config.yaml`."""
+    env = os.environ if env is None else env
+    if env.get("REHEARSE_CONFIG"):
+        return Path(env["REHEARSE_CONFIG"]).expanduser()
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "rehearse" / "config.yaml"
+
+
+def load_settings(
+    production_root: Path | str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    user_config: Path | None = None,
+) -> Settings:
+    """Defaults, then the user's file, then the production's `rehearse.yaml`, then the env."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    sources: list[tuple[str, dict[str, Any]]] = []
+    files = [user_config if user_config is not None else user_config_path(env)]
+    if production_root is not None:
+        files.append(Path(production_root) / PRODUCTION_CONFIG_NAME)
+    for path in files:
+        if path.is_file():
+            data = _read_yaml(path)
+            _deep_merge(merged, data)
+            sources.append((str(path), data))
+    env_values, env_names = _env_overrides(env)
+    _deep_merge(merged, env_values)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise _config_error(exc, sources, env_names) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read settings: {exc}", Location(path), hint="fix or remove the file") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"settings are not valid YAML: {problem}", where) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("settings file must be a mapping of sections", Location(path, 1))
+    return data
+
+
+def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """`REHEARSE_A__B=v` -> {"a": {"b": v}}; also returns dotted key -> variable name."""
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name == "REHEARSE_CONFIG":
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__") if p]
+        if not parts or parts[0] not in Settings.model_fields:
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+        if parts == ["cache_dir"]:
+            value = raw  # a path is a path, even when it looks like a number
+        node = values
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        names[".".join(parts)] = name
+    return values, names
+
+
+def _deep_merge(into: dict[str, Any], update: Mapping[str, Any]) -> None:
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def _config_error(
+    exc: ValidationError, sources: list[tuple[str, dict[str, Any]]], env_names: dict[str, str]
+) -> ConfigError:
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"]]
+    key = ".".join(loc)
+    origin = next((name for dotted, name in env_names.items() if key.startswith(dotted)), None)
+    if origin is None:
+        # The last file that sets this key (or its section) is the one to fix.
+        origin = "settings"
+        for path, data in sources:
+            if _has_prefix(data, loc):
+                origin = path
+    return ConfigError(
+        f"setting `{key}`: {first['msg']}",
+        Location(origin),
+        hint="fix the value or remove it to use the default",
+    )
+
+
+def _has_prefix(data: Any, loc: list[str]) -> bool:
+    """True when `data` sets the key path `loc` or its first section."""
+    return isinstance(data, dict) and bool(loc) and loc[0] in data
