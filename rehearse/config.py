@@ -60,7 +60,7 @@ class AudioSettings(Section):
     """A window is speech when its level is this many dB above the noise floor."""
     noise_floor_percentile: float = Field(default=10.0, ge=0, le=50)
     """Percentile of window levels taken as the noise floor within the adaptive window."""
-    noise_window_s: float = Field(default=3.0, gt=0, le=60)
+    noise_window_s: float = Field(default=4.0, gt=0, le=60)
     """Length of the sliding window the noise floor adapts over, in seconds."""
     min_level_db: float = Field(default=-55.0, le=0)
     """Windows quieter than this (dBFS) are never speech, whatever the floor."""
