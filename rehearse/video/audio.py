@@ -11,7 +11,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Audio:
     """Mono audio samples and where they sit on the video clock."""
 
@@ -57,7 +57,18 @@ def read_audio(path: Path | str, *, sample_rate: int = 16000) -> Audio | None:
             log.warning("%s: audio decoding stopped early: %s", path, exc)
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray().reshape(-1))
+        declared = _declared_sample_count(stream, sample_rate)
     samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+    if declared is not None and declared < len(samples):
+        # The encoder pads the last frame; the container's duration says where the sound ends.
+        samples = samples[:declared]
     np.clip(samples, -1.0, 1.0, out=samples)
     start_s = (first_s if first_s is not None else origin_s) - origin_s
     return Audio(samples=samples, sample_rate=sample_rate, start_s=start_s)
+
+
+def _declared_sample_count(stream, sample_rate: int) -> int | None:
+    """Samples the container says the stream presents, at `sample_rate`; None when it does not say."""
+    if not stream.duration or stream.time_base is None:
+        return None
+    return round(float(stream.duration * stream.time_base) * sample_rate)

@@ -62,7 +62,8 @@ def write_video(
         pts_of = lambda i: round(times[i] / time_base)  # noqa: E731
 
     tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
-    container = av.open(str(tmp), mode="w")
+    # faststart puts the index first: a copy cut short still plays up to the cut.
+    container = av.open(str(tmp), mode="w", options={"movflags": "+faststart"})
     try:
         video = None
         audio_out = _AudioMuxer(container, audio) if audio is not None else None

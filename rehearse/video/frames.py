@@ -1,0 +1,205 @@
+"""Decoded frames with exact presentation times (VFR-safe), display rotation applied, as RGB arrays.
+
+Decoding uses PyAV (see benchmarks/bench_decode.py for the measurement against OpenCV): each
+frame's time comes from its own PTS and the stream time base, never from index / fps, and
+frames are counted by decoding, never from the container's claimed count. Times are seconds
+relative to the video stream's declared start (see `rehearse.video.probe`), so the first frame
+of an ordinary take is t = 0.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.errors import VideoError
+from rehearse.video.probe import open_container, rotation_from_matrix_deg, video_error
+
+log = logging.getLogger(__name__)
+
+_TIME_EPS_S = 1e-9  # float slack when comparing a requested time with exact frame times
+_FIX_NO_VIDEO = "analysis needs the camera's file; an audio-only recording cannot be analyzed"
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded frame and when it is shown."""
+
+    index: int
+    """Position among ALL decoded frames (0-based); a stride skips indices, it does not renumber."""
+    t: float
+    """Presentation time in seconds, exact from the frame's PTS, relative to the stream start."""
+    image: np.ndarray
+    """H x W x 3 uint8 RGB, display rotation applied (and downscaled when max_width was given)."""
+
+
+def _video_stream(path: Path, container):
+    if not container.streams.video:
+        raise video_error(path, "has no video stream", _FIX_NO_VIDEO)
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"  # frame + slice threads: ~2x faster on two cores
+    return stream
+
+
+def _start_pts(stream) -> int | None:
+    return int(stream.start_time) if stream.start_time is not None else None
+
+
+def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object]]:
+    """(index, t_seconds, av.VideoFrame) for every decodable frame; stops cleanly on a damaged tail."""
+    import av
+
+    time_base = Fraction(stream.time_base)
+    start_pts = _start_pts(stream)
+    index = 0
+    last_t: float | None = None
+    fallback_step = 1.0 / float(stream.average_rate or stream.guessed_rate or 25)
+    try:
+        for frame in container.decode(stream):
+            pts = frame.pts
+            if pts is None:  # no timestamp at all: the only case where a time is inferred
+                t = 0.0 if last_t is None else last_t + fallback_step
+            else:
+                if start_pts is None:
+                    start_pts = int(pts)
+                t = float((int(pts) - start_pts) * time_base)
+            last_t = t
+            yield index, t, frame
+            index += 1
+    except av.error.FFmpegError as exc:
+        if index == 0:
+            raise video_error(path, f"no frame could be decoded ({' '.join(str(exc).split())})") from exc
+        log.warning("%s: decoding stopped after %d frames (file damaged or truncated): %s", path, index, exc)
+        return
+    if index == 0:
+        raise video_error(path, "no frame could be decoded (the video stream is empty or damaged)")
+
+
+def _to_rgb(frame, max_width: int | None) -> np.ndarray:
+    """RGB array of `frame`, downscaled so the displayed width is at most max_width, then rotated."""
+    rotation = rotation_from_matrix_deg(frame.rotation)
+    coded_w, coded_h = frame.width, frame.height
+    display_w, display_h = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+    if max_width is not None and display_w > max_width:
+        scale = max_width / display_w
+        new_display_w, new_display_h = max_width, max(1, round(display_h * scale))
+        if rotation in (90, 270):
+            width, height = new_display_h, new_display_w
+        else:
+            width, height = new_display_w, new_display_h
+        image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA")
+        image = image.to_ndarray()
+    else:
+        image = frame.to_ndarray(format="rgb24")
+    if rotation:
+        # np.rot90 with positive k turns counter-clockwise; our rotation is clockwise.
+        image = np.ascontiguousarray(np.rot90(image, k=-rotation // 90))
+    return image
+
+
+def iter_frames(path: Path | str, *, stride: int = 1, max_width: int | None = None) -> Iterator[Frame]:
+    """Yield every `stride`-th decoded frame (index 0, stride, 2*stride, ...) in presentation order.
+
+    A truncated or damaged file yields the frames before the damage and stops (with a logged
+    warning); VideoError only when no frame at all can be decoded or the file is not a video.
+    """
+    if stride < 1:
+        raise ValueError(f"stride must be >= 1, got {stride}")
+    if max_width is not None and max_width < 1:
+        raise ValueError(f"max_width must be >= 1 px, got {max_width}")
+    path = Path(path)
+    with open_container(path) as container:
+        stream = _video_stream(path, container)
+        for index, t, frame in _decoded(path, container, stream):
+            if index % stride == 0:
+                yield Frame(index=index, t=t, image=_to_rgb(frame, max_width))
+
+
+def frame_times(path: Path | str, *, stride: int = 1) -> np.ndarray:
+    """Presentation times (s, float64) of every `stride`-th frame, decoded but never converted to RGB."""
+    if stride < 1:
+        raise ValueError(f"stride must be >= 1, got {stride}")
+    path = Path(path)
+    with open_container(path) as container:
+        stream = _video_stream(path, container)
+        times = [t for index, t, _ in _decoded(path, container, stream) if index % stride == 0]
+    return np.asarray(times, dtype=np.float64)
+
+
+def read_frame_at(path: Path | str, t: float) -> Frame | None:
+    """The frame on screen at time `t` (s): the last frame with time <= t, decoded exactly.
+
+    Seeks to the keyframe before `t` and decodes forward, so the result is the same frame
+    `iter_frames` yields, index included. None when `t` is before the first frame or after the
+    last frame has finished showing.
+    """
+    path = Path(path)
+    if t < 0:
+        return None
+    with open_container(path) as container:
+        stream = _video_stream(path, container)
+        time_base = Fraction(stream.time_base)
+        start_pts = _start_pts(stream) or 0
+        target_pts = start_pts + int(Fraction(t) / time_base)
+        outcome, found = _decode_up_to(path, container, stream, t, seek_pts=target_pts)
+        if outcome == "before":
+            # The seek index overshot (or seeking failed): decode from the start instead.
+            outcome, found = _decode_up_to(path, container, stream, t, seek_pts=start_pts)
+        if outcome != "found":
+            return None
+        best_t, best = found
+        image = _to_rgb(best, None)
+        index = _index_of_pts(container, stream, best.pts)
+    return Frame(index=index, t=best_t, image=image)
+
+
+def _decode_up_to(path, container, stream, t, *, seek_pts):
+    """Seek to `seek_pts`, decode forward and find the frame on screen at `t`.
+
+    Returns ("found", (t, frame)), ("before", None) when the first frame decoded is already later
+    than `t` (or nothing decoded), or ("after", None) when `t` is past the end of the last frame.
+    """
+    import av
+
+    try:
+        container.seek(seek_pts, stream=stream, backward=True)
+    except av.error.FFmpegError:
+        return "before", None
+    best = best_t = None
+    last_end = None
+    try:
+        for _, frame_t, frame in _decoded(path, container, stream):
+            if frame_t > t + _TIME_EPS_S:
+                return ("found", (best_t, best)) if best is not None else ("before", None)
+            best, best_t = frame, frame_t
+            duration = frame.duration or None
+            last_end = frame_t + float(duration * Fraction(stream.time_base)) if duration else None
+    except VideoError:
+        pass  # nothing decodable after this seek point
+    if best is None:
+        return "before", None
+    # Past the last frame: still on screen while within its duration (or one nominal frame).
+    if last_end is None:
+        rate = stream.average_rate or stream.guessed_rate or 25
+        last_end = best_t + 1.0 / float(rate)
+    return ("found", (best_t, best)) if t < last_end else ("after", None)
+
+
+def _index_of_pts(container, stream, pts) -> int:
+    """How many frames come before `pts`, from the packet table (no decoding)."""
+    container.seek(_start_pts(stream) or 0, stream=stream, backward=True)
+    start = _start_pts(stream)
+    count = 0
+    for packet in container.demux(stream):
+        if packet.pts is None or packet.is_discard:
+            continue
+        if start is not None and packet.pts < start:
+            continue  # edit-list pre-roll: decoded but never presented
+        if packet.pts < pts:
+            count += 1
+    return count
