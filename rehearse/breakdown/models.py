@@ -37,7 +37,19 @@ def _seconds(value: object, info: ValidationInfo) -> float:
 Seconds = Annotated[float, BeforeValidator(_seconds)]
 """A time or duration in seconds, written as `2.5s`, `450ms`, `12.4` or `HH:MM:SS:FF`."""
 
-Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+
+def _id_text(value: object) -> object:
+    # YAML reads `id: 12` as a number; an id is a name, so a whole number is taken as its digits.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Identifier = Annotated[
+    str,
+    BeforeValidator(_id_text),
+    Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
+]
 """A short id used for cross-references (scene, beat, shot, mark, gesture)."""
 
 
