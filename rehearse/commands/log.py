@@ -1,0 +1,115 @@
+"""`rehearse log`: log a rehearsal from the keyboard, export the log, sync it to a take.
+
+    rehearse log SCENE                          open the logging screen (resumes after a crash)
+    rehearse log export SCENE [--format csv|json] [-o FILE]
+    rehearse log sync SCENE TAKE_FILE (--offset S | --clap) [--session N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rehearse.errors import Location, RehearseError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.description = __doc__
+    parser.add_argument("words", nargs="+", metavar="SCENE | export SCENE | sync SCENE TAKE_FILE")
+    parser.add_argument("--project", type=Path, default=None, help="production folder (default: here)")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv", help="export format")
+    parser.add_argument("-o", "--output", type=Path, default=None, help="export to this file")
+    parser.add_argument("--offset", type=float, default=None, help="sync: session time at the take's first frame, s")
+    parser.add_argument("--clap", action="store_true", help="sync: find the offset from the clap in the take's audio")
+    parser.add_argument("--session", type=int, default=None, help="sync: session id (default: the newest)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehearse.breakdown.loader import open_project
+    from rehearse.breakdown.project import find_production_root
+
+    root = args.project or find_production_root(Path.cwd())
+    if root is None:
+        raise RehearseError(
+            "no production here", Location(Path.cwd()), hint="run inside a production or pass --project DIR"
+        )
+    project = open_project(Path(root))
+    action, rest = (args.words[0], args.words[1:]) if args.words[0] in ("export", "sync") else ("open", args.words)
+    expected = {"open": 1, "export": 1, "sync": 2}[action]
+    if len(rest) != expected:
+        print(f"rehearse log: usage error: `{action}` takes {expected} argument(s)", file=sys.stderr)
+        return 2
+    scene = project.scene(rest[0])
+    if scene is None:
+        known = ", ".join(s.id for s in project.scenes)
+        raise RehearseError(f"no scene {rest[0]!r} in this production", Location(project.root), hint=f"scenes: {known}")
+    if action == "open":
+        return _open(project, scene)
+    if action == "export":
+        return _export(project, scene.id, args)
+    return _sync(project, scene, rest[1], args)
+
+
+def _open(project, scene) -> int:
+    from rehearse.config import load_settings
+    from rehearse.tui.log_app import RehearsalLogApp
+
+    settings = load_settings(project.root)
+    RehearsalLogApp(project.root, scene, keymap=settings.keymap).run()
+    return 0
+
+
+def _export(project, scene_id: str, args: argparse.Namespace) -> int:
+    from rehearse.store import connect
+    from rehearse.store.rehearsal_log import export_text
+
+    text = export_text(connect(project.root), scene_id, args.format)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        temporary = args.output.with_name(args.output.name + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _sync(project, scene, take_file: str, args: argparse.Namespace) -> int:
+    from rehearse.store import connect
+    from rehearse.store.rehearsal_log import sessions_for_scene
+    from rehearse.store.sync import beat_marks_from_log, clap_offset, link_take
+
+    take = next((t for t in scene.takes if t.file == take_file or Path(t.file).name == take_file), None)
+    if take is None:
+        raise RehearseError(f"scene {scene.id} has no take with file {take_file!r}", Location(project.scene_files.get(scene.id)))
+    connection = connect(project.root)
+    sessions = sessions_for_scene(connection, scene.id)
+    session = next((s for s in sessions if s.id == args.session), None) if args.session else (sessions[-1] if sessions else None)
+    if session is None:
+        raise RehearseError(f"no logged session for scene {scene.id}", hint="log one with `rehearse log SCENE`")
+    if (args.offset is None) == (not args.clap):
+        print("rehearse log: usage error: give exactly one of --offset S or --clap", file=sys.stderr)
+        return 2
+    confidence = None
+    if args.clap:
+        from rehearse.analysis.clap import find_clap
+        from rehearse.video.audio import read_audio
+
+        path = project.take_path(take)
+        audio = read_audio(path)
+        clap = find_clap(audio.samples, audio.sample_rate, start_s=audio.start_s) if audio else None
+        if clap is None:
+            raise RehearseError("no clap found in the take's audio", Location(path), hint="set the offset by hand with --offset")
+        offset = clap_offset(connection, session.id, clap.t_s)
+        if offset is None:
+            raise RehearseError(f"session {session.id} has no sync (clap) entry", hint="press the sync key on the clap, or use --offset")
+        confidence = clap.confidence
+    else:
+        offset = args.offset
+    sync = link_take(connection, session.id, take.file, offset, method="clap" if args.clap else "manual", confidence=confidence)
+    marks = beat_marks_from_log(connection, sync, take.duration)
+    shown = ", ".join(f"{beat} {t:.2f} s" for beat, t in marks.items()) or "none"
+    print(f"session {session.id} -> {take.label}: offset {offset:.3f} s; beat marks: {shown}")
+    return 0
