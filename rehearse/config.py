@@ -79,6 +79,10 @@ class AnalysisSettings(Section):
     """MediaPipe backends and their schedule (defined in rehearse/analysis/landmarks.py)."""
     audio: AudioSettings = Field(default_factory=AudioSettings)
     """Voice-activity detection on the audio track."""
+    max_frame_width: int | None = Field(default=960, ge=64)
+    """Frames wider than this are downscaled (aspect kept) before the landmark models, in px.
+    Landmarks are normalized to the image, so this trades a little precision for speed; None
+    keeps full resolution."""
     face_lost_min_s: float = Field(default=0.25, ge=0, le=10)
     """A run of face-less frames at least this long is reported as a face-lost span, in seconds."""
     no_face_max_coverage: float = Field(default=0.0, ge=0, le=1)

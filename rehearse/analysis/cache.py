@@ -1,0 +1,185 @@
+"""The analysis cache: content hashing of takes, cache locations, and atomic `.npz` + JSON entries.
+
+An entry is keyed by the video's content hash, a hash of the analysis settings and the analyzer
+version, so editing a take, changing a threshold or upgrading rehearse never serves a stale
+result. An entry is two files written atomically (temp file in the same folder, fsync,
+`os.replace`): `<key>.npz` (the arrays) and then `<key>.json` (small metadata, which also
+records the arrays' size). The JSON is written last and is the commit mark: an `.npz` without
+its JSON, or with a different size than the JSON records, is not an entry. A run killed at any
+point therefore leaves a complete entry or none, plus at most a `.tmp-*` file that its own
+`finally` removes (and `sweep_temp_files` clears if the process was killed hard).
+
+Content hash: blake2b (16-byte digest) of the whole file read in 1 MiB chunks for files up to
+`FULL_HASH_MAX_BYTES` (256 MiB). Larger files hash their size, the first and last 8 MiB and 64
+1 MiB chunks at evenly spaced offsets: an edit that changes the length, the header, the index
+or any sampled region changes the hash; re-encodes always do. Hashes are memoized per
+(path, size, mtime, inode) within a process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CHUNK_BYTES = 1 << 20
+FULL_HASH_MAX_BYTES = 256 << 20
+EDGE_BYTES = 8 << 20
+SAMPLED_CHUNKS = 64
+TEMP_PREFIX = ".tmp-"
+STALE_TEMP_S = 3600.0
+PRODUCTION_MARKER = "production.yaml"
+
+_hash_memo: dict[tuple[str, int, int, int], str] = {}
+
+
+def content_hash(path: Path | str) -> str:
+    """Hex blake2b of the file's bytes (sampled for files over 256 MiB; see module docstring)."""
+    path = Path(path)
+    stat = path.stat()
+    memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if memo_key in _hash_memo:
+        return _hash_memo[memo_key]
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        if stat.st_size <= FULL_HASH_MAX_BYTES:
+            while chunk := handle.read(CHUNK_BYTES):
+                digest.update(chunk)
+        else:
+            digest.update(b"sampled:%d:" % stat.st_size)
+            offsets = [0, stat.st_size - EDGE_BYTES]
+            span = stat.st_size - 2 * EDGE_BYTES - CHUNK_BYTES
+            offsets[1:1] = [EDGE_BYTES + span * i // (SAMPLED_CHUNKS - 1) for i in range(SAMPLED_CHUNKS)]
+            for offset in offsets:
+                handle.seek(offset)
+                size = EDGE_BYTES if offset in (0, stat.st_size - EDGE_BYTES) else CHUNK_BYTES
+                digest.update(handle.read(size))
+    value = digest.hexdigest()
+    _hash_memo[memo_key] = value
+    return value
+
+
+def find_production_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `production.yaml`, or None."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PRODUCTION_MARKER).is_file():
+            return folder
+    return None
+
+
+def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$REHEARSE_CACHE_DIR`, else `$XDG_CACHE_HOME/rehearse`, else `~/.cache/rehearse`."""
+    env = os.environ if env is None else env
+    if env.get("REHEARSE_CACHE_DIR"):
+        return Path(env["REHEARSE_CACHE_DIR"]).expanduser()
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rehearse"
+
+
+def cache_dir_for(video_path: Path, configured: Path | None = None) -> Path:
+    """Where a take's analysis is cached: the configured folder, else the production's
+    `.rehearse/cache/` when the take lies inside a production, else the user cache folder."""
+    if configured is not None:
+        return Path(configured).expanduser()
+    if os.environ.get("REHEARSE_CACHE_DIR"):
+        return user_cache_dir()
+    root = find_production_root(Path(video_path).parent)
+    if root is not None:
+        return root / ".rehearse" / "cache"
+    return user_cache_dir()
+
+
+def entry_stem(content: str, settings_key: str, analyzer_version: str) -> str:
+    """File-name stem of a cache entry."""
+    return f"{content}-{settings_key}-v{analyzer_version}"
+
+
+def write_entry(folder: Path, stem: str, arrays: Mapping[str, np.ndarray], meta: dict[str, Any]) -> Path:
+    """Write `<stem>.npz` then `<stem>.json` atomically; returns the JSON path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    npz_path = folder / f"{stem}.npz"
+    json_path = folder / f"{stem}.json"
+    # Withdraw the commit mark first, so a replaced entry is never old JSON over new arrays.
+    with contextlib.suppress(FileNotFoundError):
+        json_path.unlink()
+    _atomic_write(npz_path, lambda handle: np.savez(handle, **arrays))
+    meta = dict(meta, npz_bytes=npz_path.stat().st_size)
+    text = json.dumps(meta, indent=1, sort_keys=True).encode()
+    _atomic_write(json_path, lambda handle: handle.write(text))
+    return json_path
+
+
+def read_meta(folder: Path, stem: str) -> dict[str, Any] | None:
+    """The entry's metadata, or None when there is no complete entry."""
+    json_path = folder / f"{stem}.json"
+    npz_path = folder / f"{stem}.npz"
+    try:
+        meta = json.loads(json_path.read_text(encoding="utf-8"))
+        if npz_path.stat().st_size != meta.get("npz_bytes"):
+            return None
+    except (OSError, ValueError):
+        return None
+    return meta
+
+
+def read_arrays(folder: Path, stem: str) -> dict[str, np.ndarray] | None:
+    """The entry's arrays, or None when they cannot be read (treated as a cache miss)."""
+    try:
+        with np.load(folder / f"{stem}.npz", allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except (OSError, ValueError, EOFError, KeyError):
+        return None
+
+
+def temp_files(folder: Path) -> list[Path]:
+    """Temp files (in-progress or abandoned writes) in a cache folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX))
+
+
+def sweep_temp_files(folder: Path, older_than_s: float = STALE_TEMP_S) -> int:
+    """Remove temp files left by runs killed hard (SIGKILL, power loss); returns how many."""
+    removed = 0
+    now = time.time()
+    for path in temp_files(folder):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime >= older_than_s:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def _atomic_write(target: Path, write) -> None:
+    """Write via a temp file in the same folder, fsync it, then os.replace onto `target`."""
+    fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

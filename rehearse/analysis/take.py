@@ -1,0 +1,336 @@
+"""One take analysed end to end: decode -> landmarks -> signals, audio features, face coverage; cached.
+
+`analyze_take(path)` returns a `TakeAnalysis`. A second call on an unchanged file with the
+same analysis settings is answered from the cache (see cache.py) without decoding a frame;
+`force=True` analyses again. A take without any face is a result (`no_face`), not an error.
+Heavy modules (PyAV, MediaPipe) are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rehearse.analysis import cache
+from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
+from rehearse.config import Settings, settings_key
+from rehearse.errors import Location, RehearseError, VideoError
+
+ANALYZER_VERSION = "1"
+"""Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
+
+
+class AnalysisCancelled(RehearseError):
+    """The user stopped an analysis; nothing was cached."""
+
+    severity = "stopped"
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """How far one take's analysis is; each update replaces the previous one."""
+
+    take: str
+    """The take's label or file name."""
+    stage: str
+    """`hashing`, `cached`, `landmarks`, `audio`, `saving` or `done`."""
+    frames_done: int = 0
+    """Frames analysed so far (0 for a cache hit: nothing is decoded)."""
+    t_s: float = 0.0
+    """Time in the take of the last analysed frame, in seconds."""
+    duration_s: float | None = None
+    """The take's duration as the container declares it, in seconds (None if unknown)."""
+
+    @property
+    def fraction(self) -> float | None:
+        """0-1 through the take, when its duration is known."""
+        if self.stage in ("cached", "done"):
+            return 1.0
+        if not self.duration_s:
+            return None
+        return min(1.0, max(0.0, self.t_s / self.duration_s))
+
+
+@dataclass
+class TakeAnalysis:
+    """Everything measured on one take, before event detection."""
+
+    take: str
+    video_path: Path
+    content_hash: str
+    duration_s: float
+    """From the frames' timestamps: last - first + one frame interval, in seconds."""
+    frame_count: int
+    """Frames decoded (never the container's claim)."""
+    nominal_fps: float
+    """Frame rate the container declares, frames/s (informative)."""
+    measured_fps: float
+    """frame_count / duration_s, frames/s."""
+    width: int
+    height: int
+    rotation_deg: int
+    landmarks: dict[str, LandmarkTrack]
+    signals: SignalTrack
+    audio: AudioFeatures
+    face_coverage: float
+    """Fraction (0-1) of frames with a tracked face."""
+    face_lost_spans: list[TimeSpan]
+    """Spans of at least `face_lost_min_s` with no face."""
+    no_face: bool
+    """True when (almost) no frame has a face: a result, not an error."""
+    settings_key: str
+    analyzer_version: str
+    analysis_seconds: float
+    """Wall time the analysis took, in seconds (the original run's, for a cached result)."""
+    from_cache: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of take analysed per second of wall time (>1: faster than real time)."""
+        return self.duration_s / self.analysis_seconds if self.analysis_seconds > 0 else float("inf")
+
+    def summary(self) -> dict[str, Any]:
+        """Plain JSON-able numbers for tables and `--json`."""
+        return {
+            "take": self.take,
+            "file": str(self.video_path),
+            "frames": self.frame_count,
+            "duration_s": round(self.duration_s, 3),
+            "measured_fps": round(self.measured_fps, 3),
+            "nominal_fps": round(self.nominal_fps, 3),
+            "width_px": self.width,
+            "height_px": self.height,
+            "rotation_deg": self.rotation_deg,
+            "face_coverage": round(self.face_coverage, 4),
+            "no_face": self.no_face,
+            "face_lost_spans": [
+                {"start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3)} for s in self.face_lost_spans
+            ],
+            "has_audio": self.audio.has_audio,
+            "analysis_s": round(self.analysis_seconds, 3),
+            "analysis_fps": round(self.frame_count / self.analysis_seconds, 2) if self.analysis_seconds > 0 else None,
+            "cached": self.from_cache,
+            "content_hash": self.content_hash,
+        }
+
+
+ProgressCallback = Callable[[ProgressUpdate], None]
+
+
+def _entry(path: Path, settings: Settings) -> tuple[Path, str, str]:
+    """(cache folder, entry stem, content hash) for a take."""
+    content = cache.content_hash(path)
+    folder = cache.cache_dir_for(path, settings.cache_dir)
+    return folder, cache.entry_stem(content, settings_key(settings), ANALYZER_VERSION), content
+
+
+def load_cached(path: Path | str, settings: Settings | None = None, *, label: str | None = None) -> TakeAnalysis | None:
+    """The cached analysis of this file with these settings, or None. Never decodes video."""
+    settings = settings or Settings()
+    path = Path(path)
+    if not path.is_file():
+        return None
+    folder, stem, _ = _entry(path, settings)
+    meta = cache.read_meta(folder, stem)
+    if meta is None:
+        return None
+    arrays = cache.read_arrays(folder, stem)
+    if arrays is None:
+        return None
+    return analysis_from_entry(path, meta, arrays, label=label)
+
+
+def analyze_take(
+    path: Path | str,
+    settings: Settings | None = None,
+    *,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    label: str | None = None,
+) -> TakeAnalysis:
+    """Analyse one take (or return its cached analysis). Raises VideoError for unreadable files
+    and AnalysisCancelled when `should_stop()` turns true; neither leaves a cache entry."""
+    settings = settings or Settings()
+    path = Path(path)
+    name = label or path.name
+    report = progress or (lambda update: None)
+    if not path.exists():
+        raise VideoError("video file not found", Location(path), hint="check the path or the take's `file:` in the breakdown")
+    if path.is_dir():
+        raise VideoError("is a directory, not a video file", Location(path), hint="name the video file itself")
+    report(ProgressUpdate(name, "hashing"))
+    folder, stem, content = _entry(path, settings)
+    if not force and (meta := cache.read_meta(folder, stem)) is not None:
+        arrays = cache.read_arrays(folder, stem)
+        if arrays is not None:
+            report(ProgressUpdate(name, "cached"))
+            return analysis_from_entry(path, meta, arrays, label=name)
+    analysis = _analyze_uncached(path, name, content, settings, report, should_stop)
+    report(ProgressUpdate(name, "saving", analysis.frame_count, analysis.duration_s, analysis.duration_s))
+    arrays, meta = entry_from_analysis(analysis)
+    cache.sweep_temp_files(folder)
+    cache.write_entry(folder, stem, arrays, meta)
+    report(ProgressUpdate(name, "done", analysis.frame_count, analysis.duration_s, analysis.duration_s))
+    return analysis
+
+
+def _analyze_uncached(
+    path: Path,
+    name: str,
+    content: str,
+    settings: Settings,
+    report: ProgressCallback,
+    should_stop: Callable[[], bool] | None,
+) -> TakeAnalysis:
+    from rehearse.analysis.audio_features import audio_features
+    from rehearse.analysis.landmarks import extract_landmarks
+    from rehearse.analysis.signals import compute_signals
+    from rehearse.video.audio import read_audio
+    from rehearse.video.frames import iter_frames
+    from rehearse.video.probe import probe
+
+    started = time.perf_counter()
+    info = probe(path)
+    if not info.has_video:
+        raise VideoError(
+            "has no video stream (audio only)", Location(path), hint="analyze the camera file, not the sound file"
+        )
+    options = settings.analysis
+
+    def on_frame(frames_done: int, t_s: float) -> None:
+        report(ProgressUpdate(name, "landmarks", frames_done, t_s, info.duration_s))
+
+    frames = iter_frames(path, max_width=options.max_frame_width)
+    tracks = extract_landmarks(frames, options.landmarks, progress=on_frame, should_stop=should_stop)
+    if should_stop is not None and should_stop():
+        raise AnalysisCancelled("analysis stopped; nothing was cached", Location(path))
+    times = tracks["face"].times
+    if times.size == 0:
+        raise VideoError("no frame could be decoded", Location(path), hint="the file is damaged or not a video")
+    signals = compute_signals(tracks)
+    report(ProgressUpdate(name, "audio", int(times.size), float(times[-1]), info.duration_s))
+    audio = audio_features(read_audio(path, sample_rate=options.audio.sample_rate), settings=options.audio)
+    duration_s = take_duration_s(times, info.nominal_fps)
+    face_mask = tracks["face"].mask
+    coverage = float(face_mask.mean()) if face_mask.size else 0.0
+    return TakeAnalysis(
+        take=name,
+        video_path=path,
+        content_hash=content,
+        duration_s=duration_s,
+        frame_count=int(times.size),
+        nominal_fps=float(info.nominal_fps),
+        measured_fps=times.size / duration_s if duration_s > 0 else 0.0,
+        width=info.width,
+        height=info.height,
+        rotation_deg=info.rotation_deg,
+        landmarks=tracks,
+        signals=signals,
+        audio=audio,
+        face_coverage=coverage,
+        face_lost_spans=face_lost_spans(times, face_mask, duration_s, options.face_lost_min_s),
+        no_face=coverage <= options.no_face_max_coverage,
+        settings_key=settings_key(settings),
+        analyzer_version=ANALYZER_VERSION,
+        analysis_seconds=time.perf_counter() - started,
+    )
+
+
+def take_duration_s(times: np.ndarray, nominal_fps: float) -> float:
+    """Duration from PTS: last - first + one typical frame interval (the last frame is shown too)."""
+    if times.size == 0:
+        return 0.0
+    if times.size == 1:
+        return 1.0 / nominal_fps if nominal_fps > 0 else 0.0
+    interval = float(np.median(np.diff(times)))
+    return float(times[-1] - times[0]) + interval
+
+
+def face_lost_spans(times: np.ndarray, face_mask: np.ndarray, duration_s: float, min_s: float) -> list[TimeSpan]:
+    """Spans where no face was tracked, at least `min_s` long. A span runs from its first
+    face-less frame to the next frame with a face (or the end of the take)."""
+    spans: list[TimeSpan] = []
+    lost = ~face_mask.astype(bool)
+    if not lost.any():
+        return spans
+    end_of_take = float(times[0]) + duration_s
+    edges = np.diff(np.concatenate(([0], lost.astype(np.int8), [0])))
+    for first, after in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        start = float(times[first])
+        end = float(times[after]) if after < times.size else end_of_take
+        if end - start >= min_s:
+            spans.append(TimeSpan(start, end))
+    return spans
+
+
+# -- cache entry <-> TakeAnalysis -----------------------------------------------------------
+
+_META_FIELDS = (
+    "take", "content_hash", "duration_s", "frame_count", "nominal_fps", "measured_fps", "width",
+    "height", "rotation_deg", "face_coverage", "no_face", "settings_key", "analyzer_version",
+    "analysis_seconds",
+)
+
+
+def entry_from_analysis(analysis: TakeAnalysis) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Arrays (float32 per-frame data, float64 times) and JSON metadata for the cache."""
+    arrays: dict[str, np.ndarray] = {}
+    parts: dict[str, Any] = {}
+    for part, track in analysis.landmarks.items():
+        arrays[f"lm.{part}.times"] = np.asarray(track.times, np.float64)
+        arrays[f"lm.{part}.points"] = np.asarray(track.points, np.float32)
+        arrays[f"lm.{part}.confidence"] = np.asarray(track.confidence, np.float32)
+        parts[part] = list(track.image_size)
+    arrays["sig.times"] = np.asarray(analysis.signals.times, np.float64)
+    for name, values in analysis.signals.values.items():
+        arrays[f"sig.{name}"] = np.asarray(values, np.float32)
+    arrays["audio.times"] = np.asarray(analysis.audio.times, np.float64)
+    arrays["audio.rms_db"] = np.asarray(analysis.audio.rms_db, np.float32)
+    arrays["audio.speech"] = np.asarray(analysis.audio.speech, np.uint8)
+    meta = {key: getattr(analysis, key) for key in _META_FIELDS}
+    meta.update(
+        video_path=str(analysis.video_path),
+        landmark_parts=parts,
+        signal_names=list(analysis.signals.values),
+        audio_sample_rate=analysis.audio.sample_rate,
+        face_lost_spans=[[s.start_s, s.end_s] for s in analysis.face_lost_spans],
+        written_at=time.time(),
+    )
+    return arrays, meta
+
+
+def analysis_from_entry(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray], *, label: str | None = None) -> TakeAnalysis:
+    """Rebuild a TakeAnalysis from a cache entry (the take is named by `label` when given)."""
+    landmarks = {
+        part: LandmarkTrack(
+            part,
+            arrays[f"lm.{part}.times"],
+            arrays[f"lm.{part}.points"],
+            arrays[f"lm.{part}.confidence"],
+            (int(size[0]), int(size[1])),
+        )
+        for part, size in meta["landmark_parts"].items()
+    }
+    signals = SignalTrack(arrays["sig.times"], {name: arrays[f"sig.{name}"] for name in meta["signal_names"]})
+    audio = AudioFeatures(
+        arrays["audio.times"], arrays["audio.rms_db"], arrays["audio.speech"], int(meta["audio_sample_rate"])
+    )
+    fields = {key: meta[key] for key in _META_FIELDS}
+    if label:
+        fields["take"] = label
+    return TakeAnalysis(
+        video_path=path,
+        landmarks=landmarks,
+        signals=signals,
+        audio=audio,
+        face_lost_spans=[TimeSpan(float(a), float(b)) for a, b in meta["face_lost_spans"]],
+        from_cache=True,
+        **fields,
+    )

@@ -1,0 +1,142 @@
+"""The analysis cache: content hashes, locations, atomic entries, and TakeAnalysis round trips."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rehearse.analysis import cache
+from rehearse.analysis.take import TakeAnalysis, analysis_from_entry, entry_from_analysis
+from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
+from rehearse.config import AnalysisSettings, AudioSettings, Settings, settings_key
+
+
+def test_content_hash_follows_bytes_not_names(tmp_path):
+    first = tmp_path / "a.mp4"
+    first.write_bytes(b"x" * 3_000_000)
+    copy = tmp_path / "b.mp4"
+    copy.write_bytes(first.read_bytes())
+    assert cache.content_hash(first) == cache.content_hash(copy)
+    changed = bytearray(first.read_bytes())
+    changed[2_500_000] ^= 1  # one bit, in the third MiB chunk
+    copy.write_bytes(bytes(changed))
+    assert cache.content_hash(first) != cache.content_hash(copy)
+
+
+def test_large_files_hash_a_sample_that_still_sees_edits(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "FULL_HASH_MAX_BYTES", 4 << 20)
+    monkeypatch.setattr(cache, "EDGE_BYTES", 1 << 20)
+    big = tmp_path / "big.mov"
+    data = bytearray(np.random.default_rng(0).integers(0, 255, 40 << 20, dtype=np.uint8).tobytes())
+    big.write_bytes(bytes(data))
+    original = cache.content_hash(big)
+    data[-10] ^= 1  # the tail (moov atom of a camera file) is always hashed
+    big.write_bytes(bytes(data))
+    assert cache.content_hash(big) != original
+    big.write_bytes(bytes(data) + b"\0")  # a different length always differs
+    assert cache.content_hash(big) != original
+
+
+def test_settings_key_is_stable_and_sensitive():
+    assert settings_key(Settings()) == settings_key(Settings())
+    changed = Settings(analysis=AnalysisSettings(audio=AudioSettings(speech_margin_db=12)))
+    assert settings_key(changed) != settings_key(Settings())
+    # the cache location is not an analysis setting: moving the cache keeps the key
+    assert settings_key(Settings(cache_dir=Path("/elsewhere"))) == settings_key(Settings())
+
+
+def test_cache_location(tmp_path, monkeypatch):
+    monkeypatch.delenv("REHEARSE_CACHE_DIR", raising=False)
+    production = tmp_path / "film"
+    (production / "takes").mkdir(parents=True)
+    (production / "production.yaml").write_text("title: x\n")
+    take = production / "takes" / "01-1A-1.mp4"
+    assert cache.cache_dir_for(take) == production.resolve() / ".rehearse" / "cache"
+    loose = tmp_path / "loose.mp4"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir_for(loose) == tmp_path / "xdg" / "rehearse"
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", str(tmp_path / "env"))
+    assert cache.cache_dir_for(take) == tmp_path / "env"
+    assert cache.cache_dir_for(take, tmp_path / "configured") == tmp_path / "configured"
+
+
+def _analysis(path: Path) -> TakeAnalysis:
+    rng = np.random.default_rng(1)
+    times = np.arange(48) / 24.0
+    face = rng.random((48, 478, 3)).astype(np.float32)
+    confidence = np.ones(48, np.float32)
+    face[10:20] = np.nan
+    confidence[10:20] = 0
+    tracks = {"face": LandmarkTrack("face", times, face, confidence, (640, 360))}
+    signals = SignalTrack(times, {"eye_open_left": rng.random(48).astype(np.float32)})
+    audio = AudioFeatures(np.arange(200) * 0.01, rng.random(200).astype(np.float32), np.zeros(200, np.uint8), 16000)
+    return TakeAnalysis(
+        take="1A-1", video_path=path, content_hash="abc", duration_s=2.0, frame_count=48,
+        nominal_fps=24.0, measured_fps=24.0, width=640, height=360, rotation_deg=0,
+        landmarks=tracks, signals=signals, audio=audio, face_coverage=38 / 48,
+        face_lost_spans=[TimeSpan(10 / 24, 20 / 24)], no_face=False, settings_key="k",
+        analyzer_version="1", analysis_seconds=1.5,
+    )
+
+
+def test_entry_round_trip(tmp_path):
+    analysis = _analysis(tmp_path / "take.mp4")
+    arrays, meta = entry_from_analysis(analysis)
+    cache.write_entry(tmp_path / "c", "stem", arrays, meta)
+    meta_back = cache.read_meta(tmp_path / "c", "stem")
+    back = analysis_from_entry(analysis.video_path, meta_back, cache.read_arrays(tmp_path / "c", "stem"))
+    assert back.from_cache and back.take == "1A-1" and back.frame_count == 48
+    np.testing.assert_array_equal(back.landmarks["face"].points, analysis.landmarks["face"].points)
+    np.testing.assert_array_equal(back.landmarks["face"].mask, analysis.landmarks["face"].mask)
+    assert back.landmarks["face"].image_size == (640, 360)
+    np.testing.assert_array_equal(back.signals["eye_open_left"], analysis.signals["eye_open_left"])
+    assert back.audio.sample_rate == 16000 and back.audio.has_audio
+    assert back.face_lost_spans[0].start_s == pytest.approx(10 / 24)
+    assert back.summary()["face_coverage"] == pytest.approx(38 / 48, abs=1e-4)
+    assert cache.temp_files(tmp_path / "c") == []
+
+
+def test_npz_without_matching_json_is_not_an_entry(tmp_path):
+    arrays, meta = entry_from_analysis(_analysis(tmp_path / "t.mp4"))
+    folder = tmp_path / "c"
+    cache.write_entry(folder, "stem", arrays, meta)
+    (folder / "stem.json").unlink()
+    assert cache.read_meta(folder, "stem") is None
+    cache.write_entry(folder, "stem", arrays, meta)
+    with (folder / "stem.npz").open("ab") as handle:  # arrays replaced by a different size
+        handle.write(b"junk")
+    assert cache.read_meta(folder, "stem") is None
+    recorded = json.loads((folder / "stem.json").read_text())
+    assert recorded["npz_bytes"] == (folder / "stem.npz").stat().st_size - 4
+
+
+def test_failed_write_leaves_no_temp_and_keeps_no_entry(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+
+    class Boom(RuntimeError):
+        pass
+
+    def failing(handle):
+        handle.write(b"half")
+        raise Boom
+
+    with pytest.raises(Boom):
+        cache._atomic_write(folder / "x.npz", failing)
+    assert list(folder.iterdir()) == []
+
+
+def test_sweep_removes_only_stale_temp_files(tmp_path):
+    stale = tmp_path / f"{cache.TEMP_PREFIX}old.npz.123"
+    fresh = tmp_path / f"{cache.TEMP_PREFIX}new.npz.456"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+
+
+    os.utime(stale, (0, 0))
+    assert cache.sweep_temp_files(tmp_path) == 1
+    assert not stale.exists() and fresh.exists()
