@@ -1,6 +1,8 @@
 """Decoding only: probe a take, stream frames with exact presentation times, read its audio.
 
 Public names are re-exported lazily, so `import rehearse.video` stays cheap (no numpy, no av).
+`probe` is not re-exported: the submodule of the same name shadows it; use
+`from rehearse.video.probe import probe`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ _HOMES = {
     "frame_times": "rehearse.video.frames",
     "read_frame_at": "rehearse.video.frames",
     "VideoInfo": "rehearse.video.probe",
-    "probe": "rehearse.video.probe",
     "write_video": "rehearse.video.writer",
 }
 
