@@ -56,7 +56,7 @@ def load_project(root: Path) -> tuple[Project | None, list[Problem]]:
     if found is None:
         hint = "create it with title: and characters:" if root.is_dir() else "no such folder"
         return None, [Problem("error", f"no {PRODUCTION_FILE} in this folder ({hint})", Location(root))]
-    return _load(found, found / PRODUCTION_FILE, scene_files_in(found))
+    return _load(found, found / PRODUCTION_FILE, scene_files_in(found), whole_production=True)
 
 
 def load_files(paths: list[Path], production_root: Path | None = None) -> tuple[Project | None, list[Problem]]:
@@ -124,7 +124,9 @@ def load_scene_file(
     return (None if has_errors else scene), report.problems
 
 
-def _load(root: Path, production_path: Path, scene_paths: list[Path]) -> tuple[Project | None, list[Problem]]:
+def _load(
+    root: Path, production_path: Path, scene_paths: list[Path], *, whole_production: bool = False
+) -> tuple[Project | None, list[Problem]]:
     production, problems = load_production_file(production_path)
     scenes: list[Scene] = []
     scene_files: dict[str, Path] = {}
@@ -140,7 +142,7 @@ def _load(root: Path, production_path: Path, scene_paths: list[Path]) -> tuple[P
             continue
         scenes.append(scene)
         scene_files[scene.id] = path
-    if production is not None:
+    if production is not None and whole_production:
         scene_ids = sorted(scene_files)
         for i, scene_id in enumerate(production.script_order):
             if scene_id not in scene_files:

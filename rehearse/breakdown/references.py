@@ -156,7 +156,7 @@ def _check_beat_marks(take: Take, index: int, beat_ids: list[str], report: FileP
     video_exists = video is not None and video.is_file()
     if video is not None and not video_exists:
         report.warning(
-            (*loc, "file"), f"video {take.file!r} not found in {production_root}; this take is skipped until it exists"
+            (*loc, "file"), f"video {take.file!r} not found (relative to the production folder); this take is skipped until it exists"
         )
     order = {beat_id: i for i, beat_id in enumerate(beat_ids)}
     for beat_id in take.beat_marks:

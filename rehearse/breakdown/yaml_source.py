@@ -122,7 +122,8 @@ def read_text(path: Path) -> str:
             f"byte 0x{raw[error.start]:02x} at byte offset {error.start} is not UTF-8 "
             "(save the file as UTF-8)",
             line,
-            error.start - line_start + 1,
+            # editors count characters, not bytes
+            len(raw[line_start : error.start].decode("utf-8", errors="replace")) + 1,
         ) from None
 
 

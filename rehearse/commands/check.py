@@ -1,0 +1,107 @@
+"""`rehearse check`: validate a production's breakdown files and print one line per problem.
+
+Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error (missing path, no
+production here, bad --format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rehearse.breakdown.loader import load_files, load_project
+from rehearse.breakdown.project import Problem, display_path, find_production_root
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `rehearse check`."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PROJECT_DIR | FILES",
+        help="a production folder (holding production.yaml or scenes/production.yaml), or scene "
+        "files; default: the production in the current folder",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one compiler-style line per problem (default); json: one object",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, check, print; return the exit code."""
+    cwd = Path.cwd()
+    paths = [Path(p) for p in args.paths]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"rehearse check: usage error: {missing[0]}: no such file or folder", file=sys.stderr)
+        return 2
+    if not paths:
+        root = find_production_root(cwd)
+        if root is None:
+            print(
+                "rehearse check: usage error: no production.yaml here or in scenes/; "
+                "give a production folder or scene files (e.g. `rehearse check path/to/production`)",
+                file=sys.stderr,
+            )
+            return 2
+        project, problems = load_project(root)
+    elif len(paths) == 1 and paths[0].is_dir():
+        project, problems = load_project(paths[0])
+    else:
+        project, problems = load_files(paths)
+
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    scenes = project.scenes if project is not None else ()
+    summary = {
+        "scenes": len(scenes),
+        "beats": sum(len(s.beats) for s in scenes),
+        "takes": sum(len(s.takes) for s in scenes),
+        "errors": errors,
+        "warnings": warnings,
+    }
+    if args.format == "json":
+        print(json.dumps(_as_json(problems, summary, cwd), indent=2))
+    else:
+        for problem in problems:
+            print(problem.one_line(relative_to=cwd))
+        print(_summary_line(summary, loaded=project is not None))
+    return 1 if errors else 0
+
+
+def _summary_line(summary: dict, *, loaded: bool) -> str:
+    counts = f"{_plural(summary['errors'], 'error')}, {_plural(summary['warnings'], 'warning')}"
+    if not loaded:
+        return f"not loaded: {counts}"
+    return (
+        f"{_plural(summary['scenes'], 'scene')}, {_plural(summary['beats'], 'beat')}, "
+        f"{_plural(summary['takes'], 'take')}: {counts}"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _as_json(problems: list[Problem], summary: dict, cwd: Path) -> dict:
+    return {
+        "ok": summary["errors"] == 0,
+        "errors": summary["errors"],
+        "warnings": summary["warnings"],
+        "problems": [
+            {
+                "severity": p.severity,
+                "file": display_path(Path(p.location.path), cwd) if p.location.path is not None else None,
+                "line": p.location.line,
+                "column": p.location.column,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+        "summary": summary,
+    }
