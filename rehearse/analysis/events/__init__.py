@@ -1,0 +1,139 @@
+"""Performance events of one take: `detect_events` runs every detector, `beat_summaries` and `events_json` report them.
+
+Every event has an onset, an offset, an apex where it has one, a confidence (0-1) and measured
+values whose keys carry their units. Nothing is labelled with an emotion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rehearse.analysis.events.beats import assign_beats, beat_summaries
+from rehearse.analysis.events.blinks import detect_blinks
+from rehearse.analysis.events.expressions import detect_expressions
+from rehearse.analysis.events.gaze import detect_gaze_shifts
+from rehearse.analysis.events.gestures import detect_gestures
+from rehearse.analysis.events.hesitation import detect_hesitations, speech_spans
+from rehearse.analysis.events.holds import detect_holds
+from rehearse.analysis.events.micro import detect_micro_movements
+from rehearse.analysis.events.model import EVENT_KINDS, BeatSummary, Event, HoldComparison
+from rehearse.analysis.events.settings import EventSettings
+from rehearse.analysis.events.signal_ops import face_mask, runs, time_mask
+from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
+
+if TYPE_CHECKING:
+    from rehearse.analysis.take import TakeAnalysis
+
+__all__ = [
+    "EVENT_KINDS",
+    "BeatSummary",
+    "Event",
+    "EventSettings",
+    "HoldComparison",
+    "beat_summaries",
+    "detect_events",
+    "events_json",
+    "face_lost",
+]
+
+# Gestures read from the face; dropped where the face is lost like the face events.
+FACE_GESTURES = {"hand_to_face", "head_turn", "nod", "shake"}
+FACE_KINDS = {"blink", "eyes_closed", "expression", "micro_movement", "gaze_shift", "false_start"}
+FACE_LOST_MIN_S = 0.25
+
+
+def face_lost(signals: SignalTrack, min_s: float = FACE_LOST_MIN_S) -> list[TimeSpan]:
+    """Spans (at least min_s long) where no face was tracked, in seconds."""
+    times = signals.times
+    if times.size == 0:
+        return []
+    present = face_mask(signals)
+    step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
+    spans = []
+    for first, last in runs(~present):
+        start = float(times[first])
+        end = float(times[last]) if last < times.size else float(times[-1]) + step
+        if end - start >= min_s:
+            spans.append(TimeSpan(start, end))
+    return spans
+
+
+def _reads_face(event: Event) -> bool:
+    return (event.kind in FACE_KINDS or (event.kind == "hold" and event.scope == "face")
+            or (event.kind == "gesture" and event.label in FACE_GESTURES))
+
+
+def detect_events(
+    signals: SignalTrack,
+    audio: AudioFeatures | None = None,
+    *,
+    settings: EventSettings | None = None,
+    beat_marks: Mapping[str, float] | None = None,
+    line_cues: Mapping[str, Sequence] | None = None,
+    neutral: TimeSpan | None = None,
+    landmarks: Mapping[str, LandmarkTrack] | None = None,
+) -> list[Event]:
+    """Every event in the take, in time order, each tagged with its beat when beat marks are given.
+
+    `line_cues` maps beat id -> that beat's `LineCue`s (who speaks, in order); `neutral` is a
+    span where the actor rests, used as the baseline instead of the take's own statistics;
+    `landmarks` (part -> track, same frames) adds the hand-to-face zone and collar touches.
+    """
+    settings = settings or EventSettings()
+    times = signals.times
+    duration = float(times[-1]) if times.size else 0.0
+    neutral_mask = time_mask(times, neutral.start_s, neutral.end_s) if neutral is not None else None
+    present = face_mask(signals)
+    events: list[Event] = []
+    if times.size and present.mean() > settings.min_face_coverage:
+        blinks = detect_blinks(signals, settings.blink, neutral_mask)
+        speech = [(s.start_s, s.end_s) for s in speech_spans(audio)]
+        events += blinks
+        events += detect_expressions(signals, settings.expression, neutral_mask)
+        events += detect_micro_movements(signals, settings.micro, blinks, speech)
+        events += detect_gaze_shifts(signals, settings.gaze, blinks)
+    if times.size:
+        events += detect_holds(signals, settings.hold)
+        events += detect_gestures(signals, settings.gesture, landmarks)
+    events += detect_hesitations(audio, signals if times.size else None, settings.hesitation,
+                                 beat_marks, line_cues)
+    lost = face_lost(signals)
+    events = [e for e in events if not (_reads_face(e) and any(
+        s.start_s < e.end_s and e.start_s < s.end_s for s in lost))]
+    if audio is not None and audio.has_audio:
+        duration = max(duration, float(audio.times[-1]))
+    events = assign_beats(events, beat_marks, duration)
+    return sorted(events, key=lambda e: (e.start_s, e.kind))
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    """One event as JSON: the fields that apply (none left null), numbers in seconds."""
+    row = event.model_dump(exclude_none=True)
+    if not row.get("values"):
+        row.pop("values", None)
+    return row
+
+
+def events_json(
+    analysis: TakeAnalysis,
+    events: list[Event],
+    beats: list[BeatSummary] | None = None,
+    *,
+    take_label: str | None = None,
+) -> dict[str, Any]:
+    """The `rehearse events --json` document for one analysed take."""
+    return {
+        "take": take_label or analysis.take,
+        "file": str(analysis.video_path),
+        "duration_s": round(float(analysis.duration_s), 4),
+        "fps": round(float(analysis.measured_fps), 3),
+        "face_coverage": round(float(analysis.face_coverage), 4),
+        "no_face": bool(analysis.no_face),
+        "face_lost": [{"start_s": round(s.start_s, 4), "end_s": round(s.end_s, 4)}
+                      for s in analysis.face_lost_spans],
+        "events": [event_row(e) for e in events],
+        "beats": [b.model_dump() for b in (beats or [])],
+    }

@@ -1,0 +1,96 @@
+"""Aligning events to beats by the take's beat marks, and the per-beat summary (blinks, holds vs target, latencies)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from rehearse.analysis.events.model import BeatSummary, Event, HoldComparison
+
+if TYPE_CHECKING:
+    from rehearse.breakdown.models import Scene
+
+
+def beat_spans(beat_marks: Mapping[str, float], duration_s: float) -> list[tuple[str, float, float]]:
+    """(beat id, start_s, end_s) in time order; a beat ends where the next begins or the take ends."""
+    order = sorted(beat_marks.items(), key=lambda kv: kv[1])
+    spans = []
+    for k, (beat_id, start) in enumerate(order):
+        end = order[k + 1][1] if k + 1 < len(order) else max(duration_s, start)
+        spans.append((beat_id, float(start), float(end)))
+    return spans
+
+
+def beat_at(spans: list[tuple[str, float, float]], t: float) -> str | None:
+    """The beat a time falls in (before the first mark: none)."""
+    current = None
+    for beat_id, start, _ in spans:
+        if t >= start - 1e-9:
+            current = beat_id
+    return current
+
+
+def assign_beats(events: list[Event], beat_marks: Mapping[str, float] | None, duration_s: float) -> list[Event]:
+    """Events with `beat` set to the beat their onset falls in."""
+    if not beat_marks:
+        return list(events)
+    spans = beat_spans(beat_marks, duration_s)
+    return [e.model_copy(update={"beat": beat_at(spans, e.start_s)}) for e in events]
+
+
+def compare_hold(measured_s: float | None, target_s: float, tolerance_s: float) -> HoldComparison:
+    """A measured hold against its target: how early or late it ended, in seconds."""
+    if measured_s is None:
+        return HoldComparison(target_s=target_s, tolerance_s=tolerance_s, measured_s=None,
+                              end_offset_s=None, on_target=False,
+                              verdict=f"no hold (target {target_s:.2f} s)")
+    offset = measured_s - target_s
+    on_target = abs(offset) <= tolerance_s + 1e-9
+    if on_target:
+        verdict = f"on target ({offset:+.2f} s)"
+    elif offset < 0:
+        verdict = f"ended {-offset:.2f} s early"
+    else:
+        verdict = f"ended {offset:.2f} s late"
+    return HoldComparison(target_s=target_s, tolerance_s=tolerance_s, measured_s=round(measured_s, 4),
+                          end_offset_s=round(offset, 4), on_target=on_target, verdict=verdict)
+
+
+def beat_summaries(
+    events: list[Event],
+    beat_marks: Mapping[str, float],
+    duration_s: float,
+    scene: Scene | None = None,
+    *,
+    hold_scope: str = "face",
+) -> list[BeatSummary]:
+    """One summary per beat mark: blinks, holds (against the scene's target hold), latencies.
+
+    The hold compared with the target is the longest `hold_scope` hold starting in the beat
+    (any scope when the take has none of that scope).
+    """
+    summaries = []
+    for beat_id, start, end in beat_spans(beat_marks, duration_s):
+        inside = [e for e in events if start - 1e-9 <= e.start_s < end or
+                  (e.beat == beat_id and e.beat is not None)]
+        inside = list({id(e): e for e in inside}.values())
+        blinks = sum(1 for e in inside if e.kind == "blink")
+        length_min = max(end - start, 1e-9) / 60.0
+        holds = sorted((e for e in inside if e.kind == "hold"), key=lambda e: e.duration_s, reverse=True)
+        scoped = [e for e in holds if e.scope == hold_scope] or holds
+        target = None
+        beat = scene.beat(beat_id) if scene is not None else None
+        if beat is not None and beat.hold is not None:
+            measured = scoped[0].duration_s if scoped else None
+            target = compare_hold(measured, beat.hold.duration, beat.hold.tolerance)
+        summaries.append(BeatSummary(
+            beat=beat_id, start_s=round(start, 4), end_s=round(end, 4), blinks=blinks,
+            blink_rate_per_min=round(blinks / length_min, 1),
+            holds=[round(e.duration_s, 4) for e in scoped],
+            hold_target=target,
+            latencies_s=[e.latency_s for e in inside if e.kind == "hesitation" and e.latency_s is not None],
+            pauses=sum(1 for e in inside if e.kind == "pause"),
+            event_counts=dict(Counter(e.kind for e in inside)),
+        ))
+    return summaries

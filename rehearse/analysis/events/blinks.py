@@ -1,0 +1,134 @@
+"""Blinks (per eye and both eyes) and long eye closures, from closure depth against the actor's baseline.
+
+Closure depth is 1 - EAR / open-eye EAR, with the open-eye EAR learnt per eye from the take (a
+high percentile over face-present frames) or from a marked neutral span, so a narrow-eyed
+actor and a wide-eyed one are measured alike. A closure of 100-500 ms is a blink (`full` or
+`partial` by its depth); longer is `eyes_closed`. A shallow closure while the lip corners are
+up is the cheeks pushing the lids during a smile or laugh and is not counted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehearse.analysis.events.model import Event
+from rehearse.analysis.events.settings import BlinkSettings
+from rehearse.analysis.events.signal_ops import (
+    baseline_value,
+    extent,
+    face_mask,
+    fill_gaps,
+    noise_level,
+    runs,
+    signal,
+)
+from rehearse.analysis.tracks import SignalTrack
+
+
+def closure_depths(
+    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Per-eye closure depth (0 open .. 1 shut) and their mean, NaN where no face; keys
+    `left`, `right`, `both`, plus `baseline_left`/`baseline_right` as one-element arrays."""
+    times = track.times
+    present = face_mask(track)
+    depths: dict[str, np.ndarray] = {}
+    for side in ("left", "right"):
+        ear = np.where(present, signal(track, f"eye_open_{side}"), np.nan)
+        base = baseline_value(ear, present, neutral, settings.baseline_percentile)
+        ear = fill_gaps(times, ear, settings.max_gap_s)
+        depth = np.clip(1.0 - ear / base, 0.0, 1.0) if base > 0 else np.full_like(ear, np.nan)
+        depths[side] = depth
+        depths[f"baseline_{side}"] = np.array([base])
+    with np.errstate(all="ignore"):
+        both = np.nanmean(np.vstack([depths["left"], depths["right"]]), axis=0)
+    depths["both"] = both
+    return depths
+
+
+def detect_blinks(
+    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None = None
+) -> list[Event]:
+    """Blink and eyes_closed events, with side (left/right/both), apex and depth values."""
+    times = track.times
+    if times.size < 3:
+        return []
+    depths = closure_depths(track, settings, neutral)
+    both = depths["both"]
+    if np.all(np.isnan(both)):
+        return []
+    present = face_mask(track)
+    yaw = np.abs(signal(track, "head_yaw"))
+    smile = _smile_lift(track, present, neutral)
+    threshold = max(settings.detect_depth, settings.noise_factor * noise_level(both))
+    events: list[Event] = []
+    for first, last in runs(np.nan_to_num(both) > threshold):
+        apex = first + int(np.nanargmax(both[first:last]))
+        peak = float(both[apex])
+        start, end, i0, i1 = extent(times, both, apex, settings.edge_fraction * peak)
+        duration = end - start
+        if duration < settings.min_duration_s:
+            continue
+        if events and start < events[-1].end_s:  # one closure reached twice through noise
+            continue
+        window = slice(i0, i1 + 1)
+        peaks = {side: float(np.nanmax(depths[side][window])) for side in ("left", "right")
+                 if not np.all(np.isnan(depths[side][window]))}
+        side = _side(peaks, settings.side_depth)
+        side_peak = max(peaks.values()) if side != "both" else peak
+        max_yaw = float(np.nanmax(yaw[window])) if not np.all(np.isnan(yaw[window])) else 0.0
+        if max_yaw > settings.yaw_hard_deg:
+            continue
+        confidence = 1.0
+        if max_yaw > settings.yaw_soft_deg:
+            span = max(settings.yaw_hard_deg - settings.yaw_soft_deg, 1e-6)
+            confidence *= 1.0 - 0.7 * (max_yaw - settings.yaw_soft_deg) / span
+        lost = 1.0 - float(present[window].mean())
+        confidence *= 1.0 - 0.6 * lost
+        smiling = float(np.nanmax(smile[window])) > settings.smile_lift_iod if not np.all(
+            np.isnan(smile[window])) else False
+        full = side_peak >= settings.full_depth
+        if smiling and not full and duration <= settings.max_duration_s:
+            continue  # cheek-raise squint of a smile or laugh, not a lid closure
+        if smiling:
+            confidence *= 0.8
+        values = {
+            "duration_ms": round(duration * 1000.0, 1),
+            "peak_depth": round(side_peak, 3),
+            "baseline_ear_left": round(float(depths["baseline_left"][0]), 4),
+            "baseline_ear_right": round(float(depths["baseline_right"][0]), 4),
+        }
+        for eye in ("left", "right"):
+            ear = signal(track, f"eye_open_{eye}")[window]
+            if not np.all(np.isnan(ear)):
+                values[f"min_ear_{eye}"] = round(float(np.nanmin(ear)), 4)
+        if duration > settings.max_duration_s:
+            kind, label = "eyes_closed", None
+        else:
+            kind = "blink"
+            label = "full" if full else "partial"
+            if not full:
+                confidence *= 0.85
+        events.append(Event(kind=kind, start_s=round(start, 4), end_s=round(end, 4),
+                            apex_s=round(float(times[apex]), 4), confidence=round(confidence, 3),
+                            side=side, label=label, values=values))
+    return events
+
+
+def _side(peaks: dict[str, float], side_depth: float) -> str:
+    closed = [side for side, depth in peaks.items() if depth >= side_depth]
+    if len(closed) == 1 and len(peaks) == 2:
+        return closed[0]
+    if len(peaks) == 1:
+        return next(iter(peaks))
+    return "both"
+
+
+def _smile_lift(track: SignalTrack, present: np.ndarray, neutral: np.ndarray | None) -> np.ndarray:
+    """Mean lip-corner lift over the take's baseline (IOD), NaN where unknown."""
+    lifts = []
+    for side in ("left", "right"):
+        corner = np.where(present, signal(track, f"lip_corner_{side}"), np.nan)
+        lifts.append(corner - baseline_value(corner, present, neutral, 50.0))
+    with np.errstate(all="ignore"):
+        return np.nanmean(np.vstack(lifts), axis=0)

@@ -1,0 +1,129 @@
+"""Macro expressions (smile, half-smile, brow raise, brow furrow, lip press, jaw drop) from face geometry.
+
+Each expression is a channel: a displacement from the take's own baseline (median over
+face-present frames, or over the marked neutral span) divided by its threshold, so strength 1
+is "just reached". An expression is a run of strength >= 1 lasting at least `min_duration_s`;
+its edges are where the strength falls back under `release_fraction`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehearse.analysis.events.model import Event
+from rehearse.analysis.events.settings import ExpressionSettings
+from rehearse.analysis.events.signal_ops import (
+    baseline_value,
+    extent,
+    face_mask,
+    fill_gaps,
+    frames_for,
+    noise_level,
+    rolling_median,
+    runs,
+    signal,
+)
+from rehearse.analysis.tracks import SignalTrack
+
+
+def expression_strengths(
+    track: SignalTrack, settings: ExpressionSettings, neutral: np.ndarray | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+    """label -> (strength, displacement in IOD, threshold in IOD) per frame."""
+    times = track.times
+    present = face_mask(track)
+    width = frames_for(settings.smooth_s, times)
+
+    def displacement(name: str) -> np.ndarray:
+        raw = np.where(present, signal(track, name), np.nan)
+        raw = fill_gaps(times, raw, 0.1)
+        smooth = rolling_median(raw, width) if width > 1 else raw
+        return smooth - baseline_value(raw, present, neutral, 50.0)
+
+    def threshold(value: float, disp: np.ndarray) -> float:
+        return max(value, settings.noise_factor * noise_level(disp))
+
+    channels: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+    left = displacement("lip_corner_left")
+    right = displacement("lip_corner_right")
+    width_disp = displacement("mouth_width")
+    smile_thr = threshold(settings.smile_lift_iod, np.fmin(left, right))
+    both_up = np.fmin(left, right)
+    width_thr = threshold(settings.smile_width_iod, width_disp)
+    smile = np.fmax(both_up / smile_thr,
+                    np.where(both_up >= 0.5 * smile_thr, width_disp / width_thr, np.nan))
+    channels["smile"] = (smile, both_up, smile_thr)
+    half_thr = threshold(settings.half_smile_lift_iod, left - right)
+    one_up = np.fmax(left, right)
+    other = np.fmin(left, right)
+    half = np.where(other < 0.5 * half_thr, one_up / half_thr, 0.0)
+    half[np.isnan(one_up)] = np.nan
+    channels["half_smile"] = (half, one_up, half_thr)
+    with np.errstate(all="ignore"):
+        brows = np.nanmean(np.vstack([displacement("brow_raise_left"),
+                                      displacement("brow_raise_right")]), axis=0)
+    raise_thr = threshold(settings.brow_raise_iod, brows)
+    channels["brow_raise"] = (brows / raise_thr, brows, raise_thr)
+    furrow = -displacement("brow_furrow")
+    furrow_thr = threshold(settings.brow_furrow_iod, furrow)
+    channels["brow_furrow"] = (furrow / furrow_thr, furrow, furrow_thr)
+    press = -displacement("lip_press")
+    press_thr = threshold(settings.lip_press_iod, press)
+    channels["lip_press"] = (press / press_thr, press, press_thr)
+    jaw = displacement("mouth_open")
+    jaw_thr = threshold(settings.jaw_drop_iod, jaw)
+    channels["jaw_drop"] = (jaw / jaw_thr, jaw, jaw_thr)
+    return channels
+
+
+def detect_expressions(
+    track: SignalTrack, settings: ExpressionSettings, neutral: np.ndarray | None = None
+) -> list[Event]:
+    """Expression events with label, side (half-smile), apex and peak displacement."""
+    times = track.times
+    if times.size < 3:
+        return []
+    events: list[Event] = []
+    smiles: list[tuple[float, float]] = []
+    for label, (strength, disp, thr) in expression_strengths(track, settings, neutral).items():
+        active = np.nan_to_num(strength) >= settings.release_fraction
+        for first, last in _merged_runs(times, active, settings.merge_gap_s):
+            if np.nanmax(strength[first:last]) < 1.0:
+                continue  # never reached the onset threshold
+            apex = first + int(np.nanargmax(strength[first:last]))
+            start, end, i0, i1 = extent(times, np.nan_to_num(strength), apex, settings.release_fraction)
+            start, end = max(start, float(times[first])), min(max(end, float(times[last - 1])), float(times[-1]))
+            if end - start < settings.min_duration_s:
+                continue
+            if label == "half_smile" and any(s < end and start < e for s, e in smiles):
+                continue  # the asymmetric onset of a full smile
+            side = None
+            if label == "half_smile":
+                side = "left" if np.nanmean(_corner(track, "left")[first:last]) > np.nanmean(
+                    _corner(track, "right")[first:last]) else "right"
+            if label == "smile":
+                smiles.append((start, end))
+            peak = float(np.nanmax(strength[first:last]))
+            events.append(Event(
+                kind="expression", label=label, side=side,
+                start_s=round(start, 4), end_s=round(end, 4), apex_s=round(float(times[apex]), 4),
+                confidence=round(float(np.clip(0.5 + 0.25 * peak, 0.0, 1.0)), 3),
+                values={"duration_ms": round((end - start) * 1000, 1),
+                        "peak_displacement_iod": round(float(disp[apex]), 4),
+                        "threshold_iod": round(thr, 4)},
+            ))
+    return sorted(events, key=lambda e: e.start_s)
+
+
+def _corner(track: SignalTrack, side: str) -> np.ndarray:
+    return signal(track, f"lip_corner_{side}")
+
+
+def _merged_runs(times: np.ndarray, active: np.ndarray, gap_s: float) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for first, last in runs(active):
+        if merged and times[first] - times[merged[-1][1] - 1] <= gap_s:
+            merged[-1][1] = last
+        else:
+            merged.append([first, last])
+    return [(a, b) for a, b in merged]

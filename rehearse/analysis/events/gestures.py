@@ -1,0 +1,189 @@
+"""Gestures: hand to face (with zone) and to collar, hand raise, lean, shoulder turn, head turn, nod, shake, tremor.
+
+Displacements are measured from the take's own baseline (the median over tracked frames),
+sides are the actor's own. The hand-to-face zone and the collar need landmark positions
+(`face` and `pose` parts); without them the zone is left out and collar touches are not looked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from rehearse.analysis.events.model import Event
+from rehearse.analysis.events.settings import GestureSettings
+from rehearse.analysis.events.signal_ops import (
+    fill_gaps,
+    frames_for,
+    rolling_median,
+    runs,
+    signal,
+)
+from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
+
+# FaceMesh landmark groups for the hand-to-face zone.
+FACE_ZONES: dict[str, tuple[int, ...]] = {
+    "mouth": (13, 14, 61, 291, 0, 17),
+    "nose": (1, 4, 5, 195, 98, 327),
+    "eye": (33, 133, 159, 145, 362, 263, 386, 374),
+    "cheek": (50, 280, 205, 425, 123, 352),
+}
+POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
+
+
+def _spans(times: np.ndarray, active: np.ndarray, min_s: float) -> list[tuple[int, int, float, float]]:
+    """Runs of `active` lasting at least min_s: (first, last_exclusive, start_s, end_s)."""
+    out = []
+    step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
+    for first, last in runs(active):
+        start = float(times[first])
+        end = float(times[last]) if last < times.size else float(times[-1]) + step
+        if end - start >= min_s:
+            out.append((first, last, start, end))
+    return out
+
+
+def _event(label, start, end, side=None, apex=None, values=None, confidence=0.9, region=None) -> Event:
+    values = dict(values or {})
+    values["duration_ms"] = round((end - start) * 1000, 1)
+    return Event(kind="gesture", label=label, side=side, start_s=round(start, 4), end_s=round(end, 4),
+                 apex_s=None if apex is None else round(apex, 4), confidence=confidence, values=values,
+                 region=region)
+
+
+def _displacement(track: SignalTrack, name: str) -> np.ndarray:
+    values = fill_gaps(track.times, signal(track, name), 0.2)
+    good = values[~np.isnan(values)]
+    return values - (float(np.median(good)) if good.size else np.nan)
+
+
+def detect_gestures(
+    track: SignalTrack, settings: GestureSettings, landmarks: Mapping[str, LandmarkTrack] | None = None
+) -> list[Event]:
+    """gesture events with label, side and measured values."""
+    times = track.times
+    if times.size < 3:
+        return []
+    landmarks = landmarks or {}
+    events: list[Event] = []
+    touches: list[tuple[float, float]] = []
+    for side in ("left", "right"):
+        distance = fill_gaps(times, signal(track, f"hand_face_{side}"), 0.15)
+        for first, last, start, end in _spans(times, np.nan_to_num(distance, nan=np.inf) < settings.hand_face_iod,
+                                               settings.min_duration_s):
+            apex = first + int(np.nanargmin(distance[first:last]))
+            zone = _face_zone(track, landmarks.get("face"), side, apex)
+            values = {"min_distance_iod": round(float(distance[apex]), 3)}
+            events.append(_event("hand_to_face", start, end, side, float(times[apex]), values, region=zone))
+            touches.append((start, end))
+        events.extend(_collar(track, landmarks.get("pose"), side, settings, touches))
+        lift = -_displacement(track, f"wrist_{side}_y")
+        for first, last, start, end in _spans(times, np.nan_to_num(lift) > settings.raise_height,
+                                               settings.min_duration_s):
+            if any(s < end and start < e for s, e in touches):
+                continue
+            apex = first + int(np.nanargmax(lift[first:last]))
+            events.append(_event("hand_raise", start, end, side, float(times[apex]),
+                                 {"lift_image_fraction": round(float(lift[apex]), 3)}))
+        energy = signal(track, f"tremor_{side}")
+        for first, last, start, end in _spans(times, np.nan_to_num(energy) > settings.tremor_energy,
+                                               settings.tremor_min_s):
+            events.append(_event("tremor", start, end, side, None,
+                                 {"peak_energy_iod2": round(float(np.nanmax(energy[first:last])), 5)}))
+    events.extend(_sustained(track, "lean_forward", settings.lean_deg, settings.lean_min_s,
+                             ("lean_toward", "lean_away"), None))
+    events.extend(_sustained(track, "shoulder_turn", settings.shoulder_turn_deg, settings.lean_min_s,
+                             ("shoulder_turn", "shoulder_turn"), ("left", "right")))
+    shakes = _swings(track, "head_yaw", settings, "shake", alternating=True)
+    nods = _swings(track, "head_pitch", settings, "nod", alternating=False)
+    turns = [e for e in _sustained(track, "head_yaw", settings.head_turn_deg, settings.head_turn_min_s,
+                                   ("head_turn", "head_turn"), ("left", "right"))
+             if not any(s.start_s < e.end_s and e.start_s < s.end_s for s in shakes)]
+    events.extend(shakes + nods + turns)
+    return sorted(events, key=lambda e: e.start_s)
+
+
+def _sustained(track, name, threshold, min_s, labels, sides) -> list[Event]:
+    """Runs where a signal stays beyond +-threshold of its baseline: (label, side) by sign."""
+    times = track.times
+    disp = _displacement(track, name)
+    if np.all(np.isnan(disp)):
+        return []
+    out = []
+    for sign, label, side in ((1, labels[0], sides[0] if sides else None),
+                              (-1, labels[1], sides[1] if sides else None)):
+        for first, last, start, end in _spans(times, np.nan_to_num(sign * disp) > threshold, min_s):
+            apex = first + int(np.nanargmax(sign * disp[first:last]))
+            out.append(_event(label, start, end, side, float(times[apex]),
+                              {"peak_deg": round(float(disp[apex]), 2)}))
+    return out
+
+
+def _swings(track, name, settings: GestureSettings, label: str, alternating: bool) -> list[Event]:
+    """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg, grouped."""
+    times = track.times
+    angle = fill_gaps(times, signal(track, name), 0.2)
+    if np.all(np.isnan(angle)):
+        return []
+    level = rolling_median(angle, frames_for(2.0, times, minimum=5))
+    disp = angle - level
+    swings = []
+    for sign in (1, -1):
+        for first, last, start, end in _spans(times, np.nan_to_num(sign * disp) > settings.nod_deg, 0.0):
+            if end - start <= settings.nod_max_period_s:
+                swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
+    swings.sort()
+    groups: list[list[tuple]] = []
+    for swing in swings:
+        if groups and swing[0] - groups[-1][-1][1] <= settings.nod_max_period_s:
+            groups[-1].append(swing)
+        else:
+            groups.append([swing])
+    out = []
+    for group in groups:
+        signs = [g[2] for g in group]
+        if alternating and (len(group) < 2 or all(s == signs[0] for s in signs)):
+            continue
+        peak = max(g[3] for g in group)
+        out.append(_event(label, group[0][0], group[-1][1], None, None,
+                          {"swings": float(len(group)), "peak_deg": round(peak, 2)}))
+    return out
+
+
+def _face_zone(track: SignalTrack, face: LandmarkTrack | None, side: str, frame: int) -> str | None:
+    """Nearest face zone to the fingertip in this frame (needs face landmarks on the same frames)."""
+    if face is None or face.points.shape[0] != track.frame_count or face.points.shape[1] < 468:
+        return None
+    tip = np.array([signal(track, f"fingertip_{side}_x")[frame], signal(track, f"fingertip_{side}_y")[frame]])
+    if np.isnan(tip).any() or not face.mask[frame]:
+        return None
+    scale = np.array(face.image_size[:2], dtype=float)
+    points = face.points[frame, :, :2] * scale
+    tip = tip * scale
+    distances = {zone: float(np.min(np.linalg.norm(points[list(idx)] - tip, axis=1)))
+                 for zone, idx in FACE_ZONES.items()}
+    return min(distances, key=distances.get)
+
+
+def _collar(track, pose: LandmarkTrack | None, side: str, settings: GestureSettings, touches) -> list[Event]:
+    """Fingertip near the collar point (between the shoulders, a little up), not at the face."""
+    if pose is None or pose.points.shape[0] != track.frame_count or pose.points.shape[1] <= POSE_RIGHT_SHOULDER:
+        return []
+    times = track.times
+    left = pose.points[:, POSE_LEFT_SHOULDER, :2]
+    right = pose.points[:, POSE_RIGHT_SHOULDER, :2]
+    width = np.linalg.norm(left - right, axis=1)
+    collar = (left + right) / 2
+    collar[:, 1] -= 0.1 * width
+    tip = np.stack([signal(track, f"fingertip_{side}_x"), signal(track, f"fingertip_{side}_y")], axis=1)
+    distance = np.linalg.norm(tip - collar, axis=1) / np.where(width > 0, width, np.nan)
+    out = []
+    for first, last, start, end in _spans(times, np.nan_to_num(distance, nan=np.inf) < settings.collar_radius,
+                                          settings.min_duration_s):
+        if any(s < end and start < e for s, e in touches):
+            continue
+        apex = first + int(np.nanargmin(distance[first:last]))
+        out.append(_event("hand_to_collar", start, end, side, float(times[apex]),
+                          {"min_distance_shoulder_widths": round(float(distance[apex]), 3)}))
+    return out

@@ -1,0 +1,197 @@
+"""EventSettings: every threshold the event detectors use, with its unit and documented default."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    """Frozen settings section: unknown keys rejected, every field documented."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class BlinkSettings(_Section):
+    """Blinks and long eye closures, measured as closure depth against the actor's open-eye EAR."""
+
+    baseline_percentile: float = Field(default=75.0, ge=50, le=99)
+    """Percentile of EAR over face-present frames taken as the open-eye baseline when no
+    neutral span is marked (blinks fill a few % of a take, so a high percentile is open eyes)."""
+    detect_depth: float = Field(default=0.30, gt=0, lt=1)
+    """Closure depth (1 - EAR/baseline) an eye must pass to count as a blink candidate."""
+    noise_factor: float = Field(default=5.0, ge=0)
+    """The detection depth is raised to this many times the measured depth noise."""
+    full_depth: float = Field(default=0.60, gt=0, le=1)
+    """Depth from which a blink is `full`; shallower ones are `partial`."""
+    edge_fraction: float = Field(default=0.12, gt=0, lt=1)
+    """Onset and offset are where the depth falls below this fraction of the peak depth."""
+    side_depth: float = Field(default=0.25, gt=0, lt=1)
+    """Peak depth an eye must reach to take part in a blink (else the blink is one-sided)."""
+    min_duration_s: float = Field(default=0.07, ge=0)
+    """Shortest closure kept, in seconds (shorter dips are tracking noise). Slightly under
+    the nominal 100 ms because measured edges sit inside the true closure."""
+    max_duration_s: float = Field(default=0.50, gt=0)
+    """Longest blink, in seconds; longer closures are reported as `eyes_closed`."""
+    max_gap_s: float = Field(default=0.10, ge=0)
+    """Face-less gaps up to this long are interpolated over, in seconds."""
+    yaw_soft_deg: float = Field(default=25.0, ge=0)
+    """Above this |head_yaw| (deg) blink confidence falls off."""
+    yaw_hard_deg: float = Field(default=45.0, ge=0)
+    """Above this |head_yaw| (deg) no blink is reported (the far eye is foreshortened)."""
+    smile_lift_iod: float = Field(default=0.04, ge=0)
+    """Lip-corner lift over baseline (IOD) meaning a smile or laugh: then a closure that is not
+    full is cheek-raise squint, not a blink."""
+
+
+class ExpressionSettings(_Section):
+    """Macro expressions (at least `min_duration_s`), from geometry relative to the take's baseline."""
+
+    min_duration_s: float = Field(default=0.5, ge=0)
+    """Shortest expression, in seconds."""
+    smooth_s: float = Field(default=0.15, ge=0)
+    """Running-median window applied before thresholding, in seconds."""
+    merge_gap_s: float = Field(default=0.15, ge=0)
+    """Gaps shorter than this inside one expression are bridged, in seconds."""
+    release_fraction: float = Field(default=0.5, gt=0, le=1)
+    """An expression lasts while its strength stays above this fraction of the onset threshold."""
+    noise_factor: float = Field(default=4.0, ge=0)
+    """Thresholds are raised to this many times the signal's measured noise."""
+    smile_lift_iod: float = Field(default=0.035, ge=0)
+    """Both lip corners lifted this much (IOD) over baseline: smile."""
+    half_smile_lift_iod: float = Field(default=0.035, ge=0)
+    """One lip corner lifted this much (IOD) while the other stays under half of it: half-smile."""
+    smile_width_iod: float = Field(default=0.06, ge=0)
+    """Mouth widening (IOD) that also counts as a smile when the corners lift at least half way."""
+    brow_raise_iod: float = Field(default=0.04, ge=0)
+    """Mean brow height increase (IOD): brow raise."""
+    brow_furrow_iod: float = Field(default=0.04, ge=0)
+    """Inner-brow distance decrease (IOD): furrow."""
+    lip_press_iod: float = Field(default=0.03, ge=0)
+    """Lip thickness decrease (IOD): lip press."""
+    jaw_drop_iod: float = Field(default=0.25, ge=0)
+    """Inner-lip gap increase (IOD): jaw drop."""
+
+
+class MicroSettings(_Section):
+    """Micro-movements: brief localized face movements, never labelled with an emotion."""
+
+    window_s: float = Field(default=1.2, gt=0)
+    """Running-median window giving the local level the movement departs from, in seconds;
+    at least twice `max_duration_s` so a brief movement does not move the median."""
+    smooth_s: float = Field(default=0.05, ge=0)
+    """Moving-average window applied to the residual, in seconds."""
+    detect_sigma: float = Field(default=6.0, gt=0)
+    """A residual must pass this many noise standard deviations to be a candidate."""
+    min_amplitude_iod: float = Field(default=0.015, ge=0)
+    """Smallest displacement reported, in IOD."""
+    edge_fraction: float = Field(default=0.25, gt=0, lt=1)
+    """Onset/offset where the residual falls below this fraction of the peak."""
+    min_duration_s: float = Field(default=0.05, ge=0)
+    """Shortest micro-movement, in seconds."""
+    max_duration_s: float = Field(default=0.5, gt=0)
+    """Longest micro-movement, in seconds (longer is an expression)."""
+    head_speed_max_deg_s: float = Field(default=25.0, gt=0)
+    """Candidates during head rotation faster than this (deg/s) are whole-head motion, dropped."""
+    blink_margin_s: float = Field(default=0.08, ge=0)
+    """Eye-region candidates within this distance of a blink are part of the blink, in seconds."""
+
+
+class GazeSettings(_Section):
+    """Gaze shifts: the iris moves to a new position within the eye."""
+
+    window_s: float = Field(default=0.15, gt=0)
+    """Fixation level before and after a shift is the median over this long, in seconds."""
+    min_shift: float = Field(default=0.15, gt=0)
+    """Smallest change of gaze_h or gaze_v (-1..1 units) counted as a shift."""
+    edge_fraction: float = Field(default=0.1, gt=0, lt=0.5)
+    """Shift onset/offset: where the travel passes this fraction of the way / of the way back."""
+    min_separation_s: float = Field(default=0.2, ge=0)
+    """Two shifts closer than this are one, in seconds."""
+
+
+class HoldSettings(_Section):
+    """Holds: the face or the body stays still."""
+
+    min_duration_s: float = Field(default=0.2, gt=0)
+    """Shortest hold, in seconds."""
+    smooth_s: float = Field(default=0.06, ge=0)
+    """Moving-average window on speeds, in seconds."""
+    face_motion_max: float = Field(default=0.25, gt=0)
+    """Face still when face_motion stays under this (IOD/s)."""
+    head_speed_max_deg_s: float = Field(default=10.0, gt=0)
+    """Face still when the head rotates slower than this (deg/s)."""
+    body_angle_speed_max_deg_s: float = Field(default=8.0, gt=0)
+    """Body still when lean and shoulder angles change slower than this (deg/s)."""
+    wrist_speed_max: float = Field(default=0.08, gt=0)
+    """Body still when both wrists move slower than this (image widths per second)."""
+    noise_factor: float = Field(default=3.0, ge=0)
+    """Speed thresholds are raised to this many times the speed noise of the take."""
+
+
+class HesitationSettings(_Section):
+    """Cue-to-reply latency, pauses within a turn, false starts."""
+
+    pause_min_s: float = Field(default=0.25, gt=0)
+    """Silence inside a turn longer than this is a pause, in seconds."""
+    max_latency_s: float = Field(default=5.0, gt=0)
+    """Silences longer than this are not a reply latency (the scene moved on), in seconds."""
+    mouth_speech_iod: float = Field(default=0.06, ge=0)
+    """Mouth-open variation (IOD, std) during a speech segment that says the actor is speaking."""
+    false_start_open_iod: float = Field(default=0.08, ge=0)
+    """Mouth opening over baseline (IOD) that, without speech, can be a false start."""
+    false_start_min_s: float = Field(default=0.12, ge=0)
+    """Shortest mouth opening counted as a false start, in seconds."""
+    false_start_max_s: float = Field(default=1.5, gt=0)
+    """Longest mouth opening counted as a false start, in seconds."""
+
+
+class GestureSettings(_Section):
+    """Hands, torso and head gestures."""
+
+    hand_face_iod: float = Field(default=0.6, gt=0)
+    """Fingertips within this distance of the face (IOD): hand to face."""
+    min_duration_s: float = Field(default=0.25, ge=0)
+    """Shortest hand-to-face, collar or raise contact, in seconds."""
+    collar_radius: float = Field(default=0.35, gt=0)
+    """Fingertip within this many shoulder widths of the collar point (pose landmarks needed)."""
+    raise_height: float = Field(default=0.15, gt=0)
+    """Wrist lifted this much over its resting height (fraction of image height): hand raise."""
+    lean_deg: float = Field(default=8.0, gt=0)
+    """Torso lean beyond this from the take's baseline (deg): lean toward / away."""
+    lean_min_s: float = Field(default=0.4, ge=0)
+    """Shortest lean, in seconds."""
+    shoulder_turn_deg: float = Field(default=15.0, gt=0)
+    """Shoulder turn beyond this from baseline (deg)."""
+    head_turn_deg: float = Field(default=20.0, gt=0)
+    """Head yaw beyond this from baseline (deg): head turn."""
+    head_turn_min_s: float = Field(default=0.3, ge=0)
+    """Shortest head turn, in seconds."""
+    nod_deg: float = Field(default=6.0, gt=0)
+    """Pitch swing (each way, deg) in a nod; yaw swing in a shake."""
+    nod_max_period_s: float = Field(default=1.0, gt=0)
+    """A nod or shake swing reverses within this time, in seconds."""
+    tremor_energy: float = Field(default=0.002, gt=0)
+    """Tremor when fingertip energy above 4 Hz passes this (IOD^2)."""
+    tremor_min_s: float = Field(default=0.5, ge=0)
+    """Shortest tremor, in seconds."""
+
+
+class EventSettings(_Section):
+    """Thresholds of every event detector (see each section)."""
+
+    blink: BlinkSettings = Field(default_factory=BlinkSettings)
+    """Blinks and eyes_closed."""
+    expression: ExpressionSettings = Field(default_factory=ExpressionSettings)
+    """Macro expressions."""
+    micro: MicroSettings = Field(default_factory=MicroSettings)
+    """Micro-movements."""
+    gaze: GazeSettings = Field(default_factory=GazeSettings)
+    """Gaze shifts."""
+    hold: HoldSettings = Field(default_factory=HoldSettings)
+    """Holds."""
+    hesitation: HesitationSettings = Field(default_factory=HesitationSettings)
+    """Latencies, pauses, false starts."""
+    gesture: GestureSettings = Field(default_factory=GestureSettings)
+    """Gestures."""
+    min_face_coverage: float = Field(default=0.0, ge=0, le=1)
+    """Takes whose face coverage is at most this fraction get no face events (`no face`)."""

@@ -1,0 +1,164 @@
+"""Small time-aware operations on per-frame signals shared by the event detectors.
+
+Frames carry presentation timestamps (variable frame rate is normal), so windows are given
+in seconds and turned into frame counts with the take's median frame interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehearse.analysis.tracks import SignalTrack
+
+
+def frame_interval(times: np.ndarray) -> float:
+    """Median interval between frames, in seconds (1/30 s when there are too few frames)."""
+    if times.size < 2:
+        return 1.0 / 30.0
+    steps = np.diff(times)
+    steps = steps[steps > 0]
+    return float(np.median(steps)) if steps.size else 1.0 / 30.0
+
+
+def frames_for(seconds: float, times: np.ndarray, minimum: int = 1) -> int:
+    """How many frames span `seconds` at this take's median frame interval."""
+    return max(minimum, int(round(seconds / frame_interval(times))))
+
+
+def signal(track: SignalTrack, name: str) -> np.ndarray:
+    """A signal as float array, all NaN when the track does not have it."""
+    if name in track:
+        return np.asarray(track[name], dtype=float)
+    return np.full(track.frame_count, np.nan)
+
+
+def face_mask(track: SignalTrack) -> np.ndarray:
+    """True where a face was tracked (face_present, else any eye value present)."""
+    present = signal(track, "face_present")
+    if np.all(np.isnan(present)):
+        return ~np.isnan(signal(track, "eye_open_left"))
+    return np.nan_to_num(present) > 0.5
+
+
+def fill_gaps(times: np.ndarray, values: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Linear interpolation across NaN runs no longer than `max_gap_s`; longer runs stay NaN."""
+    values = np.asarray(values, dtype=float).copy()
+    good = ~np.isnan(values)
+    if good.sum() < 2 or good.all():
+        return values
+    filled = np.interp(times, times[good], values[good])
+    for start, end in runs(~good):
+        if start == 0 or end == values.size:
+            continue
+        if times[end] - times[start - 1] <= max_gap_s + 1e-9:
+            values[start:end] = filled[start:end]
+    return values
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Index ranges [start, end) of consecutive True values."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.size == 0:
+        return []
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def moving_average(values: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving average over `width` frames that ignores NaN (NaN where all are NaN)."""
+    if width <= 1:
+        return np.asarray(values, dtype=float)
+    good = ~np.isnan(values)
+    kernel = np.ones(width)
+    sums = np.convolve(np.where(good, values, 0.0), kernel, mode="same")
+    counts = np.convolve(good.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = sums / counts
+    out[counts == 0] = np.nan
+    return out
+
+
+def rolling_median(values: np.ndarray, width: int) -> np.ndarray:
+    """Centred running median over `width` frames, ignoring NaN."""
+    n = values.size
+    width = max(1, width | 1)
+    half = width // 2
+    padded = np.concatenate((np.full(half, np.nan), values, np.full(half, np.nan)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    with np.errstate(all="ignore"), _quiet():
+        out = np.nanmedian(windows, axis=1)
+    return out[:n]
+
+
+def noise_level(values: np.ndarray) -> float:
+    """Robust frame-to-frame noise (standard deviation) of a signal, from the MAD of differences."""
+    steps = np.diff(values)
+    steps = steps[~np.isnan(steps)]
+    if steps.size < 3:
+        return 0.0
+    mad = np.median(np.abs(steps - np.median(steps)))
+    return float(1.4826 * mad / np.sqrt(2.0))
+
+
+def baseline_value(
+    values: np.ndarray, usable: np.ndarray, neutral: np.ndarray | None, percentile: float = 50.0
+) -> float:
+    """The actor's resting value: median over the neutral span if given, else a percentile
+    over usable frames. NaN when there is nothing to learn from."""
+    pool = values[usable & ~np.isnan(values)]
+    if neutral is not None:
+        chosen = values[neutral & usable & ~np.isnan(values)]
+        if chosen.size >= 3:
+            return float(np.median(chosen))
+    if pool.size == 0:
+        return float("nan")
+    return float(np.percentile(pool, percentile))
+
+
+def crossing_time(times: np.ndarray, values: np.ndarray, i_low: int, i_high: int, level: float) -> float:
+    """Time where `values` crosses `level` between frames i_low and i_high (linear interpolation)."""
+    a, b = values[i_low], values[i_high]
+    if np.isnan(a) or np.isnan(b) or a == b:
+        return float(times[i_high])
+    frac = float(np.clip((level - a) / (b - a), 0.0, 1.0))
+    return float(times[i_low] + frac * (times[i_high] - times[i_low]))
+
+
+def extent(
+    times: np.ndarray, strength: np.ndarray, apex: int, level: float
+) -> tuple[float, float, int, int]:
+    """Onset and offset around an apex: where `strength` falls back below `level`.
+
+    Returns (start_s, end_s, first_index, last_index_inclusive); the times are interpolated
+    between frames so they do not snap to the frame grid.
+    """
+    n = strength.size
+    i = apex
+    while i > 0 and not np.isnan(strength[i - 1]) and strength[i - 1] > level:
+        i -= 1
+    j = apex
+    while j < n - 1 and not np.isnan(strength[j + 1]) and strength[j + 1] > level:
+        j += 1
+    start = crossing_time(times, strength, i - 1, i, level) if i > 0 else float(times[0])
+    end = crossing_time(times, strength, j + 1, j, level) if j < n - 1 else float(times[-1])
+    return start, end, i, j
+
+
+def time_mask(times: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
+    """True for frames whose time lies in [start_s, end_s)."""
+    return (times >= start_s) & (times < end_s)
+
+
+class _quiet:
+    """Silence numpy's 'All-NaN slice' warnings inside a block."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
