@@ -18,12 +18,21 @@ from pathlib import Path
 import numpy as np
 
 from rehearse.errors import VideoError
-from rehearse.video.probe import open_container, rotation_from_matrix_deg, video_error
+from rehearse.video.probe import (
+    error_reason,
+    open_container,
+    rotation_from_matrix_deg,
+    video_error,
+)
 
 log = logging.getLogger(__name__)
 
 _TIME_EPS_S = 1e-9  # float slack when comparing a requested time with exact frame times
-_FIX_NO_VIDEO = "analysis needs the camera's file; an audio-only recording cannot be analyzed"
+_FIX_NO_VIDEO = (
+    "analysis needs the camera's file, not an audio-only recording; if this is the camera's file "
+    "it is cut short: copy it again from the card"
+)
+_TRUNCATION_SLACK_S = 0.5  # how far the last frame may end before the declared duration
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,11 +82,15 @@ def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object
             index += 1
     except av.error.FFmpegError as exc:
         if index == 0:
-            raise video_error(path, f"no frame could be decoded ({' '.join(str(exc).split())})") from exc
+            raise video_error(path, f"no frame could be decoded ({error_reason(exc)})") from exc
         log.warning("%s: decoding stopped after %d frames (file damaged or truncated): %s", path, index, exc)
         return
     if index == 0:
         raise video_error(path, "no frame could be decoded (the video stream is empty or damaged)")
+    declared_s = float(stream.duration * time_base) if stream.duration else None
+    if declared_s is not None and last_t is not None and last_t + _TRUNCATION_SLACK_S < declared_s:
+        log.warning("%s: frames end at %.3f s but the container declares %.3f s: the file may be "
+                    "truncated", path, last_t, declared_s)
 
 
 def _to_rgb(frame, max_width: int | None) -> np.ndarray:

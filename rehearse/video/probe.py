@@ -61,14 +61,15 @@ def open_container(path: Path | str) -> Iterator:
     try:
         container = av.open(str(path), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise video_error(path, f"not a video FFmpeg can read ({_reason(exc)})") from exc
+        raise video_error(path, f"not a video FFmpeg can read ({error_reason(exc)})") from exc
     try:
         yield container
     finally:
         container.close()
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
+    """FFmpeg's own short reason, on one line (without errno numbers or function names)."""
     text = getattr(exc, "strerror", None) or str(exc)
     return " ".join(str(text).split())
 
