@@ -1,0 +1,150 @@
+"""`rehearse analyze`: decode takes, extract landmarks, signals and audio features (cached), with progress.
+
+    rehearse analyze                      every take of the production in this folder
+    rehearse analyze 01 03                all takes of scenes 01 and 03 whose files exist
+    rehearse analyze ~/dailies/x.mov      any video file, inside a production or not
+    rehearse analyze --jobs 2 --force     two worker processes; ignore the cache
+
+Progress bars go to stderr (plain lines when stderr is not a terminal); the summary table (or,
+with --json, a JSON list of per-take summaries and errors) goes to stdout. One broken take is a
+one-line error and the others still finish; the exit code is 1 if any take failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="*", metavar="TAKE_OR_SCENE", help="video files and/or scene ids (default: all takes)")
+    parser.add_argument("--project", type=Path, metavar="DIR", help="production folder (default: the one in this folder)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="analyse N takes at once in worker processes")
+    parser.add_argument("--force", action="store_true", help="analyse again even when a cached result exists")
+    parser.add_argument("--json", action="store_true", help="print per-take summaries as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehearse import pipeline
+    from rehearse.config import load_settings
+
+    # MediaPipe's C++ logging (glog/absl) would interleave info lines with our progress.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.jobs < 1:
+        print("rehearse analyze: usage error: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    plan = pipeline.plan_takes(args.targets, args.project)
+    settings = load_settings(plan.project.root if plan.project is not None else None)
+    for warning in plan.warnings:
+        print(warning, file=sys.stderr)
+    for refusal in plan.refused:
+        print(refusal.error, file=sys.stderr)
+    with ProgressView([t.label for t in plan.targets]) as view:
+        outcomes = pipeline.analyze_targets(
+            plan.targets, settings, jobs=args.jobs, force=args.force, progress=view.update, keep_analysis=False
+        )
+    for outcome in outcomes:
+        if outcome.error:
+            print(outcome.error, file=sys.stderr)
+    everything = outcomes + plan.refused
+    if args.json:
+        print(json.dumps([_json_row(o) for o in everything], indent=2))
+    else:
+        _print_table(everything)
+    return 1 if any(not o.ok for o in everything) else 0
+
+
+def _json_row(outcome) -> dict[str, Any]:
+    row: dict[str, Any] = {"take": outcome.target.label, "file": str(outcome.target.path), "status": outcome.status}
+    if outcome.target.scene_id is not None:
+        row["scene"] = outcome.target.scene_id
+    if outcome.summary:
+        row.update(outcome.summary)
+        row["take"] = outcome.target.label
+    row["error"] = outcome.error
+    return row
+
+
+def _print_table(outcomes) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="analysis", title_justify="left")
+    for name, justify in [
+        ("take", "left"), ("frames", "right"), ("face coverage", "right"), ("duration", "right"),
+        ("fps achieved", "right"), ("status", "left"),
+    ]:
+        table.add_column(name, justify=justify)
+    for outcome in outcomes:
+        s = outcome.summary
+        if s is None:
+            table.add_row(outcome.target.label, "-", "-", "-", "-", outcome.status)
+            continue
+        fps = f"{s['analysis_fps']:.1f} fps" if s.get("analysis_fps") else "-"
+        table.add_row(
+            outcome.target.label,
+            str(s["frames"]),
+            f"{100 * s['face_coverage']:.0f} %",
+            f"{s['duration_s']:.2f} s",
+            fps + (" (earlier run)" if s.get("cached") else ""),
+            outcome.status,
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # piped output: do not squeeze take names into 80 columns
+    console.print(table)
+
+
+class ProgressView:
+    """A rich progress bar per take on a terminal, else plain lines at stage changes and 25 % steps."""
+
+    def __init__(self, labels: list[str]):
+        self.labels = labels
+        self.interactive = sys.stderr.isatty()
+        self._progress = None
+        self._tasks: dict[str, Any] = {}
+        self._last: dict[str, tuple[str, int]] = {}
+
+    def __enter__(self) -> ProgressView:
+        if self.interactive and self.labels:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=False,
+            )
+            self._progress.start()
+            for label in self.labels:
+                self._tasks[label] = self._progress.add_task(label, total=1.0, detail="waiting")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, update) -> None:
+        fraction = update.fraction
+        detail = f"{update.stage}, {update.frames_done} frames" if update.frames_done else update.stage
+        if self._progress is not None and update.take in self._tasks:
+            self._progress.update(self._tasks[update.take], completed=fraction or 0.0, detail=detail)
+            return
+        quarter = int((fraction or 0.0) * 4)
+        if self._last.get(update.take) == (update.stage, quarter):
+            return
+        self._last[update.take] = (update.stage, quarter)
+        percent = f" {100 * fraction:.0f}%" if fraction is not None and update.stage == "landmarks" else ""
+        frames = f" ({update.frames_done} frames)" if update.frames_done else ""
+        print(f"analyze: {update.take}: {update.stage}{percent}{frames}", file=sys.stderr, flush=True)

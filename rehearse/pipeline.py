@@ -1,0 +1,316 @@
+"""The whole flow in one place: production/scene -> takes -> analyze (cached, in parallel) -> results.
+
+    targets  = plan_takes(["01", "takes/x.mp4"], project_dir)   # which files, labels, consent
+    outcomes = analyze_targets(targets.targets, settings, jobs=2, progress=show)
+    # events and drift are run on `outcome.analysis` by their own commands (issues 4-5)
+
+The CLI (`rehearse analyze`) and the terminal app both call these functions; nothing here
+prints or draws. Progress is reported upward as `ProgressUpdate`s. With `jobs > 1` takes run in
+worker processes (forkserver/spawn start, so MediaPipe graphs are created in the worker and no
+thread state is forked); a worker ignores Ctrl-C and stops when the parent sets the stop event,
+so a stop never leaves a half-written cache entry (writes are atomic anyway).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+import signal
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rehearse.config import Settings
+from rehearse.errors import ConsentError, Location, RehearseError
+
+if TYPE_CHECKING:
+    from rehearse.analysis.take import ProgressUpdate, TakeAnalysis
+    from rehearse.breakdown.models import Scene, Take
+    from rehearse.breakdown.project import Project
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".webm", ".mts"}
+
+
+@dataclass(frozen=True)
+class TakeTarget:
+    """A video file to analyse, and where it sits in the production (if anywhere)."""
+
+    path: Path
+    label: str
+    """`1A-2` for a take of the production, else the file name."""
+    scene_id: str | None = None
+    take: Take | None = None
+
+
+@dataclass
+class TakeOutcome:
+    """What happened to one target: an analysis (or its summary), or a one-line error."""
+
+    target: TakeTarget
+    summary: dict[str, Any] | None = None
+    analysis: TakeAnalysis | None = None
+    error: str | None = None
+    status: str = "ok"
+    """`analyzed`, `cached`, `no face`, `failed`, `refused` or `stopped`."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class TakePlan:
+    """The targets a command named, the warnings found while resolving them, and refusals."""
+
+    targets: list[TakeTarget] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    refused: list[TakeOutcome] = field(default_factory=list)
+    project: Project | None = None
+
+
+# -- which takes -------------------------------------------------------------------------------
+
+
+def find_project(project_dir: Path | None, start: Path | None = None) -> Project | None:
+    """The production at `project_dir` (errors raise), else the one containing `start`/cwd, else None."""
+    from rehearse.analysis.cache import find_production_root
+    from rehearse.breakdown import project as project_module
+    from rehearse.breakdown.loader import open_project
+
+    if project_dir is not None:
+        return open_project(Path(project_dir))
+    start = Path(start or Path.cwd())
+    root = project_module.find_production_root(start) or find_production_root(start)
+    return open_project(root) if root is not None else None
+
+
+def plan_takes(arguments: Sequence[str], project_dir: Path | None = None) -> TakePlan:
+    """Resolve take files and scene ids (none: every take of the production in cwd)."""
+    plan = TakePlan()
+    files = [a for a in arguments if _looks_like_file(a)]
+    scene_ids = [a for a in arguments if not _looks_like_file(a)]
+    # Files alone: the production they lie in (if any); otherwise the one in cwd.
+    start = _resolved(Path(files[0])).parent if files and not scene_ids else None
+    try:
+        project = find_project(project_dir, start)
+    except RehearseError:
+        if scene_ids or not arguments:
+            raise
+        project = None  # loose files still run; the project's own command reports its errors
+    plan.project = project
+    if not arguments:
+        if project is None:
+            raise RehearseError(
+                "no production here and no take named", Location(Path.cwd()),
+                hint="run inside a production folder, pass --project DIR, or name take files",
+            )
+        scene_ids = [scene.id for scene in project.scenes]
+    by_path = _takes_by_path(project) if project is not None else {}
+    for name in files:
+        path = Path(name).expanduser()
+        entry = by_path.get(_resolved(path))
+        if entry is None:
+            plan.targets.append(TakeTarget(path, path.name))
+        else:
+            _add_take(plan, project, *entry, explicit=True)
+    for scene_id in scene_ids:
+        scene = project.scene(scene_id) if project is not None else None
+        if scene is None:
+            known = ", ".join(s.id for s in project.scenes) if project is not None else "none"
+            raise RehearseError(
+                f"`{scene_id}` is neither a video file nor a scene id of this production",
+                Location(project.root if project is not None else Path(scene_id)),
+                hint=f"scene ids: {known}",
+            )
+        if not scene.takes:
+            plan.warnings.append(f"{_scene_file(project, scene)}: warning: scene {scene.id} has no takes yet")
+        for take in scene.takes:
+            _add_take(plan, project, scene, take, explicit=False)
+    return plan
+
+
+def _add_take(plan: TakePlan, project: Project, scene: Scene, take: Take, *, explicit: bool) -> None:
+    path = project.take_path(take)
+    target = TakeTarget(path, take.label, scene.id, take)
+    if not path.exists() and not explicit:
+        plan.warnings.append(
+            f"{_scene_file(project, scene)}: warning: take {take.label}: file {take.file} not found, skipped"
+        )
+        return
+    refusal = consent_refusal(project, scene, target)
+    if refusal is not None:
+        plan.refused.append(TakeOutcome(target, error=refusal.one_line(), status="refused"))
+        return
+    plan.targets.append(target)
+
+
+def consent_refusal(project: Project, scene: Scene, target: TakeTarget) -> ConsentError | None:
+    """A ConsentError when an actor in the take's scene is marked `consent: false`."""
+    for character_id in scene.characters:
+        character = project.character(character_id)
+        if character is not None and character.consent is False:
+            return ConsentError(
+                f"take {target.label} not analyzed: {character.actor} ({character.id}) has "
+                "`consent: false` in production.yaml",
+                Location(project.root / "production.yaml"),
+                hint="analyze only with the actor's agreement; set consent: true once they give it",
+            )
+    return None
+
+
+def _looks_like_file(argument: str) -> bool:
+    path = Path(argument)
+    return path.suffix.lower() in VIDEO_SUFFIXES or os.sep in argument or path.is_file()
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _takes_by_path(project: Project) -> dict[Path, tuple[Scene, Take]]:
+    return {_resolved(project.take_path(t)): (s, t) for s in project.scenes for t in s.takes}
+
+
+def _scene_file(project: Project, scene: Scene) -> str:
+    from rehearse.breakdown.project import display_path
+
+    path = project.scene_files.get(scene.id, project.root)
+    return display_path(Path(path), Path.cwd())
+
+
+# -- analyse them ------------------------------------------------------------------------------
+
+Progress = Callable[["ProgressUpdate"], None]
+
+
+def analyze_one(
+    target: TakeTarget,
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    keep_analysis: bool = True,
+) -> TakeOutcome:
+    """Analyse one target in this process; user-caused failures become a one-line error."""
+    from rehearse.analysis.take import AnalysisCancelled, analyze_take
+
+    try:
+        analysis = analyze_take(
+            target.path, settings, force=force, progress=progress, should_stop=should_stop, label=target.label
+        )
+    except AnalysisCancelled as error:
+        return TakeOutcome(target, error=error.one_line(), status="stopped")
+    except RehearseError as error:
+        return TakeOutcome(target, error=error.one_line(), status="failed")
+    status = "cached" if analysis.from_cache else "analyzed"
+    if analysis.no_face:
+        status = "no face"
+    return TakeOutcome(target, analysis.summary(), analysis if keep_analysis else None, status=status)
+
+
+def analyze_targets(
+    targets: Sequence[TakeTarget],
+    settings: Settings,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    keep_analysis: bool = True,
+) -> list[TakeOutcome]:
+    """Analyse every target (in `jobs` worker processes when > 1), in the order given."""
+    if jobs <= 1 or len(targets) <= 1:
+        return [
+            analyze_one(t, settings, force=force, progress=progress, should_stop=should_stop, keep_analysis=keep_analysis)
+            for t in targets
+        ]
+    return _analyze_in_pool(targets, settings, jobs, force, progress, should_stop, keep_analysis)
+
+
+def _start_method() -> str:
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _analyze_in_pool(targets, settings, jobs, force, progress, should_stop, keep_analysis) -> list[TakeOutcome]:
+    context = multiprocessing.get_context(_start_method())
+    updates = context.Queue()
+    stop = context.Event()
+    outcomes: dict[int, TakeOutcome] = {}
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_worker_init, initargs=(updates, stop)
+    ) as pool:
+        futures: dict[Future, int] = {
+            pool.submit(_worker_analyze, target, settings, force, keep_analysis): i for i, target in enumerate(targets)
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                _drain(updates, progress)
+                for future in done:
+                    outcomes[futures[future]] = _outcome_of(future, targets[futures[future]])
+                if should_stop is not None and should_stop():
+                    stop.set()
+        except KeyboardInterrupt:
+            stop.set()  # workers stop at their next frame; running cache writes finish atomically
+            for future in pending:
+                future.cancel()
+            wait(pending)
+            raise
+        _drain(updates, progress)
+    return [outcomes[i] for i in range(len(targets))]
+
+
+def _outcome_of(future: Future, target: TakeTarget) -> TakeOutcome:
+    try:
+        return future.result()
+    except RehearseError as error:
+        return TakeOutcome(target, error=error.one_line(), status="failed")
+    except Exception as error:  # a worker that died (e.g. killed) must not stop the batch
+        return TakeOutcome(target, error=f"{target.path}: error: analysis crashed: {type(error).__name__}: {error}", status="failed")
+
+
+def _drain(updates, progress: Progress | None) -> None:
+    while True:
+        try:
+            update = updates.get_nowait()
+        except (queue_module.Empty, OSError, EOFError):
+            return
+        if progress is not None:
+            progress(update)
+
+
+_worker_updates: Any = None
+_worker_stop: Any = None
+
+
+def _worker_init(updates, stop) -> None:
+    """Runs once in each worker: Ctrl-C goes to the parent, which sets `stop` instead."""
+    global _worker_updates, _worker_stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_updates, _worker_stop = updates, stop
+
+
+def _worker_analyze(target: TakeTarget, settings: Settings, force: bool, keep_analysis: bool) -> TakeOutcome:
+    last_sent = [0.0, ""]
+
+    def send(update: ProgressUpdate) -> None:
+        now = time.monotonic()
+        # Throttle to ~10 updates/s per take, but never drop a change of stage.
+        if update.stage != last_sent[1] or now - last_sent[0] >= 0.1:
+            last_sent[0], last_sent[1] = now, update.stage
+            _worker_updates.put(update)
+
+    return analyze_one(
+        target, settings, force=force, progress=send, should_stop=_worker_stop.is_set, keep_analysis=keep_analysis
+    )
+
