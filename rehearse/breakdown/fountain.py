@@ -97,7 +97,8 @@ class Screenplay:
 # --- lexical helpers ---------------------------------------------------------------------------
 
 _BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+# A note may span lines but not a blank line (an unclosed `[[` must not swallow the script).
+_NOTE = re.compile(r"\[\[(?:(?!\n ?\n).)*?\]\]", re.DOTALL)
 _REMOVED = "\x00"  # stands where a note or boneyard was, so a line holding only that can go
 _HEADING = re.compile(r"^(?:INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[. ]", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"\s*#([A-Za-z0-9][A-Za-z0-9.\-]*)#\s*$")
@@ -136,7 +137,7 @@ def _strip_removed(lines: list[str]) -> list[str]:
             line = line.replace(_REMOVED, "")
             if not line.strip():
                 continue
-        kept.append(line.rstrip())
+        kept.append(line)
     return kept
 
 
@@ -220,7 +221,7 @@ def _character_cue(line: str) -> tuple[str, tuple[str, ...], bool] | None:
 def _speech_lines(lines: list[str]) -> tuple[str, ...]:
     # `~` marks a sung line (lyrics); the words are what the cue needs.
     stripped = (line.strip().removeprefix("~").strip() for line in lines)
-    return tuple(plain_text(line) for line in stripped if line)
+    return tuple(" ".join(plain_text(line).split()) for line in stripped if line)
 
 
 def _is_transition(block: list[str]) -> bool:
@@ -241,7 +242,7 @@ def _action_text(block: list[str]) -> str:
             line = line.lstrip()[1:]
         if line.strip():
             parts.append(plain_text(line.strip()))
-    return " ".join(parts)
+    return " ".join(" ".join(parts).split())
 
 
 def parse_fountain(text: str) -> Screenplay:
