@@ -215,6 +215,12 @@ def _analyze_uncached(
     if times.size == 0:
         raise VideoError("no frame could be decoded", Location(path), hint="the file is damaged or not a video")
     signals = compute_signals(tracks)
+    # Stored compactly as float32; keep the fresh result identical to what the cache returns,
+    # so events detected on a first run and on a cached run are the same.
+    signals = SignalTrack(
+        np.asarray(signals.times, np.float64),
+        {name: np.asarray(values, np.float32) for name, values in signals.values.items()},
+    )
     report(ProgressUpdate(name, "audio", int(times.size), float(times[-1]), info.duration_s))
     audio = audio_features(read_audio(path, sample_rate=options.audio.sample_rate), settings=options.audio)
     duration_s = take_duration_s(times, info.nominal_fps)

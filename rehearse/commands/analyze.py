@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     everything = outcomes + plan.refused
     if args.json:
         print(json.dumps([_json_row(o) for o in everything], indent=2))
-    else:
+    elif everything:
         _print_table(everything)
+    else:
+        print("analyze: no takes to analyze", file=sys.stderr)
     return 1 if any(not o.ok for o in everything) else 0
 
 
