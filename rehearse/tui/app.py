@@ -1,0 +1,205 @@
+"""The terminal app: one factory (`create_app`) shared by the CLI, the snapshot tests and the benchmark.
+
+The app holds the loaded production and the data sources; screens live in `screens/`. Long
+jobs (analysis, reports) run in thread workers that only post messages; a failed worker opens a
+one-line error screen. YAML files are polled for changes and reloaded live.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from rehearse.errors import RehearseError
+from rehearse.tui.commands import RehearseCommands
+from rehearse.tui.data import DataSources, LoadResult, resolve_root, watched_files
+from rehearse.tui.keymap import bindings
+from rehearse.tui.messages import JobFinished, JobProgress, ProjectLoaded
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+WATCH_INTERVAL_S = 1.0
+
+
+def one_line(error: BaseException) -> str:
+    """The line a user sees for a failure: RehearseError's own line, else type and message."""
+    if isinstance(error, RehearseError):
+        return error.one_line()
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
+class RehearseApp(App):
+    """rehearse in the terminal: production -> scene -> take, continuity, help."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "rehearse"
+    BINDINGS = bindings("app") + bindings("back")
+    COMMANDS = App.COMMANDS | {RehearseCommands}
+
+    job_state: reactive[tuple[str, float, str] | None] = reactive(None)
+    """(job, fraction done, detail) of the running job, None when idle."""
+
+    def __init__(
+        self,
+        root: Path,
+        sources: DataSources,
+        *,
+        keymap: dict[str, str] | None = None,
+        theme: str = DARK_THEME,
+        watch: bool = True,
+        graphics_stills: bool = False,
+    ) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.sources = sources
+        self.user_keymap = dict(keymap or {})
+        self.start_theme = theme
+        self.watch_files = watch
+        self.graphics_stills = graphics_stills
+        self.project: Any | None = None
+        self.problems: list[str] = []
+        self._stamps: dict[Path, float] = {}
+
+    def on_mount(self) -> None:
+        from rehearse.tui.screens.production import ProductionScreen
+
+        self.theme = self.start_theme
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        # The first load is synchronous (YAML + pydantic, milliseconds) so the first frame has data.
+        self._stamps = watched_files(self.root)
+        self._apply(self._load(), reload=False)
+        self.push_screen(ProductionScreen())
+        if self.watch_files:
+            self.set_interval(WATCH_INTERVAL_S, self.check_for_changes, name="yaml-watch")
+
+    def _load(self) -> LoadResult:
+        try:
+            return self.sources.load(self.root)
+        except RehearseError as error:
+            return LoadResult(None, [error.one_line()])
+
+    def _apply(self, result: LoadResult, reload: bool) -> None:
+        if result.project is not None:
+            self.project = result.project
+        self.problems = list(result.problems)
+        kept_last_good = reload and result.project is None and self.project is not None
+        for screen in self.screen_stack:
+            if hasattr(screen, "show_project"):
+                screen.show_project(self.project, self.problems, kept_last_good)
+
+    # --- live reload ---------------------------------------------------------------------
+
+    def check_for_changes(self) -> bool:
+        """Reload when a YAML file changed, appeared or vanished; True if a reload started."""
+        stamps = watched_files(self.root)
+        if stamps == self._stamps:
+            return False
+        self._stamps = stamps
+        self.reload_project()
+        return True
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
+    def reload_project(self) -> None:
+        self.post_message(ProjectLoaded(self._load(), reload=True))
+
+    def on_project_loaded(self, message: ProjectLoaded) -> None:
+        self._apply(message.result, message.reload)
+
+    # --- jobs ----------------------------------------------------------------------------
+
+    def start_job(self, job: str, scene, takes: list) -> None:
+        """Analyze these takes of a scene in a worker (one job at a time)."""
+        if self.project is None:
+            return
+        self.job_state = (job, 0.0, "starting")
+        self.analyze_takes(job, self.project, scene, takes)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
+    def analyze_takes(self, job: str, project: Any, scene, takes: list) -> None:
+        from textual.worker import get_current_worker
+
+        from rehearse.tui.jobs import analyze_takes
+
+        worker = get_current_worker()
+        done = analyze_takes(
+            project,
+            takes,
+            progress=lambda fraction, detail: self.post_message(JobProgress(job, fraction, detail)),
+            should_stop=lambda: worker.is_cancelled,
+        )
+        self.post_message(JobFinished(job, done, "done" if done else "cancelled"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
+    def run_cli_job(self, job: str, argv: list[str]) -> None:
+        from rehearse.tui.jobs import run_cli
+
+        self.post_message(JobProgress(job, 0.5, "running"))
+        detail = run_cli(argv)
+        self.post_message(JobFinished(job, True, detail))
+
+    def on_job_progress(self, message: JobProgress) -> None:
+        self.job_state = (message.job, message.fraction, message.detail)
+
+    def on_job_finished(self, message: JobFinished) -> None:
+        self.job_state = None
+        self.notify(f"{message.job}: {message.detail}", markup=False)
+        for screen in self.screen_stack:
+            if hasattr(screen, "job_finished"):
+                screen.job_finished()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            from rehearse.tui.screens.error import ErrorScreen
+
+            self.job_state = None
+            self.push_screen(ErrorScreen(one_line(event.worker.error)))
+
+    def action_cancel_job(self) -> None:
+        self.workers.cancel_group(self, "analysis")
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from rehearse.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+
+def create_app(
+    start: Path | None = None,
+    *,
+    sources: DataSources | None = None,
+    keymap: dict[str, str] | None = None,
+    theme: str | None = None,
+    watch: bool = True,
+    graphics_stills: bool = False,
+) -> RehearseApp:
+    """The app on the production at or above `start` (else the bundled sample production)."""
+    root = resolve_root(start)
+    if keymap is None:
+        from rehearse.tui.keymap import load_keymap
+
+        keymap = load_keymap(root)
+    chosen = {"light": LIGHT_THEME, "dark": DARK_THEME}.get(theme or "dark", theme or DARK_THEME)
+    return RehearseApp(
+        root,
+        sources or DataSources(),
+        keymap=keymap,
+        theme=chosen,
+        watch=watch,
+        graphics_stills=graphics_stills,
+    )

@@ -1,0 +1,53 @@
+"""The command palette (Ctrl+P): `noun: verb` commands for the production on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class RehearseCommands(Provider):
+    """analyze take, analyze scene, open report, export markers, and the app's own commands."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        app = self.app
+        screen = app.screen
+        scene = getattr(screen, "current_scene", lambda: None)()
+        take = getattr(screen, "current_take", lambda: None)()
+        commands: list[tuple[str, str, Callable[[], None]]] = []
+        if take is not None and scene is not None:
+            commands.append(
+                ("take: analyze", f"analyze take {take.label} (cached)",
+                 lambda: app.start_job(f"analyze take {take.label}", scene, [take]))
+            )
+        if scene is not None:
+            commands.append(
+                ("scene: analyze", f"analyze every take of scene {scene.id}",
+                 lambda: app.start_job(f"analyze scene {scene.id}", scene, list(scene.takes)))
+            )
+            commands.append(
+                ("continuity: open", f"takes x gestures and beats of scene {scene.id}",
+                 lambda: screen.action_continuity())
+            )
+        root = str(app.root)
+        commands += [
+            ("report: open", "write the continuity report (HTML) and show where",
+             lambda: app.run_cli_job("open report", ["report", root])),
+            ("markers: export", "export markers for editors (OTIO)",
+             lambda: app.run_cli_job("export markers", ["export", root])),
+            ("theme: toggle", "switch between the light and dark theme", app.action_toggle_theme),
+            ("help: keys", "show every key and its binding id", app.action_help),
+        ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

@@ -1,0 +1,184 @@
+"""What the screens show, as plain data: the production (via the breakdown loader) and per-take views.
+
+The screens never call the loader or the analysis directly: the app holds a `DataSources`
+whose functions run in workers. The defaults read the real loader and the analysis cache
+(imported lazily, so the first screen pays for neither); UI tests pass canned ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rehearse.breakdown.models import Scene, Take
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A load of the production: the project (None when unusable) and one line per problem."""
+
+    project: Any | None
+    problems: list[str]
+    """One-line problems (`file:line:col: error: message`), empty when the load is clean."""
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One detected event, as the take screen draws it."""
+
+    kind: str
+    """Event kind (blink, hold, hesitation, gesture ...)."""
+    start_s: float
+    """Start in the take, seconds."""
+    end_s: float
+    """End in the take, seconds."""
+    label: str = ""
+    """Gesture id or detector label."""
+    beat: str | None = None
+    """Beat the event falls in."""
+    side: str | None = None
+    """The actor's own side, when the event has one."""
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A continuity flag for one take and one tracked gesture or beat, with its evidence."""
+
+    take_label: str
+    """Take as slated (`3A-2`)."""
+    key: str
+    """Tracked gesture id or beat id the flag is about."""
+    sentence: str
+    """The evidence in plain words, with units."""
+    time_s: float | None = None
+    """Where in the take the evidence is, seconds."""
+
+
+@dataclass(frozen=True)
+class TakeData:
+    """What the take screen shows for one take: signals and events if analyzed, else why not."""
+
+    take: Take
+    path: Path
+    signals: Any | None = None
+    """`rehearse.analysis.tracks.SignalTrack`, or None when the take has no analysis yet."""
+    events: list[EventView] = field(default_factory=list)
+    duration_s: float | None = None
+    """Length of the take in seconds (analysis, else the breakdown's `duration`)."""
+    flags: list[FlagView] = field(default_factory=list)
+    note: str = ""
+    """Why data is missing (`not analyzed yet`, `video file missing`), empty when complete."""
+
+    @property
+    def analyzed(self) -> bool:
+        return self.signals is not None
+
+
+def resolve_root(start: Path | None) -> Path:
+    """The production folder at `start` (or `start/scenes`), else the bundled sample production."""
+    from rehearse.breakdown.project import bundled_sample_production, find_production_root
+
+    found = find_production_root(Path.cwd() if start is None else Path(start))
+    return Path(found) if found is not None else bundled_sample_production()
+
+
+def load_production(root: Path) -> LoadResult:
+    """Load the production at `root` with the breakdown loader; problems become one-line strings."""
+    from rehearse.breakdown.loader import load_project
+
+    project, problems = load_project(root)
+    return LoadResult(project, [p.one_line(relative_to=root) for p in problems])
+
+
+def watched_files(root: Path) -> dict[Path, float]:
+    """YAML files of the production and their modification times (for live reload)."""
+    stamps: dict[Path, float] = {}
+    for pattern in ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"):
+        for path in root.glob(pattern):
+            if ".rehearse" in path.parts:
+                continue
+            try:
+                stamps[path] = path.stat().st_mtime_ns
+            except OSError:
+                continue
+    return stamps
+
+
+def take_path(project: Any, take: Take) -> Path:
+    """The take's video path, through the project when it knows how."""
+    if hasattr(project, "take_path"):
+        return Path(project.take_path(take))
+    return (Path(project.root) / take.file).resolve()
+
+
+def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
+    """The take's cached analysis, if any (reads the cache only, never decodes video)."""
+    path = take_path(project, take)
+    if not path.exists():
+        return TakeData(take, path, duration_s=take.duration, note=f"video file missing: {take.file}")
+    try:
+        take_mod = importlib.import_module("rehearse.analysis.take")
+        from rehearse.config import load_settings
+
+        analysis = take_mod.load_cached(path, load_settings(project.root), label=take.label)
+    except (ImportError, AttributeError):
+        return TakeData(take, path, duration_s=take.duration, note="not analyzed yet (analysis not installed)")
+    if analysis is None:
+        return TakeData(take, path, duration_s=take.duration, note="not analyzed yet")
+    return TakeData(
+        take,
+        path,
+        signals=analysis.signals,
+        events=_events_for(analysis, scene, take),
+        duration_s=float(analysis.duration_s),
+        note="" if _has_events_module() else "events not available yet",
+    )
+
+
+def _has_events_module() -> bool:
+    return importlib.util.find_spec("rehearse.analysis.events") is not None
+
+
+def _events_for(analysis: Any, scene: Scene, take: Take) -> list[EventView]:
+    try:
+        events_mod = importlib.import_module("rehearse.analysis.events")
+        events = events_mod.detect_events(
+            analysis.signals,
+            analysis.audio,
+            beat_marks=dict(take.beat_marks),
+            line_cues={beat.id: list(beat.lines) for beat in scene.beats},
+            landmarks=analysis.landmarks,
+        )
+    except (ImportError, AttributeError, TypeError):
+        return []
+    return [
+        EventView(
+            kind=str(getattr(e, "kind", "")),
+            start_s=float(e.start_s),
+            end_s=float(e.end_s),
+            label=str(getattr(e, "label", "") or ""),
+            beat=getattr(e, "beat", None),
+            side=getattr(getattr(e, "side", None), "value", getattr(e, "side", None)),
+        )
+        for e in events
+    ]
+
+
+def no_flags(project: Any, scene: Scene) -> list[FlagView] | None:
+    """Continuity flags for a scene; None means no drift analysis exists yet."""
+    return None
+
+
+@dataclass(frozen=True)
+class DataSources:
+    """Where the screens get their data; the CLI uses the defaults, tests pass canned ones."""
+
+    load: Callable[[Path], LoadResult] = load_production
+    take_data: Callable[[Any, Scene, Take], TakeData] = cached_take_data
+    scene_flags: Callable[[Any, Scene], list[FlagView] | None] = no_flags
+    read_still: Callable[[Path, float], Any] | None = None
+    """(video path, seconds) -> RGB uint8 array; None uses rehearse.video.frames.read_frame_at."""

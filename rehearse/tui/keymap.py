@@ -1,0 +1,128 @@
+"""Every key binding of the terminal app, each with an id, and the user's remapping of them.
+
+Bindings are data: screens take theirs from `bindings(scope)`, the help screen lists them all
+from the same table, and `keymap:` in the settings file (binding id -> keys, e.g.
+`take.next_event: "n,ctrl+n"`) remaps any of them. A bad entry is a one-line `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+from rehearse.errors import ConfigError, Location
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One binding: where it works, its id, default keys, the action it runs and what it does."""
+
+    scope: str
+    """Screen or widget it belongs to (`app`, `table`, `production`, `scene`, `take` ...)."""
+    id: str
+    """Stable id users remap in `keymap:` (e.g. `take.next_event`)."""
+    keys: str
+    """Default keys, comma separated, in Textual's key names."""
+    action: str
+    """Textual action the key runs."""
+    description: str
+    """What it does, shown in the help screen and footer."""
+    show: bool = True
+    """Whether the footer shows it."""
+    priority: bool = False
+    """Whether it wins over focused widgets' own keys."""
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec("app", "app.help", "question_mark,f1", "app.help", "help: every key"),
+    KeySpec("app", "app.command_palette", "ctrl+p", "app.command_palette", "commands", show=False, priority=True),
+    KeySpec("app", "app.toggle_theme", "t", "app.toggle_theme", "light/dark theme", show=False),
+    KeySpec("app", "app.cancel_job", "x", "app.cancel_job", "cancel the running analysis", show=False),
+    KeySpec("app", "app.quit", "q,ctrl+q", "app.quit", "quit"),
+    KeySpec("back", "screen.back", "escape", "app.back", "back"),
+    KeySpec("table", "table.down", "down,j", "cursor_down", "next row", show=False),
+    KeySpec("table", "table.up", "up,k", "cursor_up", "previous row", show=False),
+    KeySpec("table", "table.left", "left,h", "cursor_left", "previous column", show=False),
+    KeySpec("table", "table.right", "right,l", "cursor_right", "next column", show=False),
+    KeySpec("table", "table.select", "enter", "select_cursor", "open the selected row", show=False),
+    KeySpec("production", "production.open_scene", "enter", "open_scene", "open scene"),
+    KeySpec("production", "production.search", "slash", "search", "search"),
+    KeySpec("production", "production.continuity", "c", "continuity", "continuity"),
+    KeySpec("scene", "scene.open_take", "enter", "open_take", "open take", show=False),
+    KeySpec("scene", "scene.search", "slash", "search", "search beats"),
+    KeySpec("scene", "scene.continuity", "c", "continuity", "continuity"),
+    KeySpec("scene", "scene.analyze", "a", "analyze_scene", "analyze scene"),
+    KeySpec("scene", "scene.next_pane", "tab", "app.focus_next", "next pane", show=False),
+    KeySpec("take", "take.cursor_left", "left,h", "move_cursor(-1)", "earlier", show=False),
+    KeySpec("take", "take.cursor_right", "right,l", "move_cursor(1)", "later", show=False),
+    KeySpec("take", "take.next_event", "n,j,down", "jump_event(1)", "next event"),
+    KeySpec("take", "take.prev_event", "p,k,up", "jump_event(-1)", "prev event"),
+    KeySpec("take", "take.next_flag", "right_square_bracket", "jump_flag(1)", "next flag"),
+    KeySpec("take", "take.prev_flag", "left_square_bracket", "jump_flag(-1)", "prev flag"),
+    KeySpec("take", "take.analyze", "a", "analyze_take", "analyze"),
+    KeySpec("continuity", "continuity.evidence", "enter", "show_evidence", "evidence"),
+    KeySpec("error", "error.close", "escape,enter", "dismiss_error", "close", show=False),
+    KeySpec("search", "search.close", "escape", "close_search", "close search", show=False),
+)
+
+_KEY_NAME = re.compile(r"^[a-z0-9_+]+$")
+
+
+def bindings(scope: str) -> list[Binding]:
+    """Textual bindings for one scope, each carrying its id so the keymap can remap it."""
+    return [
+        Binding(
+            spec.keys,
+            spec.action,
+            spec.description,
+            show=spec.show,
+            id=spec.id,
+            priority=spec.priority,
+        )
+        for spec in KEYS
+        if spec.scope == scope
+    ]
+
+
+def specs_by_scope() -> dict[str, list[KeySpec]]:
+    """All bindings grouped by scope, in declaration order (for the help screen)."""
+    grouped: dict[str, list[KeySpec]] = {}
+    for spec in KEYS:
+        grouped.setdefault(spec.scope, []).append(spec)
+    return grouped
+
+
+def validate_keymap(keymap: dict[str, str], source: Path | str | None = None) -> dict[str, str]:
+    """Check a user keymap (binding id -> keys); unknown ids and bad key names are errors."""
+    known = {spec.id for spec in KEYS}
+    checked: dict[str, str] = {}
+    for binding_id, keys in keymap.items():
+        if binding_id not in known:
+            close = sorted(i for i in known if i.split(".")[-1] == str(binding_id).split(".")[-1])
+            hint = f"did you mean {close[0]}?" if close else "press ? in the app to see every binding id"
+            raise ConfigError(f"keymap: unknown binding id `{binding_id}`", Location(source), hint=hint)
+        names = [k.strip() for k in str(keys).split(",")]
+        if not names or any(not _KEY_NAME.match(name) for name in names):
+            raise ConfigError(
+                f"keymap: `{binding_id}: {keys}` is not a list of key names",
+                Location(source),
+                hint="write keys as Textual names, comma separated, e.g. `n,ctrl+n` or `question_mark`",
+            )
+        checked[binding_id] = ",".join(names)
+    return checked
+
+
+def load_keymap(production_root: Path | None) -> dict[str, str]:
+    """The user's keymap from the settings files (see rehearse.config), validated."""
+    from rehearse.config import PRODUCTION_CONFIG_NAME, load_settings, user_config_path
+
+    settings = load_settings(production_root)
+    source: Path | str = "settings"
+    if production_root is not None and (Path(production_root) / PRODUCTION_CONFIG_NAME).is_file():
+        source = Path(production_root) / PRODUCTION_CONFIG_NAME
+    elif user_config_path().is_file():
+        source = user_config_path()
+    return validate_keymap(dict(settings.keymap), source)

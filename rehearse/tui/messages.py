@@ -1,0 +1,91 @@
+"""Typed messages that workers post to the app; a worker never touches a widget itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class JobProgress(Message):
+    """A long job moved on; each replaces the previous one still in the queue."""
+
+    def __init__(self, job: str, fraction: float, detail: str = "") -> None:
+        super().__init__()
+        self.job = job
+        """Job name as the user sees it (`analyze take 3A-2`)."""
+        self.fraction = fraction
+        """Done so far, 0..1."""
+        self.detail = detail
+        """What it is doing now (`frame 120 of 480`)."""
+
+    def can_replace(self, message: Message) -> bool:
+        # Only the newest progress matters: stale ones are dropped instead of drawn.
+        return isinstance(message, JobProgress) and message.job == self.job
+
+
+class JobFinished(Message):
+    """A long job ended: `ok` False means cancelled (errors go through Worker.StateChanged)."""
+
+    def __init__(self, job: str, ok: bool, detail: str = "") -> None:
+        super().__init__()
+        self.job = job
+        self.ok = ok
+        self.detail = detail
+
+
+class ProjectLoaded(Message):
+    """The production was (re)loaded; `result` is a `rehearse.tui.data.LoadResult`."""
+
+    def __init__(self, result: Any, reload: bool) -> None:
+        super().__init__()
+        self.result = result
+        self.reload = reload
+        """True when this load came from a file change on disk."""
+
+
+class TakeDataReady(Message):
+    """Data for the take screen (a `rehearse.tui.data.TakeData`) is ready."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__()
+        self.data = data
+
+
+class StillReady(Message):
+    """A still frame decoded at `time_s` (RGB uint8 array), or None with a reason."""
+
+    def __init__(self, time_s: float, image: Any | None, reason: str = "") -> None:
+        super().__init__()
+        self.time_s = time_s
+        self.image = image
+        self.reason = reason
+
+
+class SceneStats(Message):
+    """Per-scene counts computed in a worker: scene id -> (takes analyzed, takes, open flags or None)."""
+
+    def __init__(self, stats: dict[str, tuple[int, int, int | None]]) -> None:
+        super().__init__()
+        self.stats = stats
+
+
+class ContinuityReady(Message):
+    """Take data and flags for the continuity matrix of one scene."""
+
+    def __init__(self, scene_id: str, takes: list[Any], flags: list[Any] | None) -> None:
+        super().__init__()
+        self.scene_id = scene_id
+        self.takes = takes
+        """`TakeData` for every take of the scene, in the scene's order."""
+        self.flags = flags
+        """`FlagView`s, or None when no drift analysis exists yet."""
+
+
+class TakeStatuses(Message):
+    """Analysis status of every take of a scene: take label -> `analyzed` or why not."""
+
+    def __init__(self, scene_id: str, statuses: dict[str, str]) -> None:
+        super().__init__()
+        self.scene_id = scene_id
+        self.statuses = statuses

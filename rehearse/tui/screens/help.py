@@ -1,0 +1,55 @@
+"""The help screen: every key, its binding id (for `keymap:` in the settings) and what it does."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from rehearse.tui.keymap import bindings, specs_by_scope
+
+SCOPE_TITLES = {
+    "app": "everywhere",
+    "back": "everywhere",
+    "table": "tables",
+    "production": "production screen",
+    "scene": "scene screen",
+    "take": "take screen",
+    "continuity": "continuity screen",
+    "error": "error message",
+    "search": "search bar",
+}
+
+
+def help_text(user_keymap: dict[str, str]) -> Text:
+    """Every binding grouped by where it works, with the user's remapped keys."""
+    text = Text()
+    text.append("Remap any key in rehearse.yaml: keymap: {binding id: keys}\n", style="dim")
+    for scope, specs in specs_by_scope().items():
+        text.append(f"\n{SCOPE_TITLES.get(scope, scope)}\n", style="bold underline")
+        for spec in specs:
+            keys = user_keymap.get(spec.id, spec.keys)
+            shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/")
+                              .replace("left_square_bracket", "[").replace("right_square_bracket", "]")
+                              for k in keys.split(","))
+            text.append(f"  {shown:<16}", style="bold")
+            text.append(f"{spec.description:<32}")
+            text.append(f"{spec.id}\n", style="dim")
+    return text
+
+
+class HelpScreen(Screen):
+    """Every key; Escape goes back."""
+
+    BINDINGS = bindings("back")
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("help: every key", style="bold"), id="title")
+        with VerticalScroll(id="help-body"):
+            yield Static(help_text(self.app.user_keymap), id="help-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

@@ -1,0 +1,127 @@
+"""The production screen: every scene with its story day, beats, takes analyzed and open flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable
+
+from rehearse.tui.keymap import bindings
+from rehearse.tui.messages import SceneStats
+from rehearse.tui.screens.base import RehearseScreen
+from rehearse.tui.widgets.common import KeyTable, literal
+
+# (column, width in cells): sized so the table fits 80 columns.
+COLUMNS = (("scene", 5), ("heading", 24), ("story day", 20), ("beats", 5), ("analyzed", 8), ("flags", 5))
+
+
+class ProductionScreen(RehearseScreen):
+    """Scenes in story order; Enter opens one."""
+
+    BINDINGS = bindings("production")
+    searchable = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stats: dict[str, tuple[int, int, int | None]] = {}
+        self._filter = ""
+
+    def compose_body(self) -> ComposeResult:
+        yield KeyTable(id="scenes")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#scenes", KeyTable)
+        for label, width in COLUMNS:
+            table.add_column(label, key=label, width=width)
+        super().on_mount()
+        table.focus()
+
+    def show_project(self, project: Any, problems: list[str], kept_last_good: bool) -> None:
+        super().show_project(project, problems, kept_last_good)
+        if not self.ready:
+            return
+        if project is None:
+            self.set_title(Text("no production loaded", style="bold"))
+            return
+        production = project.production
+        title = literal(production.title, style="bold")
+        title.append(f"  {len(project.scenes)} scenes  ", style="")
+        title.append(literal(str(project.root), style="dim"))
+        self.set_title(title)
+        self._fill()
+        self.count_takes(project)
+
+    def _fill(self) -> None:
+        project = self.app.project
+        table = self.query_one("#scenes", KeyTable)
+        selected = self.current_scene()
+        table.clear()
+        days = {d.id: d.label or d.id for d in project.production.story_days}
+        for scene in project.scenes:
+            haystack = f"{scene.id} {scene.heading} {scene.synopsis}".lower()
+            if self._filter and self._filter not in haystack:
+                continue
+            analyzed, total, flags = self._stats.get(scene.id, (None, len(scene.takes), None))
+            table.add_row(
+                literal(scene.id),
+                literal(scene.heading),
+                literal(days.get(scene.story_day or "", scene.story_day or "—")),
+                Text(str(len(scene.beats)), justify="right"),
+                Text("…" if analyzed is None else f"{analyzed}/{total}", justify="right"),
+                Text("—" if flags is None else str(flags), justify="right"),
+                key=scene.id,
+            )
+        if selected is not None and selected.id in table.rows:
+            table.move_cursor(row=table.get_row_index(selected.id))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def count_takes(self, project: Any) -> None:
+        sources = self.app.sources
+        stats: dict[str, tuple[int, int, int | None]] = {}
+        for scene in project.scenes:
+            analyzed = sum(1 for take in scene.takes if sources.take_data(project, scene, take).analyzed)
+            flags = sources.scene_flags(project, scene)
+            stats[scene.id] = (analyzed, len(scene.takes), None if flags is None else len(flags))
+        self.post_message(SceneStats(stats))
+
+    def on_scene_stats(self, message: SceneStats) -> None:
+        self._stats = message.stats
+        if self.app.project is not None:
+            self._fill()
+
+    def job_finished(self) -> None:
+        if self.app.project is not None:
+            self.count_takes(self.app.project)
+
+    def apply_filter(self, query: str) -> None:
+        self._filter = query
+        if self.app.project is not None:
+            self._fill()
+
+    def current_scene(self):
+        project = self.app.project
+        table = self.query_one("#scenes", KeyTable)
+        if project is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return project.scene(key)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_scene()
+
+    def action_open_scene(self) -> None:
+        from rehearse.tui.screens.scene import SceneScreen
+
+        scene = self.current_scene()
+        if scene is not None:
+            self.app.push_screen(SceneScreen(scene.id))
+
+    def action_continuity(self) -> None:
+        from rehearse.tui.screens.continuity import ContinuityScreen
+
+        scene = self.current_scene()
+        if scene is not None:
+            self.app.push_screen(ContinuityScreen(scene.id))

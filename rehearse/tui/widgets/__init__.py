@@ -1,0 +1,1 @@
+"""Widgets of the terminal app: keyboard tables, banners, the take timeline and the still frame."""

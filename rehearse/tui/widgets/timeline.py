@@ -1,0 +1,221 @@
+"""The take timeline: beat boundaries, signal sparklines, event lanes, flags and hold bars.
+
+Drawing is a pure function of (take data, width, cursor time) -> rich Text lines, so it is
+tested without a terminal; the widget only keeps the cursor and re-renders.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from rehearse.tui.data import EventView, TakeData
+
+LABEL_WIDTH = 9
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+# Signals drawn as sparklines, in this order, when the analysis has them.
+SPARK_SIGNALS: tuple[tuple[str, str], ...] = (
+    ("eye_open_left", "eye L"),
+    ("eye_open_right", "eye R"),
+    ("brow_raise_left", "brow L"),
+    ("lip_corner_left", "smile L"),
+    ("head_yaw", "yaw"),
+    ("lean_forward", "lean"),
+    ("hand_face_right", "hand-face"),
+)
+MAX_EVENT_LANES = 5
+KIND_STYLES = {
+    "blink": "cyan",
+    "hold": "green",
+    "hesitation": "yellow",
+    "gesture": "magenta",
+    "micro_movement": "blue",
+}
+
+
+@dataclass(frozen=True)
+class HoldResult:
+    """A beat's target hold against the measured one."""
+
+    beat: str
+    target_s: float
+    tolerance_s: float
+    measured_s: float | None
+
+    @property
+    def verdict(self) -> str:
+        if self.measured_s is None:
+            return "no hold found"
+        delta = self.measured_s - self.target_s
+        if abs(delta) <= self.tolerance_s:
+            return "on target"
+        return f"{'long' if delta > 0 else 'short'} by {abs(delta):.2f} s"
+
+
+def beat_spans(data: TakeData) -> list[tuple[str, float, float]]:
+    """(beat id, start s, end s) from the take's beat marks, in time order."""
+    marks = sorted(data.take.beat_marks.items(), key=lambda item: item[1])
+    end_of_take = data.duration_s or (marks[-1][1] if marks else 0.0)
+    spans = []
+    for index, (beat_id, start) in enumerate(marks):
+        end = marks[index + 1][1] if index + 1 < len(marks) else end_of_take
+        spans.append((beat_id, float(start), float(max(end, start))))
+    return spans
+
+
+def hold_results(data: TakeData, scene) -> list[HoldResult]:
+    """For every beat with a target hold: the longest detected hold inside that beat."""
+    results = []
+    spans = {beat_id: (start, end) for beat_id, start, end in beat_spans(data)}
+    for beat in scene.beats:
+        if beat.hold is None:
+            continue
+        start, end = spans.get(beat.id, (None, None))
+        holds = [
+            e.end_s - e.start_s
+            for e in data.events
+            if e.kind == "hold" and (e.beat == beat.id or (start is not None and start <= e.start_s < end))
+        ]
+        measured = max(holds) if holds and data.analyzed else None
+        results.append(HoldResult(beat.id, beat.hold.duration, beat.hold.tolerance, measured))
+    return results
+
+
+def _column(time_s: float, duration_s: float, width: int) -> int:
+    if duration_s <= 0 or width <= 0:
+        return 0
+    return max(0, min(width - 1, int(time_s / duration_s * width)))
+
+
+def sparkline(times, values, duration_s: float, width: int) -> str:
+    """One character per column: the mean of the samples in that column, scaled to the signal's range."""
+    import numpy as np
+
+    times = np.asarray(times, dtype=float)
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or width <= 0:
+        return " " * max(width, 0)
+    low, high = np.percentile(finite, [2, 98])
+    span = high - low if high > low else 1.0
+    columns = np.clip((times / duration_s * width).astype(int), 0, width - 1)
+    chars = []
+    for col in range(width):
+        in_col = values[(columns == col) & np.isfinite(values)]
+        if in_col.size == 0:
+            chars.append(" ")
+            continue
+        level = (float(in_col.mean()) - low) / span
+        chars.append(SPARK_CHARS[int(max(0.0, min(0.999, level)) * len(SPARK_CHARS))])
+    return "".join(chars)
+
+
+def _row(label: str, body: Text | str, cursor_col: int | None) -> Text:
+    text = Text(f"{label[:LABEL_WIDTH - 1]:<{LABEL_WIDTH}}", style="bold")
+    body = body if isinstance(body, Text) else Text(body)
+    if cursor_col is not None and cursor_col < len(body):
+        body.stylize("reverse", cursor_col, cursor_col + 1)
+    text.append_text(body)
+    return text
+
+
+def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[Text]:
+    """The timeline as lines of rich Text for a widget `width` columns wide."""
+    plot = max(10, width - LABEL_WIDTH)
+    duration = data.duration_s or 0.0
+    lines: list[Text] = []
+    if duration <= 0:
+        return [Text(f"{data.take.label}: no duration known ({data.note or 'not analyzed yet'})")]
+    cursor_col = _column(cursor_s, duration, plot)
+    lines.append(_row("time", Text(f"0.00 s  cursor {cursor_s:.2f} s  end {duration:.2f} s"), None))
+    beats = [" "] * plot
+    for beat_id, start, _end in beat_spans(data):
+        col = _column(start, duration, plot)
+        for offset, char in enumerate("|" + beat_id):
+            if col + offset < plot:
+                beats[col + offset] = char
+    lines.append(_row("beats", "".join(beats), cursor_col))
+    if data.signals is None:
+        lines.append(_row("signals", Text(data.note or "not analyzed yet", style="italic"), None))
+    else:
+        for name, label in SPARK_SIGNALS:
+            if name in data.signals.values:
+                line = sparkline(data.signals.times, data.signals.values[name], duration, plot)
+                lines.append(_row(label, line, cursor_col))
+    kinds: dict[str, list[EventView]] = {}
+    for event in data.events:
+        kinds.setdefault(event.kind, []).append(event)
+    for kind in list(kinds)[:MAX_EVENT_LANES]:
+        lane = [" "] * plot
+        for event in kinds[kind]:
+            first = _column(event.start_s, duration, plot)
+            last = max(first, _column(event.end_s, duration, plot))
+            for col in range(first, last + 1):
+                lane[col] = "█"
+        body = Text("".join(lane), style=KIND_STYLES.get(kind, "white"))
+        lines.append(_row(kind, body, cursor_col))
+    if data.flags:
+        lane = [" "] * plot
+        for flag in data.flags:
+            if flag.time_s is not None:
+                lane[_column(flag.time_s, duration, plot)] = "!"
+        lines.append(_row("flags", Text("".join(lane), style="bold red"), cursor_col))
+    return lines
+
+
+def render_holds(results: list[HoldResult], width: int) -> list[Text]:
+    """One bar per target hold: measured length against the target, with the verdict."""
+    lines = []
+    bar_width = max(8, min(30, width - 48))
+    for result in results:
+        scale = max(result.target_s + result.tolerance_s, result.measured_s or 0.0) or 1.0
+        filled = 0 if result.measured_s is None else round(result.measured_s / scale * bar_width)
+        target_col = min(bar_width - 1, round(result.target_s / scale * bar_width))
+        bar = Text("█" * filled + "░" * (bar_width - filled))
+        bar.stylize("green" if result.verdict == "on target" else "yellow", 0, filled)
+        bar.stylize("bold reverse", target_col, target_col + 1)
+        measured = "—" if result.measured_s is None else f"{result.measured_s:.2f} s"
+        line = Text(f"hold {result.beat:<5} ", style="bold")
+        line.append_text(bar)
+        line.append(f" {measured} / {result.target_s:.2f}±{result.tolerance_s:.2f} s: {result.verdict}")
+        lines.append(line)
+    return lines
+
+
+class Timeline(Widget, can_focus=True):
+    """The take's timeline with a time cursor the take screen moves."""
+
+    cursor_s: reactive[float] = reactive(0.0)
+
+    def __init__(self, data: TakeData, scene, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.data = data
+        self.scene = scene
+
+    def set_data(self, data: TakeData) -> None:
+        self.data = data
+        self.refresh(layout=True)
+
+    def step_s(self) -> float:
+        """Time one column covers, seconds."""
+        plot = max(10, self.size.width - LABEL_WIDTH)
+        return (self.data.duration_s or 0.0) / plot
+
+    def render(self) -> Text:
+        lines = render_timeline(self.data, self.scene, self.size.width or 80, self.cursor_s)
+        lines += render_holds(hold_results(self.data, self.scene), self.size.width or 80)
+        return Text("\n").join(lines)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(render_timeline(self.data, self.scene, width, 0.0)) + len(
+            hold_results(self.data, self.scene)
+        )
+
+
+def event_times(data: TakeData) -> list[float]:
+    """Start times of every event, sorted (for next/previous event jumps)."""
+    return sorted({round(e.start_s, 6) for e in data.events if math.isfinite(e.start_s)})
