@@ -18,7 +18,9 @@ from rehearse.analysis.events.signal_ops import (
     extent,
     face_mask,
     fill_gaps,
+    nan_mean_rows,
     noise_level,
+    ramp_edges,
     runs,
     signal,
 )
@@ -40,9 +42,7 @@ def closure_depths(
         depth = np.clip(1.0 - ear / base, 0.0, 1.0) if base > 0 else np.full_like(ear, np.nan)
         depths[side] = depth
         depths[f"baseline_{side}"] = np.array([base])
-    with np.errstate(all="ignore"):
-        both = np.nanmean(np.vstack([depths["left"], depths["right"]]), axis=0)
-    depths["both"] = both
+    depths["both"] = nan_mean_rows([depths["left"], depths["right"]])
     return depths
 
 
@@ -65,7 +65,8 @@ def detect_blinks(
     for first, last in runs(np.nan_to_num(both) > threshold):
         apex = first + int(np.nanargmax(both[first:last]))
         peak = float(both[apex])
-        start, end, i0, i1 = extent(times, both, apex, settings.edge_fraction * peak)
+        _, _, i0, i1 = extent(times, both, apex, settings.edge_fraction * peak)
+        start, end = ramp_edges(times, both, apex, settings.ramp_low * peak, settings.ramp_high * peak)
         duration = end - start
         if duration < settings.min_duration_s:
             continue
@@ -88,7 +89,7 @@ def detect_blinks(
         smiling = float(np.nanmax(smile[window])) > settings.smile_lift_iod if not np.all(
             np.isnan(smile[window])) else False
         full = side_peak >= settings.full_depth
-        if smiling and not full and duration <= settings.max_duration_s:
+        if smiling and not full:
             continue  # cheek-raise squint of a smile or laugh, not a lid closure
         if smiling:
             confidence *= 0.8
@@ -130,5 +131,4 @@ def _smile_lift(track: SignalTrack, present: np.ndarray, neutral: np.ndarray | N
     for side in ("left", "right"):
         corner = np.where(present, signal(track, f"lip_corner_{side}"), np.nan)
         lifts.append(corner - baseline_value(corner, present, neutral, 50.0))
-    with np.errstate(all="ignore"):
-        return np.nanmean(np.vstack(lifts), axis=0)
+    return nan_mean_rows(lifts)

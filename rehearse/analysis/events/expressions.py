@@ -18,6 +18,7 @@ from rehearse.analysis.events.signal_ops import (
     face_mask,
     fill_gaps,
     frames_for,
+    nan_mean_rows,
     noise_level,
     rolling_median,
     runs,
@@ -59,9 +60,7 @@ def expression_strengths(
     half = np.where(other < 0.5 * half_thr, one_up / half_thr, 0.0)
     half[np.isnan(one_up)] = np.nan
     channels["half_smile"] = (half, one_up, half_thr)
-    with np.errstate(all="ignore"):
-        brows = np.nanmean(np.vstack([displacement("brow_raise_left"),
-                                      displacement("brow_raise_right")]), axis=0)
+    brows = nan_mean_rows([displacement("brow_raise_left"), displacement("brow_raise_right")])
     raise_thr = threshold(settings.brow_raise_iod, brows)
     channels["brow_raise"] = (brows / raise_thr, brows, raise_thr)
     furrow = -displacement("brow_furrow")

@@ -24,7 +24,12 @@ class BlinkSettings(_Section):
     full_depth: float = Field(default=0.60, gt=0, le=1)
     """Depth from which a blink is `full`; shallower ones are `partial`."""
     edge_fraction: float = Field(default=0.12, gt=0, lt=1)
-    """Onset and offset are where the depth falls below this fraction of the peak depth."""
+    """Frames with depth above this fraction of the peak belong to the closure (for side,
+    head-turn and face-loss checks)."""
+    ramp_low: float = Field(default=0.25, gt=0, lt=1)
+    """Onset/offset: the lid's travel through this fraction of the peak depth ..."""
+    ramp_high: float = Field(default=0.6, gt=0, lt=1)
+    """... and through this one, extended back to zero depth (a crossing alone sits late)."""
     side_depth: float = Field(default=0.25, gt=0, lt=1)
     """Peak depth an eye must reach to take part in a blink (else the blink is one-sided)."""
     min_duration_s: float = Field(default=0.07, ge=0)
@@ -32,7 +37,7 @@ class BlinkSettings(_Section):
     the nominal 100 ms because measured edges sit inside the true closure."""
     max_duration_s: float = Field(default=0.50, gt=0)
     """Longest blink, in seconds; longer closures are reported as `eyes_closed`."""
-    max_gap_s: float = Field(default=0.10, ge=0)
+    max_gap_s: float = Field(default=0.15, ge=0)
     """Face-less gaps up to this long are interpolated over, in seconds."""
     yaw_soft_deg: float = Field(default=25.0, ge=0)
     """Above this |head_yaw| (deg) blink confidence falls off."""

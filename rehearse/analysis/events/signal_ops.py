@@ -86,9 +86,15 @@ def rolling_median(values: np.ndarray, width: int) -> np.ndarray:
     half = width // 2
     padded = np.concatenate((np.full(half, np.nan), values, np.full(half, np.nan)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, width)
-    with np.errstate(all="ignore"), _quiet():
+    with _quiet():
         out = np.nanmedian(windows, axis=1)
     return out[:n]
+
+
+def nan_mean_rows(rows: list[np.ndarray]) -> np.ndarray:
+    """Per-frame mean over the given arrays, ignoring NaN (NaN where all are NaN)."""
+    with _quiet():
+        return np.nanmean(np.vstack(rows), axis=0)
 
 
 def noise_level(values: np.ndarray) -> float:
@@ -143,6 +149,23 @@ def extent(
     start = crossing_time(times, strength, i - 1, i, level) if i > 0 else float(times[0])
     end = crossing_time(times, strength, j + 1, j, level) if j < n - 1 else float(times[-1])
     return start, end, i, j
+
+
+def ramp_edges(
+    times: np.ndarray, strength: np.ndarray, apex: int, low: float, high: float
+) -> tuple[float, float]:
+    """Onset and offset found by extending the rise and the fall back to zero.
+
+    The rise is the line through the crossings of `low` and `high` (absolute levels below the
+    peak); where it meets zero is the onset. A threshold crossing alone would sit late on a
+    gradual onset by a fraction of the rise time; the extension removes most of that bias.
+    """
+    s_low, e_low, _, _ = extent(times, strength, apex, low)
+    s_high, e_high, _, _ = extent(times, strength, apex, high)
+    share = low / (high - low)
+    start = s_low - max(0.0, s_high - s_low) * share
+    end = e_low + max(0.0, e_low - e_high) * share
+    return start, end
 
 
 def time_mask(times: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
