@@ -60,7 +60,11 @@ def _start_pts(stream) -> int | None:
 
 
 def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object]]:
-    """(index, t_seconds, av.VideoFrame) for every decodable frame; stops cleanly on a damaged tail."""
+    """(index, t_seconds, av.VideoFrame) for every decodable frame, in presentation order.
+
+    A packet the decoder rejects is skipped (the frames after it still count); when the
+    demuxer itself cannot go on (a truncated file) decoding stops with the frames so far.
+    """
     import av
 
     time_base = Fraction(stream.time_base)
@@ -68,25 +72,39 @@ def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object
     index = 0
     last_t: float | None = None
     fallback_step = 1.0 / float(stream.average_rate or stream.guessed_rate or 25)
+    rejected = 0
+    first_error: BaseException | None = None
     try:
-        for frame in container.decode(stream):
-            pts = frame.pts
-            if pts is None:  # no timestamp at all: the only case where a time is inferred
-                t = 0.0 if last_t is None else last_t + fallback_step
-            else:
-                if start_pts is None:
-                    start_pts = int(pts)
-                t = float((int(pts) - start_pts) * time_base)
-            last_t = t
-            yield index, t, frame
-            index += 1
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError as exc:
+                rejected += 1
+                first_error = first_error or exc
+                continue
+            for frame in frames:
+                pts = frame.pts
+                if pts is None:  # no timestamp at all: the only case where a time is inferred
+                    t = 0.0 if last_t is None else last_t + fallback_step
+                else:
+                    if start_pts is None:
+                        start_pts = int(pts)
+                    t = float((int(pts) - start_pts) * time_base)
+                last_t = t
+                yield index, t, frame
+                index += 1
     except av.error.FFmpegError as exc:
         if index == 0:
             raise video_error(path, f"no frame could be decoded ({error_reason(exc)})") from exc
-        log.warning("%s: decoding stopped after %d frames (file damaged or truncated): %s", path, index, exc)
+        log.warning("%s: decoding stopped after %d frames (file damaged or truncated): %s",
+                    path, index, error_reason(exc))
         return
     if index == 0:
-        raise video_error(path, "no frame could be decoded (the video stream is empty or damaged)")
+        reason = error_reason(first_error) if first_error else "the video stream is empty or damaged"
+        raise video_error(path, f"no frame could be decoded ({reason})")
+    if rejected:
+        log.warning("%s: skipped %d damaged video packets (%s); %d frames decoded",
+                    path, rejected, error_reason(first_error), index)
     declared_s = float(stream.duration * time_base) if stream.duration else None
     if declared_s is not None and last_t is not None and last_t + _TRUNCATION_SLACK_S < declared_s:
         log.warning("%s: frames end at %.3f s but the container declares %.3f s: the file may be "

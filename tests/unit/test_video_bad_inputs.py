@@ -94,6 +94,21 @@ def test_truncated_mp4_yields_the_frames_before_the_cut(tmp_path, take, caplog):
     assert audio is not None and 0 < audio.duration_s < 2.0
 
 
+def test_damage_mid_file_skips_the_bad_part_and_keeps_the_rest(tmp_path, take, caplog):
+    data = bytearray(take.read_bytes())
+    cut_from, cut_to = int(len(data) * 0.40), int(len(data) * 0.45)
+    data[cut_from:cut_to] = np.random.default_rng(3).integers(0, 256, cut_to - cut_from, np.uint8).tobytes()
+    path = tmp_path / "scratched.mp4"
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="rehearse.video"):
+        times = np.array([f.t for f in iter_frames(path)])
+    assert "damaged" in caplog.text
+    assert 0 < len(times) < FRAME_COUNT
+    assert times[-1] == pytest.approx((FRAME_COUNT - 1) / FPS, abs=1e-9)  # frames after the damage
+    # every surviving frame keeps its own exact time
+    np.testing.assert_allclose(times * FPS, np.round(times * FPS), atol=1e-6)
+
+
 def test_truncated_mp4_with_no_decodable_frame_is_a_clean_error(tmp_path, take):
     path = truncated_copy(take, tmp_path / "stub.mp4", 0.02)
     with pytest.raises(VideoError) as caught:
