@@ -77,3 +77,48 @@ def beat_marks_from_log(
             continue
         marks[entry.beat_id] = round(t, 3)
     return marks
+
+
+def effective_beat_marks(production_root, take, duration_s: float | None = None) -> tuple[dict[str, float], str]:
+    """The take's beat marks and where they came from: the breakdown's, else a synced log's.
+
+    Returns (marks, source) with source `breakdown`, `log` or `none`. Reading the log never
+    creates a database: a production without `.rehearse/` simply has no logged marks.
+    """
+    from rehearse.store.db import database_path
+
+    if take.beat_marks:
+        return dict(take.beat_marks), "breakdown"
+    if not database_path(production_root).exists():
+        return {}, "none"
+    from rehearse.store.db import connect
+
+    connection = connect(production_root)
+    try:
+        sync = sync_for_take(connection, take.file)
+        if sync is None:
+            return {}, "none"
+        marks = beat_marks_from_log(connection, sync, duration_s or take.duration)
+    finally:
+        connection.close()
+    return marks, ("log" if marks else "none")
+
+
+def synced_log_entries(production_root, take) -> list[tuple[float, str, str, str | None]]:
+    """(time in the take, kind, text, beat) for each live entry of the session synced to a take."""
+    from rehearse.store.db import connect, database_path
+
+    if not database_path(production_root).exists():
+        return []
+    connection = connect(production_root)
+    try:
+        sync = sync_for_take(connection, take.file)
+        if sync is None:
+            return []
+        return [
+            (entry.t_s - sync.offset_s, entry.kind, entry.text, entry.beat_id)
+            for entry in entries(connection, sync.session_id)
+            if entry.t_s - sync.offset_s >= 0
+        ]
+    finally:
+        connection.close()

@@ -148,3 +148,21 @@ def test_logged_beats_become_take_beat_marks_through_the_offset(tmp_path):
     link_take(connection, session.id, "takes/01-1A-1.mp4", offset, method="clap", confidence=0.9)
     sync = sync_for_take(connection, "takes/01-1A-1.mp4")
     assert beat_marks_from_log(connection, sync) == {"b1": 2.0, "b2": 4.5}
+
+
+def test_breakdown_beat_marks_win_and_logged_ones_fill_in(tmp_path):
+    from rehearse.breakdown.models import Take
+    from rehearse.store.sync import effective_beat_marks, synced_log_entries
+
+    marked = Take(shot="1A", number=1, file="takes/a.mp4", beat_marks={"b1": 0.5})
+    unmarked = Take(shot="1A", number=2, file="takes/b.mp4")
+    assert effective_beat_marks(tmp_path, unmarked) == ({}, "none")
+    assert not (tmp_path / ".rehearse").exists(), "reading must not create a database"
+    connection = connect(tmp_path)
+    session = start_session(connection, "01")
+    add_entry(connection, session.id, "beat", 5.0, beat_id="b1")
+    add_entry(connection, session.id, "note", 6.0, beat_id="b1", text="late")
+    link_take(connection, session.id, "takes/b.mp4", 4.0)
+    assert effective_beat_marks(tmp_path, marked) == ({"b1": 0.5}, "breakdown")
+    assert effective_beat_marks(tmp_path, unmarked) == ({"b1": 1.0}, "log")
+    assert synced_log_entries(tmp_path, unmarked) == [(1.0, "beat", "", "b1"), (2.0, "note", "late", "b1")]
