@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,6 @@ def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
     from rehearse.config import load_settings
 
-    # MediaPipe's C++ logging (glog/absl) would interleave info lines with our progress.
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.jobs < 1:
         print("rehearse analyze: usage error: --jobs must be 1 or more", file=sys.stderr)
         return 2

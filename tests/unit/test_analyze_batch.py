@@ -1,0 +1,191 @@
+"""`rehearse analyze` as a user runs it: bad inputs in one batch, scenes, consent, and Ctrl-C.
+
+Small bad files are made here with PyAV; the real clips come from ../shared/clips.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from rehearse import pipeline
+from rehearse.analysis import cache
+from rehearse.video.writer import write_video
+
+REHEARSE = [sys.executable, "-m", "rehearse"]
+
+
+def _env(cache_dir: Path) -> dict[str, str]:
+    env = dict(os.environ, REHEARSE_CACHE_DIR=str(cache_dir), REHEARSE_CONFIG=str(cache_dir / "none.yaml"))
+    env.pop("COLUMNS", None)
+    return env
+
+
+def _textured_frames(count: int, width: int, height: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    return [np.roll(base, 3 * i, axis=1) for i in range(count)]
+
+
+def _audio_only(path: Path) -> Path:
+    rate = 16000
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=rate, layout="mono")
+        samples = (0.3 * np.sin(2 * np.pi * 220 * np.arange(rate) / rate)).astype(np.float32)
+        for start in range(0, rate, 1024):
+            frame = av.AudioFrame.from_ndarray(samples[start : start + 1024].reshape(1, -1), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _bad_inputs(folder: Path, clips: Path) -> dict[str, Path]:
+    folder.mkdir()
+    good = write_video(folder / "good.mp4", _textured_frames(24, 320, 240), fps=24)
+    files = {
+        "zero": folder / "zero.mp4",
+        "truncated": folder / "truncated.mp4",
+        "text": folder / "notes.mp4",
+        "audio_only": _audio_only(folder / "boom.mp4"),
+        "one_frame": write_video(folder / "one_frame.mp4", _textured_frames(1, 320, 240), fps=24),
+        "portrait": write_video(folder / "portrait.mp4", _textured_frames(6, 320, 240), fps=30, rotation_deg=90),
+        "missing": folder / "missing.mp4",
+        "no_face": clips / "no_face.mp4",
+        "face_noface": clips / "face_noface.mov",
+    }
+    files["zero"].write_bytes(b"")
+    data = good.read_bytes()
+    files["truncated"].write_bytes(data[: len(data) // 2])
+    files["text"].write_text("INT. KITCHEN - NIGHT\nThis is a script, not a video.\n")
+    return files
+
+
+@pytest.mark.models
+def test_bad_inputs_in_one_batch_each_get_a_result_or_one_line(shared_clips, tmp_path):
+    files = _bad_inputs(tmp_path / "in", shared_clips)
+    cache_dir = tmp_path / "cache"
+    run = subprocess.run(
+        [*REHEARSE, "analyze", "--json", "--jobs", "2", *map(str, files.values())],
+        capture_output=True, text=True, env=_env(cache_dir), timeout=300,
+    )
+    assert run.returncode == 1, run.stderr  # some failed, so 1; but everything was attempted
+    assert "Traceback" not in run.stderr
+    rows = {Path(row["file"]).name: row for row in json.loads(run.stdout)}
+    assert len(rows) == len(files)
+    row = {key: rows[path.name] for key, path in files.items()}
+
+    for key, words in [
+        ("zero", "empty"), ("text", "not a video"), ("audio_only", "no video stream"), ("missing", "not found"),
+    ]:
+        assert row[key]["status"] == "failed", row[key]
+        assert words in row[key]["error"] and files[key].name in row[key]["error"]
+        assert "\n" not in row[key]["error"]
+        error_lines = [line for line in run.stderr.splitlines() if files[key].name in line and "error" in line]
+        assert error_lines == [row[key]["error"]]
+
+    # A truncated file: either the frames before the cut, or one clean line.
+    truncated = row["truncated"]
+    assert (truncated["status"] in ("analyzed", "no face") and 0 < truncated["frames"] < 24) or (
+        truncated["status"] == "failed" and "truncated.mp4" in truncated["error"]
+    ), truncated
+    assert row["one_frame"]["frames"] == 1 and row["one_frame"]["error"] is None
+    assert row["one_frame"]["duration_s"] == pytest.approx(1 / 24, abs=1e-3)
+    portrait = row["portrait"]
+    assert portrait["error"] is None and portrait["frames"] == 6
+    assert (portrait["width_px"], portrait["height_px"], portrait["rotation_deg"]) == (240, 320, 90)
+    assert row["no_face"]["status"] == "no face" and row["no_face"]["face_coverage"] == 0.0
+    assert row["no_face"]["frames"] == 95
+    face_noface = row["face_noface"]
+    assert face_noface["status"] == "analyzed" and len(face_noface["face_lost_spans"]) == 1
+    assert cache.temp_files(cache_dir) == []
+
+
+def _production(root: Path, *, consent_ana: bool) -> Path:
+    (root / "takes").mkdir(parents=True)
+    (root / "production.yaml").write_text(
+        "title: Test piece\nfps: 24\ncharacters:\n"
+        "  - {id: maya, name: MAYA, actor: Jo Vale, consent: true}\n"
+        f"  - {{id: ana, name: ANA, actor: Ri Sato, consent: {str(consent_ana).lower()}}}\n"
+    )
+    (root / "01-room.yaml").write_text(
+        'id: "01"\nheading: INT. ROOM - DAY\ncharacters: [maya]\nbeats:\n  - {id: b1, summary: Maya waits.}\n'
+        "shots:\n  - {id: 1A, size: CU, beats: [b1]}\ntakes:\n"
+        "  - {shot: 1A, number: 1, file: takes/01-1A-1.mp4}\n  - {shot: 1A, number: 2, file: takes/01-1A-2.mp4}\n"
+    )
+    (root / "02-hall.yaml").write_text(
+        'id: "02"\nheading: INT. HALL - NIGHT\ncharacters: [maya, ana]\nbeats:\n  - {id: b1, summary: Ana asks.}\n'
+        "shots:\n  - {id: 2A, size: MS, beats: [b1]}\ntakes:\n  - {shot: 2A, number: 1, file: takes/02-2A-1.mp4}\n"
+    )
+    return root
+
+
+def test_scene_ids_skip_missing_files_with_a_warning_and_consent_refuses(tmp_path):
+    root = _production(tmp_path / "film", consent_ana=False)
+    (root / "takes" / "02-2A-1.mp4").write_bytes(b"not analysed: refused first")
+    plan = pipeline.plan_takes([], root)
+    assert plan.targets == []
+    assert [w.split("warning: ")[1] for w in plan.warnings] == [
+        "take 1A-1: file takes/01-1A-1.mp4 not found, skipped",
+        "take 1A-2: file takes/01-1A-2.mp4 not found, skipped",
+    ]
+    assert len(plan.refused) == 1 and plan.refused[0].status == "refused"
+    run = subprocess.run(
+        [*REHEARSE, "analyze", "02", "01", "--json"], capture_output=True, text=True, cwd=root, env=_env(tmp_path / "c")
+    )
+    assert run.returncode == 1
+    refusal = json.loads(run.stdout)[0]
+    assert refusal["take"] == "2A-1" and refusal["status"] == "refused"
+    assert "consent: false" in refusal["error"] and "Ri Sato" in refusal["error"]
+    assert run.stderr.count("warning:") == 2 and "Traceback" not in run.stderr
+    # a file of the production named directly is still that take (label, scene, consent)
+    explicit = pipeline.plan_takes([str(root / "takes" / "02-2A-1.mp4")])
+    assert explicit.refused[0].target.label == "2A-1" and explicit.refused[0].target.scene_id == "02"
+
+
+def test_unknown_scene_id_is_one_line(tmp_path):
+    root = _production(tmp_path / "film", consent_ana=True)
+    run = subprocess.run([*REHEARSE, "analyze", "07", "--project", str(root)], capture_output=True, text=True, env=_env(tmp_path / "c"))
+    assert run.returncode == 1
+    assert run.stderr.strip().count("\n") == 0 and "scene ids: 01, 02" in run.stderr
+
+
+@pytest.mark.models
+def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_path):
+    """A real SIGINT while landmarks run: exit 130, no temp file, no partial entry."""
+    source = av.open(str(shared_clips / "single_face.mp4"))
+    frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
+    source.close()
+    long_take = write_video(tmp_path / "long.mp4", frames * 6, fps=30)  # 14 s
+    cache_dir = tmp_path / "cache"
+    for attempt_delay in (0.0, 0.5):
+        process = subprocess.Popen(
+            [*REHEARSE, "analyze", str(long_take)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=_env(cache_dir),
+        )
+        for line in process.stderr:  # wait until frames are being analysed
+            if "landmarks" in line:
+                break
+        time.sleep(attempt_delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 130, err
+        assert "Traceback" not in err and "interrupted" in err
+        assert cache.temp_files(cache_dir) == []
+        stems = {p.stem for p in cache_dir.glob("*.npz")} | {p.stem for p in cache_dir.glob("*.json")}
+        for stem in stems:  # whatever exists is a complete, readable entry
+            assert cache.read_meta(cache_dir, stem) is not None
+            assert cache.read_arrays(cache_dir, stem) is not None
+    assert not list(cache_dir.glob("*.json"))  # stopped mid-landmarks: nothing was committed
