@@ -47,14 +47,23 @@ def read_audio(path: Path | str, *, sample_rate: int = 16000) -> Audio | None:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         chunks: list[np.ndarray] = []
         first_s: float | None = None
+        rejected = 0
         try:
-            for frame in container.decode(stream):
-                if first_s is None and frame.pts is not None:
-                    first_s = float(frame.pts * frame.time_base)
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-        except av.error.FFmpegError as exc:  # damaged tail: keep what decoded
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.FFmpegError:
+                    rejected += 1  # a damaged packet: skip it, keep the rest
+                    continue
+                for frame in frames:
+                    if first_s is None and frame.pts is not None:
+                        first_s = float(frame.pts * frame.time_base)
+                    for out in resampler.resample(frame):
+                        chunks.append(out.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as exc:  # truncated: keep what decoded
             log.warning("%s: audio decoding stopped early: %s", path, exc)
+        if rejected:
+            log.warning("%s: skipped %d damaged audio packets", path, rejected)
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray().reshape(-1))
         declared = _declared_sample_count(stream, sample_rate)

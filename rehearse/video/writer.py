@@ -41,6 +41,8 @@ def write_video(
     Give exactly one of `fps` (constant rate, frame i at i / fps s) or `times` (one presentation
     time in seconds per frame, strictly increasing: variable frame rate). `rotation_deg`
     (0/90/180/270, clockwise) is stored as display-matrix metadata, as a phone does for portrait.
+    Readers put t = 0 at the first frame: with `times[0]` = 0.5 the frames read back at
+    `times - 0.5` and the audio's start_s shifts by the same 0.5 s, so sync is kept.
     """
     import av
 
