@@ -196,3 +196,14 @@ def test_writer_rejects_bad_frames_and_leaves_no_file(tmp_path):
     with pytest.raises(ValueError, match="increasing"):
         write_video(target, grey_frames(2), times=[0.1, 0.1])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_importing_the_video_package_loads_neither_av_nor_cv2():
+    import subprocess
+    import sys
+
+    code = ("import sys, rehearse.video, rehearse.video.frames, rehearse.video.audio, "
+            "rehearse.video.probe, rehearse.video.writer; "
+            "print(sorted(m for m in ('av', 'cv2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
