@@ -1,0 +1,200 @@
+"""Per-frame face signals from FaceMesh/Face Landmarker points: eyes, brows, lips, gaze, head pose, motion.
+
+Conventions (see `SIGNALS` in tracks.py): sides are the ACTOR's own. FaceMesh's topology is
+anatomical for an unmirrored image: points 362..263 ring the actor's left eye, which appears on
+IMAGE RIGHT for a frontal camera; 33..133 the right eye. Distances are measured in pixels and
+divided by the inter-ocular distance (IOD, between the eye-corner midpoints), so they do not
+change with framing. "Up" is the face's own up (perpendicular to the eye line, toward the
+eyes from the mouth), so a tilted head does not read as a brow raise.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+# FaceMesh indices. Eye rings for EAR: p1..p6 = outer/inner corner with two upper, two lower lid points.
+RIGHT_EYE_EAR = (33, 160, 158, 133, 153, 144)
+LEFT_EYE_EAR = (362, 385, 387, 263, 373, 380)
+RIGHT_EYE_CORNERS = (33, 133)  # outer, inner
+LEFT_EYE_CORNERS = (263, 362)  # outer, inner
+RIGHT_EYE_LIDS = (159, 145)  # upper, lower (centre of the lid)
+LEFT_EYE_LIDS = (386, 374)
+RIGHT_IRIS, LEFT_IRIS = 468, 473  # iris centres (refined landmarks only)
+RIGHT_BROW_MID, LEFT_BROW_MID = (105, 66), (334, 296)
+RIGHT_BROW_INNER, LEFT_BROW_INNER = 107, 336
+MOUTH_RIGHT, MOUTH_LEFT = 61, 291
+UPPER_LIP_OUTER, UPPER_LIP_INNER, LOWER_LIP_INNER, LOWER_LIP_OUTER = 0, 13, 14, 17
+NOSE_TIP, CHIN = 1, 152
+
+# Stable points of MediaPipe's canonical face model (canonical_face_model.obj, Apache-2.0, in
+# cm), turned into OpenCV camera axes: x = toward the actor's left (image right for a frontal
+# face), y down, z away from the camera; identity rotation = a face looking into the lens.
+# Eye corners, nose, chin and mouth corners: the mouth corners move with a smile, but with
+# nine points the fit measured steadier on real footage than without them.
+_CANONICAL_CM = {
+    NOSE_TIP: (0.0, -1.126865, 7.475604),
+    6: (0.0, 2.473255, 5.788627),  # nose bridge between the eyes
+    33: (-4.445859, 2.663991, 3.173422),
+    133: (-1.856432, 2.585245, 3.757904),
+    362: (1.856432, 2.585245, 3.757904),
+    263: (4.445859, 2.663991, 3.173422),
+    CHIN: (0.0, -9.403378, 4.264492),
+    MOUTH_RIGHT: (-2.456206, -4.342621, 4.283884),
+    MOUTH_LEFT: (2.456206, -4.342621, 4.283884),
+}
+HEAD_MODEL_POINTS = {i: (x, -y, -z) for i, (x, y, z) in _CANONICAL_CM.items()}
+
+
+def face_pixels(points: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    """(N, K, 3) normalised landmarks -> (N, K, 2) pixel x, y."""
+    width, height = image_size
+    return points[..., :2] * np.array([width, height], dtype=np.float64)
+
+
+def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(a - b, axis=-1)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def eye_aspect_ratio(px: np.ndarray, ring: tuple[int, ...]) -> np.ndarray:
+    """EAR = (|p2-p6| + |p3-p5|) / (2 |p1-p4|): ~0.3 open, under ~0.1 shut."""
+    p1, p2, p3, p4, p5, p6 = (px[:, i] for i in ring)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (_dist(p2, p6) + _dist(p3, p5)) / (2.0 * _dist(p1, p4))
+
+
+def face_axes(px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Eye centres, IOD (px) and the face's own axes in the image.
+
+    Returns (right_eye_centre, left_eye_centre, iod, toward_actor_left, up), vectors (N, 2).
+    """
+    right_eye = px[:, list(RIGHT_EYE_CORNERS)].mean(axis=1)
+    left_eye = px[:, list(LEFT_EYE_CORNERS)].mean(axis=1)
+    iod = _dist(left_eye, right_eye)
+    toward_left = _unit(left_eye - right_eye)
+    eyes_mid = (left_eye + right_eye) / 2
+    mouth_mid = px[:, [MOUTH_RIGHT, MOUTH_LEFT]].mean(axis=1)
+    rise = eyes_mid - mouth_mid
+    along = (rise * toward_left).sum(axis=1, keepdims=True)
+    up = _unit(rise - along * toward_left)
+    return right_eye, left_eye, iod, toward_left, up
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=-1)
+
+
+def _gaze(px, corners, lids, iris, toward_left, up, ear, closed_ear):
+    outer, inner = px[:, corners[0]], px[:, corners[1]]
+    centre = (outer + inner) / 2
+    half_width = _dist(outer, inner) / 2
+    upper, lower = px[:, lids[0]], px[:, lids[1]]
+    lid_mid = (upper + lower) / 2
+    half_gap = np.abs(_dot(upper - lower, up)) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        horizontal = _dot(px[:, iris] - centre, toward_left) / half_width
+        vertical = _dot(px[:, iris] - lid_mid, up) / half_gap
+    # With the lids nearly shut the iris is hidden and the vertical ratio is meaningless.
+    vertical = np.where(ear < closed_ear, np.nan, vertical)
+    return np.clip(horizontal, -1, 1), np.clip(vertical, -1, 1)
+
+
+def head_pose_deg(px: np.ndarray, image_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Head yaw, pitch, roll in degrees per frame via cv2.solvePnP on a generic 3D face.
+
+    yaw + = toward the actor's own left, pitch + = chin up, roll + = toward the actor's left
+    shoulder. The camera is a pinhole with focal length = image width (px) and the centre in the
+    middle: absolute angles are approximate (about +-5 deg), changes are reliable.
+    """
+    import cv2
+
+    width, height = image_size
+    camera = np.array([[width, 0, width / 2], [0, width, height / 2], [0, 0, 1]], dtype=np.float64)
+    model = np.array(list(HEAD_MODEL_POINTS.values()), dtype=np.float64)
+    indices = list(HEAD_MODEL_POINTS)
+    frames = px.shape[0]
+    yaw, pitch, roll = (np.full(frames, np.nan) for _ in range(3))
+    for i in range(frames):
+        image_points = px[i, indices].astype(np.float64)
+        if not np.isfinite(image_points).all():
+            continue
+        # SQPnP finds the global optimum: the iterative solver flipped between mirrored poses
+        # on a frontal face (+-18 deg yaw on single_face.mp4).
+        ok, rvec, _ = cv2.solvePnP(model, image_points, camera, None, flags=cv2.SOLVEPNP_SQPNP)
+        if not ok:
+            continue
+        rotation, _ = cv2.Rodrigues(rvec)
+        forward = rotation @ np.array([0.0, 0.0, -1.0])  # face's forward, toward the camera
+        sideways = rotation @ np.array([1.0, 0.0, 0.0])  # toward the actor's left
+        yaw[i] = np.degrees(np.arctan2(forward[0], -forward[2]))
+        pitch[i] = np.degrees(np.arctan2(-forward[1], np.hypot(forward[0], forward[2])))
+        roll[i] = np.degrees(np.arctan2(sideways[1], sideways[0]))
+    return yaw, pitch, roll
+
+
+def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Mean landmark speed in IOD/s after removing head translation (centroid); NaN at the first
+    frame and wherever this or the previous frame has no face."""
+    centred = (px - px.mean(axis=1, keepdims=True)) / iod[:, None, None]
+    speed = np.full(px.shape[0], np.nan)
+    if px.shape[0] < 2:
+        return speed
+    dt = np.diff(times)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step = np.linalg.norm(np.diff(centred, axis=0), axis=2).mean(axis=1) / dt
+    speed[1:] = np.where(dt > 0, step, np.nan)
+    return speed
+
+
+def face_signals(points: np.ndarray, confidence: np.ndarray, times: np.ndarray,
+                 image_size: tuple[int, int], closed_ear: float = 0.12) -> dict[str, np.ndarray]:
+    """All face signals for a face track; frames without a face are NaN (present/confidence 0)."""
+    frames = points.shape[0]
+    present = confidence > 0
+    out: dict[str, np.ndarray] = {
+        "face_present": present.astype(np.float64),
+        "face_confidence": confidence.astype(np.float64),
+    }
+    px = face_pixels(points, image_size)
+    right_eye, left_eye, iod, toward_left, up = face_axes(px)
+    out["iod_px"] = iod
+    ear_left = eye_aspect_ratio(px, LEFT_EYE_EAR)
+    ear_right = eye_aspect_ratio(px, RIGHT_EYE_EAR)
+    out["eye_open_left"], out["eye_open_right"] = ear_left, ear_right
+    with np.errstate(invalid="ignore", divide="ignore"):
+        brow_left = px[:, list(LEFT_BROW_MID)].mean(axis=1)
+        brow_right = px[:, list(RIGHT_BROW_MID)].mean(axis=1)
+        out["brow_raise_left"] = _dot(brow_left - left_eye, up) / iod
+        out["brow_raise_right"] = _dot(brow_right - right_eye, up) / iod
+        out["brow_furrow"] = _dist(px[:, LEFT_BROW_INNER], px[:, RIGHT_BROW_INNER]) / iod
+        lip_centre = px[:, [UPPER_LIP_INNER, LOWER_LIP_INNER]].mean(axis=1)
+        out["lip_corner_left"] = _dot(px[:, MOUTH_LEFT] - lip_centre, up) / iod
+        out["lip_corner_right"] = _dot(px[:, MOUTH_RIGHT] - lip_centre, up) / iod
+        out["lip_corner_asymmetry"] = out["lip_corner_left"] - out["lip_corner_right"]
+        out["mouth_width"] = _dist(px[:, MOUTH_LEFT], px[:, MOUTH_RIGHT]) / iod
+        out["lip_press"] = (
+            _dist(px[:, UPPER_LIP_OUTER], px[:, UPPER_LIP_INNER])
+            + _dist(px[:, LOWER_LIP_INNER], px[:, LOWER_LIP_OUTER])
+        ) / iod
+        out["mouth_open"] = _dist(px[:, UPPER_LIP_INNER], px[:, LOWER_LIP_INNER]) / iod
+    if points.shape[1] > LEFT_IRIS:
+        h_l, v_l = _gaze(px, LEFT_EYE_CORNERS, LEFT_EYE_LIDS, LEFT_IRIS, toward_left, up, ear_left, closed_ear)
+        h_r, v_r = _gaze(px, RIGHT_EYE_CORNERS, RIGHT_EYE_LIDS, RIGHT_IRIS, toward_left, up, ear_right, closed_ear)
+        with warnings.catch_warnings():  # all-NaN frames (no face) are expected, not news
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out["gaze_h"] = np.nanmean(np.stack([h_l, h_r]), axis=0) if frames else h_l
+            out["gaze_v"] = np.nanmean(np.stack([v_l, v_r]), axis=0) if frames else v_l
+    else:  # FaceMesh without refine_iris has no iris points
+        out["gaze_h"] = out["gaze_v"] = np.full(frames, np.nan)
+    out["head_yaw"], out["head_pitch"], out["head_roll"] = head_pose_deg(px, image_size)
+    out["face_motion"] = face_motion(px, iod, times)
+    for name, values in out.items():
+        if name not in ("face_present", "face_confidence"):
+            out[name] = np.where(present, values, np.nan).astype(np.float64)
+    return out

@@ -1,0 +1,121 @@
+"""Turns landmark tracks into a `SignalTrack`: every name in `SIGNALS`, per frame, with its unit.
+
+`compute_signals(tracks)` takes the dict `extract_landmarks` returns (parts "face", "pose",
+"left_hand", "right_hand"; any may be missing) and fills every signal in `SIGNALS`, NaN where
+the part it needs was not found. Face maths lives in face_signals.py, body maths in
+body_signals.py; the thresholds both use are in `SignalSettings`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from rehearse.analysis.body_signals import (
+    hand_points,
+    hand_to_face,
+    pose_pixels,
+    torso_angles,
+    tremor,
+)
+from rehearse.analysis.face_signals import face_pixels, face_signals
+from rehearse.analysis.tracks import SIGNALS, LandmarkTrack, SignalTrack
+
+L_SHOULDER, R_SHOULDER = 11, 12
+
+
+class SignalSettings(BaseModel):
+    """Thresholds used while turning landmarks into signals."""
+
+    model_config = ConfigDict(frozen=True)
+
+    closed_eye_ear: float = Field(default=0.12, gt=0)
+    """Below this eye aspect ratio the iris is hidden: gaze_v is NaN. Default 0.12 EAR."""
+    min_pose_visibility: float = Field(default=0.5, ge=0, le=1)
+    """Pose landmarks MediaPipe scores below this visibility are treated as not seen. Default 0.5."""
+    tremor_cutoff_hz: float = Field(default=4.0, gt=0)
+    """Fingertip motion above this frequency counts as tremor. Default 4 Hz."""
+    tremor_window_s: float = Field(default=0.5, gt=0)
+    """Window (centred on each frame) over which tremor energy is measured. Default 0.5 s."""
+    tremor_min_samples: int = Field(default=6, ge=4)
+    """A tremor window needs at least this many tracked frames. Default 6."""
+    iod_per_shoulder_width: float = Field(default=0.16, gt=0)
+    """When no face is seen in the whole take, body distances are scaled by shoulder width x
+    this ratio (adult IOD ~6.3 cm / shoulder width ~40 cm). Default 0.16."""
+
+
+def _frame_count(tracks: dict[str, LandmarkTrack]) -> tuple[np.ndarray, tuple[int, int]]:
+    for part in ("face", "pose", "left_hand", "right_hand"):
+        if part in tracks:
+            return np.asarray(tracks[part].times, dtype=np.float64), tracks[part].image_size
+    raise ValueError("compute_signals needs at least one of the face, pose or hand tracks")
+
+
+def _reference_iod(face_iod: np.ndarray, pose_px: np.ndarray | None, ratio: float) -> np.ndarray:
+    """Per-frame scale for body distances: the face's IOD where seen, else the take's median
+    IOD, else shoulder width x ratio."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(face_iod) if np.isfinite(face_iod).any() else np.nan
+        if np.isfinite(median):
+            return np.where(np.isfinite(face_iod), face_iod, median)
+        if pose_px is None:
+            return face_iod
+        width = np.linalg.norm(pose_px[:, L_SHOULDER, :2] - pose_px[:, R_SHOULDER, :2], axis=1)
+        median_width = np.nanmedian(width) if np.isfinite(width).any() else np.nan
+        return np.full(face_iod.shape, median_width * ratio)
+
+
+def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings | None = None) -> SignalTrack:
+    """Every signal in `SIGNALS` for every frame of a take (NaN where unavailable)."""
+    settings = settings or SignalSettings()
+    times, image_size = _frame_count(tracks)
+    frames = times.shape[0]
+    nan = np.full(frames, np.nan)
+    values: dict[str, np.ndarray] = {}
+
+    face = tracks.get("face")
+    face_px = None
+    if face is not None:
+        values.update(face_signals(face.points, face.confidence, times, image_size, settings.closed_eye_ear))
+        face_px = face_pixels(face.points, image_size)
+    else:
+        values["face_present"] = np.zeros(frames)
+        values["face_confidence"] = np.zeros(frames)
+    face_iod = values.get("iod_px", nan)
+
+    pose = tracks.get("pose")
+    pose_px = None
+    if pose is not None:
+        pose_px = pose_pixels(pose.points, image_size, settings.min_pose_visibility)
+        values["body_present"] = pose.mask.astype(np.float64)
+        values.update(torso_angles(pose_px))
+    else:
+        values["body_present"] = np.zeros(frames)
+        pose_px = np.full((frames, 33, 3), np.nan)
+
+    scale = _reference_iod(face_iod, pose_px, settings.iod_per_shoulder_width)
+    width, height = image_size
+    for side in ("left", "right"):
+        hand_track = tracks.get(f"{side}_hand")
+        hand = hand_track.points if hand_track is not None else None
+        wrist, index_tip, tips, from_hand = hand_points(side, hand, pose_px, image_size)
+        values[f"wrist_{side}_x"] = wrist[:, 0] / width
+        values[f"wrist_{side}_y"] = wrist[:, 1] / height
+        values[f"fingertip_{side}_x"] = index_tip[:, 0] / width
+        values[f"fingertip_{side}_y"] = index_tip[:, 1] / height
+        values[f"hand_face_{side}"] = hand_to_face(tips, face_px, face_iod)
+        # Tremor only from the hands model: interpolated/smoothed pose points have no real
+        # high-frequency content, so measuring them would report a false calm.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tip_iod = index_tip / scale[:, None]
+        values[f"tremor_{side}"] = tremor(
+            times, tip_iod, from_hand & np.isfinite(tip_iod).all(axis=1), settings.tremor_window_s,
+            settings.tremor_cutoff_hz, settings.tremor_min_samples,
+        )
+
+    for name in SIGNALS:
+        values.setdefault(name, nan.copy())
+    return SignalTrack(times=times, values={name: np.asarray(v, dtype=np.float64) for name, v in values.items()})

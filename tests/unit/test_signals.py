@@ -1,0 +1,129 @@
+"""Signals from exact synthetic landmarks: registry coverage, body angles, hand-to-face, tremor band."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rehearse.analysis.body_signals import high_band_energy, torso_angles
+from rehearse.analysis.signals import compute_signals
+from rehearse.analysis.tracks import SIGNALS, LandmarkTrack
+
+SIZE = (1000, 1000)  # square image: normalised units map to px alike on both axes
+
+
+def pose_track(times, poses):
+    points = np.stack(poses).astype(np.float32)
+    return LandmarkTrack("pose", np.asarray(times, float), points, np.ones(len(poses), np.float32), SIZE)
+
+
+def upright_pose():
+    pose = np.zeros((33, 4), dtype=np.float32)
+    pose[:, 3] = 0.99
+    pose[11, :3], pose[12, :3] = (0.6, 0.4, 0.0), (0.4, 0.4, 0.0)  # left shoulder on image right
+    pose[23, :3], pose[24, :3] = (0.58, 0.8, 0.0), (0.42, 0.8, 0.0)
+    pose[15, :3], pose[16, :3] = (0.65, 0.7, 0.0), (0.35, 0.7, 0.0)
+    pose[19, :3], pose[20, :3] = (0.66, 0.75, 0.0), (0.34, 0.75, 0.0)
+    return pose
+
+
+def test_every_registered_signal_is_produced_even_without_a_face():
+    tracks = {"pose": pose_track([0.0, 0.04], [upright_pose(), upright_pose()])}
+    signals = compute_signals(tracks)
+    assert set(signals.values) == set(SIGNALS)
+    assert signals.frame_count == 2
+    assert np.isnan(signals["eye_open_left"]).all()
+    assert not signals["face_present"].any()
+    assert signals["body_present"].all()
+    assert signals["wrist_left_x"][0] == pytest.approx(0.65)
+    assert signals["fingertip_right_y"][0] == pytest.approx(0.75)  # pose 20 without a hands model
+    assert np.isnan(signals["tremor_left"]).all()  # no hands model: tremor is not measured
+
+
+def _tilt_upper_body(pose, dx, dz=0.0):
+    tilted = pose.copy()
+    tilted[[11, 12], 0] += dx
+    tilted[[11, 12], 2] += dz
+    return tilted
+
+
+def test_torso_angles_follow_the_actors_own_sides():
+    upright = upright_pose()
+    width = np.array([1000.0, 1000.0, 1000.0])
+
+    def angles(pose):
+        px = pose[None, :, :3].astype(float) * width
+        px[pose[None, :, 3] < 0.5] = np.nan
+        return {k: float(v[0]) for k, v in torso_angles(px).items()}
+
+    base = angles(upright)
+    assert base["lean_side"] == pytest.approx(0.0, abs=1e-3)
+    assert base["shoulder_roll"] == pytest.approx(0.0, abs=1e-3)
+    # Shoulders move toward image right = the actor's left (they face the camera): + lean.
+    toward_left = angles(_tilt_upper_body(upright, 0.1))
+    assert toward_left["lean_side"] == pytest.approx(np.degrees(np.arctan2(100, 400)), abs=0.1)
+    # The same geometry seen from behind (left/right landmarks swapped in the image) reads
+    # as a lean to the actor's right.
+    behind = upright.copy()
+    behind[[11, 12, 23, 24]] = upright[[12, 11, 24, 23]]
+    assert angles(_tilt_upper_body(behind, 0.1))["lean_side"] < -10
+    # Shoulders closer to the camera than the hips (smaller z) = leaning forward.
+    assert angles(_tilt_upper_body(upright, 0.0, dz=-0.2))["lean_forward"] == pytest.approx(
+        np.degrees(np.arctan2(200, 400)), abs=0.1)
+    left_up = upright.copy()
+    left_up[11, 1] -= 0.05
+    assert angles(left_up)["shoulder_roll"] > 10
+    left_back = upright.copy()
+    left_back[11, 2] += 0.1
+    assert angles(left_back)["shoulder_turn"] > 20
+
+
+def test_tremor_band_separates_a_shake_from_a_slow_move():
+    fps, amplitude = 30.0, 0.05
+    times = np.arange(16) / fps
+    shake = np.stack([amplitude * np.sin(2 * np.pi * 8.0 * times), np.zeros_like(times)], axis=1)
+    slow = np.stack([amplitude * np.sin(2 * np.pi * 1.0 * times), np.zeros_like(times)], axis=1)
+    shake_energy = high_band_energy(times, shake, 4.0, 6)
+    slow_energy = high_band_energy(times, slow, 4.0, 6)
+    # The mean square of a sine is A^2 / 2; a 0.5 s window leaks some of it out of the band.
+    assert shake_energy == pytest.approx(amplitude**2 / 2, rel=0.35)
+    assert slow_energy < shake_energy / 20
+    # 6 fps cannot see 4 Hz: no number rather than a wrong one.
+    assert np.isnan(high_band_energy(np.arange(4) / 6.0, shake[:4], 4.0, 3))
+
+
+def _face_track(times, iod_px=100.0):
+    """A flat synthetic face: eye corners IOD apart, every other point on the eye line."""
+    face = np.full((len(times), 478, 3), 0.5, dtype=np.float32)
+    half = iod_px / 2 / SIZE[0]
+    face[:, [33, 133], 0] = 0.5 - half
+    face[:, [263, 362], 0] = 0.5 + half
+    face[:, [61, 291], 1] = 0.6
+    face[:, 61, 0], face[:, 291, 0] = 0.47, 0.53
+    return LandmarkTrack("face", np.asarray(times, float), face, np.ones(len(times), np.float32), SIZE)
+
+
+def test_hand_to_face_and_tremor_from_a_shaking_hand_near_the_face():
+    fps = 30.0
+    times = np.arange(30) / fps
+    hand = np.zeros((30, 21, 3), dtype=np.float32)
+    # Index tip 0.1 image widths (= 1 IOD of 100 px) right of the nearest face point, shaking at 8 Hz.
+    hand[:, :, 0] = 0.55 + 0.1
+    hand[:, :, 1] = 0.5
+    hand[:, 8, 0] += 0.005 * np.sin(2 * np.pi * 8.0 * times)
+    hand[:, [4, 12, 16, 20], 0] += 0.02  # the other fingertips are further away
+    hand[:3] = np.nan  # the hand enters at frame 3
+    left = LandmarkTrack("left_hand", times, hand, (~np.isnan(hand[:, 0, 0])).astype(np.float32), SIZE)
+    pose = pose_track(times, [upright_pose()] * 30)
+    signals = compute_signals({"face": _face_track(times), "pose": pose, "left_hand": left})
+    assert signals["iod_px"][0] == pytest.approx(100.0, rel=1e-4)
+    assert np.nanmin(signals["hand_face_left"]) == pytest.approx(0.95, abs=0.06)
+    assert np.isnan(signals["hand_face_right"]).all() or (signals["hand_face_right"] > 1).all()
+    tremor = signals["tremor_left"]
+    # Amplitude 0.005 width = 5 px = 0.05 IOD -> mean square ~0.00125 IOD^2.
+    assert np.nanmedian(tremor[8:22]) == pytest.approx(0.05**2 / 2, rel=0.4)
+    # No tremor where the hand is absent, nor where the 0.5 s window reaches back into the
+    # frames before it entered (frame 9's window starts at 0.05 s, before frame 3 at 0.1 s).
+    assert np.isnan(tremor[:10]).all()
+    assert np.isfinite(tremor[10:]).all()
+    assert np.isnan(signals["tremor_right"]).all()
