@@ -29,7 +29,7 @@ BLENDSHAPE_NAMES: tuple[str, ...] = (
     "mouthFrownRight", "mouthFunnel", "mouthLeft", "mouthLowerDownLeft", "mouthLowerDownRight",
     "mouthPressLeft", "mouthPressRight", "mouthPucker", "mouthRight", "mouthRollLower",
     "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper", "mouthSmileLeft", "mouthSmileRight",
-    "mouthStretchLeft", "mouthStretchRight", "mouthUpperDownLeft", "mouthUpperDownRight",
+    "mouthStretchLeft", "mouthStretchRight", "mouthUpperUpLeft", "mouthUpperUpRight",
     "noseSneerLeft", "noseSneerRight",
 )
 
