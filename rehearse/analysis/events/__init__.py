@@ -93,7 +93,7 @@ def detect_events(
         speech = [(s.start_s, s.end_s) for s in speech_spans(audio)]
         events += blinks
         events += detect_expressions(signals, settings.expression, neutral_mask)
-        events += detect_micro_movements(signals, settings.micro, blinks, speech)
+        events += detect_micro_movements(signals, settings.micro, blinks, speech, settings.blink.detect_depth)
         events += detect_gaze_shifts(signals, settings.gaze, blinks)
     if times.size:
         events += detect_holds(signals, settings.hold)

@@ -18,10 +18,10 @@ from rehearse.analysis.events.signal_ops import (
     face_mask,
     fill_gaps,
     frames_for,
+    merged_runs,
     nan_mean_rows,
     noise_level,
     rolling_median,
-    runs,
     signal,
 )
 from rehearse.analysis.tracks import SignalTrack
@@ -37,7 +37,7 @@ def expression_strengths(
 
     def displacement(name: str) -> np.ndarray:
         raw = np.where(present, signal(track, name), np.nan)
-        raw = fill_gaps(times, raw, 0.1)
+        raw = fill_gaps(times, raw, 0.15)
         smooth = rolling_median(raw, width) if width > 1 else raw
         return smooth - baseline_value(raw, present, neutral, 50.0)
 
@@ -86,7 +86,7 @@ def detect_expressions(
     smiles: list[tuple[float, float]] = []
     for label, (strength, disp, thr) in expression_strengths(track, settings, neutral).items():
         active = np.nan_to_num(strength) >= settings.release_fraction
-        for first, last in _merged_runs(times, active, settings.merge_gap_s):
+        for first, last in merged_runs(times, active, settings.merge_gap_s):
             if np.nanmax(strength[first:last]) < 1.0:
                 continue  # never reached the onset threshold
             apex = first + int(np.nanargmax(strength[first:last]))
@@ -116,13 +116,3 @@ def detect_expressions(
 
 def _corner(track: SignalTrack, side: str) -> np.ndarray:
     return signal(track, f"lip_corner_{side}")
-
-
-def _merged_runs(times: np.ndarray, active: np.ndarray, gap_s: float) -> list[tuple[int, int]]:
-    merged: list[list[int]] = []
-    for first, last in runs(active):
-        if merged and times[first] - times[merged[-1][1] - 1] <= gap_s:
-            merged[-1][1] = last
-        else:
-            merged.append([first, last])
-    return [(a, b) for a, b in merged]

@@ -19,10 +19,12 @@ from rehearse.analysis.events.signal_ops import (
     face_mask,
     fill_gaps,
     frames_for,
+    merged_runs,
     moving_average,
+    rate,
     rolling_median,
-    runs,
     signal,
+    time_mask,
 )
 from rehearse.analysis.tracks import SignalTrack
 
@@ -33,16 +35,15 @@ REGIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def head_speed(track: SignalTrack, smooth_s: float) -> np.ndarray:
-    """Angular speed of the head (deg/s) from yaw, pitch and roll, lightly smoothed."""
+def head_speed(track: SignalTrack, span_s: float) -> np.ndarray:
+    """Angular speed of the head (deg/s) from yaw, pitch and roll, differenced over span_s."""
     times = track.times
-    width = frames_for(smooth_s, times)
     total = np.zeros(times.size)
     for name in ("head_yaw", "head_pitch", "head_roll"):
-        angle = moving_average(fill_gaps(times, signal(track, name), 0.2), width)
+        angle = fill_gaps(times, signal(track, name), 0.2)
         if np.all(np.isnan(angle)) or times.size < 2:
             continue
-        total += np.nan_to_num(np.gradient(angle, times)) ** 2
+        total += np.nan_to_num(rate(times, angle, span_s)) ** 2
     return np.sqrt(total)
 
 
@@ -51,21 +52,26 @@ def detect_micro_movements(
     settings: MicroSettings,
     blinks: list[Event] = (),
     speech: list[tuple[float, float]] = (),
+    blink_depth: float = 0.3,
 ) -> list[Event]:
-    """Micro-movement events (region, apex, peak displacement in IOD)."""
+    """Micro-movement events (region, apex, peak displacement in IOD; eyes: fraction of the open eye).
+
+    `blink_depth`: an eye-region closure this deep (fraction of the open eye) is a blink.
+    """
     times = track.times
     if times.size < 5:
         return []
     present = face_mask(track)
     window = frames_for(settings.window_s, times, minimum=5)
     smooth = frames_for(settings.smooth_s, times)
-    rotation = head_speed(track, 0.1)
+    rotation = head_speed(track, 0.15)
     events: list[Event] = []
     for region, names in REGIONS.items():
         strength, amplitude = _region_strength(track, names, present, window, smooth)
         if strength is None:
             continue
-        for first, last in runs(np.nan_to_num(strength) > settings.detect_sigma):
+        for first, last in merged_runs(times, np.nan_to_num(strength) > settings.detect_sigma,
+                                       settings.merge_gap_s):
             apex = first + int(np.nanargmax(strength[first:last]))
             if amplitude[apex] < settings.min_amplitude_iod:
                 continue
@@ -76,12 +82,14 @@ def detect_micro_movements(
                 continue
             if events and events[-1].region == region and start < events[-1].end_s:
                 continue
-            if float(rotation[i0:i1 + 1].max()) > settings.head_speed_max_deg_s:
+            near = time_mask(times, start - settings.head_margin_s, end + settings.head_margin_s)
+            if near.any() and float(rotation[near].max()) > settings.head_speed_max_deg_s:
                 continue
-            if not present[i0:i1 + 1].all():
-                continue
-            if region == "eyes" and _near(blinks, start, end, settings.blink_margin_s):
-                continue
+            if present[i0:i1 + 1].mean() < 0.8:
+                continue  # the face was mostly lost: the residual is interpolation, not movement
+            if region == "eyes" and (_near(blinks, start, end, settings.blink_margin_s)
+                                     or amplitude[apex] >= blink_depth):
+                continue  # a lid closure is a blink (maybe suppressed by a head turn), not a micro-movement
             if region == "mouth" and _near_spans(speech, start, end):
                 continue
             events.append(Event(
@@ -101,7 +109,7 @@ def _region_strength(track, names, present, window, smooth):
         raw = np.where(present, signal(track, name), np.nan)
         if np.all(np.isnan(raw)):
             continue
-        raw = fill_gaps(track.times, raw, 0.1)
+        raw = fill_gaps(track.times, raw, 0.15)
         residual = moving_average(raw - rolling_median(raw, window), smooth)
         good = residual[~np.isnan(residual)]
         if good.size < 5:

@@ -93,10 +93,16 @@ class MicroSettings(_Section):
     """Onset/offset where the residual falls below this fraction of the peak."""
     min_duration_s: float = Field(default=0.05, ge=0)
     """Shortest micro-movement, in seconds."""
+    merge_gap_s: float = Field(default=0.1, ge=0)
+    """Candidates of one signal closer than this are one movement (noise split it), in seconds."""
     max_duration_s: float = Field(default=0.5, gt=0)
     """Longest micro-movement, in seconds (longer is an expression)."""
-    head_speed_max_deg_s: float = Field(default=25.0, gt=0)
-    """Candidates during head rotation faster than this (deg/s) are whole-head motion, dropped."""
+    head_speed_max_deg_s: float = Field(default=40.0, gt=0)
+    """Candidates during head rotation faster than this (deg/s) are whole-head motion, dropped
+    (slow sway, which every actor has, does not count)."""
+    head_margin_s: float = Field(default=0.25, ge=0)
+    """Head rotation this close before or after a candidate also drops it (the local median
+    lags behind a fast turn for a moment), in seconds."""
     blink_margin_s: float = Field(default=0.08, ge=0)
     """Eye-region candidates within this distance of a blink are part of the blink, in seconds."""
 

@@ -65,6 +65,17 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
+def merged_runs(times: np.ndarray, mask: np.ndarray, gap_s: float) -> list[tuple[int, int]]:
+    """Runs of True, with runs separated by at most `gap_s` seconds joined into one."""
+    merged: list[list[int]] = []
+    for first, last in runs(mask):
+        if merged and times[first] - times[merged[-1][1] - 1] <= gap_s:
+            merged[-1][1] = last
+        else:
+            merged.append([first, last])
+    return [(a, b) for a, b in merged]
+
+
 def moving_average(values: np.ndarray, width: int) -> np.ndarray:
     """Centred moving average over `width` frames that ignores NaN (NaN where all are NaN)."""
     if width <= 1:
@@ -76,6 +87,26 @@ def moving_average(values: np.ndarray, width: int) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         out = sums / counts
     out[counts == 0] = np.nan
+    return out
+
+
+def rate(times: np.ndarray, values: np.ndarray, span_s: float) -> np.ndarray:
+    """Time derivative (unit per second) as a central difference over about `span_s`.
+
+    Differencing frames `span_s` apart rather than neighbours keeps tracker jitter, and the
+    uneven spacing of variable-frame-rate video, from turning into large false speeds.
+    """
+    n = values.size
+    out = np.full(n, np.nan)
+    if n < 2:
+        return out
+    k = max(1, frames_for(span_s, times) // 2)
+    ahead = np.minimum(np.arange(n) + k, n - 1)
+    behind = np.maximum(np.arange(n) - k, 0)
+    dt = times[ahead] - times[behind]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (values[ahead] - values[behind]) / dt
+    out[dt <= 0] = np.nan
     return out
 
 
