@@ -83,6 +83,9 @@ class AnalysisSettings(Section):
     """Frames wider than this are downscaled (aspect kept) before the landmark models, in px.
     Landmarks are normalized to the image, so this trades a little precision for speed; None
     keeps full resolution."""
+    decode_prefetch_frames: int = Field(default=8, ge=0, le=256)
+    """Frames decoded ahead in a thread while the models run (0: decode inline). Does not
+    change results, only speed (see benchmarks/bench_face_path.py)."""
     face_lost_min_s: float = Field(default=0.25, ge=0, le=10)
     """A run of face-less frames at least this long is reported as a face-lost span, in seconds."""
     no_face_max_coverage: float = Field(default=0.0, ge=0, le=1)
@@ -102,10 +105,15 @@ class Settings(Section):
     # events: EventSettings is added here by rehearse/analysis/events (issue 4).
 
 
+SPEED_ONLY_FIELDS = {"decode_prefetch_frames"}
+"""Analysis settings that change speed, never results: left out of the cache key."""
+
+
 def settings_key(settings: Settings | AnalysisSettings) -> str:
     """A stable short hash of the analysis settings (JSON, sorted keys): part of the cache key."""
     analysis = settings.analysis if isinstance(settings, Settings) else settings
-    text = json.dumps(analysis.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    values = analysis.model_dump(mode="json", exclude=SPEED_ONLY_FIELDS)
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 

@@ -45,7 +45,8 @@ def test_settings_key_is_stable_and_sensitive():
     assert settings_key(Settings()) == settings_key(Settings())
     changed = Settings(analysis=AnalysisSettings(audio=AudioSettings(speech_margin_db=12)))
     assert settings_key(changed) != settings_key(Settings())
-    # the cache location is not an analysis setting: moving the cache keeps the key
+    # the cache location and speed-only knobs are not part of the key
+    assert settings_key(Settings(analysis=AnalysisSettings(decode_prefetch_frames=0))) == settings_key(Settings())
     assert settings_key(Settings(cache_dir=Path("/elsewhere"))) == settings_key(Settings())
 
 
@@ -140,3 +141,44 @@ def test_sweep_removes_only_stale_temp_files(tmp_path):
     os.utime(stale, (0, 0))
     assert cache.sweep_temp_files(tmp_path) == 1
     assert not stale.exists() and fresh.exists()
+
+
+# -- take helpers that need no video -----------------------------------------------------------
+
+
+def test_prefetch_hands_over_frames_errors_and_stops_early():
+    import threading
+
+    from rehearse.analysis.take import prefetched
+    from rehearse.errors import VideoError
+
+    with prefetched(iter(range(100)), 4) as ahead:
+        assert list(ahead) == list(range(100))
+
+    def broken():
+        yield 1
+        raise VideoError("damaged")
+
+    with pytest.raises(VideoError), prefetched(broken(), 4) as ahead:
+        list(ahead)
+
+    before = threading.active_count()
+    with prefetched(iter(range(10_000)), 2) as ahead:
+        assert next(ahead) == 0  # the consumer leaves early (should_stop): the thread must end
+    assert threading.active_count() == before
+
+
+def test_face_lost_spans_and_duration_from_pts():
+    from rehearse.analysis.take import face_lost_spans, take_duration_s
+
+    times = np.arange(48) / 24.0
+    mask = np.ones(48, bool)
+    mask[10:20] = False  # 10 frames lost: 0.417 s
+    mask[30:33] = False  # 3 frames: 0.125 s, under the 0.25 s minimum
+    mask[45:] = False  # lost until the end
+    duration = take_duration_s(times, 24.0)
+    assert duration == pytest.approx(2.0)
+    spans = face_lost_spans(times, mask, duration, 0.1)
+    assert [(round(s.start_s, 3), round(s.end_s, 3)) for s in spans] == [(0.417, 0.833), (1.25, 1.375), (1.875, 2.0)]
+    assert len(face_lost_spans(times, mask, duration, 0.25)) == 1
+    assert take_duration_s(np.array([0.0]), 25.0) == pytest.approx(0.04)
