@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from rehearse.analysis.events.settings import EventSettings
 from rehearse.errors import ConfigError, Location
 
 try:
@@ -102,7 +103,8 @@ class Settings(Section):
     `~/.cache/rehearse/`."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Terminal-app key bindings: binding id -> key (e.g. `mark_beat: m`)."""
-    # events: EventSettings is added here by rehearse/analysis/events (issue 4).
+    events: EventSettings = Field(default_factory=EventSettings)
+    """Event detector thresholds (blinks, holds, hesitations ...), see rehearse/analysis/events/settings.py."""
 
 
 SPEED_ONLY_FIELDS = {"decode_prefetch_frames"}
