@@ -26,17 +26,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rehearse.analysis.events.settings import EventSettings
+from rehearse.analysis.landmarks import LandmarkSettings
+from rehearse.analysis.signals import SignalSettings
 from rehearse.errors import ConfigError, Location
-
-try:
-    from rehearse.analysis.landmarks import LandmarkSettings
-except ImportError:  # landmarks.py is being written; keep config importable until it lands.
-
-    class LandmarkSettings(BaseModel):  # type: ignore[no-redef]
-        """Placeholder for `rehearse.analysis.landmarks.LandmarkSettings` (accepts any keys)."""
-
-        model_config = ConfigDict(frozen=True, extra="allow")
-
 
 ENV_PREFIX = "REHEARSE_"
 PRODUCTION_CONFIG_NAME = "rehearse.yaml"
@@ -78,6 +70,8 @@ class AnalysisSettings(Section):
 
     landmarks: LandmarkSettings = Field(default_factory=LandmarkSettings)
     """MediaPipe backends and their schedule (defined in rehearse/analysis/landmarks.py)."""
+    signals: SignalSettings = Field(default_factory=SignalSettings)
+    """Thresholds used when turning landmarks into signals (rehearse/analysis/signals.py)."""
     audio: AudioSettings = Field(default_factory=AudioSettings)
     """Voice-activity detection on the audio track."""
     max_frame_width: int | None = Field(default=960, ge=64)

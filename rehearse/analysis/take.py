@@ -218,7 +218,7 @@ def _analyze_uncached(
     times = tracks["face"].times
     if times.size == 0:
         raise VideoError("no frame could be decoded", Location(path), hint="the file is damaged or not a video")
-    signals = compute_signals(tracks)
+    signals = compute_signals(tracks, options.signals)
     # Stored compactly as float32; keep the fresh result identical to what the cache returns,
     # so events detected on a first run and on a cached run are the same.
     signals = SignalTrack(
