@@ -23,7 +23,13 @@ from rehearse.breakdown.project import (
     story_order,
 )
 from rehearse.breakdown.references import FileProblems, check_scene, did_you_mean
-from rehearse.breakdown.yaml_source import YamlDocument, YamlSourceError, parse_yaml, read_text
+from rehearse.breakdown.yaml_source import (
+    YamlDocument,
+    YamlSourceError,
+    parse_yaml,
+    paused_gc,
+    read_text,
+)
 from rehearse.errors import Location
 
 __all__ = ["load_project", "load_files", "load_scene_file", "load_production_file", "open_project"]
@@ -126,6 +132,13 @@ def load_scene_file(
 
 def _load(
     root: Path, production_path: Path, scene_paths: list[Path], *, whole_production: bool = False
+) -> tuple[Project | None, list[Problem]]:
+    with paused_gc():
+        return _load_files(root, production_path, scene_paths, whole_production)
+
+
+def _load_files(
+    root: Path, production_path: Path, scene_paths: list[Path], whole_production: bool
 ) -> tuple[Project | None, list[Problem]]:
     production, problems = load_production_file(production_path)
     scenes: list[Scene] = []

@@ -9,7 +9,10 @@ installed. Implicit types follow YAML 1.2 where YAML 1.1 surprises people: `1:30
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,8 @@ MAX_EXPANDED_NODES = 1_000_000
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+# `<<` and `=` outside a key position are just text.
+_TEXT_TAGS = {_STR, _MERGE, "tag:yaml.org,2002:value"}
 _SAFE_SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -44,11 +49,7 @@ class YamlSourceError(Exception):
         self.column = column
 
 
-class _Yaml12Resolver(Resolver):
-    """The YAML 1.1 resolver minus base-60 numbers and timestamps (timecode must stay text)."""
-
-
-_Yaml12Resolver.yaml_implicit_resolvers = {
+_IMPLICIT: dict[str, list] = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
@@ -58,14 +59,40 @@ _FLOAT = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
-for _first, _resolvers in _Yaml12Resolver.yaml_implicit_resolvers.items():
+for _resolvers in _IMPLICIT.values():
     _resolvers[:] = [
         (tag, _INT if tag.endswith(":int") else _FLOAT if tag.endswith(":float") else regexp)
         for tag, regexp in _resolvers
     ]
 
+
+class _Yaml12Resolver(Resolver):
+    """The YAML 1.1 resolver minus base-60 numbers, octal and timestamps (timecode stays text).
+
+    Resolution runs once per scalar, so it is kept to a dict lookup and at most a few regexes;
+    path resolvers (unused here) are switched off.
+    """
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0]:
+                if value == "":
+                    return "tag:yaml.org,2002:null"
+                for tag, regexp in _IMPLICIT.get(value[0], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return "tag:yaml.org,2002:seq" if kind is SequenceNode else "tag:yaml.org,2002:map"
+
+
 try:  # libyaml parses and composes in C: about ten times faster on big productions
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 
     class _Composer(_Parser, SafeConstructor, _Yaml12Resolver):
         def __init__(self, text: str):
@@ -129,19 +156,42 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document into plain data, raising YamlSourceError with a position."""
+    with paused_gc():
+        return _parse(text)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    Node trees and frozen models are thousands of objects without cycles; the collector walks
+    them again and again while they are built (benchmarks/bench_load.py: 30% of the load time).
+    Reference counting still frees everything.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str) -> YamlDocument:
     composer = _Composer(text)
     try:
         root = composer.get_single_node()
+        if root is None:
+            return YamlDocument(None, None)
+        if "*" in text:  # without an alias (`*name`) nothing can expand
+            _check_expanded_size(root)
+        return YamlDocument(_to_data(root), root)
     except yaml.MarkedYAMLError as error:
         raise _explain_syntax_error(error, text) from None
     except yaml.YAMLError as error:
         raise YamlSourceError(" ".join(str(error).split())) from None
     finally:
         composer.dispose()
-    if root is None:
-        return YamlDocument(None, None)
-    _check_expanded_size(root)
-    return YamlDocument(_to_data(root), root)
 
 
 def _explain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> YamlSourceError:
@@ -199,7 +249,7 @@ def _where(node: Node) -> tuple[int, int]:
 
 def _to_data(node: Node) -> object:
     if isinstance(node, ScalarNode):
-        if node.tag == _STR:
+        if node.tag in _TEXT_TAGS:
             return node.value
         if node.tag not in _SAFE_SCALAR_TAGS:
             raise _tag_error(node)
