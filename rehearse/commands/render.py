@@ -1,0 +1,53 @@
+"""`rehearse render TAKE -o OUT.mp4`: the take with landmarks and event labels drawn on, with progress."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("take", metavar="TAKE", help="video file (inside a production or not)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="annotated video to write (.mp4)")
+    parser.add_argument("--project", type=Path, default=None, help="production folder (default: the take's)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehearse import pipeline
+    from rehearse.analysis.events import detect_events
+    from rehearse.analysis.take import ProgressUpdate
+    from rehearse.commands.analyze import ProgressView
+    from rehearse.config import load_settings
+    from rehearse.errors import Location, RehearseError
+    from rehearse.render import render_take
+    from rehearse.store.sync import effective_beat_marks
+
+    plan = pipeline.plan_takes([args.take], args.project)
+    for refusal in plan.refused:
+        raise RehearseError(refusal.error.split(": error: ", 1)[-1], Location(args.take))
+    target = plan.targets[0]
+    if Path(args.output).resolve() == target.path.resolve():
+        raise RehearseError("the output would overwrite the take", Location(args.output), hint="choose another -o")
+    settings = load_settings(plan.project.root if plan.project is not None else None)
+    with ProgressView([target.label]) as view:
+        outcome = pipeline.analyze_one(target, settings, progress=view.update)
+        if outcome.error:
+            print(outcome.error, file=sys.stderr)
+            return 1
+        analysis = outcome.analysis
+        marks: dict[str, float] = {}
+        line_cues = None
+        if plan.project is not None and target.take is not None:
+            marks, _ = effective_beat_marks(plan.project.root, target.take, analysis.duration_s)
+            scene = plan.project.scene(target.scene_id)
+            line_cues = {beat.id: list(beat.lines) for beat in scene.beats}
+        events = detect_events(analysis.signals, analysis.audio, beat_marks=marks or None,
+                               line_cues=line_cues, landmarks=analysis.landmarks)
+
+        def rendered(frames_done: int, t_s: float) -> None:
+            view.update(ProgressUpdate(target.label, "render", frames_done, t_s, analysis.duration_s))
+
+        count = render_take(target.path, args.output, analysis, events, marks, progress=rendered)
+    print(f"wrote {args.output}: {count} frames, {len(events)} events drawn")
+    return 0
