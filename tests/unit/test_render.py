@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ def test_render_draws_on_every_frame_and_keeps_times(shared_clips, tmp_path):
     output = tmp_path / "annotated.mp4"
     done = subprocess.run(
         [sys.executable, "-m", "rehearse", "render", str(source), "-o", str(output)],
-        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "REHEARSE_CACHE_DIR": str(tmp_path / "cache")},
+        capture_output=True, text=True, timeout=300, env={**os.environ, "REHEARSE_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout
