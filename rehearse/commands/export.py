@@ -23,8 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse.errors import Location, RehearseError
-    from rehearse.export.collect import collect_scene
+    from rehearse.export.collect import markers_for_scene
     from rehearse.pipeline import find_project
+    from rehearse.scene_results import scene_results
 
     project = find_project(args.project)
     if project is None:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(s.id for s in project.scenes)
         raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
     flags = None if args.no_drift else _drift_flags(project, scene)
-    collected = collect_scene(project, scene, flags_by_take=flags)
+    collected = markers_for_scene(scene_results(project, scene), flags_by_take=flags)
     for warning in collected.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if not collected.takes:
