@@ -28,8 +28,11 @@ from rehearse.video.frames import iter_frames  # noqa: E402
 from rehearse.video.writer import write_video  # noqa: E402
 
 
-def portrait_frames(seconds: float, fps: float, width: int = 1920, height: int = 1080, seed: int = 0) -> Iterator[np.ndarray]:
-    """The astronaut's head and shoulders filling a 16:9 frame, swaying and zooming slowly."""
+def portrait_frames(
+    seconds: float, fps: float, width: int = 1920, height: int = 1080, seed: int = 0, motion: float = 1.0
+) -> Iterator[np.ndarray]:
+    """The astronaut's head and shoulders filling a 16:9 frame, swaying and zooming slowly
+    (`motion` scales the sway, tilt and zoom)."""
     import cv2
     from skimage import data
 
@@ -39,22 +42,27 @@ def portrait_frames(seconds: float, fps: float, width: int = 1920, height: int =
     phase = rng.uniform(0, 2 * np.pi)
     for i in range(round(seconds * fps)):
         t = i / fps
-        dx = 0.02 * width * np.sin(2 * np.pi * 0.3 * t + phase)
-        dy = 0.01 * height * np.sin(2 * np.pi * 0.2 * t)
-        zoom = 1.0 + 0.04 * np.sin(2 * np.pi * 0.15 * t + phase)
-        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 1.5 * np.sin(2 * np.pi * 0.25 * t), zoom)
+        dx = motion * 0.02 * width * np.sin(2 * np.pi * 0.3 * t + phase)
+        dy = motion * 0.01 * height * np.sin(2 * np.pi * 0.2 * t)
+        zoom = 1.0 + motion * 0.04 * np.sin(2 * np.pi * 0.15 * t + phase)
+        tilt_deg = motion * 1.5 * np.sin(2 * np.pi * 0.25 * t)
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), tilt_deg, zoom)
         matrix[:, 2] += (dx, dy)
         frame = cv2.warpAffine(still, matrix, (width, height), borderMode=cv2.BORDER_REFLECT)
         noise = rng.integers(-3, 4, frame.shape, dtype=np.int16)  # sensor noise: no two frames equal
         yield np.clip(frame.astype(np.int16) + noise, 0, 255).astype(np.uint8)
 
 
-def make_clip(path: Path, seconds: float, fps: float = 24.0, width: int = 1920, height: int = 1080, seed: int = 0) -> Path:
+def make_clip(
+    path: Path, seconds: float, fps: float = 24.0, width: int = 1920, height: int = 1080, seed: int = 0,
+    motion: float = 1.0, preset: str = "veryfast",
+) -> Path:
     """Write the generated clip (reused when it already exists)."""
     if path.exists():
         return path
     partial = path.with_suffix(".part.mp4")
-    write_video(partial, portrait_frames(seconds, fps, width, height, seed), fps=fps, crf=23, preset="veryfast")
+    frames = portrait_frames(seconds, fps, width, height, seed, motion)
+    write_video(partial, frames, fps=fps, crf=23, preset=preset)
     partial.replace(path)
     return path
 
