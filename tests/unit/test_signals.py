@@ -127,3 +127,56 @@ def test_hand_to_face_and_tremor_from_a_shaking_hand_near_the_face():
     assert np.isnan(tremor[:10]).all()
     assert np.isfinite(tremor[10:]).all()
     assert np.isnan(signals["tremor_right"]).all()
+
+
+def _posed_face(rvec, size=(1280, 720), distance_cm=60.0):
+    """A face track whose pose points are the canonical face, turned by `rvec` (Rodrigues,
+    OpenCV camera axes) and projected through the same pinhole camera the signals assume."""
+    import cv2
+
+    from rehearse.analysis.face_signals import HEAD_MODEL_POINTS
+
+    width, height = size
+    model = np.array(list(HEAD_MODEL_POINTS.values()))
+    rotation, _ = cv2.Rodrigues(np.radians(np.asarray(rvec, float)))
+    camera_points = model @ rotation.T + np.array([0.0, 0.0, distance_cm])
+    u = width * camera_points[:, 0] / camera_points[:, 2] + width / 2
+    v = width * camera_points[:, 1] / camera_points[:, 2] + height / 2
+    face = np.full((1, 478, 3), 0.5, dtype=np.float32)
+    face[0, list(HEAD_MODEL_POINTS), 0] = u / width
+    face[0, list(HEAD_MODEL_POINTS), 1] = v / height
+    return LandmarkTrack("face", np.array([0.0]), face, np.ones(1, np.float32), size)
+
+
+@pytest.mark.parametrize(
+    ("rvec", "expected"),
+    [
+        ((0, 0, 0), {"head_yaw": 0, "head_pitch": 0, "head_roll": 0}),
+        ((0, -20, 0), {"head_yaw": 20, "head_pitch": 0, "head_roll": 0}),  # nose to image right
+        ((-15, 0, 0), {"head_yaw": 0, "head_pitch": 15, "head_roll": 0}),  # nose up
+        ((0, 0, 10), {"head_yaw": 0, "head_pitch": 0, "head_roll": 10}),  # image-right eye lower
+    ],
+)
+def test_head_angles_and_their_signs_on_an_exactly_posed_face(rvec, expected):
+    signals = compute_signals({"face": _posed_face(rvec)})
+    for name, degrees in expected.items():
+        assert signals[name][0] == pytest.approx(degrees, abs=0.5), name
+
+
+def test_face_motion_ignores_head_translation():
+    times = np.array([0.0, 0.04, 0.08])
+    track = _face_track(times)
+    rng = np.random.default_rng(3)
+    track.points[:, :, :2] += rng.normal(0, 0.02, size=(1, 478, 2)).astype(np.float32)  # a 2D "face"
+    track.points[1, :, 0] += 0.05  # the whole head slides 50 px between frames 0 and 1
+    track.points[2] = track.points[1]
+    track.points[2, 61:100, 1] += 0.01  # frame 2: part of the face moves 10 px (0.1 IOD)
+    signals = compute_signals({"face": track})
+    motion = signals["face_motion"]
+    assert np.isnan(motion[0])
+    assert motion[1] == pytest.approx(0.0, abs=1e-3)
+    # 39 of 478 points move 10 px in 0.04 s; removing the centroid shift moves the rest by
+    # 10 px x 39/478 the other way.
+    moved, count, shift = 39, 478, 10.0
+    mean_px = (moved * shift * (1 - moved / count) + (count - moved) * shift * moved / count) / count
+    assert motion[2] == pytest.approx(mean_px / signals["iod_px"][2] / 0.04, rel=0.01)
