@@ -1,8 +1,10 @@
 """The whole flow in one place: production/scene -> takes -> analyze (cached, in parallel) -> results.
 
-    targets  = plan_takes(["01", "takes/x.mp4"], project_dir)   # which files, labels, consent
-    outcomes = analyze_targets(targets.targets, settings, jobs=2, progress=show)
-    # events and drift are run on `outcome.analysis` by their own commands (issues 4-5)
+    plan     = plan_takes(["01", "takes/x.mp4"], project_dir)   # which files, labels, consent
+    outcomes = analyze_targets(plan.targets, settings, jobs=2, progress=show)  # decode ->
+               # landmarks -> signals + audio features, cached by content hash
+    events   = take_events(target, outcome.analysis, project, settings)  # on the beat marks
+    run_scene(project, "01", settings)   # all three for a scene; drift compares its takes
 
 The CLI (`rehearse analyze`) and the terminal app both call these functions; nothing here
 prints or draws. Progress is reported upward as `ProgressUpdate`s. With `jobs > 1` takes run in
@@ -314,3 +316,55 @@ def _worker_analyze(target: TakeTarget, settings: Settings, force: bool, keep_an
         target, settings, force=force, progress=send, should_stop=_worker_stop.is_set, keep_analysis=keep_analysis
     )
 
+
+
+# -- events per take, and a whole scene --------------------------------------------------------
+
+
+@dataclass
+class TakeEvents:
+    """A take's events, aligned to its beat marks (from the breakdown, else a synced log)."""
+
+    target: TakeTarget
+    analysis: TakeAnalysis
+    events: list
+    """`rehearse.analysis.events.Event`s in time order."""
+    beat_marks: dict[str, float]
+    beat_marks_source: str
+    """`breakdown`, `log` or `none`."""
+
+
+def take_events(target: TakeTarget, analysis: TakeAnalysis, project: Project | None, settings: Settings) -> TakeEvents:
+    """Detect events on an analysed take, with its beat marks and line cues when it has a scene."""
+    from rehearse.analysis.events import detect_events
+
+    scene = project.scene(target.scene_id) if project is not None and target.scene_id else None
+    marks, source = {}, "none"
+    if project is not None and target.take is not None:
+        from rehearse.store.sync import effective_beat_marks
+
+        marks, source = effective_beat_marks(project.root, target.take, analysis.duration_s)
+    line_cues = {beat.id: list(beat.lines) for beat in scene.beats} if scene is not None else None
+    events = detect_events(
+        analysis.signals, analysis.audio, settings=settings.events, beat_marks=marks or None,
+        line_cues=line_cues, landmarks=analysis.landmarks,
+    )
+    return TakeEvents(target, analysis, events, marks, source)
+
+
+def run_scene(
+    project: Project,
+    scene_id: str,
+    settings: Settings,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[TakePlan, list[TakeOutcome], list[TakeEvents]]:
+    """Scene -> its recorded takes -> analysis (cached) -> events per take. Drift across the
+    takes is computed from the returned `TakeEvents` (rehearse/continuity)."""
+    plan = plan_takes([scene_id], project.root)
+    outcomes = analyze_targets(plan.targets, settings, jobs=jobs, force=force, progress=progress, should_stop=should_stop)
+    per_take = [take_events(o.target, o.analysis, project, settings) for o in outcomes if o.analysis is not None]
+    return plan, outcomes, per_take
