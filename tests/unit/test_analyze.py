@@ -100,3 +100,31 @@ def test_face_lost_midway_is_reported_as_a_time_span(shared_clips, settings):
     assert 1.0 < lost.start_s < 3.5
     # VFR: measured from PTS, not the nominal rate's index / fps
     assert analysis.measured_fps == pytest.approx(169 / analysis.duration_s)
+
+
+def test_run_scene_analyses_its_takes_and_detects_events_on_beat_marks(shared_clips, tmp_path):
+    from rehearse import pipeline
+    from rehearse.breakdown.loader import open_project
+
+    root = tmp_path / "film"
+    (root / "takes").mkdir(parents=True)
+    (root / "takes" / "smile.mp4").write_bytes((shared_clips / "single_face.mp4").read_bytes())
+    (root / "production.yaml").write_text(
+        "title: T\ncharacters:\n  - {id: maya, name: MAYA, actor: Jo Vale, consent: true}\n"
+    )
+    (root / "01.yaml").write_text(
+        'id: "01"\nheading: INT. ROOM - DAY\ncharacters: [maya]\n'
+        "beats:\n  - {id: b1, summary: Waits.}\n  - {id: b2, summary: Smiles.}\n"
+        "shots:\n  - {id: 1A, size: CU, beats: [b1, b2]}\n"
+        "takes:\n  - {shot: 1A, number: 1, file: takes/smile.mp4, beat_marks: {b1: 0s, b2: 1.0s}}\n"
+        "  - {shot: 1A, number: 2, file: takes/not_yet.mp4}\n"
+    )
+    settings = Settings(cache_dir=tmp_path / "cache")
+    plan, outcomes, per_take = pipeline.run_scene(open_project(root), "01", settings)
+    assert len(plan.warnings) == 1 and "not_yet.mp4" in plan.warnings[0]
+    assert [o.status for o in outcomes] == ["analyzed"]
+    (take,) = per_take
+    assert take.target.label == "1A-1" and take.beat_marks == {"b1": 0.0, "b2": 1.0}
+    assert take.beat_marks_source == "breakdown"
+    assert all(0 <= e.start_s <= take.analysis.duration_s for e in take.events)
+    assert all(e.beat in ("b1", "b2") for e in take.events)
