@@ -33,9 +33,22 @@ def field_path(loc: tuple) -> str:
 
 def did_you_mean(word: object, choices: list[str], what: str) -> str:
     """` (did you mean 'x'? known beats: a, b, c)`: the hint appended to an unknown name."""
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    close = _closest(str(word), choices)
     known = ", ".join(choices[:20]) + (" ..." if len(choices) > 20 else "") if choices else "none"
     return f" (did you mean {close[0]!r}? {what}: {known})" if close else f" ({what}: {known})"
+
+
+def _closest(word: str, choices: list[str], cutoff: float = 0.5) -> list[str]:
+    """The single most similar choice, or none when nothing is close or two tie (`b7`: b1 or b2?)."""
+    matcher = difflib.SequenceMatcher(b=word)
+    scores = []
+    for choice in choices:
+        matcher.set_seq1(choice)
+        scores.append((matcher.ratio(), choice))
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < cutoff or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return []
+    return [scores[0][1]]
 
 
 class FileProblems:
