@@ -66,6 +66,23 @@ def _reads_face(event: Event) -> bool:
             or (event.kind == "gesture" and event.label in FACE_GESTURES))
 
 
+EXPRESSION_REGION = {"smile": "mouth", "half_smile": "mouth", "lip_press": "mouth", "jaw_drop": "mouth",
+                     "brow_raise": "brows", "brow_furrow": "brows"}
+
+
+def _drop_micro_at_expression_edges(events: list[Event], margin_s: float) -> list[Event]:
+    """Micro-movements at the onset or offset of a macro expression in the same region are
+    that expression's ramp (the running median lags there), not separate movements."""
+    edges = [(EXPRESSION_REGION.get(e.label or ""), t) for e in events if e.kind == "expression"
+             for t in (e.start_s, e.end_s)]
+
+    def at_edge(event: Event) -> bool:
+        return any(region == event.region and event.start_s - margin_s <= t <= event.end_s + margin_s
+                   for region, t in edges)
+
+    return [e for e in events if e.kind != "micro_movement" or not at_edge(e)]
+
+
 def detect_events(
     signals: SignalTrack,
     audio: AudioFeatures | None = None,
@@ -100,6 +117,13 @@ def detect_events(
         events += detect_gestures(signals, settings.gesture, landmarks)
     events += detect_hesitations(audio, signals if times.size else None, settings.hesitation,
                                  beat_marks, line_cues)
+    # A silent mouth opening while the head turns or an expression moves the lips is geometry
+    # changing under the tracker, not a line begun and abandoned.
+    movers = [e for e in events if e.kind == "expression"
+              or (e.kind == "gesture" and e.label in ("head_turn", "shake", "nod"))]
+    events = [e for e in events if e.kind != "false_start" or not any(
+        m.start_s < e.end_s and e.start_s < m.end_s for m in movers)]
+    events = _drop_micro_at_expression_edges(events, settings.micro.expression_edge_s)
     lost = face_lost(signals)
     events = [e for e in events if not (_reads_face(e) and any(
         s.start_s < e.end_s and e.start_s < s.end_s for s in lost))]

@@ -84,6 +84,10 @@ def detect_expressions(
         return []
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
+    yaw = signal(track, "head_yaw")
+    good = yaw[~np.isnan(yaw)]
+    turned = (np.abs(np.nan_to_num(yaw - np.median(good))) > settings.max_head_turn_deg
+              if good.size else np.zeros(times.size, dtype=bool))
     for label, (strength, disp, thr) in expression_strengths(track, settings, neutral).items():
         active = np.nan_to_num(strength) >= settings.release_fraction
         for first, last in merged_runs(times, active, settings.merge_gap_s):
@@ -96,6 +100,8 @@ def detect_expressions(
                 continue
             if label == "half_smile" and any(s < end and start < e for s, e in smiles):
                 continue  # the asymmetric onset of a full smile
+            if turned[first:last].mean() > 0.5:
+                continue  # a turned head foreshortens the face: 2-D geometry is not an expression
             side = None
             if label == "half_smile":
                 side = "left" if np.nanmean(_corner(track, "left")[first:last]) > np.nanmean(

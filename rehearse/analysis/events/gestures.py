@@ -91,8 +91,10 @@ def detect_gestures(
                                                settings.tremor_min_s):
             events.append(_event("tremor", start, end, side, None,
                                  {"peak_energy_iod2": round(float(np.nanmax(energy[first:last])), 5)}))
-    events.extend(_sustained(track, "lean_forward", settings.lean_deg, settings.lean_min_s,
-                             ("lean_toward", "lean_away"), None))
+    leans = _sustained(track, "lean_forward", settings.lean_deg, settings.lean_min_s,
+                       ("lean_toward", "lean_away"), None)
+    events.extend(leans if leans or not np.all(np.isnan(signal(track, "lean_forward")))
+                  else _scale_leans(track, settings))
     events.extend(_sustained(track, "shoulder_turn", settings.shoulder_turn_deg, settings.lean_min_s,
                              ("shoulder_turn", "shoulder_turn"), ("left", "right")))
     shakes = _swings(track, "head_yaw", settings, "shake", alternating=True)
@@ -129,10 +131,14 @@ def _swings(track, name, settings: GestureSettings, label: str, alternating: boo
     level = rolling_median(angle, frames_for(2.0, times, minimum=5))
     disp = angle - level
     swings = []
+    mouth = _displacement(track, "mouth_open")
     for sign in (1, -1):
         for first, last, start, end in _spans(times, np.nan_to_num(sign * disp) > settings.nod_deg, 0.0):
-            if end - start <= settings.nod_max_period_s:
-                swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
+            if end - start > settings.nod_max_period_s:
+                continue
+            if np.nanmax(np.nan_to_num(mouth[first:last])) > settings.jaw_artifact_iod:
+                continue  # an opening jaw moves FaceMesh's pitch estimate; the head did not nod
+            swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
     swings.sort()
     groups: list[list[tuple]] = []
     for swing in swings:
@@ -145,9 +151,32 @@ def _swings(track, name, settings: GestureSettings, label: str, alternating: boo
         signs = [g[2] for g in group]
         if alternating and (len(group) < 2 or all(s == signs[0] for s in signs)):
             continue
+        if not alternating and signs[0] > 0:
+            continue  # a nod starts chin down (pitch falls); a lone chin lift is not a nod
         peak = max(g[3] for g in group)
         out.append(_event(label, group[0][0], group[-1][1], None, None,
                           {"swings": float(len(group)), "peak_deg": round(peak, 2)}))
+    return out
+
+
+def _scale_leans(track: SignalTrack, settings: GestureSettings) -> list[Event]:
+    """Leans from the face's size when no torso is tracked: bigger = toward the camera."""
+    times = track.times
+    iod = fill_gaps(times, signal(track, "iod_px"), 0.2)
+    good = iod[~np.isnan(iod)]
+    if good.size < 3:
+        return []
+    yaw = _displacement(track, "head_yaw")
+    # a head turn shrinks the inter-ocular distance too: only frames facing the usual way count
+    facing = np.abs(np.nan_to_num(yaw)) < 0.5 * settings.head_turn_deg
+    change = rolling_median(iod, frames_for(0.15, times, minimum=3)) / float(np.median(good)) - 1.0
+    out = []
+    for sign, label in ((1, "lean_toward"), (-1, "lean_away")):
+        active = (np.nan_to_num(sign * change) > settings.lean_scale) & facing
+        for first, last, start, end in _spans(times, active, settings.lean_min_s):
+            apex = first + int(np.nanargmax(sign * change[first:last]))
+            out.append(_event(label, start, end, None, float(times[apex]),
+                              {"scale_change_pct": round(100 * float(change[apex]), 1)}, confidence=0.6))
     return out
 
 

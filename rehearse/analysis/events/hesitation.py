@@ -44,6 +44,7 @@ def _speakers(track: SignalTrack | None, spans: list[TimeSpan], settings: Hesita
         return [None] * len(spans)
     mouth = signal(track, "mouth_open")
     present = face_mask(track)
+    closed = baseline_value(mouth, present, None, 25.0)
     out: list[str | None] = []
     for span in spans:
         inside = time_mask(track.times, span.start_s, span.end_s)
@@ -51,10 +52,10 @@ def _speakers(track: SignalTrack | None, spans: list[TimeSpan], settings: Hesita
         if inside.sum() < 3 or seen.sum() < 0.8 * inside.sum():
             out.append(None)
             continue
-        spread = float(np.std(mouth[seen]))
-        if spread >= settings.mouth_speech_iod:
+        opening = float(np.mean(mouth[seen])) - closed
+        if opening >= settings.mouth_speech_iod:
             out.append("actor")
-        elif spread < 0.3 * settings.mouth_speech_iod:
+        elif opening < 0.4 * settings.mouth_speech_iod:
             out.append("other")
         else:
             out.append(None)

@@ -36,11 +36,11 @@ def _speed(track: SignalTrack, names: tuple[str, ...], width: int) -> np.ndarray
     return None if total is None else np.sqrt(total)
 
 
-def _limit(speed: np.ndarray, limit: float, factor: float) -> float:
-    """The limit, raised above the speed noise (a low percentile of speed is the still-state noise floor)."""
+def _limit(speed: np.ndarray, limit: float, settings: HoldSettings) -> float:
+    """The limit, raised above the tracker's still-state speed (a low percentile of speed)."""
     good = speed[~np.isnan(speed)]
-    floor = float(np.percentile(good, 20)) if good.size else 0.0
-    return max(limit, factor * floor)
+    floor = float(np.percentile(good, settings.noise_percentile)) if good.size else 0.0
+    return max(limit, settings.noise_factor * floor)
 
 
 def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndarray]:
@@ -53,11 +53,11 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
         still = present.copy()
         head = _speed(track, ("head_yaw", "head_pitch", "head_roll"), width)
         if head is not None:
-            still &= np.nan_to_num(head, nan=np.inf) <= _limit(head, settings.head_speed_max_deg_s, settings.noise_factor)
+            still &= np.nan_to_num(head, nan=np.inf) <= _limit(head, settings.head_speed_max_deg_s, settings)
         motion = signal(track, "face_motion")
         if not np.all(np.isnan(motion)):
             motion = moving_average(fill_gaps(times, motion, 0.2), width)
-            still &= np.nan_to_num(motion, nan=np.inf) <= _limit(motion, settings.face_motion_max, settings.noise_factor)
+            still &= np.nan_to_num(motion, nan=np.inf) <= _limit(motion, settings.face_motion_max, settings)
         masks["face"] = still
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     if body_present.any():
@@ -65,13 +65,14 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
         angles = _speed(track, ("lean_forward", "lean_side", "shoulder_turn", "shoulder_roll"), width)
         if angles is not None:
             still &= np.nan_to_num(angles, nan=np.inf) <= _limit(
-                angles, settings.body_angle_speed_max_deg_s, settings.noise_factor)
+                angles, settings.body_angle_speed_max_deg_s, settings)
         for side in ("left", "right"):
             wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
             if wrist is not None:
                 still &= np.nan_to_num(wrist, nan=0.0) <= _limit(
-                    wrist, settings.wrist_speed_max, settings.noise_factor)
-        masks["body"] = still
+                    wrist, settings.wrist_speed_max, settings)
+        if angles is not None:  # body presence alone says nothing about stillness
+            masks["body"] = still
     return masks
 
 

@@ -87,8 +87,9 @@ def detect_micro_movements(
                 continue
             if present[i0:i1 + 1].mean() < 0.8:
                 continue  # the face was mostly lost: the residual is interpolation, not movement
-            if region == "eyes" and (_near(blinks, start, end, settings.blink_margin_s)
-                                     or amplitude[apex] >= blink_depth):
+            if region in ("eyes", "brows") and _near(blinks, start, end, settings.blink_margin_s):
+                continue  # the lids, and the brows with them, moving in a blink
+            if region == "eyes" and amplitude[apex] >= blink_depth:
                 continue  # a lid closure is a blink (maybe suppressed by a head turn), not a micro-movement
             if region == "mouth" and _near_spans(speech, start, end):
                 continue

@@ -75,6 +75,9 @@ class ExpressionSettings(_Section):
     """Lip thickness decrease (IOD): lip press."""
     jaw_drop_iod: float = Field(default=0.25, ge=0)
     """Inner-lip gap increase (IOD): jaw drop."""
+    max_head_turn_deg: float = Field(default=6.0, gt=0)
+    """Expressions seen while the head is turned more than this from its usual yaw (deg) are
+    not reported: foreshortening lifts one lip corner and moves the brows in 2-D geometry."""
 
 
 class MicroSettings(_Section):
@@ -103,8 +106,12 @@ class MicroSettings(_Section):
     head_margin_s: float = Field(default=0.25, ge=0)
     """Head rotation this close before or after a candidate also drops it (the local median
     lags behind a fast turn for a moment), in seconds."""
+    expression_edge_s: float = Field(default=0.2, ge=0)
+    """Candidates within this distance of a macro expression's onset or offset in the same
+    region are that expression's ramp, in seconds."""
     blink_margin_s: float = Field(default=0.08, ge=0)
-    """Eye-region candidates within this distance of a blink are part of the blink, in seconds."""
+    """Eye- and brow-region candidates within this distance of a blink are part of the blink
+    (the brows follow the lids), in seconds."""
 
 
 class GazeSettings(_Section):
@@ -127,7 +134,7 @@ class HoldSettings(_Section):
     """Shortest hold, in seconds."""
     smooth_s: float = Field(default=0.06, ge=0)
     """Moving-average window on speeds, in seconds."""
-    face_motion_max: float = Field(default=0.25, gt=0)
+    face_motion_max: float = Field(default=0.05, gt=0)
     """Face still when face_motion stays under this (IOD/s)."""
     head_speed_max_deg_s: float = Field(default=10.0, gt=0)
     """Face still when the head rotates slower than this (deg/s)."""
@@ -135,8 +142,11 @@ class HoldSettings(_Section):
     """Body still when lean and shoulder angles change slower than this (deg/s)."""
     wrist_speed_max: float = Field(default=0.08, gt=0)
     """Body still when both wrists move slower than this (image widths per second)."""
-    noise_factor: float = Field(default=3.0, ge=0)
-    """Speed thresholds are raised to this many times the speed noise of the take."""
+    noise_factor: float = Field(default=2.0, ge=0)
+    """Speed thresholds are raised to this many times the take's still-state speed (its
+    `noise_percentile`), so a jittery tracker does not break every hold."""
+    noise_percentile: float = Field(default=5.0, ge=0, le=50)
+    """Percentile of a speed taken as the tracker's still-state noise floor."""
 
 
 class HesitationSettings(_Section):
@@ -146,9 +156,10 @@ class HesitationSettings(_Section):
     """Silence inside a turn longer than this is a pause, in seconds."""
     max_latency_s: float = Field(default=5.0, gt=0)
     """Silences longer than this are not a reply latency (the scene moved on), in seconds."""
-    mouth_speech_iod: float = Field(default=0.06, ge=0)
-    """Mouth-open variation (IOD, std) during a speech segment that says the actor is speaking."""
-    false_start_open_iod: float = Field(default=0.08, ge=0)
+    mouth_speech_iod: float = Field(default=0.02, ge=0)
+    """Mean mouth opening over the closed-mouth level (IOD) during a speech segment that says
+    the on-camera actor speaks it; under 40% of this says someone else does."""
+    false_start_open_iod: float = Field(default=0.03, ge=0)
     """Mouth opening over baseline (IOD) that, without speech, can be a false start."""
     false_start_min_s: float = Field(default=0.12, ge=0)
     """Shortest mouth opening counted as a false start, in seconds."""
@@ -173,12 +184,18 @@ class GestureSettings(_Section):
     """Shortest lean, in seconds."""
     shoulder_turn_deg: float = Field(default=15.0, gt=0)
     """Shoulder turn beyond this from baseline (deg)."""
-    head_turn_deg: float = Field(default=20.0, gt=0)
+    head_turn_deg: float = Field(default=6.0, gt=0)
     """Head yaw beyond this from baseline (deg): head turn."""
-    head_turn_min_s: float = Field(default=0.3, ge=0)
+    head_turn_min_s: float = Field(default=0.25, ge=0)
     """Shortest head turn, in seconds."""
     nod_deg: float = Field(default=6.0, gt=0)
-    """Pitch swing (each way, deg) in a nod; yaw swing in a shake."""
+    """Pitch swing (each way, deg) in a nod; yaw swing in a shake. A nod starts chin down;
+    a pitch swing while the jaw opens is the jaw, not a nod."""
+    jaw_artifact_iod: float = Field(default=0.03, ge=0)
+    """Mouth opening (IOD) during a pitch swing that marks it as a jaw artefact."""
+    lean_scale: float = Field(default=0.03, gt=0)
+    """Without a tracked torso, the face growing (shrinking) by this fraction of its size
+    while the head faces the same way is a lean toward (away from) the camera."""
     nod_max_period_s: float = Field(default=1.0, gt=0)
     """A nod or shake swing reverses within this time, in seconds."""
     tremor_energy: float = Field(default=0.002, gt=0)
