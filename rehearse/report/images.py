@@ -72,7 +72,9 @@ def signal_plot(result) -> bytes:
     from matplotlib import pyplot as plt
 
     signals = result.analysis.signals
-    rows = [(name, label) for name, label in PLOTTED_SIGNALS if name in signals.values]
+    # A signal never measured in this take (no body in a close-up) gets no empty panel.
+    rows = [(name, label) for name, label in PLOTTED_SIGNALS
+            if name in signals.values and np.isfinite(signals.values[name]).any()]
     figure, axes = plt.subplots(len(rows) + 1, 1, figsize=(9, 1.3 * (len(rows) + 1)), sharex=True)
     axes = np.atleast_1d(axes)
     for axis, (name, label) in zip(axes, rows, strict=False):
