@@ -85,10 +85,12 @@ class RehearseApp(App):
             return LoadResult(None, [error.one_line()])
 
     def _apply(self, result: LoadResult, reload: bool) -> None:
-        if result.project is not None:
+        failed = result.project is None or any(": error:" in p for p in result.problems)
+        # A broken edit never replaces what is on screen: the last good production stays.
+        if result.project is not None and not (failed and reload and self.project is not None):
             self.project = result.project
         self.problems = list(result.problems)
-        kept_last_good = reload and result.project is None and self.project is not None
+        kept_last_good = reload and failed and self.project is not None
         for screen in self.screen_stack:
             if hasattr(screen, "show_project"):
                 screen.show_project(self.project, self.problems, kept_last_good)
@@ -127,7 +129,7 @@ class RehearseApp(App):
         from rehearse.tui.jobs import analyze_takes
 
         worker = get_current_worker()
-        done = analyze_takes(
+        done = (self.sources.analyze or analyze_takes)(
             project,
             takes,
             progress=lambda fraction, detail: self.post_message(JobProgress(job, fraction, detail)),
@@ -161,7 +163,9 @@ class RehearseApp(App):
             self.push_screen(ErrorScreen(one_line(event.worker.error)))
 
     def action_cancel_job(self) -> None:
-        self.workers.cancel_group(self, "analysis")
+        if self.job_state is not None:
+            self.workers.cancel_group(self, "analysis")
+            self.job_state = None
 
     # --- navigation ----------------------------------------------------------------------
 

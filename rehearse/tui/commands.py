@@ -12,7 +12,7 @@ class RehearseCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         app = self.app
-        screen = app.screen
+        screen = self.screen  # the screen the palette was opened over
         scene = getattr(screen, "current_scene", lambda: None)()
         take = getattr(screen, "current_take", lambda: None)()
         commands: list[tuple[str, str, Callable[[], None]]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -49,7 +50,7 @@ class ProductionScreen(RehearseScreen):
         production = project.production
         title = literal(production.title, style="bold")
         title.append(f"  {len(project.scenes)} scenes  ", style="")
-        title.append(literal(str(project.root), style="dim"))
+        title.append_text(literal(f"{Path(project.root).name}/", style="dim"))
         self.set_title(title)
         self._fill()
         self.count_takes(project)

@@ -1,0 +1,411 @@
+"""Pilot tests: navigation, each screen, literal text, palette, jobs, keymap, themes, live reload."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+
+import pytest
+from conftest import CANNED, FLAG_SENTENCE, settle
+
+from rehearse.errors import ConfigError
+from rehearse.tui.app import create_app
+from rehearse.tui.data import DataSources
+from rehearse.tui.screens.continuity import ContinuityScreen
+from rehearse.tui.screens.error import ErrorScreen
+from rehearse.tui.screens.help import HelpScreen
+from rehearse.tui.screens.production import ProductionScreen
+from rehearse.tui.screens.scene import SceneScreen
+from rehearse.tui.screens.take import TakeScreen
+from rehearse.tui.widgets.still import HalfBlockStill
+from rehearse.tui.widgets.timeline import Timeline
+
+
+def screen_text(app) -> str:
+    """What is on screen, as plain text (from the SVG screenshot)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_navigation_production_scene_take_and_back(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, ProductionScreen)
+            table = tiny_app.screen.query_one("#scenes")
+            assert table.row_count == 2
+            await pilot.press("j")
+            assert tiny_app.screen.current_scene().id == "02"
+            await pilot.press("k", "enter")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, SceneScreen)
+            assert tiny_app.screen.scene_id == "01"
+            await pilot.press("tab", "tab", "tab", "tab")
+            assert tiny_app.focused.id == "takes"
+            await pilot.press("j", "enter")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, TakeScreen)
+            assert tiny_app.screen.take_label == "1A-2"
+            await pilot.press("escape")
+            assert isinstance(tiny_app.screen, SceneScreen)
+            await pilot.press("escape")
+            assert isinstance(tiny_app.screen, ProductionScreen)
+            await pilot.press("escape")  # the first screen stays
+            assert isinstance(tiny_app.screen, ProductionScreen)
+
+    run(body())
+
+
+def test_production_screen_counts_beats_takes_and_flags(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(100, 24)) as pilot:
+            await settle(pilot)
+            text = screen_text(tiny_app)
+            assert "Tiny Test Piece" in text
+            row_01 = next(line for line in text.splitlines() if "INT. KITCHEN - NIGHT" in line)
+            assert re.search(r"Day 1, night\s+3\s+2/2\s+1\b", row_01), row_01
+            row_02 = next(line for line in text.splitlines() if "STAIRWELL" in line)
+            assert re.search(r"1\s+0/0\s+—", row_02), row_02
+
+    run(body())
+
+
+def test_scene_screen_shows_beats_panes_and_takes_literally(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            text = screen_text(tiny_app)
+            # Markup written in YAML is shown as written, never interpreted.
+            assert "Ana asks [bold]plainly[/bold]." in text
+            assert "She turns away [link=https://example.co…" in text  # cut to the column
+            beats = tiny_app.screen.query_one("#beats")
+            assert beats.get_cell_at((2, 1)).plain == "She turns away [link=https://example.com]toward the window[/link]."
+            assert "[bold]not bold[/bold] and [red]not red[/red]" in text
+            assert "BLOCKING" in text and "mark A: Maya's chair (tape blue)" in text
+            panes = {
+                name: str(tiny_app.screen.query_one(f"#{name}-text").content)
+                for name in ("blocking", "appearance", "lighting")
+            }
+            assert "wardrobe: maya cardigan: grey, left cuff frayed" in panes["appearance"]
+            assert "key left, soft 2700 K one warm pool" in panes["lighting"]
+            assert "shot 1A: CU 85 mm static" in panes["lighting"]
+            assert "1.20 s" in text  # b2's target hold
+            assert text.count("analyzed") >= 2
+
+    run(body())
+
+
+def test_search_filters_beats_and_escape_closes(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            beats = tiny_app.screen.query_one("#beats")
+            assert beats.row_count == 3
+            await pilot.press("slash", "w", "i", "n", "d", "o", "w")
+            assert beats.row_count == 1
+            await pilot.press("escape")
+            assert beats.row_count == 3
+            assert not tiny_app.screen.query_one("#search").display
+
+    run(body())
+
+
+def test_take_screen_cursor_events_flags_and_still(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("tab", "tab", "tab", "tab", "j", "enter")
+            await settle(pilot, 0.3)
+            screen = tiny_app.screen
+            timeline = screen.query_one(Timeline)
+            assert timeline.cursor_s == 0.0
+            await pilot.press("n")
+            assert timeline.cursor_s == pytest.approx(1.6)  # the hold starts first
+            await pilot.press("n")
+            assert timeline.cursor_s == pytest.approx(2.0)  # then the blink
+            await pilot.press("p")
+            assert timeline.cursor_s == pytest.approx(1.6)
+            await pilot.press("right_square_bracket")
+            assert timeline.cursor_s == pytest.approx(5.2)  # the flag
+            await pilot.press("l")
+            assert timeline.cursor_s > 5.2
+            await pilot.press("h")
+            assert timeline.cursor_s == pytest.approx(5.2)
+            await settle(pilot, 0.35)  # the still is decoded after the cursor rests
+            still = screen.query_one(HalfBlockStill)
+            assert still._image is not None and still._image[0, 0, 1] == 156  # 5.2 s * 30
+            text = screen_text(tiny_app)
+            assert "flag turn_away: head turn went to her right" in text
+            assert "gesture turn_away right: 5.20–5.80 s (0.60 s)" in text
+            info = str(screen.query_one("#cursor-info").content)
+            assert "head_yaw -0.333 deg" in info and "eye_open_left 0.300 EAR" in info
+            assert "hold b2" in text and "1.30 s / 1.20±0.30 s: on target" in text
+            assert "▀" in text  # half-block still drawn
+
+    run(body())
+
+
+def test_take_screen_without_analysis_says_so(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            screen = tiny_app.screen
+            tiny_app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            assert screen is not tiny_app.screen
+            text = screen_text(tiny_app)
+            assert "eye L" in text  # canned analysis is drawn as sparklines
+        app2 = create_app(tiny_app.root, sources=DataSources(read_still=CANNED.read_still), keymap={}, watch=False)
+        async with app2.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app2.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            text = screen_text(app2)
+            # The real cache source: the empty take file has never been analysed.
+            assert "not analyzed yet" in text
+            assert "no hold found" in text
+
+    run(body())
+
+
+def test_continuity_matrix_and_flag_evidence(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, ContinuityScreen)
+            matrix = tiny_app.screen.query_one("#matrix")
+            assert matrix.row_count == 2
+            assert matrix.get_cell_at((1, 1)).plain == "! +0.70 s"
+            assert matrix.get_cell_at((0, 1)).plain == "+0.70 s"
+            assert matrix.get_cell_at((0, 3)).plain == "hold 1.30 s"
+            await pilot.press("l", "j", "enter")
+            text = screen_text(tiny_app)
+            assert "1A-2 × gesture turn_away" in text
+            assert f"flag at 5.20 s: {FLAG_SENTENCE}" in text
+            await pilot.press("k")
+            assert "no flag here" in screen_text(tiny_app)
+
+    run(body())
+
+
+def test_help_lists_every_binding_id_with_remapped_keys(tiny_production):
+    from rehearse.tui.keymap import KEYS
+
+    app = create_app(tiny_production, sources=CANNED, keymap={"take.next_event": "m"}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(100, 80)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            text = app.screen.query_one("#help-text").render()
+            plain = str(text)
+            for spec in KEYS:
+                assert spec.id in plain
+            assert re.search(r"\bm\s+next event\s+take\.next_event", plain)
+            await pilot.press("escape")
+            assert isinstance(app.screen, ProductionScreen)
+
+    run(body())
+
+
+def test_remapped_key_moves_the_binding(tiny_production):
+    app = create_app(tiny_production, sources=CANNED, keymap={"take.next_event": "m"}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            timeline = app.screen.query_one(Timeline)
+            await pilot.press("n")
+            assert timeline.cursor_s == 0.0
+            await pilot.press("m")
+            assert timeline.cursor_s == pytest.approx(1.6)
+
+    run(body())
+
+
+def test_bad_keymap_in_settings_is_one_line_config_error(tiny_production):
+    (tiny_production / "rehearse.yaml").write_text("keymap:\n  take.next_evnt: m\n")
+    with pytest.raises(ConfigError) as caught:
+        create_app(tiny_production, sources=CANNED, watch=False)
+    line = caught.value.one_line()
+    assert "rehearse.yaml" in line and "unknown binding id `take.next_evnt`" in line
+    assert "did you mean take.next_event?" in line and "\n" not in line
+    (tiny_production / "rehearse.yaml").write_text("keymap:\n  take.next_event: 'ctrl+n, ?!'\n")
+    with pytest.raises(ConfigError, match="is not a list of key names"):
+        create_app(tiny_production, sources=CANNED, watch=False)
+
+
+def test_theme_toggles_light_and_dark(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            assert tiny_app.theme == "textual-dark"
+            await pilot.press("t")
+            assert tiny_app.theme == "textual-light"
+            await pilot.press("t")
+            assert tiny_app.theme == "textual-dark"
+
+    run(body())
+
+
+def slow_analysis(seconds_per_take: float):
+    """An analysis stand-in that reports progress 20 times per take and honours should_stop."""
+    import time
+
+    seen: dict[str, object] = {"fractions": []}
+
+    def analyze(project, takes, progress, should_stop):
+        for index, take in enumerate(takes):
+            for step in range(20):
+                if should_stop():
+                    seen["stopped"] = True
+                    return False
+                time.sleep(seconds_per_take / 20)
+                fraction = (index + (step + 1) / 20) / len(takes)
+                seen["fractions"].append(fraction)
+                progress(fraction, f"{take.label}: frame {step + 1} of 20")
+        return True
+
+    return analyze, seen
+
+
+def test_palette_runs_scene_analysis_with_progress(tiny_production):
+    analyze, seen = slow_analysis(1.5)
+    sources = DataSources(
+        take_data=CANNED.take_data, scene_flags=CANNED.scene_flags, read_still=CANNED.read_still, analyze=analyze
+    )
+    app = create_app(tiny_production, sources=sources, keymap={}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            for key in "scene: analyze":
+                await pilot.press("space" if key == " " else key)
+            await pilot.pause(0.3)
+            await pilot.press("down", "enter")
+            for _ in range(30):
+                await pilot.pause(0.05)
+                if app.job_state is not None:
+                    break
+            state = app.job_state
+            assert state is not None and state[0] == "analyze scene 01"
+            # The UI keeps answering keys while the worker runs.
+            await pilot.press("j")
+            assert app.screen.query_one("#beats").cursor_row == 1
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.job_state is None
+            assert seen["fractions"][-1] == pytest.approx(1.0)
+            assert seen["fractions"] == sorted(seen["fractions"])
+
+    run(body())
+
+
+def test_cancel_stops_the_running_analysis(tiny_production):
+    analyze, seen = slow_analysis(5.0)
+    sources = DataSources(take_data=CANNED.take_data, scene_flags=CANNED.scene_flags, analyze=analyze)
+    app = create_app(tiny_production, sources=sources, keymap={}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("a")
+            await pilot.pause(0.6)
+            assert app.job_state is not None and app.screen.query_one("#job").display
+            await pilot.press("x")
+            for _ in range(40):  # the thread notices should_stop at its next step (0.25 s)
+                await pilot.pause(0.05)
+                if seen.get("stopped"):
+                    break
+            await pilot.pause(0.1)
+            assert seen.get("stopped") is True
+            assert app.job_state is None and not app.screen.query_one("#job").display
+            assert len(seen["fractions"]) < 20
+
+    run(body())
+
+
+def test_failed_analysis_opens_one_line_error_screen(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            tiny_app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            await pilot.press("a")  # the real analysis, on an empty take file
+            await tiny_app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(tiny_app.screen, ErrorScreen)
+            message = tiny_app.screen.message
+            assert "takes/1A-1.mp4" in message and "error:" in message and "\n" not in message
+            assert message in screen_text(tiny_app).replace("\n", "") or "1A-1.mp4" in screen_text(tiny_app)
+            await pilot.press("escape")
+            assert isinstance(tiny_app.screen, TakeScreen)
+
+    run(body())
+
+
+def test_live_reload_applies_edits_and_keeps_last_good_state(tiny_production):
+    app = create_app(tiny_production, sources=CANNED, keymap={}, watch=False)
+    scene_file = tiny_production / "01-kitchen.yaml"
+
+    async def body():
+        async with app.run_test(size=(100, 24)) as pilot:
+            await settle(pilot)
+            assert app.check_for_changes() is False
+            scene_file.write_text(scene_file.read_text().replace("INT. KITCHEN - NIGHT", "INT. KITCHEN - DAWN"))
+            assert app.check_for_changes() is True
+            await settle(pilot)
+            assert "INT. KITCHEN - DAWN" in screen_text(app)
+            assert not app.screen.query_one("#banner").display
+            scene_file.write_text(scene_file.read_text().replace("heading:", "heading: [unclosed", 1))
+            app.check_for_changes()
+            await settle(pilot)
+            text = screen_text(app)
+            banner = app.screen.query_one("#banner")
+            assert banner.display
+            assert "reload failed, showing the last good state" in str(banner.content)
+            assert "01-kitchen.yaml:3:10: error: YAML syntax" in str(banner.content)
+            assert "INT. KITCHEN - DAWN" in text  # the last good state stays on screen
+
+    run(body())
+
+
+def test_file_watcher_notices_an_edit_by_itself(tiny_production):
+    app = create_app(tiny_production, sources=CANNED, keymap={}, watch=True)
+
+    async def body():
+        async with app.run_test(size=(100, 24)) as pilot:
+            await settle(pilot)
+            (tiny_production / "02-stairwell.yaml").write_text(
+                (tiny_production / "02-stairwell.yaml").read_text().replace("STAIRWELL", "ROOFTOP")
+            )
+            for _ in range(40):
+                await pilot.pause(0.1)
+                if "INT. ROOFTOP - NIGHT" in screen_text(app):
+                    break
+            assert "INT. ROOFTOP - NIGHT" in screen_text(app)
+
+    run(body())
