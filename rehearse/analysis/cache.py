@@ -163,6 +163,7 @@ def _atomic_write(target: Path, write) -> None:
     """Write via a temp file in the same folder, fsync it, then os.replace onto `target`."""
     fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a shared cache wants the umask's mode
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -173,6 +174,12 @@ def _atomic_write(target: Path, write) -> None:
             os.unlink(temp_name)
         raise
     _fsync_dir(target.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -169,17 +169,24 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
     frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
     source.close()
     long_take = write_video(tmp_path / "long.mp4", frames * 6, fps=30)  # 14 s
+    other_take = tmp_path / "long_copy.mp4"
+    other_take.write_bytes(long_take.read_bytes() + b"\0")  # another content hash
     cache_dir = tmp_path / "cache"
-    for attempt_delay in (0.0, 0.5):
+    runs = [([str(long_take)], 0.0, False), ([str(long_take)], 0.5, False),
+            (["--jobs", "2", str(long_take), str(other_take)], 0.5, True)]
+    for arguments, delay, whole_group in runs:
         process = subprocess.Popen(
-            [*REHEARSE, "analyze", str(long_take)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=_env(cache_dir),
+            [*REHEARSE, "analyze", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=_env(cache_dir), start_new_session=True,
         )
         for line in process.stderr:  # wait until frames are being analysed
             if "landmarks" in line:
                 break
-        time.sleep(attempt_delay)
-        process.send_signal(signal.SIGINT)
+        time.sleep(delay)
+        if whole_group:  # Ctrl-C in a terminal reaches the parent and its workers
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
         assert process.returncode == 130, err
         assert "Traceback" not in err and "interrupted" in err
@@ -188,4 +195,4 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
         for stem in stems:  # whatever exists is a complete, readable entry
             assert cache.read_meta(cache_dir, stem) is not None
             assert cache.read_arrays(cache_dir, stem) is not None
-    assert not list(cache_dir.glob("*.json"))  # stopped mid-landmarks: nothing was committed
+        assert not list(cache_dir.glob("*.json"))  # stopped mid-landmarks: nothing was committed
