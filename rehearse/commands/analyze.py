@@ -73,8 +73,10 @@ def _print_table(outcomes) -> None:
     from rich.table import Table
 
     table = Table(title="analysis", title_justify="left")
+    longest = max((len(o.target.label) for o in outcomes), default=4)
+    table.add_column("take", no_wrap=True, min_width=min(longest, 40))
     for name, justify in [
-        ("take", "left"), ("frames", "right"), ("face coverage", "right"), ("duration", "right"),
+        ("frames", "right"), ("face coverage", "right"), ("duration", "right"),
         ("fps achieved", "right"), ("status", "left"),
     ]:
         table.add_column(name, justify=justify)
