@@ -1,0 +1,1 @@
+"""Developer tools for the rehearse project (not installed with the package)."""

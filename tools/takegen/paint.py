@@ -1,0 +1,87 @@
+"""Painting what a warp cannot do: a closing eyelid, and the dark gap of an opening mouth.
+
+A warp that pulls the upper-lid landmarks down only squints the eye (the iris stays and
+FaceMesh keeps reading an open eye), so a blink is painted: the eye opening between the upper
+lid and its moved position is filled with skin colour sampled above the eye (soft-edged),
+and a thin dark lash line is drawn along the new lid edge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LASH_RGB = (38, 26, 24)
+MOUTH_RGB = (52, 22, 24)
+LID_SHADE = 0.95
+"""The lid sits in the brow's shadow: a touch darker than the skin it is copied from."""
+TOP_MARGIN_IOD = 0.03
+BOTTOM_MARGIN_IOD = 0.03
+TEXTURE_SHIFT_IOD = 0.17
+TEXTURE_WEIGHT = 0.6
+EDGE_SOFTNESS_PX = 0.9
+SUBPIXEL_BITS = 3
+
+
+def _polygon_mask(shape: tuple[int, int], polygon: np.ndarray, softness_px: float) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros(shape, dtype=np.uint8)
+    scaled = np.round(polygon * (1 << SUBPIXEL_BITS)).astype(np.int32)
+    cv2.fillPoly(mask, [scaled], 255, lineType=cv2.LINE_AA, shift=SUBPIXEL_BITS)
+    mask = mask.astype(np.float32) / 255.0
+    if softness_px > 0:
+        mask = cv2.GaussianBlur(mask, (0, 0), softness_px)
+    return mask
+
+
+def sample_skin(image: np.ndarray, point: np.ndarray, radius_px: int = 3) -> np.ndarray:
+    """Median colour of a small patch around `point` (RGB float)."""
+    x, y = int(round(point[0])), int(round(point[1]))
+    patch = image[max(0, y - radius_px): y + radius_px + 1, max(0, x - radius_px): x + radius_px + 1]
+    return np.median(patch.reshape(-1, 3), axis=0).astype(np.float32)
+
+
+def paint_lid(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, closure: float,
+              skin_rgb: np.ndarray, iod_px: float) -> np.ndarray:
+    """Close one eye by `closure` (0 open .. 1 shut): paint lid skin down to the new lid edge.
+
+    `upper` and `lower` are the lid contours (corner to corner, same order, pixels).
+    """
+    import cv2
+
+    if closure <= 0:
+        return image
+    new_edge = upper + closure * (lower - upper)
+    # Cover a little beyond the landmark contours: the lash lines and a sliver of iris sit just
+    # outside them; the upper margin grows as the lid comes down so the old lash line goes too.
+    top = upper.copy()
+    top[1:-1, 1] -= (TOP_MARGIN_IOD + TOP_MARGIN_IOD * closure) * iod_px
+    bottom = new_edge.copy()
+    bottom[1:-1, 1] += BOTTOM_MARGIN_IOD * iod_px * closure
+    polygon = np.concatenate([top, bottom[::-1]])
+    mask = _polygon_mask(image.shape[:2], polygon, EDGE_SOFTNESS_PX)
+    # Lid texture: the skin just above the eye, moved down over the opening, blended with the
+    # sampled colour (a flat fill alone reads as a sticker).
+    shift = int(round(TEXTURE_SHIFT_IOD * iod_px))
+    texture = np.roll(image, shift, axis=0).astype(np.float32)
+    fill = np.clip(TEXTURE_WEIGHT * texture + (1 - TEXTURE_WEIGHT) * skin_rgb, 0, 255) * LID_SHADE
+    out = image.astype(np.float32)
+    out = out * (1 - mask[..., None]) + fill * mask[..., None]
+    lash = np.zeros(image.shape[:2], dtype=np.uint8)
+    scaled = np.round(new_edge * (1 << SUBPIXEL_BITS)).astype(np.int32)
+    thickness = max(1, int(round(0.03 * iod_px)))
+    cv2.polylines(lash, [scaled], False, 255, thickness, cv2.LINE_AA, shift=SUBPIXEL_BITS)
+    lash_alpha = (lash.astype(np.float32) / 255.0) * min(1.0, closure / 0.3) * 0.85
+    out = out * (1 - lash_alpha[..., None]) + np.array(LASH_RGB, np.float32) * lash_alpha[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def paint_mouth_gap(image: np.ndarray, lip_closed: np.ndarray, lip_open: np.ndarray) -> np.ndarray:
+    """Darken the gap a dropped lower lip leaves: between its rest and its moved contour."""
+    if np.max(np.abs(lip_open - lip_closed)) < 0.5:
+        return image
+    polygon = np.concatenate([lip_closed, lip_open[::-1]])
+    mask = _polygon_mask(image.shape[:2], polygon, EDGE_SOFTNESS_PX) * 0.92
+    out = image.astype(np.float32)
+    out = out * (1 - mask[..., None]) + np.array(MOUTH_RGB, np.float32) * mask[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
