@@ -39,10 +39,8 @@ __all__ = [
     "face_lost",
 ]
 
-# Gestures read from the face; dropped where the face is lost like the face events.
-FACE_GESTURES = {"hand_to_face", "head_turn", "nod", "shake"}
-FACE_KINDS = {"blink", "eyes_closed", "expression", "micro_movement", "gaze_shift", "false_start"}
 FACE_LOST_MIN_S = 0.25
+AUDIO_KINDS = {"hesitation", "pause"}
 
 
 def face_lost(signals: SignalTrack, min_s: float = FACE_LOST_MIN_S) -> list[TimeSpan]:
@@ -61,11 +59,6 @@ def face_lost(signals: SignalTrack, min_s: float = FACE_LOST_MIN_S) -> list[Time
     return spans
 
 
-def _reads_face(event: Event) -> bool:
-    return (event.kind in FACE_KINDS or (event.kind == "hold" and event.scope == "face")
-            or (event.kind == "gesture" and event.label in FACE_GESTURES))
-
-
 EXPRESSION_REGION = {"smile": "mouth", "half_smile": "mouth", "lip_press": "mouth", "jaw_drop": "mouth",
                      "brow_raise": "brows", "brow_furrow": "brows"}
 
@@ -81,6 +74,34 @@ def _drop_micro_at_expression_edges(events: list[Event], margin_s: float) -> lis
                    for region, t in edges)
 
     return [e for e in events if e.kind != "micro_movement" or not at_edge(e)]
+
+
+def _outside(event: Event, lost: list[TimeSpan]) -> Event | None:
+    """The event with any part inside a face-lost span cut off; None when mostly inside.
+
+    Without a face, body readings are not trusted either (pose fires on posters and title
+    cards); audio events stand on their own.
+    """
+    if event.kind in AUDIO_KINDS:
+        return event
+    start, end = event.start_s, event.end_s
+    for span in lost:
+        if span.start_s < end and start < span.end_s:
+            inside = min(end, span.end_s) - max(start, span.start_s)
+            if inside >= 0.5 * max(end - start, 1e-9):
+                return None
+            if start < span.start_s:
+                end = span.start_s
+            else:
+                start = span.end_s
+    if (start, end) == (event.start_s, event.end_s):
+        return event
+    apex = event.apex_s if event.apex_s is not None and start <= event.apex_s <= end else None
+    values = dict(event.values)
+    if "duration_ms" in values:
+        values["duration_ms"] = round((end - start) * 1000, 1)
+    return event.model_copy(update={"start_s": round(start, 4), "end_s": round(end, 4),
+                                    "apex_s": apex, "values": values})
 
 
 def detect_events(
@@ -125,8 +146,7 @@ def detect_events(
         m.start_s < e.end_s and e.start_s < m.end_s for m in movers)]
     events = _drop_micro_at_expression_edges(events, settings.micro.expression_edge_s)
     lost = face_lost(signals)
-    events = [e for e in events if not (_reads_face(e) and any(
-        s.start_s < e.end_s and e.start_s < s.end_s for s in lost))]
+    events = [kept for e in events if (kept := _outside(e, lost)) is not None]
     if audio is not None and audio.has_audio:
         duration = max(duration, float(audio.times[-1]))
     events = assign_beats(events, beat_marks, duration)

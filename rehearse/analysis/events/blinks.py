@@ -18,9 +18,11 @@ from rehearse.analysis.events.signal_ops import (
     extent,
     face_mask,
     fill_gaps,
+    frames_for,
     nan_mean_rows,
     noise_level,
     ramp_edges,
+    rolling_percentile,
     runs,
     signal,
 )
@@ -39,7 +41,12 @@ def closure_depths(
         ear = np.where(present, signal(track, f"eye_open_{side}"), np.nan)
         base = baseline_value(ear, present, neutral, settings.baseline_percentile)
         ear = fill_gaps(times, ear, settings.max_gap_s)
-        depth = np.clip(1.0 - ear / base, 0.0, 1.0) if base > 0 else np.full_like(ear, np.nan)
+        # The open level right now: a smile's cheeks or a tired lid lower it for seconds, and
+        # a blink must be measured from where the lid was, not from the take's widest eye.
+        local = rolling_percentile(ear, frames_for(settings.local_window_s, times, 3),
+                                   settings.baseline_percentile)
+        local = np.clip(np.nan_to_num(local, nan=base), settings.local_floor * base, base)
+        depth = np.clip(1.0 - ear / local, 0.0, 1.0) if base > 0 else np.full_like(ear, np.nan)
         depths[side] = depth
         depths[f"baseline_{side}"] = np.array([base])
     depths["both"] = nan_mean_rows([depths["left"], depths["right"]])

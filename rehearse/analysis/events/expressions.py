@@ -35,18 +35,23 @@ def expression_strengths(
     present = face_mask(track)
     width = frames_for(settings.smooth_s, times)
 
-    def displacement(name: str) -> np.ndarray:
+    def displacement(name: str, rises: bool = True) -> np.ndarray:
         raw = np.where(present, signal(track, name), np.nan)
         raw = fill_gaps(times, raw, 0.15)
-        smooth = rolling_median(raw, width) if width > 1 else raw
-        return smooth - baseline_value(raw, present, neutral, 50.0)
+        smooth = np.where(np.isnan(raw), np.nan, rolling_median(raw, width) if width > 1 else raw)
+        rest = settings.rest_percentile if rises else 100.0 - settings.rest_percentile
+        return smooth - baseline_value(raw, present, neutral, rest)
 
     def threshold(value: float, disp: np.ndarray) -> float:
         return max(value, settings.noise_factor * noise_level(disp))
 
     channels: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
-    left = displacement("lip_corner_left")
-    right = displacement("lip_corner_right")
+    # Lip-corner lift is measured from the lip centre, which drops by half of any jaw opening:
+    # take that back out, or every spoken syllable reads as a smile.
+    jaw = displacement("mouth_open")
+    jaw_share = settings.jaw_corner_share * np.clip(np.nan_to_num(jaw), 0.0, None)
+    left = displacement("lip_corner_left") - jaw_share
+    right = displacement("lip_corner_right") - jaw_share
     width_disp = displacement("mouth_width")
     smile_thr = threshold(settings.smile_lift_iod, np.fmin(left, right))
     both_up = np.fmin(left, right)
@@ -63,13 +68,12 @@ def expression_strengths(
     brows = nan_mean_rows([displacement("brow_raise_left"), displacement("brow_raise_right")])
     raise_thr = threshold(settings.brow_raise_iod, brows)
     channels["brow_raise"] = (brows / raise_thr, brows, raise_thr)
-    furrow = -displacement("brow_furrow")
+    furrow = -displacement("brow_furrow", rises=False)
     furrow_thr = threshold(settings.brow_furrow_iod, furrow)
     channels["brow_furrow"] = (furrow / furrow_thr, furrow, furrow_thr)
-    press = -displacement("lip_press")
+    press = -displacement("lip_press", rises=False)
     press_thr = threshold(settings.lip_press_iod, press)
     channels["lip_press"] = (press / press_thr, press, press_thr)
-    jaw = displacement("mouth_open")
     jaw_thr = threshold(settings.jaw_drop_iod, jaw)
     channels["jaw_drop"] = (jaw / jaw_thr, jaw, jaw_thr)
     return channels
@@ -98,8 +102,8 @@ def detect_expressions(
             start, end = max(start, float(times[first])), min(max(end, float(times[last - 1])), float(times[-1]))
             if end - start < settings.min_duration_s:
                 continue
-            if label == "half_smile" and any(s < end and start < e for s, e in smiles):
-                continue  # the asymmetric onset of a full smile
+            if label in ("half_smile", "lip_press") and any(s < end and start < e for s, e in smiles):
+                continue  # the asymmetric onset of a full smile; lips stretched thin by it
             if turned[first:last].mean() > 0.5:
                 continue  # a turned head foreshortens the face: 2-D geometry is not an expression
             side = None

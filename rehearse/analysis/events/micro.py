@@ -22,7 +22,7 @@ from rehearse.analysis.events.signal_ops import (
     merged_runs,
     moving_average,
     rate,
-    rolling_median,
+    rolling_percentile,
     signal,
     time_mask,
 )
@@ -111,7 +111,7 @@ def _region_strength(track, names, present, window, smooth):
         if np.all(np.isnan(raw)):
             continue
         raw = fill_gaps(track.times, raw, 0.15)
-        residual = moving_average(raw - rolling_median(raw, window), smooth)
+        residual = moving_average(raw - rolling_percentile(raw, window, 50.0, exact=True), smooth)
         good = residual[~np.isnan(residual)]
         if good.size < 5:
             continue

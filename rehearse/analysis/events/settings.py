@@ -17,6 +17,12 @@ class BlinkSettings(_Section):
     baseline_percentile: float = Field(default=75.0, ge=50, le=99)
     """Percentile of EAR over face-present frames taken as the open-eye baseline when no
     neutral span is marked (blinks fill a few % of a take, so a high percentile is open eyes)."""
+    local_window_s: float = Field(default=2.5, gt=0)
+    """The open-eye level is also followed locally: this percentile over a window this long
+    (seconds), so a blink during a smile's squint is measured from the squint."""
+    local_floor: float = Field(default=0.6, gt=0, le=1)
+    """The local open level never falls below this fraction of the take's baseline (so a long
+    closure does not become the new "open")."""
     detect_depth: float = Field(default=0.30, gt=0, lt=1)
     """Closure depth (1 - EAR/baseline) an eye must pass to count as a blink candidate."""
     noise_factor: float = Field(default=5.0, ge=0)
@@ -55,14 +61,21 @@ class ExpressionSettings(_Section):
     """Shortest expression, in seconds."""
     smooth_s: float = Field(default=0.15, ge=0)
     """Running-median window applied before thresholding, in seconds."""
+    rest_percentile: float = Field(default=20.0, ge=0, le=50)
+    """Without a neutral span, the resting value of a signal that rises with its expression
+    (lip corners, brows, jaw) is this percentile over the take (100 minus it for one that
+    falls: furrow, press). Not the median: an actor may smile for most of a take."""
     merge_gap_s: float = Field(default=0.15, ge=0)
     """Gaps shorter than this inside one expression are bridged, in seconds."""
-    release_fraction: float = Field(default=0.5, gt=0, le=1)
+    release_fraction: float = Field(default=0.7, gt=0, le=1)
     """An expression lasts while its strength stays above this fraction of the onset threshold."""
     noise_factor: float = Field(default=4.0, ge=0)
     """Thresholds are raised to this many times the signal's measured noise."""
     smile_lift_iod: float = Field(default=0.035, ge=0)
     """Both lip corners lifted this much (IOD) over baseline: smile."""
+    jaw_corner_share: float = Field(default=0.5, ge=0, le=1)
+    """Share of the jaw opening taken off the lip-corner lift (the lip centre the lift is
+    measured from drops by half the opening)."""
     half_smile_lift_iod: float = Field(default=0.035, ge=0)
     """One lip corner lifted this much (IOD) while the other stays under half of it: half-smile."""
     smile_width_iod: float = Field(default=0.06, ge=0)
