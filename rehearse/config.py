@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rehearse.analysis.events.settings import EventSettings
 from rehearse.analysis.landmarks import LandmarkSettings
 from rehearse.analysis.signals import SignalSettings
+from rehearse.continuity.settings import DriftSettings
 from rehearse.errors import ConfigError, Location
 
 ENV_PREFIX = "REHEARSE_"
@@ -99,6 +100,8 @@ class Settings(Section):
     """Terminal-app key bindings: binding id -> key (e.g. `mark_beat: m`)."""
     events: EventSettings = Field(default_factory=EventSettings)
     """Event detector thresholds (blinks, holds, hesitations ...), see rehearse/analysis/events/settings.py."""
+    drift: DriftSettings = Field(default_factory=DriftSettings)
+    """Tolerances for continuity drift between takes, see rehearse/continuity/settings.py."""
 
 
 SPEED_ONLY_FIELDS = {"decode_prefetch_frames"}

@@ -1,0 +1,86 @@
+"""`rehearse drift SCENE` / `rehearse drift --takes REF.mp4 OTHER.mp4`: continuity flags against a reference take.
+
+Text output is one sentence per flag, grouped by take, then a summary; `--json` prints
+`{"reference", "takes", "flags": [...]}`. Exit code 0 whether or not drift is found (drift is a
+finding, not a failure); 1 when the comparison could not be made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scene", metavar="SCENE", nargs="?", help="scene id")
+    parser.add_argument("--project", type=Path, default=None, help="production folder (default: here)")
+    parser.add_argument("--reference", metavar="TAKE", default=None,
+                        help="take to compare with (label like 1A-2, number or file; default: the circled take)")
+    parser.add_argument("--takes", nargs="+", type=Path, metavar="FILE", default=None,
+                        help="compare files outside a production: the first is the reference")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of sentences")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehearse.errors import Location, RehearseError
+
+    if args.takes is not None:
+        if args.scene is not None:
+            raise RehearseError("give a SCENE or --takes FILES, not both", Location(Path.cwd()),
+                                hint="rehearse drift --takes REFERENCE.mp4 OTHER.mp4")
+        if len(args.takes) < 2:
+            raise RehearseError("--takes needs a reference file and at least one other", Location(args.takes[0]),
+                                hint="rehearse drift --takes REFERENCE.mp4 OTHER.mp4")
+        from rehearse.continuity.drift import drift_for_files
+
+        report = drift_for_files(args.takes[0], args.takes[1:])
+    else:
+        report = _scene_report(args)
+    if args.json:
+        print(json.dumps(report.json_document(), indent=2))
+    else:
+        _print_text(report)
+    return 0
+
+
+def _scene_report(args: argparse.Namespace):
+    from rehearse.continuity.drift import drift_for_scene
+    from rehearse.errors import Location, RehearseError
+    from rehearse.pipeline import find_project
+
+    if args.scene is None:
+        raise RehearseError("name a scene, or compare files with --takes", Location(Path.cwd()),
+                            hint="rehearse drift 01 --project DIR")
+    project = find_project(args.project)
+    if project is None:
+        raise RehearseError("no production here", Location(Path.cwd()), hint="pass --project DIR")
+    scene = project.scene(args.scene)
+    if scene is None:
+        known = ", ".join(s.id for s in project.scenes)
+        raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
+    return drift_for_scene(project, scene, reference=args.reference)
+
+
+def _print_text(report) -> None:
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    title = f"Scene {report.scene}" if report.scene else "Files"
+    print(f"{title}: reference take {report.reference}; compared {', '.join(report.takes) or 'no other take'}")
+    current = None
+    for flag in report.flags:
+        if flag.take != current:
+            current = flag.take
+            print(f"\n{flag.take}:")
+        print(f"  [{flag.severity}] {flag.message}")
+    counts = Counter(f.kind for f in report.flags)
+    per_take = Counter(f.take for f in report.flags)
+    print()
+    if not report.flags:
+        print("No drift flagged.")
+        return
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    takes = ", ".join(f"{label}: {n}" for label, n in per_take.items())
+    print(f"{len(report.flags)} flags ({kinds}); by take: {takes}")

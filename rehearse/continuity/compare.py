@@ -1,0 +1,392 @@
+"""Compare one take with the reference take, beat by beat: `compare_takes(reference, other) -> [DriftFlag]`.
+
+Works on plain data (`TakeData`: events, signals, beat marks, framing and lighting samples), so
+it is tested on synthetic landmark-level streams as well as on analysed video. Every time a flag
+quotes is a time in its own take; tempo changes are removed by the alignment (align.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rehearse.analysis.events.model import Event
+from rehearse.analysis.tracks import SignalTrack
+from rehearse.breakdown.models import Beat, TrackedGesture
+from rehearse.continuity.align import Alignment, BeatSpan, align_takes
+from rehearse.continuity.flags import (
+    DriftFlag,
+    expression_word,
+    gesture_phrase,
+    severity_for,
+    side_word,
+    take_name,
+)
+from rehearse.continuity.framing import framing_flags
+from rehearse.continuity.gestures_check import tracked_gesture_flags
+from rehearse.continuity.lighting import LightingSample, lighting_flags
+from rehearse.continuity.settings import DriftSettings
+from rehearse.continuity.similarity import gesture_similarity
+
+MATCHED_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise", "head_turn", "shoulder_turn", "nod", "shake")
+"""Gesture labels matched one to one between takes (leans are compared as angles instead)."""
+HAND_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise")
+SIDE_KIND = {"head_turn": "head_turn", "shoulder_turn": "shoulder"}
+
+
+@dataclass(frozen=True)
+class TakeData:
+    """What the comparison needs of one take: plain data, no video."""
+
+    label: str
+    """Take label (`1A-2`) or file name."""
+    events: Sequence[Event]
+    """Detected events, times in this take's seconds."""
+    signals: SignalTrack | None
+    """Per-frame signals (for angles, trajectories and DTW); None if not available."""
+    beat_marks: dict[str, float] = field(default_factory=dict)
+    """Beat id -> start in this take, in seconds (empty: aligned by DTW)."""
+    duration_s: float = 0.0
+    """Length of the take, in seconds."""
+    shot_size: str | None = None
+    """Shot size (CU, MS ...), for the framing check."""
+    who: str = "The actor"
+    """Who the sentences name (the shot's subject)."""
+    face_cut: np.ndarray | None = None
+    """Per signal frame, True where a face-channel landmark is cut by the frame edge."""
+    lighting: dict[str | None, LightingSample] = field(default_factory=dict)
+    """Beat id -> light measured on the face in that beat."""
+    body_confidence: np.ndarray | None = None
+    """Per signal frame, pose confidence 0-1 (None: every frame trusted)."""
+
+    def body_trusted(self, start: float, end: float, minimum: float) -> np.ndarray | None:
+        """Mask of signal frames in [start, end) whose pose confidence reaches `minimum`."""
+        if self.signals is None:
+            return None
+        times = self.signals.times
+        inside = (times >= start) & (times < end)
+        if self.body_confidence is not None:
+            inside &= np.nan_to_num(np.asarray(self.body_confidence, dtype=float)) >= minimum
+        return inside
+
+
+def _span_of(alignment: Alignment, t_ref: float) -> BeatSpan | None:
+    return alignment.span_for_ref(t_ref) or (alignment.spans[0] if alignment.spans else None)
+
+
+def _flag(kind, severity, span, other, reference, ref_s, take_s, values, message) -> DriftFlag:
+    return DriftFlag(kind=kind, severity=severity, beat=span.beat if span else None, take=other.label,
+                     reference=reference.label, reference_s=None if ref_s is None else round(ref_s, 3),
+                     take_s=None if take_s is None else round(take_s, 3), values=values, message=message)
+
+
+def _where(other: TakeData, span: BeatSpan | None) -> str:
+    return take_name(other.label) + (f", {span.beat}" if span and span.beat else "")
+
+
+def trajectory(take: TakeData, event: Event) -> np.ndarray | None:
+    """The moving part's path during a gesture: fingertip (x, y) for hands, (yaw, pitch) for the head."""
+    if take.signals is None:
+        return None
+    if event.label in HAND_GESTURES and event.side in ("left", "right"):
+        names = (f"fingertip_{event.side}_x", f"fingertip_{event.side}_y")
+    elif event.label in ("head_turn", "nod", "shake"):
+        names = ("head_yaw", "head_pitch")
+    else:
+        names = ("shoulder_turn", "shoulder_roll")
+    if not all(n in take.signals for n in names):
+        return None
+    times = take.signals.times
+    inside = (times >= event.start_s) & (times <= event.end_s)
+    if inside.sum() < 3:
+        return None
+    return np.stack([np.asarray(take.signals[n], dtype=float)[inside] for n in names], axis=1)
+
+
+def _similarity(reference: TakeData, ref_event: Event, other: TakeData, event: Event, window: float,
+                mirrored: bool) -> float | None:
+    a, b = trajectory(reference, ref_event), trajectory(other, event)
+    if a is None or b is None:
+        return None
+    if mirrored:
+        b = b * np.array([-1.0, 1.0])  # the other hand: mirror x before comparing shapes
+    return round(gesture_similarity(a, b, window_fraction=window), 3)
+
+
+def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+    """Missing, extra, side-swapped and moved gestures."""
+    ref_gestures = _gestures(reference, settings)
+    take_gestures = _gestures(other, settings)
+    unmatched = list(take_gestures)
+    flags = []
+    for ref_event in ref_gestures:
+        span = _span_of(alignment, ref_event.start_s)
+        expected = alignment.to_take(ref_event.start_s)
+        candidates = [e for e in unmatched if e.label == ref_event.label
+                      and abs(e.start_s - expected) <= settings.match_window_s]
+        if not candidates:
+            flags.append(_flag("missing", "high", span, other, reference, ref_event.start_s, expected,
+                               {"gesture": ref_event.label or "", "reference_side": ref_event.side or ""},
+                               f"{_where(other, span)}: gesture missing — in reference take {reference.label} "
+                               f"{gesture_phrase(ref_event.label, ref_event.side, other.who)} at "
+                               f"{ref_event.start_s:.1f} s; nothing like it near {expected:.1f} s here."))
+            continue
+        match = min(candidates, key=lambda e: (e.side != ref_event.side, abs(e.start_s - expected)))
+        unmatched.remove(match)
+        shift = match.start_s - expected
+        values: dict[str, float | str] = {
+            "gesture": ref_event.label, "reference_side": ref_event.side or "", "take_side": match.side or "",
+            "reference_onset_s": round(ref_event.start_s, 3), "take_onset_s": round(match.start_s, 3),
+            "onset_shift_ms": round(shift * 1000, 1),
+        }
+        if span is not None:
+            values["reference_into_beat_s"] = round(ref_event.start_s - span.ref_start, 3)
+            values["take_into_beat_s"] = round(match.start_s - span.take_start, 3)
+        if match.side != ref_event.side and ref_event.side in ("left", "right", "both"):
+            kind = "hand_side" if ref_event.label in HAND_GESTURES else SIDE_KIND.get(ref_event.label, "hand_side")
+            similarity = _similarity(reference, ref_event, other, match, settings.dtw_window_fraction, True)
+            if similarity is not None:
+                values["mirrored_similarity"] = similarity
+            flags.append(_flag(kind, "high", span, other, reference, ref_event.start_s, match.start_s, values,
+                               f"{_where(other, span)}: {gesture_phrase(match.label, match.side, other.who)} at "
+                               f"{match.start_s:.1f} s; reference take {reference.label} "
+                               f"{_side_clause(ref_event)} at {ref_event.start_s:.1f} s."))
+            continue
+        similarity = _similarity(reference, ref_event, other, match, settings.dtw_window_fraction, False)
+        if similarity is not None:
+            values["similarity"] = similarity
+        if abs(shift) > settings.onset_tolerance_s:
+            into = (f" ({values['take_into_beat_s']:.2f} s into the beat, reference "
+                    f"{values['reference_into_beat_s']:.2f} s)") if span is not None else ""
+            flags.append(_flag("timing", severity_for(abs(shift), settings.onset_tolerance_s, settings.severity_high_factor),
+                               span, other, reference, ref_event.start_s, match.start_s, values,
+                               f"{_where(other, span)}: {gesture_phrase(match.label, match.side, other.who)} "
+                               f"{abs(shift):.2f} s {'late' if shift > 0 else 'early'} at {match.start_s:.1f} s"
+                               f"{into}; reference take {reference.label} at {ref_event.start_s:.1f} s."))
+    for event in unmatched:
+        span = alignment.span_for_take(event.start_s) or (alignment.spans[0] if alignment.spans else None)
+        flags.append(_flag("extra", "medium", span, other, reference, None, event.start_s,
+                           {"gesture": event.label or "", "take_side": event.side or ""},
+                           f"{_where(other, span)}: {gesture_phrase(event.label, event.side, other.who)} at "
+                           f"{event.start_s:.1f} s; reference take {reference.label} has no such gesture here."))
+    return flags
+
+
+def _gestures(take: TakeData, settings: DriftSettings) -> list[Event]:
+    """Matchable gestures; shoulder turns only where the pose was tracked with confidence."""
+    out = []
+    for event in take.events:
+        if event.kind != "gesture" or event.label not in MATCHED_GESTURES:
+            continue
+        if event.label == "shoulder_turn":
+            trusted = take.body_trusted(event.start_s, event.end_s + 1e-6, settings.min_body_confidence)
+            if trusted is None or not trusted.any():
+                continue
+        out.append(event)
+    return out
+
+
+def _side_clause(event: Event) -> str:
+    phrase = gesture_phrase(event.label, event.side, "X")[2:]
+    if event.label in HAND_GESTURES:
+        return f"uses the {side_word(event.side)} hand" if event.side != "both" else "uses both hands"
+    return phrase
+
+
+def _events_in(events: Sequence[Event], kind: str, start: float, end: float) -> list[Event]:
+    return [e for e in events if e.kind == kind and start <= e.start_s < end]
+
+
+def hold_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings,
+               beats: dict[str, Beat]) -> list[DriftFlag]:
+    """The longest hold of each beat against the reference's (tempo removed) and the target."""
+    flags = []
+    for span in alignment.spans:
+        beat = beats.get(span.beat or "")
+        target = beat.hold if beat is not None else None
+        if target is None and settings.holds_only_with_target:
+            continue
+        ref_hold, take_hold = _longest_hold(reference, span.ref_start, span.ref_end, settings), None
+        if ref_hold is None:
+            continue
+        # Like with like: a face hold against face holds (body stillness is measured apart).
+        take_hold = _longest_hold(other, span.take_start, span.take_end, settings, ref_hold.scope)
+        ref_len = ref_hold.duration_s
+        take_len = take_hold.duration_s if take_hold else 0.0
+        drift = take_len / span.tempo - ref_len
+        off_target = target is not None and abs(take_len - target.duration) > target.tolerance
+        ref_on_target = target is None or abs(ref_len - target.duration) <= target.tolerance
+        if abs(drift) <= settings.hold_tolerance_s and not (off_target and ref_on_target):
+            continue
+        values: dict[str, float | str] = {"reference_hold_s": round(ref_len, 3), "take_hold_s": round(take_len, 3),
+                                          "drift_s": round(drift, 3)}
+        target_words = ""
+        if target is not None:
+            values["target_hold_s"] = target.duration
+            values["target_tolerance_s"] = target.tolerance
+            target_words = f" (target {target.duration:.1f} s ± {target.tolerance:.1f} s)"
+        how = "rushed" if drift < 0 else "long"
+        measured = f"lasts {take_len:.1f} s" if take_hold else "is gone"
+        flags.append(_flag("hold", severity_for(drift, settings.hold_tolerance_s, settings.severity_high_factor),
+                           span, other, reference, ref_hold.start_s,
+                           take_hold.start_s if take_hold else span.to_take(ref_hold.start_s), values,
+                           f"{_where(other, span)}: hold {how} — {other.who}'s hold {measured}"
+                           f"{' from ' + format(take_hold.start_s, '.1f') + ' s' if take_hold else ''}; reference take "
+                           f"{reference.label} held {ref_len:.1f} s from {ref_hold.start_s:.1f} s{target_words}."))
+    return flags
+
+
+def _longest_hold(take: TakeData, start: float, end: float, settings: DriftSettings,
+                  scope: str | None = None) -> Event | None:
+    """The longest hold starting in [start, end): face holds first, else body holds."""
+    # A hold settling a moment before the beat's mark still belongs to the beat.
+    holds = [e for e in _events_in(take.events, "hold", start - settings.hold_tolerance_s, end)
+             if e.duration_s >= settings.min_hold_s]
+    scopes = [scope] if scope is not None else ["face", "body", None]
+    for wanted in scopes:
+        found = [e for e in holds if e.scope == wanted]
+        if found:
+            return max(found, key=lambda e: e.duration_s)
+    return None
+
+
+def _beat_mean(take: TakeData, name: str, start: float, end: float, min_confidence: float) -> float | None:
+    if take.signals is None or name not in take.signals:
+        return None
+    trusted = take.body_trusted(start, end, min_confidence)
+    values = np.asarray(take.signals[name], dtype=float)[trusted]
+    values = values[~np.isnan(values)]
+    if values.size < 3:
+        return None
+    low, high = np.percentile(values, [10, 90])
+    trimmed = values[(values >= low) & (values <= high)]
+    return float(np.mean(trimmed if trimmed.size else values))
+
+
+ANGLE_CHECKS = (
+    ("lean", "lean_forward", "lean toward camera", "lean_deg"),
+    ("lean", "lean_side", "sideways lean", "lean_deg"),
+    ("shoulder", "shoulder_turn", "shoulder turn", "shoulder_deg"),
+)
+
+
+def angle_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+    """Beat-mean lean and shoulder angles against the reference's."""
+    flags = []
+    for span in alignment.spans:
+        for kind, name, words, setting in ANGLE_CHECKS:
+            ref_value = _beat_mean(reference, name, span.ref_start, span.ref_end, settings.min_body_confidence)
+            take_value = _beat_mean(other, name, span.take_start, span.take_end, settings.min_body_confidence)
+            if ref_value is None or take_value is None:
+                continue
+            tolerance = getattr(settings, setting)
+            change = take_value - ref_value
+            if abs(change) <= tolerance:
+                continue
+            values = {f"reference_{name}_deg": round(ref_value, 1), f"take_{name}_deg": round(take_value, 1),
+                      "change_deg": round(change, 1), "tolerance_deg": tolerance}
+            middle = (span.take_start + span.take_end) / 2
+            flags.append(_flag(kind, severity_for(change, tolerance, settings.severity_high_factor), span, other,
+                               reference, (span.ref_start + span.ref_end) / 2, middle, values,
+                               f"{_where(other, span)}: {other.who}'s {words} averages {take_value:+.0f}° "
+                               f"against {ref_value:+.0f}° in reference take {reference.label} "
+                               f"({change:+.0f}°)."))
+    return flags
+
+
+def blink_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+    """Blink counts and rates per beat against the reference's."""
+    flags = []
+    for span in alignment.spans:
+        ref_blinks = _events_in(reference.events, "blink", span.ref_start, span.ref_end)
+        take_blinks = _events_in(other.events, "blink", span.take_start, span.take_end)
+        ref_minutes = max(span.ref_end - span.ref_start, 1e-6) / 60
+        take_minutes = max(span.take_end - span.take_start, 1e-6) / 60
+        ref_rate, take_rate = len(ref_blinks) / ref_minutes, len(take_blinks) / take_minutes
+        count_change = len(take_blinks) - len(ref_blinks)
+        if (abs(count_change) < settings.blink_count_change
+                or abs(take_rate - ref_rate) < settings.blink_rate_change_per_min):
+            continue
+        times = ", ".join(f"{b.start_s:.1f}" for b in take_blinks) or "none"
+        extra = "extra blink" if count_change == 1 else f"{count_change:+d} blinks"
+        values = {"reference_blinks": float(len(ref_blinks)), "take_blinks": float(len(take_blinks)),
+                  "reference_rate_per_min": round(ref_rate, 1), "take_rate_per_min": round(take_rate, 1)}
+        first = take_blinks[0].start_s if take_blinks else span.take_start
+        flags.append(_flag("blink_rate", "low" if abs(count_change) == 1 else "medium", span, other, reference,
+                           ref_blinks[0].start_s if ref_blinks else span.ref_start, first, values,
+                           f"{_where(other, span)}: {extra if count_change > 0 else 'fewer blinks'} — "
+                           f"{len(take_blinks)} blink(s) (at {times} s), against {len(ref_blinks)} in reference "
+                           f"take {reference.label} ({take_rate:.0f} vs {ref_rate:.0f} per minute)."))
+    return flags
+
+
+def expression_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings,
+                     beats: dict[str, Beat] | None = None) -> list[DriftFlag]:
+    """Expressions of the reference that the take does not show near the same moment (in a
+    scene, only those its beats list: see `expressions_from_breakdown`)."""
+    flags = []
+    wanted = None
+    if beats and settings.expressions_from_breakdown:
+        wanted = {}
+        for span in alignment.spans:
+            beat = beats.get(span.beat or "")
+            if beat is not None:
+                wanted[span] = set(beat.expressions)
+    take_expressions = [e for e in other.events if e.kind == "expression"]
+    for ref_event in reference.events:
+        if ref_event.kind != "expression" or ref_event.duration_s < settings.expression_min_s:
+            continue
+        span = _span_of(alignment, ref_event.start_s)
+        if wanted is not None:
+            # The beat that lists the expression may start while it is already on the face.
+            listing = [s for s, labels in wanted.items() if ref_event.label in labels
+                       and s.ref_start < ref_event.end_s and ref_event.start_s < s.ref_end]
+            if not listing:
+                continue
+            span = listing[0]
+        start, end = alignment.to_take(ref_event.start_s), alignment.to_take(ref_event.end_s)
+        near = [e for e in take_expressions if e.label == ref_event.label
+                and e.start_s < end + settings.match_window_s and start - settings.match_window_s < e.end_s]
+        word = expression_word(ref_event.label)
+        if near and (ref_event.side is None or any(e.side == ref_event.side for e in near)):
+            continue
+        values = {"expression": ref_event.label or "", "reference_onset_s": round(ref_event.start_s, 3)}
+        if near:
+            values["take_side"] = near[0].side or ""
+            message = (f"{_where(other, span)}: the {word} is on the {side_word(near[0].side)} at "
+                       f"{near[0].start_s:.1f} s; reference take {reference.label} has it on the "
+                       f"{side_word(ref_event.side)} at {ref_event.start_s:.1f} s.")
+            take_s = near[0].start_s
+        else:
+            message = (f"{_where(other, span)}: the {word} is gone — reference take {reference.label} "
+                       f"shows it at {ref_event.start_s:.1f} s (expected near {start:.1f} s here).")
+            take_s = start
+        flags.append(_flag("expression", "medium", span, other, reference, ref_event.start_s, take_s, values, message))
+    return flags
+
+
+def compare_takes(reference: TakeData, other: TakeData, *, settings: DriftSettings | None = None,
+                  tracked_gestures: Sequence[TrackedGesture] = (), beats: Sequence[Beat] = ()) -> list[DriftFlag]:
+    """Every drift of `other` against `reference`, in time order (tracked gestures are checked in `other`)."""
+    settings = settings or DriftSettings()
+    alignment = align_takes(reference.beat_marks, reference.duration_s, reference.signals,
+                            other.beat_marks, other.duration_s, other.signals,
+                            rate_hz=settings.dtw_rate_hz, window_fraction=settings.dtw_window_fraction)
+    beat_map = {b.id: b for b in beats}
+    tracked = tracked_gesture_flags(other.label, other.who, tracked_gestures, other.events,
+                                    {s.beat: (s.take_start, s.take_end) for s in alignment.spans if s.beat},
+                                    settings.severity_high_factor)
+    flags = list(tracked)
+    for found in gesture_flags(reference, other, alignment, settings):
+        # The breakdown's verdict on a tracked gesture already says it; do not say it twice.
+        if not any(t.kind == found.kind and t.beat == found.beat for t in tracked):
+            flags.append(found)
+    flags += hold_flags(reference, other, alignment, settings, beat_map)
+    flags += angle_flags(reference, other, alignment, settings)
+    flags += blink_flags(reference, other, alignment, settings)
+    flags += expression_flags(reference, other, alignment, settings, beat_map)
+    flags += framing_flags(reference, other, alignment, settings)
+    flags += lighting_flags(reference, other, alignment, settings)
+    return sorted(flags, key=lambda f: (f.take_s if f.take_s is not None else -1.0, f.kind))

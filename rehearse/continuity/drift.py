@@ -1,0 +1,188 @@
+"""Continuity drift for a scene's takes: `drift_for_scene` and `drift_for_files` build `DriftReport`s.
+
+Each take is analysed (cached), its events detected with its effective beat marks, its framing
+measured from the face landmarks and its lighting from a few stills per beat; then every take
+is compared with the reference take (`compare.py`) and every take, the reference included, is
+checked against the breakdown's tracked gestures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rehearse.continuity.compare import TakeData, compare_takes
+from rehearse.continuity.flags import DriftFlag, DriftReport
+from rehearse.continuity.gestures_check import tracked_gesture_flags
+from rehearse.errors import Location, RehearseError
+
+if TYPE_CHECKING:
+    from rehearse.analysis.take import TakeAnalysis
+    from rehearse.breakdown.models import Scene, Take
+    from rehearse.breakdown.project import Project
+    from rehearse.config import Settings
+    from rehearse.scene_results import SceneResults
+
+__all__ = ["DriftFlag", "DriftReport", "TakeData", "compare_takes", "drift_for_files", "drift_for_scene",
+           "pick_reference", "take_data_from_analysis", "wardrobe_flags"]
+
+
+def wardrobe_flags(project: Project) -> list[DriftFlag]:
+    """Wardrobe and makeup contradictions across scenes in story order (see wardrobe.py)."""
+    from rehearse.continuity.wardrobe import wardrobe_flags as flags
+
+    return flags(project)
+
+
+def take_data_from_analysis(
+    analysis: TakeAnalysis,
+    label: str,
+    settings: Settings,
+    *,
+    beat_marks: dict[str, float] | None = None,
+    shot_size: str | None = None,
+    who: str = "The actor",
+    line_cues: dict | None = None,
+    events: list | None = None,
+    measure_light: bool = True,
+) -> TakeData:
+    """Events (detected here unless given), framing and lighting of one analysed take."""
+    from rehearse.analysis.events import detect_events
+    from rehearse.continuity.align import beat_spans
+    from rehearse.continuity.framing import face_channel_cut
+    from rehearse.continuity.lighting import measure_lighting
+
+    marks = dict(beat_marks or {})
+    if events is None:
+        events = detect_events(analysis.signals, analysis.audio, settings=settings.events, beat_marks=marks or None,
+                               line_cues=line_cues, landmarks=analysis.landmarks)
+    face = analysis.landmarks.get("face")
+    face_cut = None
+    if face is not None and face.points.shape[0] == analysis.signals.frame_count:
+        face_cut = face_channel_cut(face.points, settings.drift.frame_edge_margin)
+    pose = analysis.landmarks.get("pose")
+    body_confidence = None
+    if pose is not None and pose.times.size:
+        times = analysis.signals.times
+        nearest = np.clip(np.searchsorted(pose.times, times), 0, pose.times.size - 1)
+        body_confidence = np.asarray(pose.confidence, dtype=float)[nearest]
+    lighting = {}
+    if measure_light and face is not None and not analysis.no_face:
+        spans = beat_spans(marks, analysis.duration_s) if marks else [(None, 0.0, analysis.duration_s)]
+        lighting = measure_lighting(Path(analysis.video_path), face, spans, settings.drift.lighting_stills_per_beat)
+    return TakeData(label=label, events=events, signals=analysis.signals, beat_marks=marks,
+                    duration_s=float(analysis.duration_s), shot_size=shot_size, who=who,
+                    face_cut=face_cut, lighting=lighting, body_confidence=body_confidence)
+
+
+def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None) -> Take:
+    """The take named by `wanted` (`1A-2`, `2` or its file name), else the circled take."""
+    takes = list(scene.takes)
+    if wanted:
+        for take in takes:
+            if wanted in (take.label, str(take.number), take.file, Path(take.file).name, Path(take.file).stem):
+                return take
+        raise RehearseError(f"scene {scene.id} has no take `{wanted}`", Location(where),
+                            hint="takes: " + ", ".join(t.label for t in takes))
+    circled = [t for t in takes if t.status == "circled"]
+    if circled:
+        return circled[0]
+    raise RehearseError(f"scene {scene.id} has no circled take to compare with", Location(where),
+                        hint="circle a take (status: circled) or pass --reference TAKE")
+
+
+def _subject_name(project: Project, scene: Scene, take: Take) -> str:
+    shot = scene.shot(take.shot)
+    character_id = (shot.subject if shot else None) or (scene.characters[0] if scene.characters else None)
+    character = project.character(character_id) if character_id else None
+    return character.name.title() if character else "The actor"
+
+
+def drift_for_scene(
+    project: Project,
+    scene: Scene,
+    *,
+    reference: str | None = None,
+    settings: Settings | None = None,
+    progress: Callable | None = None,
+    results: SceneResults | None = None,
+) -> DriftReport:
+    """Every take of `scene` against its reference take (circled, or `reference`), plus the
+    tracked-gesture check of every take and the wardrobe/makeup flags that reach this scene.
+    `results` (from `scene_results`) saves analysing and detecting events again."""
+    from rehearse.config import load_settings
+    from rehearse.scene_results import scene_results
+
+    settings = settings or load_settings(project.root)
+    scene_file = project.scene_files.get(scene.id)
+    reference_take = pick_reference(scene, reference, scene_file)
+    results = results or scene_results(project, scene, settings, progress=progress)
+    warnings: list[str] = []
+    data: dict[str, TakeData] = {}
+    for result in results.takes:
+        if result.analysis is None:
+            warnings.append(f"take {result.label}: {result.problem or 'not analysed'}; left out")
+            continue
+        shot = scene.shot(result.take.shot)
+        data[result.label] = take_data_from_analysis(
+            result.analysis, result.label, settings, beat_marks=result.beat_marks,
+            shot_size=shot.size if shot else None, who=_subject_name(project, scene, result.take),
+            events=list(result.events))
+    if reference_take.label not in data:
+        raise RehearseError(
+            f"reference take {reference_take.label} of scene {scene.id} could not be analysed"
+            + (f" ({warnings[-1]})" if warnings else ""),
+            Location(scene_file), hint="record or fix that take, or pass --reference another take",
+        )
+    ref = data[reference_take.label]
+    others = [label for label in data if label != ref.label]
+    flags = _reference_tracked_flags(ref, scene, settings)
+    for label in others:
+        flags += compare_takes(ref, data[label], settings=settings.drift,
+                               tracked_gestures=scene.tracked_gestures, beats=scene.beats)
+    flags += [f for f in wardrobe_flags(project) if f.take == f"scene {scene.id}"]
+    return DriftReport(scene=scene.id, reference=ref.label, takes=others, flags=_grouped(flags, [ref.label, *others]),
+                       warnings=warnings)
+
+
+def _reference_tracked_flags(ref: TakeData, scene: Scene, settings: Settings) -> list[DriftFlag]:
+    from rehearse.continuity.align import beat_spans
+
+    spans = {b: (s, e) for b, s, e in beat_spans(ref.beat_marks, ref.duration_s)}
+    return tracked_gesture_flags(ref.label, ref.who, scene.tracked_gestures, ref.events, spans,
+                                 settings.drift.severity_high_factor)
+
+
+def _grouped(flags: Sequence[DriftFlag], order: Sequence[str]) -> list[DriftFlag]:
+    rank = {label: i for i, label in enumerate(order)}
+    return sorted(flags, key=lambda f: (rank.get(f.take, len(rank)), f.take,
+                                        f.take_s if f.take_s is not None else -1.0, f.kind))
+
+
+def drift_for_files(reference: Path, others: Sequence[Path], *, settings: Settings | None = None,
+                    progress: Callable | None = None) -> DriftReport:
+    """Files compared outside any production: no beat marks (aligned by DTW), no breakdown."""
+    from rehearse.config import Settings as SettingsModel
+    from rehearse.pipeline import TakeTarget, analyze_one
+
+    settings = settings or SettingsModel()
+    data: list[TakeData] = []
+    warnings: list[str] = []
+    for path in [reference, *others]:
+        outcome = analyze_one(TakeTarget(Path(path), Path(path).name), settings, progress=progress)
+        if outcome.analysis is None:
+            if path == reference:
+                raise RehearseError(f"cannot compare with {path}: {outcome.error}", Location(Path(path)),
+                                    hint="pass a readable video with a face as the reference")
+            warnings.append(outcome.error or f"{path}: analysis failed")
+            continue
+        data.append(take_data_from_analysis(outcome.analysis, Path(path).name, settings))
+    ref, rest = data[0], data[1:]
+    flags: list[DriftFlag] = []
+    for other in rest:
+        flags += compare_takes(ref, other, settings=settings.drift)
+    return DriftReport(scene=None, reference=ref.label, takes=[o.label for o in rest],
+                       flags=_grouped(flags, [ref.label, *[o.label for o in rest]]), warnings=warnings)
