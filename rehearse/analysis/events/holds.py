@@ -16,7 +16,9 @@ from rehearse.analysis.events.signal_ops import (
     face_mask,
     fill_gaps,
     frames_for,
+    merged_runs,
     moving_average,
+    rolling_median,
     runs,
     signal,
 )
@@ -50,15 +52,20 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
     masks: dict[str, np.ndarray] = {}
     present = face_mask(track)
     if present.any():
-        still = present.copy()
+        ratio = np.zeros(times.size)
         head = _speed(track, ("head_yaw", "head_pitch", "head_roll"), width)
         if head is not None:
-            still &= np.nan_to_num(head, nan=np.inf) <= _limit(head, settings.head_speed_max_deg_s, settings)
+            ratio = np.fmax(ratio, np.nan_to_num(head, nan=np.inf) / _limit(head, settings.head_speed_max_deg_s, settings))
         motion = signal(track, "face_motion")
         if not np.all(np.isnan(motion)):
-            motion = moving_average(fill_gaps(times, motion, 0.2), width)
-            still &= np.nan_to_num(motion, nan=np.inf) <= _limit(motion, settings.face_motion_max, settings)
-        masks["face"] = still
+            # a running median drops one-frame tracker glitches without blurring where motion stops
+            motion = rolling_median(fill_gaps(times, motion, 0.2), frames_for(settings.glitch_s, times))
+            ratio = np.fmax(ratio, np.nan_to_num(motion, nan=np.inf) / _limit(motion, settings.face_motion_max, settings))
+        ratio[~present] = np.inf
+        still = _hysteresis(ratio <= 1.0, ratio <= settings.release_ratio)
+        for first, last in merged_runs(times, still, settings.bridge_s):
+            still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
+        masks["face"] = still & present
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     if body_present.any():
         still = body_present.copy()
@@ -74,6 +81,17 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
         if angles is not None:  # body presence alone says nothing about stillness
             masks["body"] = still
     return masks
+
+
+def _hysteresis(enter: np.ndarray, stay: np.ndarray) -> np.ndarray:
+    """Still from the first frame under the limit until the first frame over the release
+    limit: tracker jitter just over the limit inside a hold does not end it."""
+    out = np.zeros(enter.size, dtype=bool)
+    for first, last in runs(stay):
+        hits = np.flatnonzero(enter[first:last])
+        if hits.size:
+            out[first + hits[0]:last] = True
+    return out
 
 
 def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:

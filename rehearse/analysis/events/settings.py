@@ -147,6 +147,14 @@ class HoldSettings(_Section):
     """Shortest hold, in seconds."""
     smooth_s: float = Field(default=0.06, ge=0)
     """Moving-average window on speeds, in seconds."""
+    bridge_s: float = Field(default=0.12, ge=0)
+    """Motion shorter than this between two still spans does not end the hold (a tracker
+    glitch, a twitch), in seconds."""
+    release_ratio: float = Field(default=1.4, ge=1)
+    """Once still, a hold lasts until a speed passes this multiple of its limit."""
+    glitch_s: float = Field(default=0.04, ge=0)
+    """face_motion is median-filtered over this long (seconds): single-frame tracker jumps
+    do not break a hold."""
     face_motion_max: float = Field(default=0.05, gt=0)
     """Face still when face_motion stays under this (IOD/s)."""
     head_speed_max_deg_s: float = Field(default=10.0, gt=0)
@@ -155,10 +163,10 @@ class HoldSettings(_Section):
     """Body still when lean and shoulder angles change slower than this (deg/s)."""
     wrist_speed_max: float = Field(default=0.08, gt=0)
     """Body still when both wrists move slower than this (image widths per second)."""
-    noise_factor: float = Field(default=2.0, ge=0)
+    noise_factor: float = Field(default=2.5, ge=0)
     """Speed thresholds are raised to this many times the take's still-state speed (its
     `noise_percentile`), so a jittery tracker does not break every hold."""
-    noise_percentile: float = Field(default=5.0, ge=0, le=50)
+    noise_percentile: float = Field(default=1.0, ge=0, le=50)
     """Percentile of a speed taken as the tracker's still-state noise floor."""
 
 
