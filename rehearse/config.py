@@ -77,8 +77,9 @@ class AnalysisSettings(Section):
     """Voice-activity detection on the audio track."""
     max_frame_width: int | None = Field(default=960, ge=64)
     """Frames wider than this are downscaled (aspect kept) before the landmark models, in px.
-    Landmarks are normalized to the image, so this trades a little precision for speed; None
-    keeps full resolution."""
+    Landmarks are normalized to the image, and the models crop the face to 192 px, the body
+    to 256 px and each hand to 224 px anyway: at 960 px a close-up face is still larger than
+    that crop, so nothing is lost, while decoding to RGB costs less. None: full resolution."""
     decode_prefetch_frames: int = Field(default=8, ge=0, le=256)
     """Frames decoded ahead in a thread while the models run (0: decode inline). Does not
     change results, only speed (see benchmarks/bench_face_path.py)."""
