@@ -48,6 +48,10 @@ class GestureCheck:
     """Side of the matching gesture (actor's own)."""
 
 
+def _side_of(gesture: TrackedGesture) -> str:
+    return str(getattr(gesture.side, "value", gesture.side))
+
+
 def _side_ok(wanted: str, found: str | None) -> bool:
     return wanted in ("either",) or found == wanted or (wanted == "both" and found == "both")
 
@@ -73,7 +77,7 @@ def check_gesture(gesture: TrackedGesture, events: Sequence[Event],
     def distance(event: Event) -> float:
         return max(window_start - event.start_s, 0.0, event.start_s - window_end)
 
-    wanted = gesture.side.value
+    wanted = _side_of(gesture)
     checks_side = wanted not in ("either",) and gesture.kind != "lean"
     right_side = [e for e in candidates if not checks_side or _side_ok(wanted, e.side)]
     best = min(right_side or candidates, key=distance)
@@ -102,7 +106,7 @@ def tracked_gesture_flags(take_label: str, who: str, gestures: Sequence[TrackedG
                         f"{gesture.window_end:.1f} s" if gesture.window_end is not None
                         else f"from {gesture.window_start:.1f} s") + f" into {gesture.beat}"
         values: dict[str, float | str] = {
-            "gesture": gesture.id, "status": check.status, "expected_side": gesture.side.value,
+            "gesture": gesture.id, "status": check.status, "expected_side": _side_of(gesture),
             "window_start_s": round(w0, 3), "window_end_s": round(w1, 3), "tolerance_s": gesture.tolerance,
         }
         name = take_name(take_label)
@@ -117,7 +121,7 @@ def tracked_gesture_flags(take_label: str, who: str, gestures: Sequence[TrackedG
             label = EVENT_LABELS[gesture.kind][0]
             message = (f"{name}, {gesture.beat}: {gesture_phrase(label, check.side, who)} at "
                        f"{check.onset_s:.1f} s; the breakdown's `{gesture.id}` is to the "
-                       f"{side_word(gesture.side.value)} ({gesture.description}).")
+                       f"{side_word(_side_of(gesture))} ({gesture.description}).")
         else:
             kind = "timing"
             off = (w0 - check.onset_s) if check.status == "early" else (check.onset_s - w1)
