@@ -242,6 +242,8 @@ def _report_validation_error(model: type[BaseModel], detail: dict, report: FileP
 
 def _expected(detail: dict) -> str:
     message = detail["msg"]
+    if detail["type"] == "string_pattern_mismatch" and detail.get("ctx", {}).get("pattern", "").startswith("^[A-Za-z0-9]"):
+        message = "Input should be an id: letters, digits, '_', '.' or '-', starting with a letter or digit"
     if message.startswith("Value error, "):
         return message.removeprefix("Value error, ")
     if message.startswith("Input should be "):

@@ -45,10 +45,12 @@ def _id_text(value: object) -> object:
     return value
 
 
+# Constraints first, so pydantic checks them in its core (not as Python validators); the
+# before-validator still runs first.
 Identifier = Annotated[
     str,
-    BeforeValidator(_id_text),
     Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
+    BeforeValidator(_id_text),
 ]
 """A short id used for cross-references (scene, beat, shot, mark, gesture)."""
 
