@@ -10,7 +10,10 @@ Schedule (why: every-frame face+pose+hands runs at ~0.4x real time on 2 cores):
   wrist or shoulder moved more than `pose_force_motion` between two pose samples; frames in
   between get linearly interpolated landmarks (their times stay the frames' exact times);
 - Hands (with `hands="auto"`) runs only when the last pose sample shows a wrist raised above
-  the hip line, or when the previous Hands run found a hand.
+  the hip line, or when the previous Hands run found a hand (with Pose off: every Nth frame
+  until a hand is found). Hands sees the full frame: its palm detector works at a fixed 192 px
+  input, so a crop around the wrist would not make it cheaper, and once a hand is tracked
+  MediaPipe already skips palm detection and runs only on the hand's own region.
 
 Sides are the ACTOR's own. MediaPipe Hands labels assume a mirrored (selfie) image, so on a
 normal camera its "Left" is the actor's right hand; we swap the label, and when a pose sample is
@@ -28,12 +31,20 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from rehearse.analysis.backends.assembly import (
+    FACE_POINTS,
+    HAND_POINTS,
+    POSE_POINTS,
+    tracks_from_frames,
+)
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.tracks import LandmarkTrack
 
-FACE_POINTS = 478
-POSE_POINTS = 33
-HAND_POINTS = 21
+__all__ = [
+    "FACE_POINTS", "HAND_POINTS", "POSE_POINTS", "FrameLandmarks", "LandmarkExtractor",
+    "LandmarkSettings", "extract_landmarks", "tracks_from_frames", "wrist_raised",
+]
+
 POSE_LEFT_WRIST, POSE_RIGHT_WRIST = 15, 16
 POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
 POSE_LEFT_HIP, POSE_RIGHT_HIP = 23, 24
@@ -245,10 +256,11 @@ class LandmarkExtractor:
         mode = self.settings.hands
         if mode == "never":
             return False
-        if mode == "always" or not self.settings.pose:
+        if mode == "always" or self._hand_seen_last_run:
             return True
-        if self._hand_seen_last_run:
-            return True
+        if not self.settings.pose:
+            # No wrists to look at: probe for a hand on the pose schedule instead of every frame.
+            return self._frames_seen % self.settings.pose_every_n_frames == 0
         pose = self._last_pose_sample
         if pose is None:
             return False
@@ -294,81 +306,6 @@ def wrist_raised(pose: np.ndarray, min_visibility: float, margin: float = 0.0) -
         return True
     hip_y = float(hips[hips_seen, 1].mean())
     return bool((wrists[visible, 1] < hip_y - margin).any())
-
-
-def _interpolate_pose(times: np.ndarray, poses: list[np.ndarray | None], sampled: list[bool]):
-    """Fill frames where Pose did not run: linear between two found samples, else the nearest
-    sample (masked if that sample found no body). Returns (points (N,33,4), confidence (N,))."""
-    count = len(poses)
-    points = np.full((count, POSE_POINTS, 4), np.nan, dtype=np.float32)
-    sample_idx = [i for i in range(count) if sampled[i]]
-    for i in sample_idx:
-        if poses[i] is not None:
-            points[i] = poses[i]
-    if sample_idx:
-        sample_arr = np.array(sample_idx)
-        for i in range(count):
-            if sampled[i]:
-                continue
-            after_pos = np.searchsorted(sample_arr, i)
-            before = sample_arr[after_pos - 1] if after_pos > 0 else None
-            after = sample_arr[after_pos] if after_pos < len(sample_arr) else None
-            if before is not None and after is not None and poses[before] is not None and poses[after] is not None:
-                span = times[after] - times[before]
-                w = 0.0 if span <= 0 else (times[i] - times[before]) / span
-                points[i] = (1 - w) * poses[before] + w * poses[after]
-                continue
-            candidates = [s for s in (before, after) if s is not None]
-            nearest = min(candidates, key=lambda s: abs(times[s] - times[i]))
-            if poses[nearest] is not None:
-                points[i] = poses[nearest]
-    found = ~np.isnan(points[:, 0, 0])
-    # Mean visibility is MediaPipe's own per-landmark score; floor it so found frames are > 0.
-    confidence = np.where(found, np.maximum(np.nan_to_num(points[:, :, 3]).mean(axis=1), 1e-3), 0.0)
-    return points, confidence.astype(np.float32)
-
-
-def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray:
-    out = np.full((len(parts), *shape), np.nan, dtype=np.float32)
-    for i, part in enumerate(parts):
-        if part is not None:
-            out[i] = part
-    return out
-
-
-def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
-    """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated)."""
-    times = np.array([r.t for r in results], dtype=np.float64)
-    size = results[0].image_size if results else (0, 0)
-    tracks = {
-        "face": LandmarkTrack(
-            "face", times, _stack([r.face for r in results], (FACE_POINTS, 3)),
-            np.array([r.face_confidence for r in results], dtype=np.float32), size,
-        ),
-        "left_hand": LandmarkTrack(
-            "left_hand", times, _stack([r.left_hand for r in results], (HAND_POINTS, 3)),
-            np.array([r.left_hand_confidence for r in results], dtype=np.float32), size,
-        ),
-        "right_hand": LandmarkTrack(
-            "right_hand", times, _stack([r.right_hand for r in results], (HAND_POINTS, 3)),
-            np.array([r.right_hand_confidence for r in results], dtype=np.float32), size,
-        ),
-    }
-    if settings.pose:
-        pose_points, pose_conf = _interpolate_pose(
-            times, [r.pose for r in results], [r.pose_sampled for r in results]
-        )
-    else:
-        pose_points = np.full((len(results), POSE_POINTS, 4), np.nan, dtype=np.float32)
-        pose_conf = np.zeros(len(results), dtype=np.float32)
-    tracks["pose"] = LandmarkTrack("pose", times, pose_points, pose_conf, size)
-    if settings.face_landmarker_task is not None:
-        from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES
-
-        shapes = _stack([r.blendshapes for r in results], (len(BLENDSHAPE_NAMES),))[:, :, None]
-        conf = np.array([1.0 if r.blendshapes is not None else 0.0 for r in results], dtype=np.float32)
-        tracks["blendshapes"] = LandmarkTrack("blendshapes", times, shapes, conf, size)
-    return tracks
 
 
 def extract_landmarks(

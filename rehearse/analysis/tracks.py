@@ -33,8 +33,8 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "lip_press": ("IOD", "visible lip thickness, upper + lower (smaller = pressed)"),
     "mouth_open": ("IOD", "gap between the inner lips"),
     "gaze_h": ("-1..1", "iris between the eye corners; + = toward the actor's own left"),
-    "gaze_v": ("-1..1", "iris between the lids; + = up"),
-    "head_yaw": ("deg", "head turn; + = toward the actor's own left"),
+    "gaze_v": ("-1..1", "iris between the lids; + = up (NaN while the eye is shut)"),
+    "head_yaw": ("deg", "head turn; + = toward the actor's own left (solvePnP, approx. +-5 deg absolute)"),
     "head_pitch": ("deg", "head nod; + = chin up"),
     "head_roll": ("deg", "head tilt; + = toward the actor's own left shoulder"),
     "face_motion": ("IOD/s", "mean landmark speed after removing head translation"),
@@ -52,9 +52,9 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "fingertip_left_y": ("0-1", "actor's left index fingertip, y"),
     "fingertip_right_x": ("0-1", "actor's right index fingertip, x"),
     "fingertip_right_y": ("0-1", "actor's right index fingertip, y"),
-    "hand_face_left": ("IOD", "distance from the left fingertips to the nearest face point"),
+    "hand_face_left": ("IOD", "distance from the nearest left fingertip to the nearest face point"),
     "hand_face_right": ("IOD", "distance from the right fingertips to the nearest face point"),
-    "tremor_left": ("IOD^2", "fingertip energy above 4 Hz over a 0.5 s window, left hand"),
+    "tremor_left": ("IOD^2", "fingertip energy above 4 Hz over a 0.5 s window, left hand (hands model only; NaN when not tracked through the window)"),
     "tremor_right": ("IOD^2", "fingertip energy above 4 Hz over a 0.5 s window, right hand"),
 }
 

@@ -1,0 +1,91 @@
+"""Assembles per-frame landmark results into one `LandmarkTrack` per part, interpolating skipped Pose frames."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rehearse.analysis.tracks import LandmarkTrack
+
+if TYPE_CHECKING:
+    from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings
+
+FACE_POINTS = 478
+POSE_POINTS = 33
+HAND_POINTS = 21
+
+
+def _interpolate_pose(times: np.ndarray, poses: list[np.ndarray | None], sampled: list[bool]):
+    """Fill frames where Pose did not run: linear between two found samples, else the nearest
+    sample (masked if that sample found no body). Returns (points (N,33,4), confidence (N,))."""
+    count = len(poses)
+    points = np.full((count, POSE_POINTS, 4), np.nan, dtype=np.float32)
+    sample_idx = [i for i in range(count) if sampled[i]]
+    for i in sample_idx:
+        if poses[i] is not None:
+            points[i] = poses[i]
+    if sample_idx:
+        sample_arr = np.array(sample_idx)
+        for i in range(count):
+            if sampled[i]:
+                continue
+            after_pos = np.searchsorted(sample_arr, i)
+            before = sample_arr[after_pos - 1] if after_pos > 0 else None
+            after = sample_arr[after_pos] if after_pos < len(sample_arr) else None
+            if before is not None and after is not None and poses[before] is not None and poses[after] is not None:
+                span = times[after] - times[before]
+                w = 0.0 if span <= 0 else (times[i] - times[before]) / span
+                points[i] = (1 - w) * poses[before] + w * poses[after]
+                continue
+            candidates = [s for s in (before, after) if s is not None]
+            nearest = min(candidates, key=lambda s: abs(times[s] - times[i]))
+            if poses[nearest] is not None:
+                points[i] = poses[nearest]
+    found = ~np.isnan(points[:, 0, 0])
+    # Mean visibility is MediaPipe's own per-landmark score; floor it so found frames are > 0.
+    confidence = np.where(found, np.maximum(np.nan_to_num(points[:, :, 3]).mean(axis=1), 1e-3), 0.0)
+    return points, confidence.astype(np.float32)
+
+
+def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray:
+    out = np.full((len(parts), *shape), np.nan, dtype=np.float32)
+    for i, part in enumerate(parts):
+        if part is not None:
+            out[i] = part
+    return out
+
+
+def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
+    """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated)."""
+    times = np.array([r.t for r in results], dtype=np.float64)
+    size = results[0].image_size if results else (0, 0)
+    tracks = {
+        "face": LandmarkTrack(
+            "face", times, _stack([r.face for r in results], (FACE_POINTS, 3)),
+            np.array([r.face_confidence for r in results], dtype=np.float32), size,
+        ),
+        "left_hand": LandmarkTrack(
+            "left_hand", times, _stack([r.left_hand for r in results], (HAND_POINTS, 3)),
+            np.array([r.left_hand_confidence for r in results], dtype=np.float32), size,
+        ),
+        "right_hand": LandmarkTrack(
+            "right_hand", times, _stack([r.right_hand for r in results], (HAND_POINTS, 3)),
+            np.array([r.right_hand_confidence for r in results], dtype=np.float32), size,
+        ),
+    }
+    if settings.pose:
+        pose_points, pose_conf = _interpolate_pose(
+            times, [r.pose for r in results], [r.pose_sampled for r in results]
+        )
+    else:
+        pose_points = np.full((len(results), POSE_POINTS, 4), np.nan, dtype=np.float32)
+        pose_conf = np.zeros(len(results), dtype=np.float32)
+    tracks["pose"] = LandmarkTrack("pose", times, pose_points, pose_conf, size)
+    if settings.face_landmarker_task is not None:
+        from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES
+
+        shapes = _stack([r.blendshapes for r in results], (len(BLENDSHAPE_NAMES),))[:, :, None]
+        conf = np.array([1.0 if r.blendshapes is not None else 0.0 for r in results], dtype=np.float32)
+        tracks["blendshapes"] = LandmarkTrack("blendshapes", times, shapes, conf, size)
+    return tracks
