@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 
 from rehearse.breakdown.loader import load_files, load_project
-from rehearse.breakdown.project import Problem, display_path, find_production_root
+from rehearse.breakdown.project import (
+    PRODUCTION_FILE,
+    Problem,
+    display_path,
+    find_production_root,
+    scene_files_in,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,15 +56,19 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         project, problems = load_project(root)
+        checked = _files_of(root)
     elif len(paths) == 1 and paths[0].is_dir():
         project, problems = load_project(paths[0])
+        checked = _files_of(find_production_root(paths[0]) or paths[0])
     else:
         project, problems = load_files(paths)
+        checked = [f for p in paths for f in (_files_of(find_production_root(p) or p) if p.is_dir() else [p])]
 
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     scenes = project.scenes if project is not None else ()
     summary = {
+        "files": len(checked),
         "scenes": len(scenes),
         "beats": sum(len(s.beats) for s in scenes),
         "takes": sum(len(s.takes) for s in scenes),
@@ -77,11 +87,16 @@ def run(args: argparse.Namespace) -> int:
 def _summary_line(summary: dict, *, loaded: bool) -> str:
     counts = f"{_plural(summary['errors'], 'error')}, {_plural(summary['warnings'], 'warning')}"
     if not loaded:
-        return f"not loaded: {counts}"
+        return f"{_plural(summary['files'], 'file')} checked, production not loaded: {counts}"
     return (
         f"{_plural(summary['scenes'], 'scene')}, {_plural(summary['beats'], 'beat')}, "
         f"{_plural(summary['takes'], 'take')}: {counts}"
     )
+
+
+def _files_of(root: Path) -> list[Path]:
+    production = root / PRODUCTION_FILE
+    return ([production] if production.is_file() else []) + scene_files_in(root)
 
 
 def _plural(count: int, noun: str) -> str:

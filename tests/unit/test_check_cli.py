@@ -35,7 +35,7 @@ def test_errors_exit_1_with_paths_relative_to_the_cwd(repo_root: Path):
     assert result.returncode == 1
     rows = result.stdout.splitlines()
     assert "wrong-type.yaml:9:13: error: takes[0].number: expected a valid integer, unable to parse string as an integer, got 'three'" in rows
-    assert re.fullmatch(r"not loaded: 12 errors, \d+ warnings?", rows[-1])
+    assert re.fullmatch(r"14 files checked, production not loaded: 12 errors, \d+ warnings?", rows[-1])
 
 
 def test_json_output_lists_every_problem_with_its_place(repo_root: Path):
@@ -51,7 +51,7 @@ def test_json_output_lists_every_problem_with_its_place(repo_root: Path):
         "column": 40,
         "message": "shots[0].beats[1]: no beat 'b3' in this scene (beats: b1, b2)",
     }
-    assert set(report["summary"]) == {"scenes", "beats", "takes", "errors", "warnings"}
+    assert set(report["summary"]) == {"files", "scenes", "beats", "takes", "errors", "warnings"}
 
 
 def test_json_for_a_clean_production_is_ok(repo_root: Path):
