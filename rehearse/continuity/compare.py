@@ -30,8 +30,11 @@ from rehearse.continuity.lighting import LightingSample, lighting_flags
 from rehearse.continuity.settings import DriftSettings
 from rehearse.continuity.similarity import gesture_similarity
 
-MATCHED_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise", "head_turn", "shoulder_turn", "nod", "shake")
-"""Gesture labels matched one to one between takes (leans are compared as angles instead)."""
+MATCHED_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise", "head_turn", "shoulder_turn", "nod", "shake",
+                    "lean_toward", "lean_away")
+"""Gesture labels matched one to one between takes."""
+LEAN_LABELS = ("lean_toward", "lean_away")
+"""A lean missing or added is a `lean` flag; its onset is not timed (a lean builds slowly)."""
 HAND_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise")
 SIDE_KIND = {"head_turn": "head_turn", "shoulder_turn": "shoulder"}
 
@@ -127,7 +130,7 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
         candidates = [e for e in unmatched if e.label == ref_event.label
                       and abs(e.start_s - expected) <= settings.match_window_s]
         if not candidates:
-            flags.append(_flag("missing", "high", span, other, reference, ref_event.start_s, expected,
+            flags.append(_flag("lean" if ref_event.label in LEAN_LABELS else "missing", "high", span, other, reference, ref_event.start_s, expected,
                                {"gesture": ref_event.label or "", "reference_side": ref_event.side or ""},
                                f"{_where(other, span)}: gesture missing — in reference take {reference.label} "
                                f"{gesture_phrase(ref_event.label, ref_event.side, other.who)} at "
@@ -157,7 +160,7 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
         similarity = _similarity(reference, ref_event, other, match, settings.dtw_window_fraction, False)
         if similarity is not None:
             values["similarity"] = similarity
-        if abs(shift) > settings.onset_tolerance_s:
+        if abs(shift) > settings.onset_tolerance_s and ref_event.label not in LEAN_LABELS:
             into = (f" ({values['take_into_beat_s']:.2f} s into the beat, reference "
                     f"{values['reference_into_beat_s']:.2f} s)") if span is not None else ""
             flags.append(_flag("timing", severity_for(abs(shift), settings.onset_tolerance_s, settings.severity_high_factor),
@@ -167,7 +170,7 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
                                f"{into}; reference take {reference.label} at {ref_event.start_s:.1f} s."))
     for event in unmatched:
         span = alignment.span_for_take(event.start_s) or (alignment.spans[0] if alignment.spans else None)
-        flags.append(_flag("extra", "medium", span, other, reference, None, event.start_s,
+        flags.append(_flag("lean" if event.label in LEAN_LABELS else "extra", "medium", span, other, reference, None, event.start_s,
                            {"gesture": event.label or "", "take_side": event.side or ""},
                            f"{_where(other, span)}: {gesture_phrase(event.label, event.side, other.who)} at "
                            f"{event.start_s:.1f} s; reference take {reference.label} has no such gesture here."))
