@@ -23,6 +23,8 @@ from yaml.resolver import Resolver
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest breakdown file read (2 MiB); a scene breakdown is a few kilobytes."""
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings accepted (a scene is about six levels deep)."""
 MAX_EXPANDED_NODES = 1_000_000
 """Most YAML nodes a document may hold once aliases are expanded (a 2 MiB file has fewer)."""
 
@@ -218,7 +220,8 @@ def _check_expanded_size(root: Node) -> None:
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
 
-    def size(node: Node) -> int:
+    def size(node: Node, depth: int) -> int:
+        _check_depth(node, depth)
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -229,7 +232,7 @@ def _check_expanded_size(root: Node) -> None:
             in_progress.add(key)
             children = node.value if isinstance(node, SequenceNode) else [n for kv in node.value for n in kv]
             for child in children:
-                total += size(child) if isinstance(child, (SequenceNode, MappingNode)) else 1
+                total += size(child, depth + 1) if isinstance(child, (SequenceNode, MappingNode)) else 1
                 if total > MAX_EXPANDED_NODES:
                     raise YamlSourceError(
                         f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes; "
@@ -240,14 +243,21 @@ def _check_expanded_size(root: Node) -> None:
         sizes[key] = total
         return total
 
-    size(root)
+    size(root, 0)
+
+
+def _check_depth(node: Node, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise YamlSourceError(
+            f"lists and mappings nest more than {MAX_DEPTH} levels deep; a breakdown needs a few", *_where(node)
+        )
 
 
 def _where(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _to_data(node: Node) -> object:
+def _to_data(node: Node, depth: int = 0) -> object:
     if isinstance(node, ScalarNode):
         if node.tag in _TEXT_TAGS:
             return node.value
@@ -260,13 +270,15 @@ def _to_data(node: Node) -> object:
     if isinstance(node, SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             raise _tag_error(node)
-        return [_to_data(child) for child in node.value]
+        _check_depth(node, depth)
+        return [_to_data(child, depth + 1) for child in node.value]
     if node.tag != "tag:yaml.org,2002:map":
         raise _tag_error(node)
-    return _mapping_to_data(node)
+    _check_depth(node, depth)
+    return _mapping_to_data(node, depth)
 
 
-def _mapping_to_data(node: MappingNode) -> dict:
+def _mapping_to_data(node: MappingNode, depth: int) -> dict:
     result: dict = {}
     merged: dict = {}
     key_nodes: dict[object, Node] = {}
@@ -276,9 +288,9 @@ def _mapping_to_data(node: MappingNode) -> dict:
             for source in reversed(sources):
                 if not isinstance(source, MappingNode):
                     raise YamlSourceError("a merge key `<<` needs a mapping or a list of mappings", *_where(source))
-                merged.update(_mapping_to_data(source))
+                merged.update(_mapping_to_data(source, depth + 1))
             continue
-        key = _to_data(key_node)
+        key = _to_data(key_node, depth + 1)
         if isinstance(key, (dict, list)):
             raise YamlSourceError("a mapping key must be a plain value, not a list or mapping", *_where(key_node))
         if key in key_nodes:
@@ -287,7 +299,7 @@ def _mapping_to_data(node: MappingNode) -> dict:
                 f"duplicate key {key!r} (first given on line {first_line}); keep one of them", *_where(key_node)
             )
         key_nodes[key] = key_node
-        result[key] = _to_data(value_node)
+        result[key] = _to_data(value_node, depth + 1)
     if merged:
         merged.update(result)
         return merged

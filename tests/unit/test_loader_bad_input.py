@@ -125,3 +125,11 @@ def test_recursive_alias_is_an_error_not_a_hang(tmp_path: Path):
     assert [p.one_line() for p in problems] == [
         f"{root / 'loop.yaml'}:3:11: error: an alias refers to itself (recursive YAML anchor)"
     ]
+
+
+def test_deep_nesting_is_an_error_not_a_recursion_crash(tmp_path: Path):
+    root = _production_copy(tmp_path)
+    depth = 990  # libyaml itself stops at 1000; Python's recursion limit is about the same
+    (root / "deep.yaml").write_text("id: deep\nheading: INT. HALL\nsynopsis: " + "[" * depth + "]" * depth + "\n")
+    result = run_check("deep.yaml", cwd=root)
+    assert_one_error_at(result, "deep.yaml", 3, 111, "nest more than 100 levels deep")
