@@ -180,5 +180,7 @@ class DataSources:
     load: Callable[[Path], LoadResult] = load_production
     take_data: Callable[[Any, Scene, Take], TakeData] = cached_take_data
     scene_flags: Callable[[Any, Scene], list[FlagView] | None] = no_flags
+    analyze: Callable[..., bool] | None = None
+    """(project, takes, progress, should_stop) -> finished; None uses rehearse.tui.jobs.analyze_takes."""
     read_still: Callable[[Path, float], Any] | None = None
     """(video path, seconds) -> RGB uint8 array; None uses rehearse.video.frames.read_frame_at."""

@@ -6,6 +6,10 @@ here, inside the worker thread, so the app's first screen never pays for mediapi
 
 from __future__ import annotations
 
+import json
+import os
+import select
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -25,28 +29,92 @@ def analyze_takes(
     progress: Callable[[float, str], None],
     should_stop: Callable[[], bool],
 ) -> bool:
-    """Analyze takes one after another (results land in the cache); False if stopped early."""
-    from rehearse.analysis.take import AnalysisCancelled, analyze_take
-    from rehearse.config import load_settings
+    """Analyze takes one after another in a child process (results land in the cache).
 
-    settings = load_settings(project.root)
+    The analysis runs in another process, not a thread, so MediaPipe and decoding never hold
+    the app's GIL and their logs never reach the app's terminal. Returns False if stopped
+    early; a take that fails does not stop the rest, and failures are raised together at the
+    end as one `JobError`.
+    """
     count = max(1, len(takes))
-    for index, take in enumerate(takes):
-        if should_stop():
-            return False
+    argv = [sys.executable, "-m", "rehearse.tui.jobs", str(project.root)]
+    for take in takes:
+        argv += [str(take_path(project, take)), take.label]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    failures: list[str] = []
+    stopped = False
+    index = 0
+    try:
+        while True:
+            if should_stop() and not stopped:
+                child.send_signal(signal.SIGTERM)  # the child stops at its next frame, caching nothing
+                stopped = True
+            ready, _, _ = select.select([child.stdout], [], [], 0.1)
+            if not ready:
+                if child.poll() is not None:
+                    break
+                continue
+            line = child.stdout.readline()
+            if not line:
+                break
+            message = json.loads(line)
+            if "done" in message:
+                index += 1
+                if message.get("error") and message.get("status") != "stopped":
+                    failures.append(message["error"])
+                continue
+            progress((index + (message.get("fraction") or 0.0)) / count, message.get("detail", ""))
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+    if stopped:
+        return False
+    if failures:
+        more = f" (and {len(failures) - 1} more of {len(takes)} takes)" if len(failures) > 1 else ""
+        raise JobError(failures[0] + more)
+    if child.returncode != 0 and index < len(takes):
+        raise JobError(f"analysis process ended with status {child.returncode} after {index} of {len(takes)} takes")
+    return True
 
-        def report(update: Any, _index: int = index) -> None:
-            fraction = update.fraction or 0.0
-            where = f" {update.t_s:.1f} s" + (f" of {update.duration_s:.1f} s" if update.duration_s else "")
-            detail = f"{update.take}: {update.stage}{where if update.stage == 'landmarks' else ''}"
-            progress((_index + fraction) / count, detail)
 
-        progress(index / count, f"{take.label}: starting")
-        try:
-            analyze_take(take_path(project, take), settings, progress=report, should_stop=should_stop, label=take.label)
-        except AnalysisCancelled:
-            return False
-    return not should_stop()
+def _detail(update: Any) -> str:
+    where = f" {update.t_s:.1f} s" + (f" of {update.duration_s:.1f} s" if update.duration_s else "")
+    return f"{update.take}: {update.stage}{where if update.stage == 'landmarks' else ''}"
+
+
+def _child_main(argv: list[str]) -> int:
+    """`python -m rehearse.tui.jobs ROOT PATH LABEL [PATH LABEL ...]`: analyze, printing JSON lines."""
+    import time
+    from pathlib import Path
+
+    from rehearse.config import load_settings
+    from rehearse.pipeline import TakeTarget, analyze_one
+
+    stop = {"requested": False}
+    # Background work: on a busy machine the app's own process must win the CPU to keep drawing.
+    os.nice(10)
+    signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__("requested", True))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    settings = load_settings(Path(argv[0]))
+    last = [0.0, ""]
+
+    def emit(update: Any) -> None:
+        now = time.monotonic()
+        if update.stage != last[1] or now - last[0] >= 0.1:  # at most ~10 lines a second
+            last[0], last[1] = now, update.stage
+            print(json.dumps({"fraction": update.fraction, "detail": _detail(update)}), flush=True)
+
+    pairs = list(zip(argv[1::2], argv[2::2], strict=True))
+    for path, label in pairs:
+        outcome = analyze_one(
+            TakeTarget(Path(path), label), settings, progress=emit,
+            should_stop=lambda: stop["requested"], keep_analysis=False,
+        )
+        print(json.dumps({"done": label, "status": outcome.status, "error": outcome.error}), flush=True)
+        if stop["requested"]:
+            break
+    return 0
 
 
 def run_cli(argv: list[str], timeout_s: float = 600.0) -> str:
@@ -64,3 +132,7 @@ def run_cli(argv: list[str], timeout_s: float = 600.0) -> str:
         last = err_lines[-1] if err_lines else f"exit status {completed.returncode}"
         raise JobError(f"`rehearse {' '.join(argv)}` failed: {last}")
     return out_lines[-1] if out_lines else "done"
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

@@ -7,6 +7,7 @@ from the same table, and `keymap:` in the settings file (binding id -> keys, e.g
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +102,7 @@ def validate_keymap(keymap: dict[str, str], source: Path | str | None = None) ->
     checked: dict[str, str] = {}
     for binding_id, keys in keymap.items():
         if binding_id not in known:
-            close = sorted(i for i in known if i.split(".")[-1] == str(binding_id).split(".")[-1])
+            close = difflib.get_close_matches(str(binding_id), sorted(known), n=1)
             hint = f"did you mean {close[0]}?" if close else "press ? in the app to see every binding id"
             raise ConfigError(f"keymap: unknown binding id `{binding_id}`", Location(source), hint=hint)
         names = [k.strip() for k in str(keys).split(",")]
@@ -117,12 +118,21 @@ def validate_keymap(keymap: dict[str, str], source: Path | str | None = None) ->
 
 def load_keymap(production_root: Path | None) -> dict[str, str]:
     """The user's keymap from the settings files (see rehearse.config), validated."""
-    from rehearse.config import PRODUCTION_CONFIG_NAME, load_settings, user_config_path
+    import os
+
+    production_file = Path(production_root) / "rehearse.yaml" if production_root is not None else None
+    user_file = os.environ.get("REHEARSE_CONFIG") or str(
+        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "rehearse" / "config.yaml"
+    )
+    from_env = any(name.startswith("REHEARSE_KEYMAP") for name in os.environ)
+    if not from_env and not Path(user_file).expanduser().is_file() and not (production_file and production_file.is_file()):
+        return {}  # nothing to read: skip importing the settings (and the analysis defaults they pull in)
+    from rehearse.config import load_settings
 
     settings = load_settings(production_root)
     source: Path | str = "settings"
-    if production_root is not None and (Path(production_root) / PRODUCTION_CONFIG_NAME).is_file():
-        source = Path(production_root) / PRODUCTION_CONFIG_NAME
-    elif user_config_path().is_file():
-        source = user_config_path()
+    if production_file is not None and production_file.is_file():
+        source = production_file
+    elif Path(user_file).expanduser().is_file():
+        source = Path(user_file).expanduser()
     return validate_keymap(dict(settings.keymap), source)

@@ -53,7 +53,8 @@ class ProductionScreen(RehearseScreen):
         title.append_text(literal(f"{Path(project.root).name}/", style="dim"))
         self.set_title(title)
         self._fill()
-        self.count_takes(project)
+        # After the first frame: counting takes reads the analysis cache (numpy), not needed to draw.
+        self.call_after_refresh(self.count_takes, project)
 
     def _fill(self) -> None:
         project = self.app.project

@@ -25,6 +25,13 @@ class KeyTable(DataTable):
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(*args, **kwargs)
 
+    def add_row(self, *cells, **kwargs):
+        # One line per row: a long cell is cut with an ellipsis instead of wrapping out of sight.
+        for cell in cells:
+            if isinstance(cell, Text):
+                cell.no_wrap, cell.overflow = True, "ellipsis"
+        return super().add_row(*cells, **kwargs)
+
 
 class ProblemBanner(Static):
     """One line per load problem; hidden when the production loads cleanly."""

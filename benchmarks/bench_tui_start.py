@@ -1,0 +1,171 @@
+"""Cold start of the terminal app to its first screen (goal <= 0.8 s), and UI stalls during analysis.
+
+Run: `python benchmarks/bench_tui_start.py [--runs 5] [--stall]`. Each run starts a fresh
+Python process that opens the app headless on the sample production at 80x24 and reports
+the moment the first screen has been drawn; the time counted is from process launch to that
+moment, so interpreter start-up and every import are included. With `--stall` (needs
+../shared/clips) it also analyses a real take from the take screen while a timer samples the
+event loop every 10 ms, and prints the longest stall: the UI must never block > 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GOAL_S = 0.8
+STALL_GOAL_MS = 100.0
+
+# "First screen" = the production screen has mounted, filled its table and been painted once
+# (call_after_refresh runs after that paint). Workers started by the screen are not waited for.
+FIRST_SCREEN = """
+import json, sys, time
+from rehearse.tui.app import create_app
+from rehearse.tui.screens.production import ProductionScreen
+seen = {}
+original = ProductionScreen.on_mount
+def on_mount(self):
+    original(self)
+    def painted():
+        seen["ready"] = time.time()
+        seen["rows"] = self.query_one("#scenes").row_count
+        seen["heavy"] = [m for m in ("mediapipe", "cv2") if m in sys.modules]
+    self.call_after_refresh(painted)
+ProductionScreen.on_mount = on_mount
+app = create_app(sys.argv[1] if len(sys.argv) > 1 else None, watch=False)
+async def first_screen(pilot):
+    while "ready" not in seen:
+        await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
+    after_workers = [m for m in ("mediapipe", "cv2") if m in sys.modules]
+    print(json.dumps(dict(seen, screen=type(app.screen).__name__, heavy_after_workers=after_workers)))
+    app.exit()
+app.run(headless=True, size=(80, 24), auto_pilot=first_screen)
+"""
+
+HELLO_TEXTUAL = """
+import json, time
+from textual.app import App
+from textual.widgets import Static
+seen = {}
+class Hello(App):
+    def compose(self):
+        yield Static("hello")
+    def on_mount(self):
+        self.call_after_refresh(lambda: seen.setdefault("ready", time.time()))
+async def first_screen(pilot):
+    while "ready" not in seen:
+        await pilot.pause(0.01)
+    print(json.dumps(seen))
+    pilot.app.exit()
+Hello().run(headless=True, size=(80, 24), auto_pilot=first_screen)
+"""
+
+BARE_PYTHON = "import json, time; print(json.dumps({'ready': time.time()}))"
+
+STALL = """
+import asyncio, json, sys, time
+from rehearse.tui.app import create_app
+from rehearse.tui.screens.take import TakeScreen
+app = create_app(sys.argv[1], watch=False)
+async def analyse(pilot):
+    scene = app.project.scenes[0]
+    app.push_screen(TakeScreen(scene.id, scene.takes[0].label))
+    await pilot.pause(0.3)
+    gaps = []
+    last = time.perf_counter()
+    while len(gaps) < 200:  # 2 s idle first: what the machine's own load costs
+        await asyncio.sleep(0.01)
+        now = time.perf_counter()
+        gaps.append((now - last - 0.01) * 1000)
+        last = now
+    idle_max = max(gaps)
+    gaps = []
+    started = time.perf_counter()
+    app.screen.action_analyze_take()
+    last = time.perf_counter()
+    while app.job_state is not None or time.perf_counter() - started < 0.5:
+        await asyncio.sleep(0.01)
+        now = time.perf_counter()
+        gaps.append((now - last - 0.01) * 1000)
+        last = now
+    print(json.dumps({"idle_max_ms": idle_max, "max_ms": max(gaps), "p99_ms": sorted(gaps)[int(len(gaps) * 0.99)],
+                      "seconds": time.perf_counter() - started, "samples": len(gaps),
+                      "screen": type(app.screen).__name__}))
+    app.exit()
+app.run(headless=True, size=(80, 24), auto_pilot=analyse)
+"""
+
+
+def first_screen_once(root: Path | None, code: str = FIRST_SCREEN) -> dict:
+    launched = time.time()
+    argv = [sys.executable, "-c", code] + ([str(root)] if root else [])
+    out = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True, timeout=120)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cold_start_s"] = result["ready"] - launched
+    return result
+
+
+def stall_run(clip: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "prod"
+        (root / "takes").mkdir(parents=True)
+        (root / "takes" / clip.name).symlink_to(clip)
+        (root / "production.yaml").write_text(
+            "title: Stall bench\ncharacters: [{id: a, name: A, actor: Someone, consent: true}]\n"
+        )
+        (root / "01.yaml").write_text(
+            "id: '01'\nheading: INT. ROOM - DAY\ncharacters: [a]\nbeats: [{id: b1, summary: Smiles.}]\n"
+            "shots: [{id: 1A, size: CU}]\n"
+            f"takes: [{{shot: 1A, number: 1, file: takes/{clip.name}, beat_marks: {{b1: 0s}}}}]\n"
+        )
+        env = dict(os.environ, REHEARSE_CACHE_DIR=str(Path(tmp) / "cache"))
+        out = subprocess.run(
+            [sys.executable, "-c", STALL, str(root)], capture_output=True, text=True, cwd=REPO, env=env,
+            check=True, timeout=600,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--stall", action="store_true", help="also measure UI stalls during a real analysis")
+    args = parser.parse_args()
+    first_screen_once(None)  # warm the OS file cache; "cold" means a fresh interpreter, not a cold disk
+    results = [first_screen_once(None) for _ in range(args.runs)]
+    times = [r["cold_start_s"] for r in results]
+    median = statistics.median(times)
+    print(f"first screen: {results[0]['screen']} with {results[0]['rows']} scenes, sample production, 80x24, "
+          f"{args.runs} runs")
+    print(f"cold start to first screen: median {median:.3f} s, min {min(times):.3f} s, max {max(times):.3f} s "
+          f"(goal <= {GOAL_S} s: {'met' if median <= GOAL_S else 'NOT met'}; ratio {median / GOAL_S:.2f} of goal)")
+    bare = statistics.median(first_screen_once(None, BARE_PYTHON)["cold_start_s"] for _ in range(args.runs))
+    hello = statistics.median(first_screen_once(None, HELLO_TEXTUAL)["cold_start_s"] for _ in range(args.runs))
+    print(f"same machine, same moment: bare python start {bare:.3f} s, a one-widget Textual app {hello:.3f} s; "
+          f"rehearse adds {median - hello:.3f} s over the Textual floor ({median / hello:.2f}x)")
+    print(f"heavy modules at first screen: {results[0]['heavy'] or 'none'}; "
+          f"after the first workers: {results[0]['heavy_after_workers'] or 'none'}")
+    if args.stall:
+        clip = REPO.parent / "shared" / "clips" / "single_face.mp4"
+        if not clip.exists():
+            print(f"stall: skipped, {clip} not found")
+        else:
+            stall = stall_run(clip)
+            print(f"analysis of {clip.name} from the take screen: {stall['seconds']:.1f} s, "
+                  f"event-loop stall max {stall['max_ms']:.0f} ms (idle app before it: {stall['idle_max_ms']:.0f} ms), p99 {stall['p99_ms']:.0f} ms over "
+                  f"{stall['samples']} samples (goal < {STALL_GOAL_MS:.0f} ms: "
+                  f"{'met' if stall['max_ms'] < STALL_GOAL_MS else 'NOT met'}); ended on {stall['screen']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
