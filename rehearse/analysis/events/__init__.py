@@ -130,7 +130,7 @@ def detect_events(
         blinks = detect_blinks(signals, settings.blink, neutral_mask)
         speech = [(s.start_s, s.end_s) for s in speech_spans(audio)]
         events += blinks
-        events += detect_expressions(signals, settings.expression, neutral_mask)
+        events += detect_expressions(signals, settings.expression, neutral_mask, blinks)
         events += detect_micro_movements(signals, settings.micro, blinks, speech, settings.blink.detect_depth)
         events += detect_gaze_shifts(signals, settings.gaze, blinks)
     if times.size:

@@ -80,14 +80,22 @@ def expression_strengths(
 
 
 def detect_expressions(
-    track: SignalTrack, settings: ExpressionSettings, neutral: np.ndarray | None = None
+    track: SignalTrack,
+    settings: ExpressionSettings,
+    neutral: np.ndarray | None = None,
+    closures: list[Event] = (),
 ) -> list[Event]:
-    """Expression events with label, side (half-smile), apex and peak displacement."""
+    """Expression events with label, side (half-smile), apex and peak displacement.
+
+    `closures` (blinks, eyes_closed): brow movements mostly inside one are the lids pulling
+    the brow landmarks down, not a furrow or a raise.
+    """
     times = track.times
     if times.size < 3:
         return []
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
+    raises: list[tuple[float, float]] = []
     yaw = signal(track, "head_yaw")
     good = yaw[~np.isnan(yaw)]
     turned = (np.abs(np.nan_to_num(yaw - np.median(good))) > settings.max_head_turn_deg
@@ -104,6 +112,9 @@ def detect_expressions(
                 continue
             if label in ("half_smile", "lip_press") and any(s < end and start < e for s, e in smiles):
                 continue  # the asymmetric onset of a full smile; lips stretched thin by it
+            if label.startswith("brow") and any(
+                    min(end, c.end_s) - max(start, c.start_s) > 0.5 * (end - start) for c in closures):
+                continue
             if turned[first:last].mean() > 0.5:
                 continue  # a turned head foreshortens the face: 2-D geometry is not an expression
             side = None
@@ -112,6 +123,10 @@ def detect_expressions(
                     _corner(track, "right")[first:last]) else "right"
             if label == "smile":
                 smiles.append((start, end))
+            if label == "brow_raise":
+                raises.append((start, end))
+            if label == "brow_furrow" and any(s < end and start < e for s, e in raises):
+                continue  # raised brows change the inner-brow distance too: not a furrow
             peak = float(np.nanmax(strength[first:last]))
             events.append(Event(
                 kind="expression", label=label, side=side,

@@ -75,6 +75,8 @@ def detect_micro_movements(
             apex = first + int(np.nanargmax(strength[first:last]))
             if amplitude[apex] < settings.min_amplitude_iod:
                 continue
+            if apex in (0, times.size - 1):
+                continue  # the running median is one-sided at the take's ends: no apex there
             level = settings.edge_fraction * float(strength[apex])
             start, end, i0, i1 = extent(times, np.nan_to_num(strength), apex, level)
             duration = end - start
@@ -91,8 +93,8 @@ def detect_micro_movements(
                 continue  # the lids, and the brows with them, moving in a blink
             if region == "eyes" and amplitude[apex] >= blink_depth:
                 continue  # a lid closure is a blink (maybe suppressed by a head turn), not a micro-movement
-            if region == "mouth" and _near_spans(speech, start, end):
-                continue
+            if region in ("mouth", "eyes") and _near_spans(speech, start, end):
+                continue  # talking moves the lips, and the cheeks push the lower lids
             events.append(Event(
                 kind="micro_movement", region=region,
                 start_s=round(start, 4), end_s=round(end, 4), apex_s=round(float(times[apex]), 4),
