@@ -206,6 +206,10 @@ def _analyze_uncached(
             "has no video stream (audio only)", Location(path), hint="analyze the camera file, not the sound file"
         )
     options = settings.analysis
+    # Audio first: its samples (and the decoder's chunks) are freed before per-frame results
+    # grow, so a long take's peak memory is the larger of the two, not their sum.
+    report(ProgressUpdate(name, "audio", 0, 0.0, info.duration_s))
+    audio = audio_features(read_audio(path, sample_rate=options.audio.sample_rate), settings=options.audio)
 
     def on_frame(frames_done: int, t_s: float) -> None:
         report(ProgressUpdate(name, "landmarks", frames_done, t_s, info.duration_s))
@@ -225,8 +229,6 @@ def _analyze_uncached(
         np.asarray(signals.times, np.float64),
         {name: np.asarray(values, np.float32) for name, values in signals.values.items()},
     )
-    report(ProgressUpdate(name, "audio", int(times.size), float(times[-1]), info.duration_s))
-    audio = audio_features(read_audio(path, sample_rate=options.audio.sample_rate), settings=options.audio)
     duration_s = take_duration_s(times, info.nominal_fps)
     face_mask = tracks["face"].mask
     coverage = float(face_mask.mean()) if face_mask.size else 0.0
