@@ -290,7 +290,8 @@ def _mapping_to_data(node: MappingNode, depth: int) -> dict:
                     raise YamlSourceError("a merge key `<<` needs a mapping or a list of mappings", *_where(source))
                 merged.update(_mapping_to_data(source, depth + 1))
             continue
-        key = _to_data(key_node, depth + 1)
+        # plain text keys and values are nearly every node: skip the general path for them
+        key = key_node.value if key_node.tag == _STR and type(key_node) is ScalarNode else _to_data(key_node, depth + 1)
         if isinstance(key, (dict, list)):
             raise YamlSourceError("a mapping key must be a plain value, not a list or mapping", *_where(key_node))
         if key in key_nodes:
@@ -299,7 +300,11 @@ def _mapping_to_data(node: MappingNode, depth: int) -> dict:
                 f"duplicate key {key!r} (first given on line {first_line}); keep one of them", *_where(key_node)
             )
         key_nodes[key] = key_node
-        result[key] = _to_data(value_node, depth + 1)
+        result[key] = (
+            value_node.value
+            if value_node.tag == _STR and type(value_node) is ScalarNode
+            else _to_data(value_node, depth + 1)
+        )
     if merged:
         merged.update(result)
         return merged
