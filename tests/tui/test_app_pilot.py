@@ -362,7 +362,8 @@ def test_failed_analysis_opens_one_line_error_screen(tiny_app):
             assert isinstance(tiny_app.screen, ErrorScreen)
             message = tiny_app.screen.message
             assert message.endswith("takes/1A-1.mp4: error: video file is empty (0 bytes) (copy the take again from the card)")
-            assert "video file is empty (0 bytes)" in screen_text(tiny_app)
+            assert str(tiny_app.screen.query_one("#error-message").content) == message
+            assert "Escape or Enter closes" in screen_text(tiny_app)
             await pilot.press("escape")
             assert isinstance(tiny_app.screen, TakeScreen)
 
