@@ -359,6 +359,7 @@ def test_failed_analysis_opens_one_line_error_screen(tiny_app):
                 await pilot.pause(0.05)
                 if isinstance(tiny_app.screen, ErrorScreen):
                     break
+            await pilot.pause(0.1)
             assert isinstance(tiny_app.screen, ErrorScreen)
             message = tiny_app.screen.message
             assert message.endswith("takes/1A-1.mp4: error: video file is empty (0 bytes) (copy the take again from the card)")
