@@ -126,6 +126,7 @@ def load_scene_file(
     if scene is None:
         return None, report.problems
     check_scene(scene, report, production, production_root)
+    report.problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     has_errors = any(p.is_error for p in report.problems)
     return (None if has_errors else scene), report.problems
 
@@ -220,6 +221,8 @@ def _validate(model: type[BaseModel], document: YamlDocument, report: FileProble
     except ValidationError as error:
         for detail in error.errors(include_url=False):
             _report_validation_error(model, detail, report)
+        # pydantic reports in field order; a reader goes down the file
+        report.problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
         return None
 
 
@@ -237,6 +240,14 @@ def _report_validation_error(model: type[BaseModel], detail: dict, report: FileP
     if loc and loc[-1] == "[key]":
         report.error(loc[:-1], f"key {loc[-2]!r}: {_expected(detail)}", at_key=True)
         return
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        keys = _fields_at(model, loc)
+        with_keys = f" with keys {', '.join(keys)}" if keys else ""
+        report.error(loc, f"expected a mapping{with_keys}, got {_shown(detail.get('input'))}")
+        return
+    if kind == "list_type":
+        report.error(loc, f"expected a list (`- item` lines or [a, b]), got {_shown(detail.get('input'))}")
+        return
     report.error(loc, _expected(detail))
 
 
@@ -248,13 +259,16 @@ def _expected(detail: dict) -> str:
         return message.removeprefix("Value error, ")
     if message.startswith("Input should be "):
         message = "expected " + message.removeprefix("Input should be ")
+        if message.startswith(("expected less", "expected greater")):
+            message = message.replace("expected ", "expected a value ", 1)
     elif message.startswith("String should "):
         message = "expected a text that should " + message.removeprefix("String should ")
-    got = detail.get("input")
-    shown = repr(got) if not isinstance(got, (dict, list)) else _kind(got)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{message}, got {shown}"
+    return f"{message}, got {_shown(detail.get('input'))}"
+
+
+def _shown(value: object) -> str:
+    shown = repr(value) if not isinstance(value, (dict, list)) else _kind(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _kind(value: object) -> str:

@@ -293,3 +293,16 @@ def test_load_scene_file_alone_checks_the_scene_against_itself(tmp_path: Path):
     (tmp_path / "s2.yaml").write_text(SCENE.replace("to_mark: A}", "to_mark: B}"))
     scene, [problem] = load_scene_file(tmp_path / "s2.yaml", None)
     assert scene is None and problem.message.startswith("blocking.moves[0].to_mark: no mark 'B'")
+
+
+def test_type_errors_say_what_was_expected_in_file_order(tmp_path: Path):
+    scene = SCENE.replace("characters: [maya, ana]", "characters: maya").replace(
+        "hold: {duration: 1.2s, character: maya}", "hold: long"
+    ).replace("target: ana}", "target: ana, degrees: 120}")
+    root = write_production(tmp_path, {"s1.yaml": scene})
+    problems = errors(load_project(root)[1])
+    assert [(p.location.line, p.message) for p in problems] == [
+        (line_of(scene, "characters: maya"), "characters: expected a list (`- item` lines or [a, b]), got 'maya'"),
+        (line_of(scene, "hold: long"), "beats[1].hold: expected a mapping with keys duration, tolerance, character, got 'long'"),
+        (line_of(scene, "degrees: 120"), "blocking.leans[0].degrees: expected a value less than or equal to 90, got 120"),
+    ]
