@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rehearse.analysis.face_signals import head_pose_deg
 from tools.takegen.portrait import INNER_LIP_LOWER, INNER_LIP_UPPER, NOSE_TIP, Portrait
 
 FACE_SIDE_A = 234
@@ -44,6 +45,8 @@ def face_signals(points: np.ndarray, portrait: Portrait) -> dict[str, float]:
         "mouth_open": float(points[14, 1] - points[13, 1]) / iod,
         # + when the nose sits toward the image right of the face = turned to the actor's left
         "yaw_proxy": float((nose_x - (left_x + right_x) / 2) / (left_x - right_x)),
+        # the analysis's own head pose (solvePnP), + = toward the actor's left
+        "head_yaw_deg": float(head_pose_deg(points[None, :, :2], portrait.size)[0][0]),
     }
 
 

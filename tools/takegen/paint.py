@@ -34,6 +34,15 @@ def _polygon_mask(shape: tuple[int, int], polygon: np.ndarray, softness_px: floa
     return mask
 
 
+def _region(image: np.ndarray, points: np.ndarray, pad: int) -> tuple[int, int, int, int]:
+    """Bounding box (x0, y0, x1, y1) of `points` plus `pad`, clipped to the image: painting
+    touches only this box, which keeps a frame's painting to a few milliseconds."""
+    height, width = image.shape[:2]
+    x0, y0 = np.floor(points.min(axis=0)).astype(int) - pad
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int) + pad + 1
+    return max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+
+
 def sample_skin(image: np.ndarray, point: np.ndarray, radius_px: int = 3) -> np.ndarray:
     """Median colour of a small patch around `point` (RGB float)."""
     x, y = int(round(point[0])), int(round(point[1]))
@@ -59,21 +68,26 @@ def paint_lid(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, closure: 
     bottom = new_edge.copy()
     bottom[1:-1, 1] += BOTTOM_MARGIN_IOD * iod_px * closure
     polygon = np.concatenate([top, bottom[::-1]])
-    mask = _polygon_mask(image.shape[:2], polygon, EDGE_SOFTNESS_PX)
+    shift = int(round(TEXTURE_SHIFT_IOD * iod_px))
+    x0, y0, x1, y1 = _region(image, polygon, pad=6)
+    y0 = max(y0, shift)
+    origin = np.array([x0, y0], dtype=float)
+    mask = _polygon_mask((y1 - y0, x1 - x0), polygon - origin, EDGE_SOFTNESS_PX)[..., None]
     # Lid texture: the skin just above the eye, moved down over the opening, blended with the
     # sampled colour (a flat fill alone reads as a sticker).
-    shift = int(round(TEXTURE_SHIFT_IOD * iod_px))
-    texture = np.roll(image, shift, axis=0).astype(np.float32)
+    texture = image[y0 - shift: y1 - shift, x0:x1].astype(np.float32)
     fill = np.clip(TEXTURE_WEIGHT * texture + (1 - TEXTURE_WEIGHT) * skin_rgb, 0, 255) * LID_SHADE
-    out = image.astype(np.float32)
-    out = out * (1 - mask[..., None]) + fill * mask[..., None]
-    lash = np.zeros(image.shape[:2], dtype=np.uint8)
-    scaled = np.round(new_edge * (1 << SUBPIXEL_BITS)).astype(np.int32)
+    patch = image[y0:y1, x0:x1].astype(np.float32)
+    patch = patch * (1 - mask) + fill * mask
+    lash = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
+    scaled = np.round((new_edge - origin) * (1 << SUBPIXEL_BITS)).astype(np.int32)
     thickness = max(1, int(round(0.03 * iod_px)))
     cv2.polylines(lash, [scaled], False, 255, thickness, cv2.LINE_AA, shift=SUBPIXEL_BITS)
-    lash_alpha = (lash.astype(np.float32) / 255.0) * min(1.0, closure / 0.3) * 0.85
-    out = out * (1 - lash_alpha[..., None]) + np.array(LASH_RGB, np.float32) * lash_alpha[..., None]
-    return np.clip(out, 0, 255).astype(np.uint8)
+    lash_alpha = ((lash.astype(np.float32) / 255.0) * min(1.0, closure / 0.3) * 0.85)[..., None]
+    patch = patch * (1 - lash_alpha) + np.array(LASH_RGB, np.float32) * lash_alpha
+    out = image.copy()
+    out[y0:y1, x0:x1] = np.clip(patch, 0, 255).astype(np.uint8)
+    return out
 
 
 def paint_mouth_gap(image: np.ndarray, lip_closed: np.ndarray, lip_open: np.ndarray) -> np.ndarray:
@@ -81,7 +95,10 @@ def paint_mouth_gap(image: np.ndarray, lip_closed: np.ndarray, lip_open: np.ndar
     if np.max(np.abs(lip_open - lip_closed)) < 0.5:
         return image
     polygon = np.concatenate([lip_closed, lip_open[::-1]])
-    mask = _polygon_mask(image.shape[:2], polygon, EDGE_SOFTNESS_PX) * 0.92
-    out = image.astype(np.float32)
-    out = out * (1 - mask[..., None]) + np.array(MOUTH_RGB, np.float32) * mask[..., None]
-    return np.clip(out, 0, 255).astype(np.uint8)
+    x0, y0, x1, y1 = _region(image, polygon, pad=4)
+    mask = _polygon_mask((y1 - y0, x1 - x0), polygon - (x0, y0), EDGE_SOFTNESS_PX)[..., None] * 0.92
+    patch = image[y0:y1, x0:x1].astype(np.float32)
+    patch = patch * (1 - mask) + np.array(MOUTH_RGB, np.float32) * mask
+    out = image.copy()
+    out[y0:y1, x0:x1] = np.clip(patch, 0, 255).astype(np.uint8)
+    return out

@@ -88,7 +88,8 @@ def truth_event(action: Action, times: np.ndarray, values: np.ndarray) -> dict |
         event.setdefault("label", label)
     if action.kind == "head_turn":
         event["side"] = action.direction
-        event["degrees"] = action.degrees
+        # The warp's angle, not what a head-pose solver reads (see verified.head_yaw_change_deg).
+        event["warp_degrees"] = action.degrees
     if action.kind == "lean":
         event["label"] = f"lean_{action.direction}"
     return event

@@ -24,6 +24,8 @@ BROW_RAISE_MIN_IOD = 0.02
 BROW_FURROW_MIN_IOD = 0.008
 CORNER_LIFT_MIN_IOD = 0.04
 YAW_PROXY_MIN = 0.06
+HEAD_YAW_MIN_DEG = 4.0
+"""The 2D yaw warp must also read as a head turn on solvePnP head pose, in degrees."""
 LEAN_SCALE_MIN = 0.03
 MOUTH_OPEN_MIN_IOD = 0.05
 HOLD_MOTION_RATIO_MAX = 0.6
@@ -154,7 +156,11 @@ def _check_event(event, times, sig, base, motion, idle_motion) -> dict | None:
         values = sig["yaw_proxy"][inside] - base["yaw_proxy"]
         change = float(values[np.nanargmax(np.abs(values))])
         out["yaw_proxy_change"] = round(change, 4)
-        out["passed"] = bool(abs(change) >= YAW_PROXY_MIN and (change > 0) == (event["side"] == "left"))
+        yaw = sig["head_yaw_deg"][inside] - base["head_yaw_deg"]
+        yaw_change = float(yaw[np.nanargmax(np.abs(yaw))])
+        out["head_yaw_change_deg"] = round(yaw_change, 2)
+        out["passed"] = bool(abs(change) >= YAW_PROXY_MIN and (change > 0) == (event["side"] == "left")
+                             and abs(yaw_change) >= HEAD_YAW_MIN_DEG and (yaw_change > 0) == (change > 0))
     elif label in ("lean_toward", "lean_away"):
         ratio = sig["iod_px"][inside] / base["iod_px"]
         change = float(np.nanmax(ratio) - 1) if label == "lean_toward" else float(np.nanmin(ratio) - 1)

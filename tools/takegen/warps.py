@@ -83,7 +83,7 @@ class MeshWarper:
             return image.copy()
         width, height = self.size
         corners = displacement.astype(np.float32)[self.vertices]
-        dense = (self.weights[:, :, None] * corners).sum(axis=1)
+        dense = np.einsum("nk,nkd->nd", self.weights, corners)
         coarse = dense.reshape(self.coarse[1], self.coarse[0], 2)
         field = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
         # resize maps pixel centres; the coarse sample k sits at pixel k*step, so shift by half
