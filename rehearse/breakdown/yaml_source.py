@@ -319,9 +319,8 @@ def _tag_error(node: Node) -> YamlSourceError:
 def node_at(root: Node | None, path: tuple) -> tuple[Node | None, bool]:
     """The deepest node along `path` (keys and list indexes) and whether the whole path was found.
 
-    Path elements that do not name a node (pydantic adds names of union members) are skipped.
-    For a mapping entry the key's node is returned when `path` ends there and `key_node` is
-    wanted by the caller through `key_node_at`.
+    Path elements that do not name a node (pydantic adds names of union members) are skipped,
+    so a problem is placed at the nearest node that exists (e.g. the mapping missing a key).
     """
     node = root
     found = True
@@ -358,17 +357,17 @@ def _child(node: Node | None, element: object) -> Node | None:
 
 
 def _entries(node: MappingNode) -> list[tuple[Node, Node]]:
-    entries = []
+    """Entries in lookup priority: explicit keys first, then merge sources in order (YAML merge rules)."""
+    explicit, merged = [], []
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE:
             sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
             for source in sources:
                 if isinstance(source, MappingNode):
-                    entries.extend(_entries(source))
+                    merged.extend(_entries(source))
         else:
-            entries.append((key_node, value_node))
-    # explicit keys win over merged ones, so look them up last-first
-    return entries[::-1]
+            explicit.append((key_node, value_node))
+    return explicit + merged
 
 
 def position(node: Node | None) -> tuple[int | None, int | None]:

@@ -306,3 +306,23 @@ def test_type_errors_say_what_was_expected_in_file_order(tmp_path: Path):
         (line_of(scene, "hold: long"), "beats[1].hold: expected a mapping with keys duration, tolerance, character, got 'long'"),
         (line_of(scene, "degrees: 120"), "blocking.leans[0].degrees: expected a value less than or equal to 90, got 120"),
     ]
+
+
+def test_problems_in_merged_values_point_at_the_anchor_that_gave_them(tmp_path: Path):
+    scene = SCENE.replace(
+        "  - {id: 1A, size: MCU, beats: [b1, b2], subject: maya}\n",
+        "  - &close {id: 1A, size: MCU, beats: [b1, b2], subject: tom}\n"
+        "  - {id: 1B, <<: *close, size: XL}\n",
+    )
+    root = write_production(tmp_path, {"s1.yaml": scene})
+    problems = errors(load_project(root)[1])
+    anchor, override = line_of(scene, "&close"), line_of(scene, "size: XL")
+    # 1B's size is its own (wrong) value; the unknown subject 1B inherits is placed at the anchor
+    assert [(p.location.line, p.message.split(":")[0]) for p in problems] == [(override, "shots[1].size")]
+    scene = scene.replace("size: XL", "size: CU")
+    (root / "s1.yaml").write_text(scene)
+    problems = errors(load_project(root)[1])
+    assert [(p.location.line, p.message.split(":")[0]) for p in problems] == [
+        (anchor, "shots[0].subject"),
+        (anchor, "shots[1].subject"),
+    ]
