@@ -8,7 +8,8 @@ mode) on 60 jittered copies of the astronaut still (sub-pixel shifts, pixel nois
 the points through `face_signals`; `python -m tools.takegen.noise` reproduces them. Dropped
 frames (face lost: present 0, values NaN), 24/30/60 fps and variable frame rate are options.
 
-`synthesize_audio(speech_spans, duration_s)` builds matching `AudioFeatures`.
+`synthesize_audio(speech_spans, duration_s)` builds matching `AudioFeatures`; `synthesize_take(truth)`
+builds both from a rendered sample take's truth JSON.
 Sides are the actor's own. Nothing here imports cv2 or mediapipe.
 """
 
@@ -324,3 +325,20 @@ def synthesize_audio(
         rms_db[inside] = speech_db - 6.0 + rhythm + rng.normal(0, 1.0, int(inside.sum()))
         speech[inside] = 1
     return AudioFeatures(times=times, rms_db=rms_db, speech=speech, sample_rate=sample_rate)
+
+
+def synthesize_take(truth: dict, **options) -> tuple[SignalTrack, AudioFeatures]:
+    """Signals and audio for a rendered take's truth JSON (`scenes/takes/*.truth.json`).
+
+    The landmark-level twin of the video: the same events at the same times, so a detector can
+    be checked on both and the two results compared. `options` go to `synthesize_signals`.
+    """
+    events = [e for e in truth["events"] if e["kind"] != "speech"]
+    for line in truth.get("speech", []):
+        events.append({"kind": "speech", "start_s": line["start_s"], "end_s": line["end_s"],
+                       "label": line["speaker"], "on_camera": bool(line.get("on_camera"))})
+    options.setdefault("fps", truth["fps"])
+    signals = synthesize_signals(events, duration_s=truth["duration_s"], **options)
+    audio = synthesize_audio([(line["start_s"], line["end_s"]) for line in truth.get("speech", [])],
+                             truth["duration_s"], seed=options.get("seed", 0))
+    return signals, audio

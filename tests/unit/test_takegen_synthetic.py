@@ -154,3 +154,21 @@ def test_noise_constants_match_a_fresh_facemesh_measurement():
     for name in ("eye_open_left", "eye_open_right", "brow_raise_left", "lip_corner_left", "mouth_open"):
         assert NOISE_STD[name] / 2 < measured[name] < NOISE_STD[name] * 2, (name, measured[name])
     assert measured["face_motion"] > 0
+
+
+def test_synthetic_twin_of_a_sample_take(sample_production):
+    import json
+
+    from rehearse.analysis.synthetic import synthesize_take
+
+    truth = json.loads((sample_production / "takes" / "01-1A-1.truth.json").read_text())
+    signals, audio = synthesize_take(truth, seed=2)
+    assert signals.frame_count == truth["frame_count"]
+    for blink in (e for e in truth["events"] if e["kind"] == "blink"):
+        near = np.abs(signals.times - blink["apex_s"]) <= 0.05
+        assert np.nanmin(signals["eye_open_left"][near]) < 0.1
+    reply = truth["speech"][1]
+    speaking = (signals.times >= reply["start_s"]) & (signals.times < reply["end_s"])
+    assert np.nanmax(signals["mouth_open"][speaking]) > np.nanmedian(signals["mouth_open"]) + 0.05
+    voiced = audio.times[audio.speech == 1]
+    assert voiced.min() == pytest.approx(truth["speech"][0]["start_s"], abs=0.01)
