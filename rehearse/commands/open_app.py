@@ -33,7 +33,8 @@ def _graphics_stills(choice: str) -> bool:
         from textual_image import renderable
     except ImportError:
         return False
-    return renderable.Image.__name__ in ("SixelImage", "TGPImage") or choice == "graphics"
+    # textual-image picked its renderer from the terminal's answers: sixel or kitty's TGP draw pixels.
+    return renderable.Image.__module__.rsplit(".", 1)[-1] in ("sixel", "tgp") or choice == "graphics"
 
 
 def run(args: argparse.Namespace) -> int:
