@@ -42,7 +42,7 @@ from rehearse.analysis.tracks import LandmarkTrack
 
 __all__ = [
     "FACE_POINTS", "HAND_POINTS", "POSE_POINTS", "FrameLandmarks", "LandmarkExtractor",
-    "LandmarkSettings", "extract_landmarks", "tracks_from_frames", "wrist_raised",
+    "LandmarkSettings", "extract_landmarks", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
 ]
 
 POSE_LEFT_WRIST, POSE_RIGHT_WRIST = 15, 16
@@ -74,6 +74,11 @@ class LandmarkSettings(BaseModel):
     hand_raise_margin: float = Field(default=0.0)
     """Hands gate: a wrist counts as raised when it is above the hip line minus this fraction
     of the image height (positive = must be higher). Default 0.0 (at or above the hips)."""
+    max_torso_tilt_deg: float = Field(default=60.0, gt=0, le=180)
+    """A pose whose torso (hip centre to shoulder centre, in the image) leans more than this from
+    upright is rejected as not a body. Measured on the shared clips: Pose "finds" a body lying
+    at ~90 deg in animated title cards and texture, while seated and standing actors read 0-2
+    deg. Set 180 to keep poses of actors lying down. Default 60 deg."""
     min_pose_visibility: float = Field(default=0.5, ge=0, le=1)
     """Pose landmarks below this visibility are not used for gating or hand assignment."""
     max_num_hands: int = Field(default=2, ge=1, le=2)
@@ -99,6 +104,7 @@ class FrameLandmarks:
     face_confidence: float = 0.0
     pose: np.ndarray | None = None  # (33, 4): x, y, z, visibility
     pose_sampled: bool = False  # Pose ran on this frame (False: to be interpolated)
+    pose_rejected: bool = False  # Pose returned a body that failed the upright check
     left_hand: np.ndarray | None = None  # (21, 3), actor's left
     left_hand_confidence: float = 0.0
     right_hand: np.ndarray | None = None  # (21, 3), actor's right
@@ -235,6 +241,9 @@ class LandmarkExtractor:
         pose = None
         if found.pose_landmarks:
             pose = _landmark_array(found.pose_landmarks.landmark, with_visibility=True)
+            aspect = image.shape[1] / image.shape[0]
+            if torso_tilt_deg(pose, aspect) > self.settings.max_torso_tilt_deg:
+                pose, result.pose_rejected = None, True
         result.pose, result.pose_sampled = pose, True
         self._force_pose_next = self._pose_moved_a_lot(self._last_pose_sample, pose)
         self._last_pose_sample = pose
@@ -291,6 +300,15 @@ class LandmarkExtractor:
             if model is not None:
                 model.close()
         self._face_mesh = self._pose = self._hands = self._face_landmarker = None
+
+
+def torso_tilt_deg(pose: np.ndarray, aspect: float) -> float:
+    """Angle (deg) of the hip-centre -> shoulder-centre line from image-upright. Uses the
+    positions even when the hips are out of frame: Pose extrapolates them straight below."""
+    shoulders = (pose[POSE_LEFT_SHOULDER, :2] + pose[POSE_RIGHT_SHOULDER, :2]) / 2
+    hips = (pose[POSE_LEFT_HIP, :2] + pose[POSE_RIGHT_HIP, :2]) / 2
+    dx, dy = float(shoulders[0] - hips[0]) * aspect, float(shoulders[1] - hips[1])
+    return float(np.degrees(np.arctan2(abs(dx), -dy)))
 
 
 def wrist_raised(pose: np.ndarray, min_visibility: float, margin: float = 0.0) -> bool:

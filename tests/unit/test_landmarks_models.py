@@ -172,3 +172,13 @@ def test_hands_model_runs_and_finds_no_hand_in_a_head_and_shoulders_shot(shared_
     tracks = extract_landmarks(frames, LandmarkSettings(pose=False, hands="always"))
     assert not tracks["left_hand"].mask.any() and not tracks["right_hand"].mask.any()
     assert tracks["face"].mask.all()
+
+
+def test_pose_of_a_body_lying_in_a_title_card_is_rejected(shared_clips):
+    # no_face.mp4 is an animated title: MediaPipe Pose reports a small body lying along the
+    # lettering (torso ~90 deg from upright) from about frame 24 on. Upright check on: no body.
+    frames = decode(shared_clips / "no_face.mp4", max_frames=48)
+    kept = extract_landmarks(frames, LandmarkSettings(hands="never"))
+    assert not kept["pose"].mask.any()
+    unchecked = extract_landmarks(frames, LandmarkSettings(hands="never", max_torso_tilt_deg=180))
+    assert unchecked["pose"].mask.sum() > 10

@@ -9,6 +9,7 @@ from rehearse.analysis.backends.handedness import assign_hands_to_sides, side_fr
 from rehearse.analysis.landmarks import (
     FrameLandmarks,
     LandmarkSettings,
+    torso_tilt_deg,
     tracks_from_frames,
     wrist_raised,
 )
@@ -113,3 +114,13 @@ def test_frames_next_to_a_lost_body_take_the_nearest_sample():
     assert np.isnan(pose.points[3]).all()
     face = tracks_from_frames(frames, LandmarkSettings())["face"]
     assert face.points.shape == (4, 478, 3) and not face.mask.any()
+
+
+def test_torso_tilt_reads_upright_and_lying_bodies():
+    upright = pose_with(left_wrist=(0.6, 0.5))
+    assert torso_tilt_deg(upright, aspect=16 / 9) == pytest.approx(0.0, abs=1e-4)
+    lying = upright.copy()
+    lying[[11, 12], :2] = [(0.3, 0.45), (0.3, 0.55)]
+    lying[[23, 24], :2] = [(0.6, 0.45), (0.6, 0.55)]
+    assert torso_tilt_deg(lying, aspect=16 / 9) == pytest.approx(90.0, abs=1e-4)
+    assert torso_tilt_deg(lying, aspect=16 / 9) > LandmarkSettings().max_torso_tilt_deg
