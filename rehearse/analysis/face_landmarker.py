@@ -19,6 +19,8 @@ import numpy as np
 from rehearse.errors import RehearseError
 
 # The 52 blendshape categories in the model's output order (names as the model gives them).
+# Their Left/Right are the actor's own (checked on single_face.jpg: eyeBlinkLeft is the higher
+# score on the eye whose EAR is lower, and a mirrored image swaps them).
 BLENDSHAPE_NAMES: tuple[str, ...] = (
     "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft",
     "browOuterUpRight", "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft",

@@ -64,3 +64,23 @@ def test_blendshapes_follow_the_smile_and_the_blink(face_landmarker_task, shared
     signals = compute_signals(tracks)
     assert signals["mouth_width"][smile > 0.6].mean() > signals["mouth_width"][:10].mean() * 1.3
     assert signals["eye_open_left"][24:31].min() < 0.15
+
+
+def test_blendshape_sides_are_the_actors_own(face_landmarker_task, shared_clips):
+    import av
+
+    with av.open(str(shared_clips / "single_face.jpg")) as container:
+        image = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    settings = LandmarkSettings(pose=False, hands="never", face_landmarker_task=face_landmarker_task)
+    blink_gap, ear_gap = [], []
+    for picture in (image, np.ascontiguousarray(image[:, ::-1])):
+        tracks = extract_landmarks([SimpleNamespace(index=0, t=0.0, image=picture)], settings)
+        shapes = tracks["blendshapes"].points[0, :, 0]
+        signals = compute_signals(tracks)
+        blink_gap.append(shapes[blendshape_index("eyeBlinkLeft")] - shapes[blendshape_index("eyeBlinkRight")])
+        ear_gap.append(signals["eye_open_left"][0] - signals["eye_open_right"][0])
+    # The more-closed eye (lower EAR) blinks more, on the same named side, in both images;
+    # the mirror image swaps the sides.
+    for blink, ear in zip(blink_gap, ear_gap, strict=True):
+        assert np.sign(blink) == -np.sign(ear) and abs(blink) > 0.05
+    assert np.sign(blink_gap[0]) == -np.sign(blink_gap[1])
