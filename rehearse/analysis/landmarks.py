@@ -42,7 +42,7 @@ from rehearse.analysis.tracks import LandmarkTrack
 
 __all__ = [
     "FACE_POINTS", "HAND_POINTS", "POSE_POINTS", "FrameLandmarks", "LandmarkExtractor",
-    "LandmarkSettings", "extract_landmarks", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
+    "LandmarkSettings", "extract_landmarks", "pose_moved", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
 ]
 
 POSE_LEFT_WRIST, POSE_RIGHT_WRIST = 15, 16
@@ -69,8 +69,8 @@ class LandmarkSettings(BaseModel):
     chosen from measurement: the smallest N that keeps face+pose+hands above real time at
     24 fps on 2 cores while a 125 ms gap still follows gestures."""
     pose_force_motion: float = Field(default=0.04, gt=0)
-    """A wrist or shoulder moving more than this fraction of the image width between two pose
-    samples forces Pose on the next frame too (fast gestures are not interpolated). Default 0.04."""
+    """A wrist or shoulder moving more than this (normalised image units: widths/heights)
+    between two pose samples forces Pose on the next frame too (fast gestures are not interpolated). Default 0.04."""
     hand_raise_margin: float = Field(default=0.0)
     """Hands gate: a wrist counts as raised when it is above the hip line minus this fraction
     of the image height (positive = must be higher). Default 0.0 (at or above the hips)."""
@@ -245,21 +245,11 @@ class LandmarkExtractor:
             if torso_tilt_deg(pose, aspect) > self.settings.max_torso_tilt_deg:
                 pose, result.pose_rejected = None, True
         result.pose, result.pose_sampled = pose, True
-        self._force_pose_next = self._pose_moved_a_lot(self._last_pose_sample, pose)
+        self._force_pose_next = self.settings.pose_every_n_frames > 1 and pose_moved(
+            self._last_pose_sample, pose, self.settings.pose_force_motion, self.settings.min_pose_visibility
+        )
         self._last_pose_sample = pose
         self._frames_since_pose = 0
-
-    def _pose_moved_a_lot(self, before: np.ndarray | None, after: np.ndarray | None) -> bool:
-        if before is None or after is None or self.settings.pose_every_n_frames == 1:
-            return False
-        joints = [POSE_LEFT_WRIST, POSE_RIGHT_WRIST, POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER]
-        seen = (before[joints, 3] >= self.settings.min_pose_visibility) & (
-            after[joints, 3] >= self.settings.min_pose_visibility
-        )
-        if not seen.any():
-            return False
-        moved = np.linalg.norm(after[joints, :2] - before[joints, :2], axis=1)[seen]
-        return bool(moved.max() > self.settings.pose_force_motion)
 
     def _hands_wanted(self) -> bool:
         mode = self.settings.hands
@@ -300,6 +290,19 @@ class LandmarkExtractor:
             if model is not None:
                 model.close()
         self._face_mesh = self._pose = self._hands = self._face_landmarker = None
+
+
+def pose_moved(before: np.ndarray | None, after: np.ndarray | None, threshold: float, min_visibility: float) -> bool:
+    """True when a wrist or shoulder seen in both pose samples moved more than `threshold`
+    (normalised image units: x in image widths, y in image heights) between them."""
+    if before is None or after is None:
+        return False
+    joints = [POSE_LEFT_WRIST, POSE_RIGHT_WRIST, POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER]
+    seen = (before[joints, 3] >= min_visibility) & (after[joints, 3] >= min_visibility)
+    if not seen.any():
+        return False
+    moved = np.linalg.norm(after[joints, :2] - before[joints, :2], axis=1)[seen]
+    return bool(moved.max() > threshold)
 
 
 def torso_tilt_deg(pose: np.ndarray, aspect: float) -> float:

@@ -182,3 +182,20 @@ def test_pose_of_a_body_lying_in_a_title_card_is_rejected(shared_clips):
     assert not kept["pose"].mask.any()
     unchecked = extract_landmarks(frames, LandmarkSettings(hands="never", max_torso_tilt_deg=180))
     assert unchecked["pose"].mask.sum() > 10
+
+
+def test_progress_stop_and_hand_probes_without_pose(shared_clips):
+    frames = decode(shared_clips / "single_face.mp4", max_frames=12)
+    seen: list[tuple[int, float]] = []
+    tracks = extract_landmarks(
+        frames, FACE_ONLY, progress=lambda done, t: seen.append((done, t)), should_stop=lambda: len(seen) >= 5
+    )
+    # Stopping returns the frames done so far, with their own times.
+    assert [done for done, _ in seen] == [1, 2, 3, 4, 5]
+    assert [t for _, t in seen] == [f.t for f in frames[:5]]
+    assert tracks["face"].points.shape[0] == 5
+    # Pose off, hands "auto": Hands probes on the pose schedule (every 3rd frame) until it
+    # finds a hand, instead of paying for palm detection on every frame.
+    with LandmarkExtractor(LandmarkSettings(pose=False, hands="auto", pose_every_n_frames=3)) as extractor:
+        ran = [extractor.process(frame).hands_ran for frame in frames[:9]]
+    assert ran == [True, False, False] * 3

@@ -9,6 +9,7 @@ from rehearse.analysis.backends.handedness import assign_hands_to_sides, side_fr
 from rehearse.analysis.landmarks import (
     FrameLandmarks,
     LandmarkSettings,
+    pose_moved,
     torso_tilt_deg,
     tracks_from_frames,
     wrist_raised,
@@ -124,3 +125,17 @@ def test_torso_tilt_reads_upright_and_lying_bodies():
     lying[[23, 24], :2] = [(0.6, 0.45), (0.6, 0.55)]
     assert torso_tilt_deg(lying, aspect=16 / 9) == pytest.approx(90.0, abs=1e-4)
     assert torso_tilt_deg(lying, aspect=16 / 9) > LandmarkSettings().max_torso_tilt_deg
+
+
+def test_a_fast_wrist_forces_the_next_pose_sample():
+    before = pose_with(left_wrist=(0.6, 0.5), right_wrist=(0.4, 0.5))
+    small, large = before.copy(), before.copy()
+    small[15, 0] += 0.02
+    large[15, 0] += 0.10
+    threshold = LandmarkSettings().pose_force_motion
+    assert not pose_moved(before, small, threshold, 0.5)
+    assert pose_moved(before, large, threshold, 0.5)
+    unseen = large.copy()
+    unseen[15, 3] = 0.1  # a jump of a landmark Pose cannot see is not motion
+    assert not pose_moved(before, unseen, threshold, 0.5)
+    assert not pose_moved(None, large, threshold, 0.5)
