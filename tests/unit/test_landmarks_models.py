@@ -199,3 +199,12 @@ def test_progress_stop_and_hand_probes_without_pose(shared_clips):
     with LandmarkExtractor(LandmarkSettings(pose=False, hands="auto", pose_every_n_frames=3)) as extractor:
         ran = [extractor.process(frame).hands_ran for frame in frames[:9]]
     assert ran == [True, False, False] * 3
+
+
+def test_unrefined_facemesh_gives_468_points_and_no_gaze(shared_clips):
+    frames = decode(shared_clips / "single_face.mp4", max_frames=3)
+    tracks = extract_landmarks(frames, LandmarkSettings(refine_iris=False, pose=False, hands="never"))
+    assert tracks["face"].points.shape == (3, 468, 3)
+    signals = compute_signals(tracks)
+    assert np.isnan(signals["gaze_h"]).all()
+    assert np.all((signals["eye_open_left"] > 0.2) & (signals["eye_open_left"] < 0.4))

@@ -11,7 +11,8 @@ from rehearse.analysis.tracks import LandmarkTrack
 if TYPE_CHECKING:
     from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings
 
-FACE_POINTS = 478
+FACE_POINTS = 478  # with refined eyes/iris (FaceMesh refine_landmarks, Face Landmarker)
+FACE_POINTS_UNREFINED = 468
 POSE_POINTS = 33
 HAND_POINTS = 21
 
@@ -59,10 +60,12 @@ def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray
 def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
     """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated)."""
     times = np.array([r.t for r in results], dtype=np.float64)
+    refined = settings.refine_iris or settings.face_landmarker_task is not None
+    face_points = FACE_POINTS if refined else FACE_POINTS_UNREFINED
     size = results[0].image_size if results else (0, 0)
     tracks = {
         "face": LandmarkTrack(
-            "face", times, _stack([r.face for r in results], (FACE_POINTS, 3)),
+            "face", times, _stack([r.face for r in results], (face_points, 3)),
             np.array([r.face_confidence for r in results], dtype=np.float32), size,
         ),
         "left_hand": LandmarkTrack(
