@@ -149,7 +149,7 @@ def test_sweep_removes_only_stale_temp_files(tmp_path):
 def test_prefetch_hands_over_frames_errors_and_stops_early():
     import threading
 
-    from rehearse.analysis.take import prefetched
+    from rehearse.analysis.prefetch import prefetched
     from rehearse.errors import VideoError
 
     with prefetched(iter(range(100)), 4) as ahead:
