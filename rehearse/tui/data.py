@@ -173,14 +173,78 @@ def no_flags(project: Any, scene: Scene) -> list[FlagView] | None:
     return None
 
 
+# (project object id, scene id, which takes are analysed) -> flags: drift is costly, compute once.
+_drift_memo: dict[tuple, list[FlagView]] = {}
+
+
+def _memo_key(project: Any, scene: Scene) -> tuple | None:
+    analysed = []
+    for take in scene.takes:
+        data = cached_take_data(project, scene, take)
+        if not data.analyzed:
+            return None  # drift would start MediaPipe on the missing takes: never on its own
+        analysed.append((take.label, data.duration_s))
+    return (id(project), scene.id, tuple(analysed)) if analysed else None
+
+
+def drift_flags(project: Any, scene: Scene) -> list[FlagView] | None:
+    """The scene's drift flags (rehearse.continuity), when every take already has a cached analysis."""
+    key = _memo_key(project, scene)
+    if key is None:
+        return None
+    if key not in _drift_memo:
+        from rehearse.continuity.drift import drift_for_scene
+        from rehearse.errors import RehearseError
+
+        try:
+            report = drift_for_scene(project, scene)
+        except RehearseError:
+            return None
+        gestures = {g.id for g in scene.tracked_gestures}
+        _drift_memo[key] = [
+            FlagView(
+                take_label=flag.take,
+                key=_flag_key(flag, gestures),
+                sentence=f"{flag.kind} ({flag.severity}): {flag.message}",
+                time_s=flag.take_s,
+            )
+            for flag in report.flags
+        ]
+    return _drift_memo[key]
+
+
+def remembered_drift_flags(project: Any, scene: Scene) -> list[FlagView] | None:
+    """Flags already computed for this scene (never computes: for the overview screens)."""
+    prefix = (id(project), scene.id)
+    found = [flags for key, flags in _drift_memo.items() if key[:2] == prefix]
+    return found[-1] if found else None
+
+
+def _flag_key(flag: Any, gestures: set[str]) -> str:
+    """The matrix column a flag belongs to: its tracked gesture if it names one, else its beat."""
+    for value in flag.values.values():
+        if isinstance(value, str) and value in gestures:
+            return value
+    named = [g for g in gestures if g in flag.message]
+    return named[0] if named else (flag.beat or "")
+
+
 @dataclass(frozen=True)
 class DataSources:
     """Where the screens get their data; the CLI uses the defaults, tests pass canned ones."""
 
     load: Callable[[Path], LoadResult] = load_production
     take_data: Callable[[Any, Scene, Take], TakeData] = cached_take_data
-    scene_flags: Callable[[Any, Scene], list[FlagView] | None] = no_flags
+    scene_flags: Callable[[Any, Scene], list[FlagView] | None] = drift_flags
+    """Computes flags (continuity screen); may run drift on cached analyses."""
+    known_flags: Callable[[Any, Scene], list[FlagView] | None] | None = remembered_drift_flags
+    """Flags without computing (production and take screens); None: use `scene_flags`."""
     analyze: Callable[..., bool] | None = None
     """(project, takes, progress, should_stop) -> finished; None uses rehearse.tui.jobs.analyze_takes."""
     read_still: Callable[[Path, float], Any] | None = None
     """(video path, seconds) -> RGB uint8 array; None uses rehearse.video.frames.read_frame_at."""
+
+
+def known_flags(sources: DataSources, project: Any, scene: Scene) -> list[FlagView] | None:
+    """Flags the overview screens may show without starting a drift analysis."""
+    return (sources.known_flags or sources.scene_flags)(project, scene)

@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
+from rehearse.tui.data import known_flags
 from rehearse.tui.keymap import bindings
 from rehearse.tui.messages import SceneStats
 from rehearse.tui.screens.base import RehearseScreen
@@ -85,7 +86,7 @@ class ProductionScreen(RehearseScreen):
         stats: dict[str, tuple[int, int, int | None]] = {}
         for scene in project.scenes:
             analyzed = sum(1 for take in scene.takes if sources.take_data(project, scene, take).analyzed)
-            flags = sources.scene_flags(project, scene)
+            flags = known_flags(sources, project, scene)
             stats[scene.id] = (analyzed, len(scene.takes), None if flags is None else len(flags))
         self.post_message(SceneStats(stats))
 

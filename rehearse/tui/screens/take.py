@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from rehearse.errors import RehearseError
-from rehearse.tui.data import TakeData, take_path
+from rehearse.tui.data import TakeData, known_flags, take_path
 from rehearse.tui.keymap import bindings
 from rehearse.tui.messages import StillReady, TakeDataReady
 from rehearse.tui.screens.base import RehearseScreen
@@ -103,7 +103,7 @@ class TakeScreen(RehearseScreen):
     def load_data(self, project: Any) -> None:
         scene, take = self.current_scene(), self.current_take()
         data = self.app.sources.take_data(project, scene, take)
-        flags = self.app.sources.scene_flags(project, scene) or []
+        flags = known_flags(self.app.sources, project, scene) or []
         mine = [f for f in flags if f.take_label == take.label]
         if mine:
             data = TakeData(data.take, data.path, data.signals, data.events, data.duration_s, mine, data.note)
