@@ -107,6 +107,8 @@ class RehearsalLogApp(App[None]):
         self.resumed = False
         self.hold_open = False
         self.live_entries: list[LogEntry] = []
+        self._clock: Static | None = None
+        self._timer = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="clock")
@@ -129,8 +131,9 @@ class RehearsalLogApp(App[None]):
         what = "resumed" if self.resumed else "new"
         self._status(f"{what} session {self.session_id}, {len(self.live_entries)} entries")
         self._refresh_beat()
+        self._clock = self.query_one("#clock", Static)
         self._tick()
-        self.set_interval(0.1, self._tick)
+        self._timer = self.set_interval(0.1, self._tick)
 
     # --- clock -----------------------------------------------------------------------------
 
@@ -138,10 +141,12 @@ class RehearsalLogApp(App[None]):
         return clock_state(self.connection, self.session_id)
 
     def _tick(self) -> None:
+        if self._clock is None or not self._clock.is_attached:
+            return  # the app is shutting down; the timer may fire once more
         elapsed, running = self._elapsed()
         minutes, seconds = divmod(elapsed, 60)
         state = "running" if running else "paused"
-        self.query_one("#clock", Static).update(f"{int(minutes):02d}:{seconds:05.2f}  ({state})")
+        self._clock.update(f"{int(minutes):02d}:{seconds:05.2f}  ({state})")
 
     def action_toggle_clock(self) -> None:
         _, running = self._elapsed()
@@ -239,5 +244,7 @@ class RehearsalLogApp(App[None]):
         self.query_one("#status", Static).update(Text(message))
 
     def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
         if self.connection is not None:
             self.connection.close()
