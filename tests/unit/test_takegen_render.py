@@ -10,6 +10,7 @@ from tools.takegen import (
     TakeSpec,
     blink,
     brow_raise,
+    gaze_shift,
     half_smile,
     head_turn,
     hold,
@@ -24,6 +25,7 @@ SPEC = TakeSpec(
     name="custom", fps=30.0, duration_s=3.0, seed=11,
     actions=(
         blink(0.4, side="right"),
+        gaze_shift(0.5, 0.68, "left"),
         hold(0.7, 1.6),
         partial_blink(1.7, 0.5),
         brow_raise(1.8, 2.4),
@@ -57,6 +59,7 @@ def test_custom_take_renders_and_verifies(rendered):
     assert lifts["right"] > lifts["left"] + 0.02
     assert by_kind[("gesture", "head_turn")]["yaw_proxy_change"] > 0.06
     assert by_kind[("gesture", "lean_away")]["face_scale_change"] < -0.03
+    assert by_kind[("gaze_shift", None)]["gaze_h_change"] > 0.1  # toward the actor's left
     assert truth["speech"] == [] and truth["latency_s"] is None
 
 

@@ -19,6 +19,7 @@ from tools.takegen.spec import (
     brow_raise,
     eyes_closed,
     false_start,
+    gaze_shift,
     half_smile,
     head_turn,
     hold,
@@ -28,7 +29,7 @@ from tools.takegen.spec import (
 
 __all__ = [
     "Action", "SpeechLine", "TakeSpec", "blink", "brow_furrow", "brow_raise", "eyes_closed",
-    "false_start", "half_smile", "head_turn", "hold", "lean", "partial_blink", "render_take",
+    "false_start", "gaze_shift", "half_smile", "head_turn", "hold", "lean", "partial_blink", "render_take",
     "verify_take", "generate_sample",
 ]
 

@@ -45,9 +45,19 @@ def face_signals(points: np.ndarray, portrait: Portrait) -> dict[str, float]:
         "mouth_open": float(points[14, 1] - points[13, 1]) / iod,
         # + when the nose sits toward the image right of the face = turned to the actor's left
         "yaw_proxy": float((nose_x - (left_x + right_x) / 2) / (left_x - right_x)),
+        "gaze_h": gaze_h(points, portrait),
         # the analysis's own head pose (solvePnP), + = toward the actor's left
         "head_yaw_deg": float(head_pose_deg(points[None, :, :2], portrait.size)[0][0]),
     }
+
+
+def gaze_h(points: np.ndarray, portrait: Portrait) -> float:
+    """Iris position between the eye corners, -1..1, + toward the actor's left (image right)."""
+    offsets = []
+    for eye in (portrait.eye_left, portrait.eye_right):
+        a, b = points[list(eye.corners), 0]
+        offsets.append((points[eye.iris_centre, 0] - (a + b) / 2) / (abs(a - b) / 2))
+    return float(np.mean(offsets))
 
 
 class FaceMeshRunner:

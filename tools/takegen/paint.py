@@ -102,3 +102,32 @@ def paint_mouth_gap(image: np.ndarray, lip_closed: np.ndarray, lip_open: np.ndar
     out = image.copy()
     out[y0:y1, x0:x1] = np.clip(patch, 0, 255).astype(np.uint8)
     return out
+
+
+def shift_iris(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, dx_px: float) -> np.ndarray:
+    """Move what is inside one eye opening (iris, pupil, sclera) sideways by `dx_px` (a gaze shift).
+
+    Where the moved content would come from outside the opening, sclera colour (the brightest
+    third of the opening) fills in, so no skin slides into the eye.
+    """
+    import cv2
+
+    if abs(dx_px) < 0.05:
+        return image
+    polygon = np.concatenate([upper, lower[::-1]])
+    x0, y0, x1, y1 = _region(image, polygon, pad=int(abs(dx_px)) + 4)
+    size = (y1 - y0, x1 - x0)
+    mask = _polygon_mask(size, polygon - (x0, y0), 0.6)
+    patch = image[y0:y1, x0:x1].astype(np.float32)
+    inside = patch[mask > 0.9]
+    luminance = inside.mean(axis=1)
+    sclera = np.median(inside[luminance >= np.quantile(luminance, 2 / 3)], axis=0)
+    move = np.array([[1, 0, dx_px], [0, 1, 0]], dtype=np.float32)
+    moved = cv2.warpAffine(patch, move, (size[1], size[0]), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    moved_mask = cv2.warpAffine(mask, move, (size[1], size[0]), flags=cv2.INTER_LINEAR)[..., None]
+    content = moved * moved_mask + sclera * (1 - moved_mask)
+    patch = patch * (1 - mask[..., None]) + content * mask[..., None]
+    out = image.copy()
+    out[y0:y1, x0:x1] = np.clip(patch, 0, 255).astype(np.uint8)
+    return out

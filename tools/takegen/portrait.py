@@ -49,6 +49,8 @@ class EyeIndices:
     ear: tuple[int, ...]
     brow: tuple[int, ...]
     brow_inner: tuple[int, ...]
+    iris_centre: int
+    corners: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,9 @@ def load_portrait(width: int = 640, height: int = 480, zoom: float = 1.0) -> Por
     if landmarks is None:
         raise RuntimeError(f"FaceMesh found no face on the portrait at zoom {zoom}")
     eye_a = EyeIndices(tuple(EYE_A_UPPER), tuple(EYE_A_LOWER), tuple(EYE_A_EAR), tuple(BROW_A),
-                       tuple(BROW_A_INNER))
+                       tuple(BROW_A_INNER), 468, (33, 133))
     eye_b = EyeIndices(tuple(EYE_B_UPPER), tuple(EYE_B_LOWER), tuple(EYE_B_EAR), tuple(BROW_B),
-                       tuple(BROW_B_INNER))
+                       tuple(BROW_B_INNER), 473, (263, 362))
     # The actor's own left eye is the one on the image right (larger x).
     a_is_image_right = landmarks[33, 0] > landmarks[263, 0]
     eye_left, eye_right = (eye_a, eye_b) if a_is_image_right else (eye_b, eye_a)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.takegen.paint import paint_lid, paint_mouth_gap, sample_skin
+from tools.takegen.paint import paint_lid, paint_mouth_gap, sample_skin, shift_iris
 from tools.takegen.portrait import INNER_LIP_LOWER, Portrait, load_portrait
 from tools.takegen.spec import Action, TakeSpec
 from tools.takegen.speech import SAMPLE_RATE, synthesise
@@ -32,6 +32,8 @@ class Strengths:
     lip_corner_iod: float = 0.14
     jaw_open_iod: float = 0.18
     speech_jaw_open_iod: float = 0.16
+    gaze_shift_iod: float = 0.1
+    """Sideways iris travel at a full gaze shift (reads as gaze_h ~0.25)."""
     lean_scale: float = 0.08
     """Extra scale of the whole frame at a full lean toward camera (0.08 = 8% larger)."""
     idle_yaw_deg: float = 3.0
@@ -143,6 +145,16 @@ def _eye_closure(levels: dict, i: int, side: str) -> float:
     return closure
 
 
+def _gaze_shift_px(levels: dict, i: int, iod_px: float) -> float:
+    """Iris shift this frame, pixels; + = toward the actor's own left = image right."""
+    shift = 0.0
+    for action, values in levels.items():
+        if action.kind == "gaze_shift" and values[i] > 0:
+            sign = 1.0 if action.direction == "left" else -1.0
+            shift += sign * STRENGTHS.gaze_shift_iod * iod_px * action.amount * values[i]
+    return shift
+
+
 def _lean_matrix(levels: dict, i: int, width: int, height: int) -> np.ndarray | None:
     scale = 1.0
     for action, values in levels.items():
@@ -184,6 +196,9 @@ def render_frames(spec: TakeSpec, times: np.ndarray, levels: dict, mouth: np.nda
         if jaw_displacement is not None:
             lip_closed = rest_lip + (displacement - jaw_displacement)[INNER_LIP_LOWER]
             image = paint_mouth_gap(image, lip_closed, moved[INNER_LIP_LOWER])
+        gaze_px = _gaze_shift_px(levels, i, portrait.iod_px)
+        for eye in (portrait.eye_left, portrait.eye_right):
+            image = shift_iris(image, moved[list(eye.upper)], moved[list(eye.lower)], gaze_px)
         for side, eye in (("left", portrait.eye_left), ("right", portrait.eye_right)):
             closure = _eye_closure(levels, i, side)
             if closure > 0:

@@ -15,6 +15,7 @@ from tools.takegen.spec import (
     brow_raise,
     eyes_closed,
     false_start,
+    gaze_shift,
     half_smile,
     head_turn,
     hold,
@@ -82,13 +83,14 @@ def take_01_1a_3() -> TakeSpec:
 
 
 def take_03_3b_1() -> TakeSpec:
-    """60 fps, framed tight on the eyes: partial, one-eye and on-the-word blinks, eyes shut, furrow, hold."""
+    """60 fps, framed tight on the eyes: partial, one-eye and on-the-word blinks, a glance, eyes shut, furrow, hold."""
     return TakeSpec(
         name="03-3B-1", fps=60.0, duration_s=6.0, beat_marks=BEATS_03_3B, seed=31, zoom=2.2,
         actions=(
             partial_blink(0.4, 0.5),
             brow_furrow(0.6, 1.5),
             blink(1.2, side="left"),
+            gaze_shift(1.55, 1.95, "right"),  # a glance toward Tom as he starts
             blink(2.15),  # lands on "nothing", before Tom has finished the line
             eyes_closed(2.45, 3.2),
             hold(3.25, 5.25),

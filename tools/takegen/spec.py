@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ActionKind = Literal[
     "blink", "partial_blink", "eyes_closed", "brow_raise", "brow_furrow", "half_smile",
-    "head_turn", "lean", "hold", "false_start", "mouth_open",
+    "head_turn", "lean", "hold", "false_start", "mouth_open", "gaze_shift",
 ]
 Side = Literal["left", "right", "both"]
 
@@ -35,7 +35,7 @@ class Action(Frozen):
     amount: float = 1.0
     """Peak strength, 0-1 (a partial blink of 0.5 closes the eye half way)."""
     direction: Literal["left", "right", "toward", "away"] | None = None
-    """Head turn: actor's own left/right. Lean: toward/away from camera."""
+    """Head turn and gaze shift: actor's own left/right. Lean: toward/away from camera."""
     degrees: float = 20.0
     """Head turn angle at the peak, degrees."""
     ramp_in_s: float = 0.2
@@ -142,3 +142,10 @@ def lean(start_s: float, end_s: float, direction: Literal["toward", "away"] = "t
 def false_start(start_s: float, end_s: float) -> Action:
     """The mouth opens and closes without a sound."""
     return Action(kind="false_start", start_s=start_s, end_s=end_s, ramp_in_s=0.08, ramp_out_s=0.1)
+
+
+def gaze_shift(start_s: float, end_s: float, direction: Literal["left", "right"] = "left",
+               amount: float = 1.0) -> Action:
+    """Both irises slide toward the actor's own `direction` (painted: the eye content moves)."""
+    return Action(kind="gaze_shift", start_s=start_s, end_s=end_s, direction=direction,
+                  amount=amount, ramp_in_s=0.06, ramp_out_s=0.1)

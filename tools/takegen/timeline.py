@@ -61,6 +61,7 @@ EVENT_OF_ACTION = {
     "hold": ("hold", None),
     "false_start": ("false_start", None),
     "mouth_open": ("expression", "jaw_drop"),
+    "gaze_shift": ("gaze_shift", None),
 }
 
 
@@ -86,6 +87,8 @@ def truth_event(action: Action, times: np.ndarray, values: np.ndarray) -> dict |
         event["amount"] = action.amount
     if label:
         event.setdefault("label", label)
+    if action.kind == "gaze_shift":
+        event["side"] = action.direction
     if action.kind == "head_turn":
         event["side"] = action.direction
         # The warp's angle, not what a head-pose solver reads (see verified.head_yaw_change_deg).

@@ -27,6 +27,8 @@ YAW_PROXY_MIN = 0.06
 HEAD_YAW_MIN_DEG = 4.0
 """The 2D yaw warp must also read as a head turn on solvePnP head pose, in degrees."""
 LEAN_SCALE_MIN = 0.03
+GAZE_MIN = 0.1
+"""Iris travel between the corners (-1..1) a gaze shift must show."""
 MOUTH_OPEN_MIN_IOD = 0.05
 HOLD_MOTION_RATIO_MAX = 0.6
 """Landmark motion inside a hold must be below this fraction of the motion outside events."""
@@ -81,7 +83,11 @@ def verify_truth(path: Path | str, truth: dict, zoom: float = 1.0) -> dict:
             holds |= _window(times, event["start_s"], event["end_s"])
     rest = ~busy & ~holds & ~np.isnan(sig["iod_px"])
     base = {n: float(np.nanmedian(v[rest])) if rest.any() else float(np.nanmedian(v)) for n, v in sig.items()}
-    idle_motion = float(np.nanmedian(motion[rest])) if rest.any() else float("nan")
+    # Idle motion from rest frames; a busy short take may have none, then every frame outside holds.
+    idle_frames = rest & ~np.isnan(motion)
+    if not idle_frames.any():
+        idle_frames = ~holds & ~np.isnan(motion)
+    idle_motion = float(np.nanmedian(motion[idle_frames]))
     checks = []
     for event in truth["events"]:
         check = _check_event(event, times, sig, base, motion, idle_motion)
@@ -161,6 +167,11 @@ def _check_event(event, times, sig, base, motion, idle_motion) -> dict | None:
         out["head_yaw_change_deg"] = round(yaw_change, 2)
         out["passed"] = bool(abs(change) >= YAW_PROXY_MIN and (change > 0) == (event["side"] == "left")
                              and abs(yaw_change) >= HEAD_YAW_MIN_DEG and (yaw_change > 0) == (change > 0))
+    elif kind == "gaze_shift":
+        values = sig["gaze_h"][inside] - base["gaze_h"]
+        change = float(values[np.nanargmax(np.abs(values))])
+        out["gaze_h_change"] = round(change, 4)
+        out["passed"] = bool(abs(change) >= GAZE_MIN and (change > 0) == (event["side"] == "left"))
     elif label in ("lean_toward", "lean_away"):
         ratio = sig["iod_px"][inside] / base["iod_px"]
         change = float(np.nanmax(ratio) - 1) if label == "lean_toward" else float(np.nanmin(ratio) - 1)
