@@ -30,6 +30,7 @@ from rehearse.analysis.landmarks import LandmarkSettings
 from rehearse.analysis.signals import SignalSettings
 from rehearse.continuity.settings import DriftSettings
 from rehearse.errors import ConfigError, Location
+from rehearse.profiles.settings import ProfileSettings
 
 ENV_PREFIX = "REHEARSE_"
 PRODUCTION_CONFIG_NAME = "rehearse.yaml"
@@ -103,6 +104,8 @@ class Settings(Section):
     """Event detector thresholds (blinks, holds, hesitations ...), see rehearse/analysis/events/settings.py."""
     drift: DriftSettings = Field(default_factory=DriftSettings)
     """Tolerances for continuity drift between takes, see rehearse/continuity/settings.py."""
+    profiles: ProfileSettings = Field(default_factory=ProfileSettings)
+    """Actor profiles: outlier thresholds and neutral calibration, see rehearse/profiles/settings.py."""
 
 
 SPEED_ONLY_FIELDS = {"decode_prefetch_frames"}

@@ -36,6 +36,8 @@ class TakeResult:
     """(time in the take, kind, text, beat) from a synced rehearsal log."""
     problem: str | None = None
     """One line saying why the take has no analysis (not recorded, refused, failed)."""
+    neutral: Any = None
+    """The take's marked neutral span (`TimeSpan`) its thresholds used, None: its own rest level."""
 
     @property
     def label(self) -> str:
@@ -83,10 +85,12 @@ def scene_results(project, scene, settings=None, *, progress: Callable | None = 
     from rehearse.analysis.events import beat_summaries, detect_events
     from rehearse.config import load_settings
     from rehearse.pipeline import TakeTarget, analyze_one, consent_refusal
+    from rehearse.profiles.calibration import neutral_marks as stored_neutral_marks
     from rehearse.store.sync import effective_beat_marks, synced_log_entries
 
     settings = settings or load_settings(project.root)
     line_cues = {beat.id: list(beat.lines) for beat in scene.beats}
+    neutral_marks = stored_neutral_marks(project.root)
     results = SceneResults(project, scene)
     for take in scene.takes:
         path = project.take_path(take)
@@ -107,9 +111,11 @@ def scene_results(project, scene, settings=None, *, progress: Callable | None = 
             result.problem = outcome.error
             continue
         analysis = result.analysis = outcome.analysis
+        result.neutral = neutral_marks.get(take.file)
         result.events = detect_events(
             analysis.signals, analysis.audio, settings=getattr(settings, "events", None),
             beat_marks=result.beat_marks or None, line_cues=line_cues, landmarks=analysis.landmarks,
+            neutral=result.neutral,
         )
         if result.beat_marks:
             result.beats = beat_summaries(result.events, result.beat_marks, analysis.duration_s, scene)

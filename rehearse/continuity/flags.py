@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 FLAG_KINDS = (
     "hand_side", "timing", "missing", "extra", "hold", "lean", "shoulder", "head_turn",
-    "blink_rate", "expression", "framing", "lighting", "wardrobe",
+    "blink_rate", "expression", "framing", "lighting", "wardrobe", "profile",
 )
 Severity = Literal["low", "medium", "high"]
 
@@ -41,7 +41,7 @@ class DriftFlag(BaseModel):
 
     kind: str
     """One of FLAG_KINDS: hand_side, timing, missing, extra, hold, lean, shoulder, head_turn,
-    blink_rate, expression, framing, lighting, wardrobe."""
+    blink_rate, expression, framing, lighting, wardrobe, profile (a take unlike the actor's others)."""
     severity: Severity
     """low, medium or high: how far past its tolerance the drift is."""
     beat: str | None

@@ -64,6 +64,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, take_file)
     );
     """,
+    # 4: a take's neutral (rest) span, the baseline its blink/expression thresholds adapt to
+    """
+    CREATE TABLE neutral_mark (
+        take_file    TEXT PRIMARY KEY,        -- as written in the scene's take entry
+        start_s      REAL NOT NULL,           -- take clock, seconds
+        end_s        REAL NOT NULL CHECK (end_s > start_s),
+        created_at   TEXT NOT NULL
+    );
+    """,
 )
 
 
