@@ -1,9 +1,11 @@
 """Per-frame body signals from Pose and Hands: torso lean, shoulder line, wrists, fingertips, hand-to-face, tremor.
 
 Pose is person-centric (11/12 = the actor's left/right shoulder, 15/16 wrists, 19/20 index
-fingers, 23/24 hips); hands tracks are already on the actor's own sides. Pose z is MediaPipe's
-relative depth (hip centre = 0, smaller = closer, roughly the scale of x): angles that use it
-(lean_forward, shoulder_turn) are approximate, good for change over a take, not absolute truth.
+fingers, 23/24 hips); hands tracks are already on the actor's own sides. Depth comes from
+Pose's world landmarks (metres, hip centre = 0, smaller z = closer) when present, else from the
+image landmarks' relative z: angles that use depth (lean_forward, shoulder_turn) are
+approximate (a frontal seated actor reads ~10-15 deg), good for change over a take and between
+takes of one setup, not absolute truth.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ POSE_FINGERS = {"left": (15, 17, 19, 21), "right": (16, 18, 20, 22)}  # wrist, p
 POSE_INDEX = {"left": 19, "right": 20}
 HAND_WRIST, HAND_INDEX_TIP = 0, 8
 HAND_TIPS = (4, 8, 12, 16, 20)
+
+
+def world_metres(world: np.ndarray, min_visibility: float) -> np.ndarray:
+    """(N, 33, 4) world pose -> (N, 33, 3) metres; landmarks under `min_visibility` are NaN."""
+    points = world[..., :3].astype(np.float64)
+    points[world[..., 3] < min_visibility] = np.nan
+    return points
 
 
 def pose_pixels(pose: np.ndarray, image_size: tuple[int, int], min_visibility: float) -> np.ndarray:
@@ -31,25 +40,46 @@ def _deg(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(y, x))
 
 
-def torso_angles(px: np.ndarray) -> dict[str, np.ndarray]:
-    """lean_forward, lean_side, shoulder_roll, shoulder_turn in degrees (see SIGNALS)."""
+def depth_angles(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """lean_forward and shoulder_turn (deg) from (N, 33, 3) points with a depth axis in the
+    same unit as x and y (px-like for image landmarks, metres for world landmarks)."""
+    shoulders_mid = (points[:, L_SHOULDER] + points[:, R_SHOULDER]) / 2
+    hips_mid = (points[:, L_HIP] + points[:, R_HIP]) / 2
+    torso = shoulders_mid - hips_mid
+    across = points[:, L_SHOULDER] - points[:, R_SHOULDER]
+    with np.errstate(invalid="ignore"):
+        # shoulders nearer the camera than the hips (smaller z) = leaning toward the camera
+        lean_forward = _deg(-torso[:, 2], np.hypot(torso[:, 0], torso[:, 1]))
+        shoulder_turn = _deg(across[:, 2], np.hypot(across[:, 0], across[:, 1]))
+    return lean_forward, shoulder_turn
+
+
+def torso_angles(px: np.ndarray, world: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """lean_forward, lean_side, shoulder_roll, shoulder_turn in degrees (see SIGNALS).
+
+    The depth angles come from Pose's metric world landmarks where given (measured steadier:
+    a frontal seated actor read ~13 deg of shoulder turn from them, ~25 deg from the image
+    landmarks' z), else from the image landmarks' relative z.
+    """
     shoulders_mid = (px[:, L_SHOULDER] + px[:, R_SHOULDER]) / 2
     hips_mid = (px[:, L_HIP] + px[:, R_HIP]) / 2
     torso = shoulders_mid - hips_mid  # points up the spine; image y grows downward
-    upright = np.hypot(torso[:, 0], torso[:, 1])
     # Which image direction is the actor's left: from the right hip (or shoulder) to the left.
     lateral = px[:, L_HIP, 0] - px[:, R_HIP, 0]
     lateral = np.where(np.isnan(lateral), px[:, L_SHOULDER, 0] - px[:, R_SHOULDER, 0], lateral)
     left_sign = np.sign(lateral)
     shoulder_dx = np.abs(px[:, L_SHOULDER, 0] - px[:, R_SHOULDER, 0])
-    shoulder_dxy = np.hypot(px[:, L_SHOULDER, 0] - px[:, R_SHOULDER, 0], px[:, L_SHOULDER, 1] - px[:, R_SHOULDER, 1])
+    lean_forward, shoulder_turn = depth_angles(px)
+    if world is not None:
+        world_lean, world_turn = depth_angles(world)
+        lean_forward = np.where(np.isfinite(world_lean), world_lean, lean_forward)
+        shoulder_turn = np.where(np.isfinite(world_turn), world_turn, shoulder_turn)
     with np.errstate(invalid="ignore"):
         return {
-            # shoulders nearer the camera than the hips (smaller z) = leaning toward camera
-            "lean_forward": _deg(-torso[:, 2], upright),
+            "lean_forward": lean_forward,
             "lean_side": _deg(torso[:, 0] * left_sign, -torso[:, 1]),
             "shoulder_roll": _deg(px[:, R_SHOULDER, 1] - px[:, L_SHOULDER, 1], shoulder_dx),
-            "shoulder_turn": _deg(px[:, L_SHOULDER, 2] - px[:, R_SHOULDER, 2], shoulder_dxy),
+            "shoulder_turn": shoulder_turn,
         }
 
 

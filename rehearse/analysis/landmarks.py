@@ -1,8 +1,8 @@
 """MediaPipe landmark backends: face (FaceMesh or Face Landmarker), pose and hands per frame, with a speed schedule.
 
 `LandmarkExtractor.process(frame)` runs the models on one RGB frame; `extract_landmarks(frames)`
-runs a whole take and returns one `LandmarkTrack` per part ("face", "pose", "left_hand",
-"right_hand", and "blendshapes" with the Face Landmarker backend).
+runs a whole take and returns one `LandmarkTrack` per part ("face", "pose", "pose_world",
+"left_hand", "right_hand", and "blendshapes" with the Face Landmarker backend).
 
 Schedule (why: every-frame face+pose+hands runs at ~0.4x real time on 2 cores):
 - the face model runs on every frame;
@@ -105,6 +105,7 @@ class FrameLandmarks:
     pose: np.ndarray | None = None  # (33, 4): x, y, z, visibility
     pose_sampled: bool = False  # Pose ran on this frame (False: to be interpolated)
     pose_rejected: bool = False  # Pose returned a body that failed the upright check
+    pose_world: np.ndarray | None = None  # (33, 4): metric x, y, z (m, hip centre origin), visibility
     left_hand: np.ndarray | None = None  # (21, 3), actor's left
     left_hand_confidence: float = 0.0
     right_hand: np.ndarray | None = None  # (21, 3), actor's right
@@ -244,6 +245,8 @@ class LandmarkExtractor:
             aspect = image.shape[1] / image.shape[0]
             if torso_tilt_deg(pose, aspect) > self.settings.max_torso_tilt_deg:
                 pose, result.pose_rejected = None, True
+            elif found.pose_world_landmarks:
+                result.pose_world = _landmark_array(found.pose_world_landmarks.landmark, with_visibility=True)
         result.pose, result.pose_sampled = pose, True
         self._force_pose_next = self.settings.pose_every_n_frames > 1 and pose_moved(
             self._last_pose_sample, pose, self.settings.pose_force_motion, self.settings.min_pose_visibility

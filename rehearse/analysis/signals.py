@@ -1,7 +1,7 @@
 """Turns landmark tracks into a `SignalTrack`: every name in `SIGNALS`, per frame, with its unit.
 
 `compute_signals(tracks)` takes the dict `extract_landmarks` returns (parts "face", "pose",
-"left_hand", "right_hand"; any may be missing) and fills every signal in `SIGNALS`, NaN where
+"pose_world", "left_hand", "right_hand"; any may be missing) and fills every signal in `SIGNALS`, NaN where
 the part it needs was not found. Face maths lives in face_signals.py, body maths in
 body_signals.py; the thresholds both use are in `SignalSettings`.
 """
@@ -19,6 +19,7 @@ from rehearse.analysis.body_signals import (
     pose_pixels,
     torso_angles,
     tremor,
+    world_metres,
 )
 from rehearse.analysis.face_signals import face_pixels, face_signals
 from rehearse.analysis.tracks import SIGNALS, LandmarkTrack, SignalTrack
@@ -91,7 +92,9 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
     if pose is not None:
         pose_px = pose_pixels(pose.points, image_size, settings.min_pose_visibility)
         values["body_present"] = pose.mask.astype(np.float64)
-        values.update(torso_angles(pose_px))
+        world = tracks.get("pose_world")
+        world_m = world_metres(world.points, settings.min_pose_visibility) if world is not None else None
+        values.update(torso_angles(pose_px, world_m))
     else:
         values["body_present"] = np.zeros(frames)
         pose_px = np.full((frames, 33, 3), np.nan)

@@ -61,6 +61,11 @@ def test_single_face_tracked_every_frame_with_open_eyes_and_a_smile(shared_clips
     # A near-frontal face: yaw small, and no frame jumps to a mirrored solution.
     assert np.all(np.abs(signals["head_yaw"]) < 15)
     assert signals["body_present"].all()
+    assert np.array_equal(tracks["pose_world"].mask, tracks["pose"].mask)
+    # A frontal seated man: the depth angles are approximate (measured 11-14 deg of shoulder
+    # turn), not wild; lean needs the hips, which are out of frame.
+    assert np.all(np.abs(signals["shoulder_turn"]) < 20)
+    assert np.isnan(signals["lean_forward"]).all()
 
 
 def test_no_face_clip_is_masked_not_an_error(shared_clips):

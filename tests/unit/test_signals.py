@@ -180,3 +180,24 @@ def test_face_motion_ignores_head_translation():
     moved, count, shift = 39, 478, 10.0
     mean_px = (moved * shift * (1 - moved / count) + (count - moved) * shift * moved / count) / count
     assert motion[2] == pytest.approx(mean_px / signals["iod_px"][2] / 0.04, rel=0.01)
+
+
+def test_depth_angles_prefer_world_landmarks():
+    times = [0.0, 0.04]
+    image_pose = upright_pose()
+    image_pose[11, 2] = 0.3  # the image landmarks' z claims a strong turn ...
+    world = np.zeros((33, 4), dtype=np.float32)
+    world[:, 3] = 0.99
+    world[11, :3], world[12, :3] = (0.2, -0.5, -0.05), (-0.2, -0.5, 0.05)  # ... metres say a small one
+    world[23, :3], world[24, :3] = (0.1, 0.0, 0.0), (-0.1, 0.0, 0.0)
+    tracks = {
+        "pose": pose_track(times, [image_pose] * 2),
+        "pose_world": LandmarkTrack("pose_world", np.asarray(times), np.stack([world] * 2), np.ones(2, np.float32), SIZE),
+    }
+    signals = compute_signals(tracks)
+    # left shoulder 10 cm nearer the camera than the right over 40 cm: turned toward the camera,
+    # i.e. the left shoulder forward (negative "left shoulder back").
+    assert signals["shoulder_turn"][0] == pytest.approx(np.degrees(np.arctan2(-0.1, 0.4)), abs=0.01)
+    assert signals["lean_forward"][0] == pytest.approx(0.0, abs=0.01)
+    without_world = compute_signals({"pose": tracks["pose"]})
+    assert without_world["shoulder_turn"][0] > 30

@@ -58,7 +58,9 @@ def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray
 
 
 def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
-    """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated)."""
+    """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated):
+    "face", "left_hand", "right_hand", "pose", "pose_world", and "blendshapes" with the Face
+    Landmarker backend. With Pose off the pose parts are present and fully masked."""
     times = np.array([r.t for r in results], dtype=np.float64)
     refined = settings.refine_iris or settings.face_landmarker_task is not None
     face_points = FACE_POINTS if refined else FACE_POINTS_UNREFINED
@@ -77,14 +79,13 @@ def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings
             np.array([r.right_hand_confidence for r in results], dtype=np.float32), size,
         ),
     }
-    if settings.pose:
-        pose_points, pose_conf = _interpolate_pose(
-            times, [r.pose for r in results], [r.pose_sampled for r in results]
-        )
-    else:
-        pose_points = np.full((len(results), POSE_POINTS, 4), np.nan, dtype=np.float32)
-        pose_conf = np.zeros(len(results), dtype=np.float32)
+    sampled = [r.pose_sampled for r in results]
+    pose_points, pose_conf = _interpolate_pose(times, [r.pose for r in results], sampled)
     tracks["pose"] = LandmarkTrack("pose", times, pose_points, pose_conf, size)
+    # Pose's metric 3D estimate (metres, hip centre = origin, y down, nearer the camera = more
+    # negative z): steadier for depth angles than the image landmarks' relative z.
+    world_points, world_conf = _interpolate_pose(times, [r.pose_world for r in results], sampled)
+    tracks["pose_world"] = LandmarkTrack("pose_world", times, world_points, world_conf, size)
     if settings.face_landmarker_task is not None:
         from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES
 
