@@ -51,7 +51,7 @@ DEFAULT_BASELINE: dict[str, float] = {
     "lip_corner_left": 0.05, "lip_corner_right": 0.05, "mouth_width": 1.0,
     "lip_press": 0.20, "mouth_open": 0.02, "gaze_h": 0.0, "gaze_v": 0.0,
     "head_yaw": 0.0, "head_pitch": 0.0, "head_roll": 0.0,
-    "face_motion": 0.35,
+    "face_motion": 0.6,
     "body_present": 1.0, "lean_forward": 0.0, "lean_side": 0.0, "shoulder_roll": 0.0,
     "shoulder_turn": 0.0, "wrist_left_x": 0.62, "wrist_left_y": 0.95, "wrist_right_x": 0.38,
     "wrist_right_y": 0.95, "fingertip_left_x": 0.62, "fingertip_left_y": 0.93,
@@ -96,6 +96,10 @@ class SyntheticShapes(BaseModel):
     motion_per_degree: float = Field(default=0.015)
     """face_motion (IOD/s) per deg/s of head or torso rotation (every landmark moves)."""
     tremor_energy: float = Field(default=0.02)
+    idle_head_deg: float = Field(default=1.5)
+    """Slow idle head sway (yaw; pitch at half) outside face holds, degrees: a live face never stops."""
+    idle_body_deg: float = Field(default=1.0)
+    """Slow idle torso sway (lean, side lean, shoulder roll) outside body holds, degrees."""
 
 
 SHAPES = SyntheticShapes()
@@ -161,7 +165,12 @@ def _apply_event(event: dict, times: np.ndarray, offsets: dict[str, np.ndarray],
             offsets[f"closure_{side}"] = np.maximum(offsets.get(f"closure_{side}", 0.0), shape)
         return
     if kind == "hold":
-        holds[(times >= event["start_s"]) & (times < event["end_s"])] = True
+        inside = (times >= event["start_s"]) & (times < event["end_s"])
+        scope = event.get("scope") or "both"
+        if scope in ("face", "both"):
+            holds[0, inside] = True
+        if scope in ("body", "both"):
+            holds[1, inside] = True
         return
     shape = _span_shape(times, event, shapes) * amount
     if kind == "false_start":
@@ -231,6 +240,7 @@ def synthesize_signals(
     drop_rate: float = 0.0,
     seed: int = 0,
     baseline: dict | None = None,
+    idle: float = 1.0,
     shapes: SyntheticShapes = SHAPES,
 ) -> SignalTrack:
     """A `SignalTrack` whose movements are exactly `events` (truth-JSON event dicts).
@@ -238,15 +248,17 @@ def synthesize_signals(
     `noise` scales the measured MediaPipe noise (0 = clean); `drop_rate` is the fraction of
     frames where the face is lost (face_present 0, face signals NaN); `vfr` draws irregular
     frame times around `fps`. `baseline` overrides neutral values (e.g. a squintier actor's EAR).
+    `idle` scales the slow sway of head and torso outside holds (0 = a mannequin).
     """
     rng = np.random.default_rng(seed)
     base = DEFAULT_BASELINE | (baseline or {})
     times = _times(duration_s, fps, vfr, rng)
     frames = times.size
     offsets: dict[str, np.ndarray] = {}
-    holds = np.zeros(frames, dtype=bool)
+    holds = np.zeros((2, frames), dtype=bool)  # face, body
     for event in events:
         _apply_event(event, times, offsets, holds, shapes)
+    _add_idle_sway(times, holds, offsets, shapes, rng, idle)
     values: dict[str, np.ndarray] = {}
     for name in SIGNALS:
         if name in ("face_motion", "lip_corner_asymmetry"):
@@ -259,7 +271,7 @@ def synthesize_signals(
             clean = clean * (1 + offsets.get("iod_scale", 0.0))
         values[name] = clean + rng.normal(0, noise * NOISE_STD.get(name, 0.0), frames)
     values["lip_corner_asymmetry"] = values["lip_corner_left"] - values["lip_corner_right"]
-    values["face_motion"] = _face_motion(times, offsets, holds, base, noise, rng, shapes)
+    values["face_motion"] = _face_motion(times, offsets, holds[0], base, noise, rng, shapes)
     face_lost = rng.random(frames) < drop_rate
     values["face_present"] = np.where(face_lost, 0.0, 1.0)
     values["face_confidence"] = np.where(face_lost, 0.0, np.clip(values["face_confidence"], 0, 1))
@@ -271,6 +283,24 @@ def synthesize_signals(
 
 def _is_face_signal(name: str) -> bool:
     return list(SIGNALS).index(name) < list(SIGNALS).index("body_present")
+
+
+IDLE_SWAY = (  # signal, part (0 face, 1 body), share of the amplitude, frequency (Hz)
+    ("head_yaw", 0, 1.0, 0.37), ("head_pitch", 0, 0.5, 0.29),
+    ("lean_forward", 1, 1.0, 0.21), ("lean_side", 1, 0.6, 0.33), ("shoulder_roll", 1, 0.5, 0.27),
+)
+
+
+def _add_idle_sway(times, holds, offsets, shapes: SyntheticShapes, rng, idle: float) -> None:
+    """Slow sinusoidal sway whose clock stops inside holds, so a hold freezes the pose it starts in."""
+    if times.size < 2:
+        return
+    step = np.diff(times, prepend=times[0])
+    for name, part, share, hz in IDLE_SWAY:
+        clock = np.cumsum(step * ~holds[part])
+        amplitude = (shapes.idle_head_deg if part == 0 else shapes.idle_body_deg) * share * idle
+        sway = amplitude * np.sin(2 * np.pi * hz * clock + rng.uniform(0, 2 * np.pi))
+        offsets[name] = offsets.get(name, 0.0) + sway
 
 
 def _face_motion(times, offsets, holds, base, noise, rng, shapes: SyntheticShapes) -> np.ndarray:
@@ -285,10 +315,10 @@ def _face_motion(times, offsets, holds, base, noise, rng, shapes: SyntheticShape
             continue
         if name.startswith("closure_"):
             gain = shapes.motion_per_closure
-        elif name.startswith("head_") or name in ("lean_forward", "shoulder_turn"):
+        elif name not in SIGNALS or not _is_face_signal(name):
+            continue  # torso and hands are not face landmarks
+        elif name.startswith("head_"):
             gain = shapes.motion_per_degree
-        elif name.startswith(("wrist_", "fingertip_", "hand_", "tremor_")):
-            continue  # hands are not face landmarks
         else:
             gain = shapes.motion_per_iod
         motion = motion + gain * np.abs(np.diff(offset, prepend=offset[0])) / step

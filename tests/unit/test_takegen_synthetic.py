@@ -58,7 +58,7 @@ def test_one_eye_partial_and_long_closures():
 
 
 def test_noise_matches_the_measured_mediapipe_level():
-    track = synthesize_signals([], duration_s=60.0, fps=30.0, seed=1)
+    track = synthesize_signals([], duration_s=60.0, fps=30.0, seed=1, idle=0.0)
     for name in ("eye_open_left", "brow_raise_left", "lip_corner_right", "head_yaw"):
         assert np.nanstd(track[name]) == pytest.approx(NOISE_STD[name], rel=0.1)
     clean = synthesize_signals([], duration_s=5.0, fps=30.0, noise=0.0)
@@ -103,6 +103,12 @@ def test_hold_is_still_and_jitter_scales_with_frame_rate(fps):
     idle = np.nanmedian(motion[(t < 1.0) | (t >= 3.0)])
     assert held == pytest.approx(JITTER_IOD_PER_FRAME * fps, rel=0.25)
     assert idle > held + 0.25
+    # the idle sway of the head stops where the hold starts (no jump, no drift inside)
+    yaw = synthesize_signals([{"kind": "hold", "start_s": 1.0, "end_s": 3.0, "scope": "face"}],
+                             duration_s=4.0, fps=fps, noise=0.0)["head_yaw"]
+    inside = yaw[(t >= 1.0) & (t < 3.0)]
+    assert np.ptp(inside) == pytest.approx(0.0, abs=1e-9)
+    assert np.ptp(yaw[t < 1.0]) > 0.1
 
 
 def test_expressions_gestures_and_false_start_move_their_signals():
@@ -113,7 +119,7 @@ def test_expressions_gestures_and_false_start_move_their_signals():
         {"kind": "false_start", "start_s": 5.0, "end_s": 5.3},
         {"kind": "gesture", "label": "lean_toward", "start_s": 6.0, "end_s": 7.0},
     ]
-    track = synthesize_signals(events, duration_s=8.0, fps=30.0, noise=0.0)
+    track = synthesize_signals(events, duration_s=8.0, fps=30.0, noise=0.0, idle=0.0)
     t = track.times
 
     def peak(name, a, b):
