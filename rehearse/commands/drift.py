@@ -35,7 +35,13 @@ def run(args: argparse.Namespace) -> int:
             raise RehearseError("--takes needs a reference file and at least one other", Location(args.takes[0]),
                                 hint="rehearse drift --takes REFERENCE.mp4 OTHER.mp4")
         from rehearse.continuity.drift import drift_for_files
+        from rehearse.pipeline import plan_takes
 
+        # Files of a production go through its consent check like every other path.
+        refused = plan_takes([str(t) for t in args.takes], getattr(args, "project", None)).refused
+        if refused:
+            print(refused[0].error, file=sys.stderr)
+            return 1
         report = drift_for_files(args.takes[0], args.takes[1:])
     else:
         report = _scene_report(args)

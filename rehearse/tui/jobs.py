@@ -36,12 +36,23 @@ def analyze_takes(
     early; a take that fails does not stop the rest, and failures are raised together at the
     end as one `JobError`.
     """
+    from rehearse.pipeline import TakeTarget, consent_refusal
+
+    refused: list[str] = []
+    for take in list(takes):
+        scene = next((s for s in project.scenes if take in s.takes), None)
+        refusal = scene and consent_refusal(project, scene, TakeTarget(take_path(project, take), take.label))
+        if refusal:
+            refused.append(refusal.one_line())
+            takes = [t for t in takes if t is not take]
+    if refused and not takes:
+        raise JobError(refused[0] + (f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""))
     count = max(1, len(takes))
     argv = [sys.executable, "-m", "rehearse.tui.jobs", str(project.root)]
     for take in takes:
         argv += [str(take_path(project, take)), take.label]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    failures: list[str] = []
+    failures: list[str] = list(refused)
     stopped = False
     index = 0
     try:

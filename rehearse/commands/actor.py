@@ -1,0 +1,152 @@
+"""`rehearse actor list|show|forget|neutral`: actor profiles, what is stored per actor, deleting it, neutral marks.
+
+    rehearse actor list                    per actor: takes, landmark caches, stills, reports, rows
+    rehearse actor show "Ines Varga"       the profile (blinks, holds, latencies, gestures ...) by
+                                           scene and partner, the baseline each take used, outliers
+    rehearse actor forget "Ines Varga"     delete every derived file and row, after confirmation
+    rehearse actor neutral 1A-2 0 1.2      mark 0-1.2 s of take 1A-2 as the actor at rest
+
+NAME is the actor's name, the character id or the character's name. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, metavar="DIR", help="production folder (default: the one here)")
+    actions = parser.add_subparsers(dest="actor_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="what is stored per actor")
+    listing.add_argument("--json", action="store_true", help="print as JSON")
+    show = actions.add_parser("show", help="the actor's profile across takes and scenes")
+    show.add_argument("name", metavar="NAME", help="actor name, character id or character name")
+    show.add_argument("--json", action="store_true", help="print the profile and its outlier flags as JSON")
+    forget = actions.add_parser("forget", help="delete every derived file and database row for the actor")
+    forget.add_argument("name", metavar="NAME", help="actor name, character id or character name")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    neutral = actions.add_parser("neutral", help="mark a neutral (rest) span of a take as its baseline")
+    neutral.add_argument("take", metavar="TAKE", help="take label (1A-2) or its file as in the scene YAML")
+    neutral.add_argument("start", metavar="START", help="start of the span (2.5, 2.5s, 450ms or timecode)")
+    neutral.add_argument("end", metavar="END", help="end of the span")
+    for sub in (listing, show, forget, neutral):
+        sub.add_argument("--project", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+                         help="production folder (default: the one here)")
+
+
+def _project(args: argparse.Namespace):
+    from rehearse.errors import Location, RehearseError
+    from rehearse.pipeline import find_project
+
+    project = find_project(args.project)
+    if project is None:
+        raise RehearseError("no production here", Location(Path.cwd()),
+                            hint="run inside a production folder or pass --project DIR")
+    return project
+
+
+def run(args: argparse.Namespace) -> int:
+    project = _project(args)
+    command = {"list": _list, "show": _show, "forget": _forget, "neutral": _neutral}[args.actor_command]
+    return command(project, args)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def _list(project, args) -> int:
+    from rehearse.profiles.data import actor_data
+
+    stored = [actor_data(project, character) for character in project.production.characters]
+    if args.json:
+        print(json.dumps({"production": project.production.title, "actors": [d.json_row() for d in stored]}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{project.production.title}: stored per actor (all on this machine)", title_justify="left")
+    for column in ("actor", "character", "consent", "takes", "landmark caches", "stills", "reports", "db rows"):
+        table.add_column(column)
+    for data in stored:
+        consent = {True: "yes", False: "NO", None: "not given"}[data.consent]
+        table.add_row(data.actor, data.character, consent, f"{data.recorded} recorded / {len(data.takes)}",
+                      f"{data.count('landmark cache')} files, {_megabytes(sum(f.size_bytes for f in data.files if f.kind == 'landmark cache'))}",
+                      str(data.count("still")), str(data.count("report") + data.count("file")), str(len(data.rows)))
+    Console().print(table)
+    return 0
+
+
+def _show(project, args) -> int:
+    from rehearse.config import load_settings
+    from rehearse.profiles.collect import actor_profile, find_character, profile_settings
+    from rehearse.profiles.outliers import profile_outliers
+
+    character = find_character(project, args.name)
+    settings = load_settings(project.root)
+    profile = actor_profile(project, character, settings)
+    flags = profile_outliers(profile, profile_settings(settings))
+    if args.json:
+        print(json.dumps({"profile": profile.json_document(), "flags": [f.json_row() for f in flags]}, indent=2))
+        return 0
+    from rehearse.profiles.text import print_profile
+
+    print_profile(profile, flags)
+    return 0
+
+
+def _forget(project, args) -> int:
+    from rehearse.profiles.collect import find_character
+    from rehearse.profiles.data import actor_data, forget_actor
+
+    character = find_character(project, args.name)
+    planned = actor_data(project, character)
+    if not planned.files and not planned.rows:
+        print(f"nothing stored for {character.actor} ({character.id})")
+        return 0
+    print(f"{character.actor} ({character.id}): {len(planned.files)} files ({_megabytes(planned.size_bytes)}) "
+          f"and {len(planned.rows)} database rows will be deleted:")
+    for stored in planned.files:
+        print(f"  {stored.kind}: {stored.path}")
+    for row in planned.rows:
+        print(f"  row {row.table}: {row.what}")
+    if not args.yes:
+        try:
+            answer = input(f"delete all of this for {character.actor}? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    removed = forget_actor(project, character)
+    tables = sorted({r.table for r in removed.rows})
+    print(f"removed {len(removed.files)} files ({_megabytes(removed.size_bytes)}: "
+          f"{removed.count('landmark cache')} landmark caches, {removed.count('still')} stills, "
+          f"{removed.count('report') + removed.count('file')} reports/other) and {len(removed.rows)} database rows"
+          + (f" ({', '.join(tables)})" if tables else "") + f" for {character.actor}; take videos and YAML untouched")
+    return 0
+
+
+def _neutral(project, args) -> int:
+    from rehearse.breakdown.timecode import TimeFormatError, parse_seconds
+    from rehearse.errors import Location, RehearseError
+    from rehearse.profiles.calibration import set_neutral_mark
+
+    take = next((t for s in project.scenes for t in s.takes
+                 if args.take in (t.label, t.file) or Path(args.take).name == Path(t.file).name), None)
+    if take is None:
+        raise RehearseError(f"no take `{args.take}` in this production", Location(project.root),
+                            hint="give a take label such as 1A-2 or its file as written in the scene YAML")
+    try:
+        start = parse_seconds(args.start, project.production.fps)
+        end = parse_seconds(args.end, project.production.fps)
+    except TimeFormatError as error:
+        print(f"rehearse actor neutral: usage error: {error}", file=sys.stderr)
+        return 2
+    span = set_neutral_mark(project.root, take.file, start, end)
+    print(f"take {take.label}: neutral span {span.start_s:.2f}-{span.end_s:.2f} s stored; "
+          "its blink and expression thresholds now use it as the baseline")
+    return 0
