@@ -7,6 +7,9 @@ MediaPipe-like: the standard deviations in `NOISE_STD` were measured by running 
 mode) on 60 jittered copies of the astronaut still (sub-pixel shifts, pixel noise) and passing
 the points through `face_signals`; `python -m tools.takegen.noise` reproduces them. Dropped
 frames (face lost: present 0, values NaN), 24/30/60 fps and variable frame rate are options.
+The rendered sample takes are quieter than this model (a locked-off camera on a face that is
+exactly still: in their holds face_motion reads ~0.015 IOD/s and EAR varies by ~0.002), so a
+detector that passes here has margin there; `noise=0.1` approximates them.
 
 `synthesize_audio(speech_spans, duration_s)` builds matching `AudioFeatures`; `synthesize_take(truth)`
 builds both from a rendered sample take's truth JSON.
