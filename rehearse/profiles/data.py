@@ -164,7 +164,7 @@ def _other_file_matches(path: Path, stems: set[str], hashes: set[str], names: re
     if path.suffix.lower() in TEXT_SUFFIXES:
         with contextlib.suppress(OSError):
             text = path.read_bytes()[:50_000_000].decode("utf-8", "replace")
-            return bool(names.search(text)) or any(h in text for h in hashes)
+            return bool(names.search(text)) or any(h and h in text for h in hashes | stems)
     return False
 
 
@@ -186,7 +186,8 @@ def _rows(project, take_files: list[str], names: re.Pattern) -> list[StoredRow]:
                                       f"log session {row['session_id']} synced to {row['take_file']}"))
         for row in connection.execute("SELECT id, label FROM log_session"):
             if names.search(row["label"] or ""):
-                rows.append(StoredRow("log_session", str(row["id"]), f"log session {row['id']} `{row['label']}`"))
+                rows.append(StoredRow("log_session", str(row["id"]),
+                                      f"log session {row['id']} `{row['label']}` (and its entries)"))
         for row in connection.execute("SELECT id, session_id, text FROM log_entry"):
             if names.search(row["text"] or ""):
                 rows.append(StoredRow("log_entry", str(row["id"]),

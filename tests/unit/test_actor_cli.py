@@ -1,0 +1,129 @@
+"""`rehearse actor list|show|forget|neutral` on a copy of the sample production with real analyses, stills, reports and rows."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rehearse.cli import main
+
+ACTOR = "Ines Varga"
+HER_TAKES = ("01-1A-1.mp4", "01-1A-2.mp4")
+
+
+@pytest.fixture
+def production(tmp_path, sample_production) -> Path:
+    """The sample production with two of Maya's takes recorded (the others not yet)."""
+    root = tmp_path / "prod"
+    root.mkdir()
+    for path in sample_production.glob("*.yaml"):
+        shutil.copy(path, root / path.name)
+    (root / "takes").mkdir()
+    for name in HER_TAKES:
+        shutil.copy(sample_production / "takes" / name, root / "takes" / name)
+    return root
+
+
+def _run(argv: list[str], capsys, monkeypatch, answer: str = "") -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _all_bytes(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.models
+def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monkeypatch):
+    from rehearse.analysis.cache import content_hash
+    from rehearse.report.images import side_by_side, still
+    from rehearse.store.db import connect
+    from rehearse.store.rehearsal_log import add_entry, start_session
+    from rehearse.store.sync import link_take
+
+    assert _run(["analyze", "01", "--project", str(production)], capsys, monkeypatch)[0] == 0
+    state = production / ".rehearse"
+    hashes = [content_hash(production / "takes" / name) for name in HER_TAKES]
+    assert all(any(p.name.startswith(h) for p in (state / "cache").iterdir()) for h in hashes)
+    # A neutral mark, a still, a report, log rows naming her, a log synced to her take ...
+    code, out, _ = _run(["actor", "--project", str(production), "neutral", "1A-1", "0.0", "1.0"], capsys, monkeypatch)
+    assert code == 0 and "neutral span 0.00-1.00 s stored" in out
+    (state / "stills").mkdir()
+    (state / "stills" / "01-1A-2-at-5.00s.png").write_bytes(
+        side_by_side(still(production / "takes" / "01-1A-2.mp4", 5.0), None, ("take 1A-2", "-")))
+    assert _run(["report", "01", "--project", str(production), "-o", str(state / "reports" / "scene01.html")],
+                capsys, monkeypatch)[0] == 0
+    connection = connect(production)
+    session = start_session(connection, "01", "run-through")
+    add_entry(connection, session.id, "note", 3.0, text="Ines dropped the cup on b2")
+    add_entry(connection, session.id, "note", 4.0, text="Lucia Ferrer wants the chair moved")
+    link_take(connection, session.id, "takes/01-1A-1.mp4", 2.5)
+    connection.close()
+    # ... and data of another actor, which must survive.
+    (state / "reports" / "ana-notes.md").write_text("Lucia Ferrer: line run notes\n")
+
+    code, out, _ = _run(["actor", "--project", str(production), "list", "--json"], capsys, monkeypatch)
+    listed = {a["actor"]: a for a in json.loads(out)["actors"]}
+    assert listed[ACTOR]["takes"] == 5 and listed[ACTOR]["recorded"] == 2
+    assert listed[ACTOR]["landmark_caches"] >= 4 and listed[ACTOR]["stills"] == 1 and listed[ACTOR]["reports"] == 1
+    assert listed[ACTOR]["database_rows"] == 3  # neutral mark, sync, the note naming her
+    assert listed["Lucia Ferrer"]["reports"] == 1 and listed["Lucia Ferrer"]["database_rows"] == 1
+
+    code, out, _ = _run(["actor", "--project", str(production), "forget", ACTOR], capsys, monkeypatch, answer="n\n")
+    assert code == 1 and "nothing deleted" in out
+    assert all(any(p.name.startswith(h) for p in (state / "cache").iterdir()) for h in hashes)
+
+    code, out, _ = _run(["actor", "--project", str(production), "forget", ACTOR], capsys, monkeypatch, answer="y\n")
+    assert code == 0, out
+    assert "removed" in out and "3 database rows" in out and "1 stills" in out
+
+    # Nothing under .rehearse names her or derives from her takes, byte for byte (database included).
+    needles = [b"Ines", b"Varga", b"01-1A-1", b"01-1A-2", *(h.encode() for h in hashes)]
+    for path, data in _all_bytes(state).items():
+        for needle in needles:
+            assert needle not in data, f"{needle!r} left in {path}"
+    rows = sqlite3.connect(state / "rehearse.db")
+    assert rows.execute("SELECT count(*) FROM neutral_mark").fetchone()[0] == 0
+    assert rows.execute("SELECT count(*) FROM take_sync").fetchone()[0] == 0
+    assert [r[0] for r in rows.execute("SELECT text FROM log_entry")] == ["Lucia Ferrer wants the chair moved"]
+    rows.close()
+    assert (state / "reports" / "ana-notes.md").read_text() == "Lucia Ferrer: line run notes\n"
+    assert all((production / "takes" / name).is_file() for name in HER_TAKES)  # the production's own videos stay
+    code, out, _ = _run(["actor", "--project", str(production), "forget", ACTOR, "--yes"], capsys, monkeypatch)
+    assert code == 0 and "nothing stored" in out
+
+
+def test_consent_false_is_refused_everywhere_with_one_line(production, capsys, monkeypatch):
+    text = (production / "production.yaml").read_text()
+    (production / "production.yaml").write_text(text.replace("consent: true", "consent: false", 1))
+    code, _, err = _run(["actor", "--project", str(production), "show", ACTOR], capsys, monkeypatch)
+    assert code == 1 and err.count("\n") == 1 and "consent: false" in err and "Traceback" not in err
+    code, _, err = _run(["events", str(production / "takes" / "01-1A-1.mp4")], capsys, monkeypatch)
+    assert code == 1 and "consent: false" in err
+    code, _, err = _run(["drift", "--takes", str(production / "takes" / "01-1A-1.mp4"),
+                         str(production / "takes" / "01-1A-2.mp4")], capsys, monkeypatch)
+    assert code == 1 and "consent: false" in err
+    from rehearse.breakdown.loader import open_project
+    from rehearse.scene_results import scene_results
+
+    project = open_project(production)
+    results = scene_results(project, project.scene("01"))
+    assert [r.analysis for r in results.takes] == [None, None, None]
+    assert all("consent: false" in r.problem for r in results.takes if r.path.exists())
+    assert not (production / ".rehearse" / "cache").exists()  # nothing was analysed
+
+
+def test_unknown_actor_and_bad_neutral_span_are_one_line_errors(production, capsys, monkeypatch):
+    code, _, err = _run(["actor", "--project", str(production), "show", "Nobody"], capsys, monkeypatch)
+    assert code == 1 and "no actor or character named `Nobody`" in err and "Ines Varga (maya)" in err
+    code, _, err = _run(["actor", "--project", str(production), "neutral", "9Z-9", "0", "1"], capsys, monkeypatch)
+    assert code == 1 and "no take `9Z-9`" in err
+    code, _, err = _run(["actor", "--project", str(production), "neutral", "1A-1", "2", "1"], capsys, monkeypatch)
+    assert code == 1 and "empty or negative" in err
