@@ -120,10 +120,44 @@ def fit_tempo(reference: SignalTrack, take: SignalTrack, ref_duration: float, ta
         return None
     ia = np.array([p[0] for p in path])
     ib = np.array([p[1] for p in path])
-    tempo, offset = np.polyfit(ref_times[ia], take_times[ib], 1)
+    tempo, offset = _theil_sen(ref_times[ia], take_times[ib])
+    # The DTW line is a starting point: flat stretches of a take warp freely, so the tempo
+    # and offset are refined where the features agree best along a straight line.
+    tempo, offset = _refine_line(a, b, ref_times, rate_hz, tempo, offset)
     if not TEMPO_LIMITS[0] <= tempo <= TEMPO_LIMITS[1]:
         return None
     return float(offset), float(tempo)
+
+
+def _theil_sen(x: np.ndarray, y: np.ndarray, pairs: int = 4000) -> tuple[float, float]:
+    """Robust line y = tempo * x + offset: the median of pairwise slopes (sampled), then of offsets."""
+    rng = np.random.default_rng(0)
+    i = rng.integers(0, x.size, pairs)
+    j = rng.integers(0, x.size, pairs)
+    dx = x[j] - x[i]
+    keep = np.abs(dx) > 0.25 * (x.max() - x.min())
+    tempo = float(np.median((y[j] - y[i])[keep] / dx[keep])) if keep.any() else 1.0
+    return tempo, float(np.median(y - tempo * x))
+
+
+def _refine_line(a: np.ndarray, b: np.ndarray, ref_times: np.ndarray, rate_hz: float,
+                 tempo: float, offset: float) -> tuple[float, float]:
+    """Tempo (+-0.25, 0.01 steps) and offset (+-0.6 s) minimising the mean feature distance."""
+    best = (np.inf, tempo, offset)
+    # Reference moments mapped outside the take cost what an unrelated moment would, so a
+    # line cannot win by stretching its quiet parts off the end.
+    outside_cost = float(np.abs(a - np.median(a, axis=0)).mean()) * 1.4
+    for candidate_tempo in np.arange(tempo - 0.35, tempo + 0.3501, 0.01):
+        for candidate_offset in np.arange(offset - 0.6, offset + 0.6001, 1.0 / rate_hz):
+            index = np.rint((candidate_offset + candidate_tempo * ref_times) * rate_hz).astype(int)
+            inside = (index >= 0) & (index < b.shape[0])
+            if inside.mean() < 0.6:
+                continue
+            distance = np.abs(a[inside] - b[index[inside]]).mean(axis=1).sum()
+            cost = float((distance + (~inside).sum() * outside_cost) / inside.size)
+            if cost < best[0]:
+                best = (cost, float(candidate_tempo), float(candidate_offset))
+    return best[1], best[2]
 
 
 def align_takes(

@@ -27,15 +27,14 @@ from rehearse.continuity.flags import (
 from rehearse.continuity.framing import framing_flags
 from rehearse.continuity.gestures_check import tracked_gesture_flags
 from rehearse.continuity.lighting import LightingSample, lighting_flags
+from rehearse.continuity.movement import HAND_GESTURES, movement_shift, path_similarity
 from rehearse.continuity.settings import DriftSettings
-from rehearse.continuity.similarity import gesture_similarity
 
 MATCHED_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise", "head_turn", "shoulder_turn", "nod", "shake",
                     "lean_toward", "lean_away")
 """Gesture labels matched one to one between takes."""
 LEAN_LABELS = ("lean_toward", "lean_away")
 """A lean missing or added is a `lean` flag; its onset is not timed (a lean builds slowly)."""
-HAND_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise")
 SIDE_KIND = {"head_turn": "head_turn", "shoulder_turn": "shoulder"}
 
 
@@ -89,35 +88,6 @@ def _where(other: TakeData, span: BeatSpan | None) -> str:
     return take_name(other.label) + (f", {span.beat}" if span and span.beat else "")
 
 
-def trajectory(take: TakeData, event: Event) -> np.ndarray | None:
-    """The moving part's path during a gesture: fingertip (x, y) for hands, (yaw, pitch) for the head."""
-    if take.signals is None:
-        return None
-    if event.label in HAND_GESTURES and event.side in ("left", "right"):
-        names = (f"fingertip_{event.side}_x", f"fingertip_{event.side}_y")
-    elif event.label in ("head_turn", "nod", "shake"):
-        names = ("head_yaw", "head_pitch")
-    else:
-        names = ("shoulder_turn", "shoulder_roll")
-    if not all(n in take.signals for n in names):
-        return None
-    times = take.signals.times
-    inside = (times >= event.start_s) & (times <= event.end_s)
-    if inside.sum() < 3:
-        return None
-    return np.stack([np.asarray(take.signals[n], dtype=float)[inside] for n in names], axis=1)
-
-
-def _similarity(reference: TakeData, ref_event: Event, other: TakeData, event: Event, window: float,
-                mirrored: bool) -> float | None:
-    a, b = trajectory(reference, ref_event), trajectory(other, event)
-    if a is None or b is None:
-        return None
-    if mirrored:
-        b = b * np.array([-1.0, 1.0])  # the other hand: mirror x before comparing shapes
-    return round(gesture_similarity(a, b, window_fraction=window), 3)
-
-
 def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
     """Missing, extra, side-swapped and moved gestures."""
     ref_gestures = _gestures(reference, settings)
@@ -139,6 +109,10 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
         match = min(candidates, key=lambda e: (e.side != ref_event.side, abs(e.start_s - expected)))
         unmatched.remove(match)
         shift = match.start_s - expected
+        lag = movement_shift(reference, ref_event, other, match, alignment, settings.match_window_s)
+        if lag is not None:
+            # Threshold crossings move with amplitude and ramp; the whole movement's lag does not.
+            shift = lag
         values: dict[str, float | str] = {
             "gesture": ref_event.label, "reference_side": ref_event.side or "", "take_side": match.side or "",
             "reference_onset_s": round(ref_event.start_s, 3), "take_onset_s": round(match.start_s, 3),
@@ -149,7 +123,7 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
             values["take_into_beat_s"] = round(match.start_s - span.take_start, 3)
         if match.side != ref_event.side and ref_event.side in ("left", "right", "both"):
             kind = "hand_side" if ref_event.label in HAND_GESTURES else SIDE_KIND.get(ref_event.label, "hand_side")
-            similarity = _similarity(reference, ref_event, other, match, settings.dtw_window_fraction, True)
+            similarity = path_similarity(reference, ref_event, other, match, settings.dtw_window_fraction, True)
             if similarity is not None:
                 values["mirrored_similarity"] = similarity
             flags.append(_flag(kind, "high", span, other, reference, ref_event.start_s, match.start_s, values,
@@ -157,7 +131,7 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
                                f"{match.start_s:.1f} s; reference take {reference.label} "
                                f"{_side_clause(ref_event)} at {ref_event.start_s:.1f} s."))
             continue
-        similarity = _similarity(reference, ref_event, other, match, settings.dtw_window_fraction, False)
+        similarity = path_similarity(reference, ref_event, other, match, settings.dtw_window_fraction, False)
         if similarity is not None:
             values["similarity"] = similarity
         if abs(shift) > settings.onset_tolerance_s and ref_event.label not in LEAN_LABELS:
@@ -340,6 +314,9 @@ def expression_flags(reference: TakeData, other: TakeData, alignment: Alignment,
     take_expressions = [e for e in other.events if e.kind == "expression"]
     for ref_event in reference.events:
         if ref_event.kind != "expression" or ref_event.duration_s < settings.expression_min_s:
+            continue
+        peak, threshold = ref_event.values.get("peak_displacement_iod"), ref_event.values.get("threshold_iod")
+        if peak is not None and threshold and abs(peak) < settings.expression_min_strength * threshold:
             continue
         span = _span_of(alignment, ref_event.start_s)
         if wanted is not None:

@@ -10,7 +10,7 @@ class DriftSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    onset_tolerance_s: float = Field(default=0.18, ge=0, le=5)
+    onset_tolerance_s: float = Field(default=0.2, ge=0, le=5)
     """A matched gesture whose onset moved more than this against the aligned reference onset
     is a `timing` flag, in seconds."""
     match_window_s: float = Field(default=1.2, gt=0, le=10)
@@ -41,6 +41,10 @@ class DriftSettings(BaseModel):
     """... and its blink rate by at least this much, in blinks per minute, to be flagged."""
     expression_min_s: float = Field(default=0.3, ge=0, le=10)
     """Reference expressions shorter than this are not required in other takes, in seconds."""
+    expression_min_strength: float = Field(default=2.0, ge=1, le=20)
+    """Reference expressions peaking under this multiple of their detector's threshold are not
+    required in other takes: a barely crossed threshold comes and goes with tracking noise
+    (directed expressions on the sample takes peak at about 3x, incidental ones under 1.5x)."""
     dtw_rate_hz: float = Field(default=10.0, gt=0, le=120)
     """Signals are resampled to this rate before dynamic time warping, in Hz."""
     dtw_window_fraction: float = Field(default=0.25, gt=0, le=1)
