@@ -30,12 +30,34 @@ from rehearse.analysis.tracks import AudioFeatures, SignalTrack, TimeSpan
 
 
 def speech_spans(audio: AudioFeatures | None) -> list[TimeSpan]:
-    """Speech segments of the take (empty without audio)."""
+    """Speech segments of the take (empty without audio), edges on the voiced level itself.
+
+    `speech_segments` bridges short gaps and drops clicks; each edge is then put on the first
+    and last window that is actually loud (`speech_margin_db` over the take's noise floor), so
+    the result does not depend on whether the voice-activity flags carry a hangover.
+    """
     if audio is None or not audio.has_audio:
         return []
     from rehearse.analysis.audio_features import speech_segments
+    from rehearse.config import AudioSettings
 
-    return speech_segments(audio)
+    defaults = AudioSettings()
+    spans = speech_segments(audio)
+    times, level = audio.times, audio.rms_db
+    if times.size < 2:
+        return spans
+    half_hop = float(np.median(np.diff(times))) / 2
+    floor = float(np.percentile(level, defaults.noise_floor_percentile))
+    loud = level >= max(floor + defaults.speech_margin_db, defaults.min_level_db)
+    refined = []
+    for span in spans:
+        near = (times >= span.start_s - 2 * half_hop) & (times <= span.end_s + defaults.hangover_s + 2 * half_hop)
+        hits = np.flatnonzero(near & loud)
+        if hits.size == 0:
+            refined.append(span)
+            continue
+        refined.append(TimeSpan(float(times[hits[0]]) - half_hop, float(times[hits[-1]]) + half_hop))
+    return refined
 
 
 def _speakers(track: SignalTrack | None, spans: list[TimeSpan], settings: HesitationSettings) -> list[str | None]:

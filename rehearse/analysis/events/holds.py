@@ -17,7 +17,7 @@ from rehearse.analysis.events.signal_ops import (
     fill_gaps,
     frames_for,
     merged_runs,
-    moving_average,
+    rate,
     rolling_median,
     runs,
     signal,
@@ -25,22 +25,87 @@ from rehearse.analysis.events.signal_ops import (
 from rehearse.analysis.tracks import SignalTrack
 
 
-def _speed(track: SignalTrack, names: tuple[str, ...], width: int) -> np.ndarray | None:
-    """Root-sum-square of the time derivatives of the named signals (their unit per second)."""
+def _speed(track: SignalTrack, names: tuple[str, ...], span_s: float) -> np.ndarray | None:
+    """Root-sum-square of the time derivatives of the named signals (their unit per second),
+    each differenced over `span_s` so per-frame tracker jitter does not read as movement."""
     times = track.times
     total = None
     for name in names:
         values = fill_gaps(times, signal(track, name), 0.2)
         if np.all(np.isnan(values)):
             continue
-        rate = np.gradient(moving_average(values, width), times)
-        total = rate**2 if total is None else total + np.nan_to_num(rate) ** 2
+        speed = rate(times, values, span_s)
+        total = speed**2 if total is None else total + np.nan_to_num(speed) ** 2
     return None if total is None else np.sqrt(total)
 
 
-def _limit(speed: np.ndarray, limit: float, settings: HoldSettings) -> float:
-    """The limit, raised above the tracker's still-state speed (a low percentile of speed)."""
-    good = speed[~np.isnan(speed)]
+def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float) -> np.ndarray:
+    """Time-weighted mean speed over a centred window of about `window_s`."""
+    if times.size < 2:
+        return speed
+    step = np.diff(times, prepend=times[0] - (times[1] - times[0]))
+    distance = np.where(np.isnan(speed), 0.0, speed * step)
+    span = np.where(np.isnan(speed), 0.0, step)
+    width = max(1, frames_for(window_s, times) | 1)
+    kernel = np.ones(width)
+    moved = np.convolve(distance, kernel, mode="same")
+    elapsed = np.convolve(span, kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = moved / elapsed
+    out[elapsed == 0] = np.nan
+    return out
+
+
+def _split_still_from_moving(speed: np.ndarray, settings: HoldSettings) -> float | None:
+    """The speed that best separates still frames from moving ones (Otsu's split of log speed),
+    when the take clearly has both; None when it does not (then the fixed limit is used).
+
+    Tracker jitter sets the still level, and it changes with the camera, the frame rate and
+    the framing, so a take with a hold is split at its own gap between still and moving.
+    """
+    good = speed[~np.isnan(speed) & (speed > 0)]
+    if good.size < 20:
+        return None
+    logs = np.log10(good)
+    counts, edges = np.histogram(logs, bins=32)
+    centres = (edges[:-1] + edges[1:]) / 2
+    weight = np.cumsum(counts)
+    total = weight[-1]
+    mean_below = np.cumsum(counts * centres)
+    best, split = -1.0, None
+    for k in range(1, counts.size - 1):
+        w0, w1 = weight[k], total - weight[k]
+        if w0 == 0 or w1 == 0:
+            continue
+        m0 = mean_below[k] / w0
+        m1 = (mean_below[-1] - mean_below[k]) / w1
+        between = w0 * w1 * (m1 - m0) ** 2
+        if between > best:
+            best, split = between, k
+    if split is None:
+        return None
+    threshold = edges[split + 1]
+    low, high = good[logs < threshold], good[logs >= threshold]
+    if (low.size < settings.min_still_fraction * good.size or high.size < 0.1 * good.size
+            or np.median(high) < settings.min_contrast * np.median(low)):
+        return None
+    # two populations leave a valley between them; one skewed population does not
+    smooth = np.convolve(counts, np.ones(3) / 3, mode="same")
+    valley = smooth[max(split - 1, 0):split + 2].min()
+    if valley > settings.max_valley * min(smooth[:split + 1].max(), smooth[split + 1:].max()):
+        return None
+    return max(settings.face_motion_max, float(10**threshold))
+
+
+def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.ndarray) -> float:
+    """The limit, raised above the tracker's still-state speed.
+
+    Jitter makes a still face read as moving at a speed that grows with the frame rate; its
+    level is a low percentile of the speed after a running median over `floor_window_s`
+    (long enough to average the jitter, short enough for one hold to fill it).
+    """
+    level = rolling_median(speed, frames_for(settings.floor_window_s, times))
+    good = level[~np.isnan(level)]
     floor = float(np.percentile(good, settings.noise_percentile)) if good.size else 0.0
     return max(limit, settings.noise_factor * floor)
 
@@ -48,36 +113,44 @@ def _limit(speed: np.ndarray, limit: float, settings: HoldSettings) -> float:
 def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndarray]:
     """scope -> per-frame True where that scope is still (only scopes the track can measure)."""
     times = track.times
-    width = frames_for(settings.smooth_s, times)
+    width = settings.speed_span_s
     masks: dict[str, np.ndarray] = {}
     present = face_mask(track)
     if present.any():
+        # face_motion already carries head rotation (only translation is taken out) and is a
+        # mean over 478 points, so it is far less jittery than a head angle's derivative.
         ratio = np.zeros(times.size)
-        head = _speed(track, ("head_yaw", "head_pitch", "head_roll"), width)
-        if head is not None:
-            ratio = np.fmax(ratio, np.nan_to_num(head, nan=np.inf) / _limit(head, settings.head_speed_max_deg_s, settings))
         motion = signal(track, "face_motion")
         if not np.all(np.isnan(motion)):
-            # a running median drops one-frame tracker glitches without blurring where motion stops
-            motion = rolling_median(fill_gaps(times, motion, 0.2), frames_for(settings.glitch_s, times))
-            ratio = np.fmax(ratio, np.nan_to_num(motion, nan=np.inf) / _limit(motion, settings.face_motion_max, settings))
-        ratio[~present] = np.inf
-        still = _hysteresis(ratio <= 1.0, ratio <= settings.release_ratio)
+            # Distance moved over a short window divided by its duration: jitter (a distance per
+            # frame) then reads the same under variable frame rate, and averages down.
+            motion = _windowed_speed(times, fill_gaps(times, motion, 0.2), settings.glitch_s)
+            limit = _split_still_from_moving(motion, settings)
+            if limit is None:
+                limit = _limit(motion, settings.face_motion_max, settings, times)
+            ratio = np.fmax(ratio, np.nan_to_num(motion, nan=np.inf) / limit)
+        ratio[~present] = np.nan  # decided by the frames around it (bridged below)
+        filled = fill_gaps(times, ratio, settings.bridge_s)
+        still = _hysteresis(np.nan_to_num(filled, nan=np.inf) <= 1.0,
+                            np.nan_to_num(filled, nan=np.inf) <= settings.release_ratio)
         for first, last in merged_runs(times, still, settings.bridge_s):
             still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
-        masks["face"] = still & present
+        for first, last in runs(~present):  # a face lost for longer than a glitch is no hold
+            if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.bridge_s:
+                still[first:last] = False
+        masks["face"] = still
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     if body_present.any():
         still = body_present.copy()
         angles = _speed(track, ("lean_forward", "lean_side", "shoulder_turn", "shoulder_roll"), width)
         if angles is not None:
             still &= np.nan_to_num(angles, nan=np.inf) <= _limit(
-                angles, settings.body_angle_speed_max_deg_s, settings)
+                angles, settings.body_angle_speed_max_deg_s, settings, times)
         for side in ("left", "right"):
             wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
             if wrist is not None:
                 still &= np.nan_to_num(wrist, nan=0.0) <= _limit(
-                    wrist, settings.wrist_speed_max, settings)
+                    wrist, settings.wrist_speed_max, settings, times)
         if angles is not None:  # body presence alone says nothing about stillness
             masks["body"] = still
     return masks

@@ -145,29 +145,38 @@ class HoldSettings(_Section):
 
     min_duration_s: float = Field(default=0.2, gt=0)
     """Shortest hold, in seconds."""
-    smooth_s: float = Field(default=0.06, ge=0)
-    """Moving-average window on speeds, in seconds."""
+    speed_span_s: float = Field(default=0.15, gt=0)
+    """Head, torso and wrist speeds are differences over this long, in seconds."""
     bridge_s: float = Field(default=0.12, ge=0)
     """Motion shorter than this between two still spans does not end the hold (a tracker
     glitch, a twitch), in seconds."""
-    release_ratio: float = Field(default=1.4, ge=1)
+    release_ratio: float = Field(default=1.0, ge=1)
     """Once still, a hold lasts until a speed passes this multiple of its limit."""
-    glitch_s: float = Field(default=0.04, ge=0)
+    glitch_s: float = Field(default=0.15, ge=0)
     """face_motion is median-filtered over this long (seconds): single-frame tracker jumps
     do not break a hold."""
     face_motion_max: float = Field(default=0.05, gt=0)
     """Face still when face_motion stays under this (IOD/s)."""
-    head_speed_max_deg_s: float = Field(default=10.0, gt=0)
-    """Face still when the head rotates slower than this (deg/s)."""
     body_angle_speed_max_deg_s: float = Field(default=8.0, gt=0)
     """Body still when lean and shoulder angles change slower than this (deg/s)."""
     wrist_speed_max: float = Field(default=0.08, gt=0)
     """Body still when both wrists move slower than this (image widths per second)."""
-    noise_factor: float = Field(default=2.5, ge=0)
+    noise_factor: float = Field(default=1.4, ge=0)
     """Speed thresholds are raised to this many times the take's still-state speed (its
     `noise_percentile`), so a jittery tracker does not break every hold."""
-    noise_percentile: float = Field(default=1.0, ge=0, le=50)
-    """Percentile of a speed taken as the tracker's still-state noise floor."""
+    noise_percentile: float = Field(default=5.0, ge=0, le=50)
+    """Percentile of a speed (after the `floor_window_s` running median) taken as the
+    tracker's still-state noise floor."""
+    min_still_fraction: float = Field(default=0.03, ge=0, le=1)
+    """The take's own still/moving split is used only when at least this fraction of frames
+    is still ..."""
+    min_contrast: float = Field(default=1.5, ge=1)
+    """... moving frames are at least this many times faster than still ones (median) ..."""
+    max_valley: float = Field(default=0.5, gt=0, le=1)
+    """... and the speed histogram dips between the two to at most this fraction of the
+    smaller peak."""
+    floor_window_s: float = Field(default=0.4, gt=0)
+    """Running-median window for the noise-floor estimate, in seconds."""
 
 
 class HesitationSettings(_Section):
