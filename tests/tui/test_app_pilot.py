@@ -190,8 +190,8 @@ def test_continuity_matrix_and_flag_evidence(tiny_app):
             assert isinstance(tiny_app.screen, ContinuityScreen)
             matrix = tiny_app.screen.query_one("#matrix")
             assert matrix.row_count == 2
-            assert matrix.get_cell_at((1, 1)).plain == "! +0.70 s"
-            assert matrix.get_cell_at((0, 1)).plain == "+0.70 s"
+            assert matrix.get_cell_at((1, 1)).plain == "! +0.70 s right"
+            assert matrix.get_cell_at((0, 1)).plain == "+0.70 s left"
             assert matrix.get_cell_at((0, 3)).plain == "hold 1.30 s"
             await pilot.press("l", "j", "enter")
             text = screen_text(tiny_app)

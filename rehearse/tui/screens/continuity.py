@@ -23,11 +23,16 @@ def gesture_cell(data: TakeData, gesture) -> str:
     if not data.analyzed:
         return "n/a"
     beat_start = dict(data.take.beat_marks).get(gesture.beat)
-    hits = [e for e in data.events if e.label == gesture.id or (e.kind == gesture.kind and e.beat == gesture.beat)]
+    hits = [
+        e for e in data.events
+        if e.label == gesture.id or (e.kind == "gesture" and e.label == gesture.kind and e.beat == gesture.beat)
+    ]
     if not hits:
         return "none"
-    onset = hits[0].start_s - (beat_start or 0.0)
-    return f"+{onset:.2f} s" if beat_start is not None else f"{hits[0].start_s:.2f} s"
+    side = f" {hits[0].side}" if hits[0].side else ""
+    if beat_start is None:
+        return f"{hits[0].start_s:.2f} s{side}"
+    return f"+{hits[0].start_s - beat_start:.2f} s{side}"
 
 
 def beat_cell(data: TakeData, scene, beat_id: str) -> str:
@@ -112,7 +117,9 @@ class ContinuityScreen(RehearseScreen):
         analyzed = sum(1 for d in self.takes if d.analyzed)
         header = Text(f"{analyzed} of {len(self.takes)} takes analyzed. ", style="dim")
         if self.flags is None:
-            header.append("No drift analysis yet: flags appear after `rehearse drift`.", style="dim")
+            header.append("No drift analysis yet: it runs here once every take is analyzed.", style="dim")
+        header.append("\nGesture cells: onset after the beat starts; beat cells: hold length, else beat length.",
+                      style="dim")
         if not self.takes or table.cursor_column == 0 or not self._columns:
             evidence.update(header)
             return

@@ -30,6 +30,7 @@ class ProductionScreen(RehearseScreen):
         super().__init__()
         self._stats: dict[str, tuple[int, int, int | None]] = {}
         self._filter = ""
+        self._shown_once = False
 
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="scenes")
@@ -94,6 +95,12 @@ class ProductionScreen(RehearseScreen):
         self._stats = message.stats
         if self.app.project is not None:
             self._fill()
+
+    def on_screen_resume(self) -> None:
+        # Back from a scene: its analysis or drift may have changed the counts.
+        if self._shown_once and self.app.project is not None:
+            self.count_takes(self.app.project)
+        self._shown_once = True
 
     def job_finished(self) -> None:
         if self.app.project is not None:

@@ -15,7 +15,7 @@ from textual.widget import Widget
 
 from rehearse.tui.data import EventView, TakeData
 
-LABEL_WIDTH = 9
+LABEL_WIDTH = 11
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 # Signals drawn as sparklines, in this order, when the analysis has them.
 SPARK_SIGNALS: tuple[tuple[str, str], ...] = (
@@ -145,7 +145,10 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
         for name, label in SPARK_SIGNALS:
             if name in data.signals.values:
                 line = sparkline(data.signals.times, data.signals.values[name], duration, plot)
-                lines.append(_row(label, line, cursor_col))
+                if line.strip():
+                    lines.append(_row(label, line, cursor_col))
+                else:
+                    lines.append(_row(label, Text("not measured in this take", style="dim italic"), None))
     kinds: dict[str, list[EventView]] = {}
     for event in data.events:
         kinds.setdefault(event.kind, []).append(event)
