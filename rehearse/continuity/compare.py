@@ -188,8 +188,11 @@ def hold_flags(reference: TakeData, other: TakeData, alignment: Alignment, setti
         ref_hold, take_hold = _longest_hold(reference, span.ref_start, span.ref_end, settings), None
         if ref_hold is None:
             continue
-        # Like with like: a face hold against face holds (body stillness is measured apart).
-        take_hold = _longest_hold(other, span.take_start, span.take_end, settings, ref_hold.scope)
+        # Like with like: a face hold against face holds (body stillness is measured apart),
+        # and the one that starts where the reference's does, not a later still moment.
+        expected = span.to_take(ref_hold.start_s)
+        take_hold = _longest_hold(other, max(span.take_start, expected - settings.match_window_s),
+                                  min(span.take_end, expected + settings.match_window_s), settings, ref_hold.scope)
         ref_len = ref_hold.duration_s
         take_len = take_hold.duration_s if take_hold else 0.0
         drift = take_len / span.tempo - ref_len

@@ -192,3 +192,64 @@ def test_framing_cut_from_real_landmarks(settings, repo_root_module):
     wide = TakeData(**{**other.__dict__, "shot_size": "WS"})
     assert not [f for f in compare_takes(TakeData(**{**reference.__dict__, "shot_size": "WS"}), wide)
                 if f.kind == "framing"]
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch):
+    """The CLI reads settings from the environment: point it at this module's analysis cache."""
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", str(settings.cache_dir))
+    monkeypatch.setenv("REHEARSE_CONFIG", "/nonexistent/rehearse-test-config.yaml")
+
+
+def test_cli_json_on_the_sample_scene(cli_env, sample_report, repo_root_module, capsys):
+    import json
+
+    from rehearse.cli import main
+
+    assert main(["drift", "01", "--project", str(repo_root_module / "scenes"), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["reference"] == "1A-2" and document["takes"] == ["1A-1", "1A-3"]
+    assert {f["kind"] for f in document["flags"]} == {"hold", "head_turn", "expression", "blink_rate"}
+    for flag in document["flags"]:
+        assert set(flag) >= {"kind", "severity", "beat", "reference_s", "take_s", "values", "message"}
+        assert flag["severity"] in ("low", "medium", "high") and isinstance(flag["take_s"], float)
+    # --reference picks another take; the circled take then drifts against it.
+    assert main(["drift", "01", "--project", str(repo_root_module / "scenes"), "--reference", "3", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["reference"] == "1A-3" and "1A-2" in {f["take"] for f in document["flags"]}
+
+
+def test_cli_text_groups_sentences_by_take(cli_env, sample_report, repo_root_module, capsys):
+    from rehearse.cli import main
+
+    assert main(["drift", "01", "--project", str(repo_root_module / "scenes")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Scene 01: reference take 1A-2; compared 1A-1, 1A-3")
+    assert "\n1A-3:\n  [high] Take 1A-3, b2: hold rushed" in out
+    assert out.rstrip().endswith("by take: 1A-3: 4")
+
+
+def test_cli_errors_are_one_line(cli_env, repo_root_module, tmp_path, capsys):
+    from rehearse.cli import main
+
+    assert main(["drift", "99", "--project", str(repo_root_module / "scenes")]) == 1
+    assert "no scene '99'" in capsys.readouterr().err
+    assert main(["drift", "01", "--project", str(repo_root_module / "scenes"), "--reference", "7"]) == 1
+    err = capsys.readouterr().err
+    assert "has no take `7`" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    assert main(["drift", "--takes", str(tmp_path / "empty.mp4"), str(tmp_path / "empty.mp4")]) == 1
+    assert "empty.mp4" in capsys.readouterr().err
+
+
+def test_cli_adhoc_files_are_aligned_without_beat_marks(cli_env, rendered_pairs, settings, capsys):
+    import json
+
+    from rehearse.cli import main
+
+    folder = next(iter(settings.cache_dir.parent.glob("drift-rendered*")))
+    assert main(["drift", "--takes", str(folder / "A.mp4"), str(folder / "turn_right.mp4"), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["reference"] == "A.mp4"
+    assert [f["kind"] for f in document["flags"] if f["kind"] in GESTURE_KINDS] == ["head_turn"]
+    assert document["flags"][0]["beat"] is None
