@@ -48,11 +48,21 @@ def build_report(project, scenes, *, images: bool = True, progress: Callable | N
         "scenes": [],
     })
     wardrobe = _wardrobe(project)
+    every_scene = []
     for scene in scenes:
         results = scene_results(project, scene, progress=progress)
+        every_scene.append(results)
         drift = _drift(project, scene) if results.analysed else None
         report.data["scenes"].append(_scene_section(results, drift, wardrobe, report, images))
+    report.data["actors"] = _actors(project, every_scene)
     return report
+
+
+def _actors(project, every_scene) -> list:
+    """Each actor's profile over the report's scenes (rehearse/profiles)."""
+    from rehearse.profiles.sections import actor_sections
+
+    return actor_sections(project, every_scene)
 
 
 def _scene_section(results, drift, wardrobe, report: Report, images: bool) -> dict[str, Any]:

@@ -85,5 +85,42 @@ def render_html(report: Report) -> str:
             parts.append("<h3>Rehearsal log</h3>")
             parts.append(_table(["take", "time", "beat", "entry", "text"], [
                 [r["take"], _seconds(r["t_s"]), r["beat"] or "-", r["kind"], r["text"]] for r in scene["log"]]))
+    parts += _actor_parts(data.get("actors", []))
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _actor_parts(actors: list[dict]) -> list[str]:
+    """The actors section: each actor's figures by scene and partner, gestures, baselines, outliers."""
+    if not actors:
+        return []
+    parts = ["<h2>Actors</h2>", "<p class=muted>Each actor's figures over the analysed takes of their character in this "
+             "report, by scene and by scene partner; a take far outside the actor's other takes is flagged.</p>"]
+    for actor in actors:
+        parts.append(f"<h3>{_e(actor['actor'])} as {_e(actor['character_name'])}</h3>")
+        if actor.get("refused"):
+            parts.append(f"<p class=muted>{_e(actor['refused'])}</p>")
+            continue
+        if not actor["takes"]:
+            parts += [f"<p class=muted>Skipped {_e(line)}</p>" for line in actor["skipped"]] or ["<p class=muted>No analysed takes.</p>"]
+            continue
+        low, high = actor["conversational_blink_range_per_min"]
+        parts.append(f"<p class=muted>Blink rates in conversation are usually {low:.0f}-{high:.0f} per minute.</p>")
+        parts.append(_table(["over", "takes", "blinks/min", "median hold", "median reply latency", "expressions/min",
+                             "lean", "shoulder turn"], [
+            [r["over"], r["takes"], "-" if r["blink_rate_per_min"] is None else f"{r['blink_rate_per_min']:.1f}",
+             _seconds(r["hold_median_s"]), _seconds(r["latency_median_s"]),
+             ", ".join(f"{k.replace('_', ' ')} {v:.1f}" for k, v in r["expressions_per_min"].items()) or "-",
+             "-" if r["lean_deg"] is None else f"{r['lean_deg']:+.0f} deg",
+             "-" if r["shoulder_turn_deg"] is None else f"{r['shoulder_turn_deg']:+.0f} deg"] for r in actor["figures"]]))
+        if actor["gestures"]:
+            parts.append(_table(["gesture", "side", "times", "beats"], [
+                [g["label"], g["side"] or "-", g["count"], ", ".join(g["beats"]) or "-"] for g in actor["gestures"]]))
+        parts.append(_table(["take", "scene", "blinks/min", "holds", "baseline"], [
+            [t["take"], t["scene"], t["blink_rate_per_min"], t["holds"], t["baseline"]] for t in actor["takes"]]))
+        for flag in actor["flags"]:
+            parts.append(f"<div class=flag><p><span class={_e(flag['severity'])}>{_e(flag['severity'])}</span> "
+                         f"<b>profile</b>: {_e(flag['message'])}</p></div>")
+        for line in actor["skipped"]:
+            parts.append(f"<p class=muted>Skipped {_e(line)}</p>")
+    return parts

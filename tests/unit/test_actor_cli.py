@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -60,6 +61,14 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
         side_by_side(still(production / "takes" / "01-1A-2.mp4", 5.0), None, ("take 1A-2", "-")))
     assert _run(["report", "01", "--project", str(production), "-o", str(state / "reports" / "scene01.html")],
                 capsys, monkeypatch)[0] == 0
+    html = (state / "reports" / "scene01.html").read_text()
+    actors = html[html.index("<h2>Actors</h2>"):]
+    assert "Ines Varga as MAYA" in actors and "usually 10-32 per minute" in actors
+    for label in ("1A-1", "1A-2"):
+        assert f"<td>{label}</td><td>01</td>" in actors  # each take with the baseline it used
+    # 1A-1 is calibrated on its marked neutral span; unmarked 1A-2 on a window matched to the profile's rest levels.
+    assert "<td>1A-1</td><td>01</td><td>" in actors and "<td>neutral mark 0.00-1.00 s</td>" in actors
+    assert re.search(r"<td>1A-2</td><td>01</td><td>[^<]*</td><td>\d+</td><td>profile \d+\.\d\d-\d+\.\d\d s</td>", actors)
     connection = connect(production)
     session = start_session(connection, "01", "run-through")
     add_entry(connection, session.id, "note", 3.0, text="Ines dropped the cup on b2")
