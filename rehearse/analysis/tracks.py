@@ -40,10 +40,10 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "face_motion": ("IOD/s", "mean landmark speed after removing head translation"),
     # body
     "body_present": ("0/1", "1 when a body pose was tracked in this frame"),
-    "lean_forward": ("deg", "torso lean toward camera (+) or away (-), from shoulder/hip depth"),
+    "lean_forward": ("deg", "torso lean toward camera (+) or away (-), from shoulder/hip depth (approximate)"),
     "lean_side": ("deg", "torso lean sideways; + = toward the actor's own left"),
     "shoulder_roll": ("deg", "shoulder-line tilt in the image; + = left shoulder higher"),
-    "shoulder_turn": ("deg", "shoulder-line turn away from the camera plane; + = left shoulder back"),
+    "shoulder_turn": ("deg", "shoulder-line turn away from the camera plane; + = left shoulder back (approximate)"),
     "wrist_left_x": ("0-1", "actor's left wrist, x as a fraction of image width"),
     "wrist_left_y": ("0-1", "actor's left wrist, y as a fraction of image height"),
     "wrist_right_x": ("0-1", "actor's right wrist, x"),
