@@ -100,7 +100,9 @@ def feature_matrix(signals: SignalTrack, rate_hz: float, duration_s: float,
         columns.append(column - np.median(column))
     matrix = np.stack(columns, axis=1)
     if scale is None:
-        scale = np.nanstd(matrix, axis=0)
+        present = ~np.isnan(matrix).all(axis=0)
+        scale = np.full(matrix.shape[1], np.nan)
+        scale[present] = np.nanstd(matrix[:, present], axis=0)
         scale = np.where(np.isfinite(scale) & (scale > 1e-6), scale, np.nan)
     return times, matrix / scale, scale
 
