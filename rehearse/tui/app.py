@@ -138,11 +138,12 @@ class RehearseApp(App):
         self.post_message(JobFinished(job, done, "done" if done else "cancelled"))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
-    def run_cli_job(self, job: str, argv: list[str]) -> None:
-        from rehearse.tui.jobs import run_cli
+    def run_cli_job(self, job: str, argv: list[str], open_after: Path | None = None) -> None:
+        from rehearse.tui.jobs import open_in_viewer, run_cli
 
         self.post_message(JobProgress(job, 0.5, "running"))
-        detail = run_cli(argv)
+        run_cli(argv)
+        detail = open_in_viewer(open_after) if open_after is not None else f"written: {argv[-1]}"
         self.post_message(JobFinished(job, True, detail))
 
     def on_job_progress(self, message: JobProgress) -> None:

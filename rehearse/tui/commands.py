@@ -30,12 +30,29 @@ class RehearseCommands(Provider):
                 ("continuity: open", f"takes x gestures and beats of scene {scene.id}",
                  lambda: screen.action_continuity())
             )
-        root = str(app.root)
+        root = app.root
+        reports = root / ".rehearse" / "reports"
+        if scene is not None:
+            report_file = reports / f"scene-{scene.id}.html"
+            commands.append(
+                ("report: open", f"write the HTML report of scene {scene.id} and open it",
+                 lambda: app.run_cli_job(f"report scene {scene.id}", [
+                     "report", scene.id, "--project", str(root), "-o", str(report_file)], open_after=report_file))
+            )
+            markers = root / ".rehearse" / "exports" / f"scene-{scene.id}.otio"
+            commands.append(
+                ("markers: export", f"export scene {scene.id}'s markers for editors (OTIO) to {markers.name}",
+                 lambda: app.run_cli_job(f"export markers {scene.id}", [
+                     "export", scene.id, "--format", "otio", "--project", str(root), "-o", str(markers)]))
+            )
+        else:
+            report_file = reports / "production.html"
+            commands.append(
+                ("report: open", "write the HTML report of every scene and open it",
+                 lambda: app.run_cli_job("report", [
+                     "report", "--all", "--project", str(root), "-o", str(report_file)], open_after=report_file))
+            )
         commands += [
-            ("report: open", "write the continuity report (HTML) and show where",
-             lambda: app.run_cli_job("open report", ["report", root])),
-            ("markers: export", "export markers for editors (OTIO)",
-             lambda: app.run_cli_job("export markers", ["export", root])),
             ("theme: toggle", "switch between the light and dark theme", app.action_toggle_theme),
             ("help: keys", "show every key and its binding id", app.action_help),
         ]

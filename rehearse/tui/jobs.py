@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rehearse.errors import RehearseError
@@ -97,7 +98,6 @@ def _detail(update: Any) -> str:
 def _child_main(argv: list[str]) -> int:
     """`python -m rehearse.tui.jobs ROOT PATH LABEL [PATH LABEL ...]`: analyze, printing JSON lines."""
     import time
-    from pathlib import Path
 
     from rehearse.config import load_settings
     from rehearse.pipeline import TakeTarget, analyze_one
@@ -126,6 +126,23 @@ def _child_main(argv: list[str]) -> int:
         if stop["requested"]:
             break
     return 0
+
+
+def open_in_viewer(path: Path) -> str:
+    """Open a written file with the desktop's viewer when there is a desktop; say where it is."""
+    if sys.platform == "darwin":
+        opener = ["open"]
+    elif os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        opener = ["xdg-open"]
+    else:
+        return f"written: {path} (no desktop to open it here)"
+    try:
+        # Detached and silent: a viewer's output must never reach the app's terminal.
+        subprocess.Popen([*opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return f"written: {path} (could not start {opener[0]})"
+    return f"opened {path}"
 
 
 def run_cli(argv: list[str], timeout_s: float = 600.0) -> str:

@@ -413,3 +413,43 @@ def test_file_watcher_notices_an_edit_by_itself(tiny_production):
             assert "INT. ROOFTOP - NIGHT" in screen_text(app)
 
     run(body())
+
+
+async def palette(pilot, command: str) -> None:
+    """Open the command palette, type a command and run the first match."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    for key in command:
+        await pilot.press("space" if key == " " else key)
+    await pilot.pause(0.4)
+    await pilot.press("down", "enter")
+
+
+def test_palette_report_writes_html_and_export_failure_is_one_line(tiny_app, tiny_production, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    report = tiny_production / ".rehearse" / "reports" / "scene-01.html"
+
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await palette(pilot, "report: open")
+            for _ in range(300):
+                await pilot.pause(0.05)
+                if report.exists() and tiny_app.job_state is None:
+                    break
+            assert "INT. KITCHEN - NIGHT" in report.read_text()
+            await palette(pilot, "markers: export")
+            for _ in range(300):
+                await pilot.pause(0.05)
+                if isinstance(tiny_app.screen, ErrorScreen):
+                    break
+            await pilot.pause(0.1)
+            assert isinstance(tiny_app.screen, ErrorScreen)
+            message = tiny_app.screen.message
+            assert message.startswith("error: `rehearse export 01 --format otio")
+            assert "reference take 1A-2 of scene 01 could not be analysed" in message and "\n" not in message
+
+    run(body())
