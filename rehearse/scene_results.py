@@ -80,11 +80,16 @@ def shot_fps(project, scene, take) -> float:
     return float((shot.frame_rate if shot else None) or project.production.fps)
 
 
-def scene_results(project, scene, settings=None, *, progress: Callable | None = None) -> SceneResults:
-    """Analyse (from cache when possible) every recorded take of the scene and detect its events."""
+def scene_results(
+    project, scene, settings=None, *, progress: Callable | None = None, cached_only: bool = False
+) -> SceneResults:
+    """Analyse (from cache when possible) every recorded take of the scene and detect its events.
+
+    `cached_only`: never decode; a take without a cached analysis gets the problem `not analyzed yet`
+    (the terminal app's overview screens, which must not start MediaPipe in the app's process)."""
     from rehearse.analysis.events import beat_summaries, detect_events
     from rehearse.config import load_settings
-    from rehearse.pipeline import TakeTarget, analyze_one, consent_refusal
+    from rehearse.pipeline import TakeOutcome, TakeTarget, analyze_one, consent_refusal
     from rehearse.profiles.calibration import neutral_marks as stored_neutral_marks
     from rehearse.store.sync import effective_beat_marks, synced_log_entries
 
@@ -106,7 +111,16 @@ def scene_results(project, scene, settings=None, *, progress: Callable | None = 
         if refusal is not None:
             result.problem = refusal.one_line()
             continue
-        outcome = analyze_one(target, settings, progress=progress)
+        if cached_only:
+            from rehearse.analysis.take import load_cached
+
+            cached = load_cached(path, settings, label=take.label)
+            if cached is None:
+                result.problem = f"{take.file} is not analyzed yet"
+                continue
+            outcome = TakeOutcome(target, analysis=cached, status="cached")
+        else:
+            outcome = analyze_one(target, settings, progress=progress)
         if outcome.error:
             result.problem = outcome.error
             continue

@@ -100,8 +100,12 @@ def profile_from_results(project, character, results: Sequence, settings=None) -
                          consent=character.consent, skipped=skipped, settings=config)
 
 
-def actor_profile(project, character, settings=None, *, progress: Callable | None = None) -> ActorProfile:
-    """Analyse (cached) the scenes with takes of this character and build the profile; refuses `consent: false`."""
+def actor_profile(
+    project, character, settings=None, *, progress: Callable | None = None, cached_only: bool = False
+) -> ActorProfile:
+    """Analyse (cached) the scenes with takes of this character and build the profile; refuses `consent: false`.
+
+    `cached_only` never decodes: takes without a cached analysis are listed as skipped."""
     from rehearse.config import load_settings
     from rehearse.scene_results import scene_results
 
@@ -110,6 +114,6 @@ def actor_profile(project, character, settings=None, *, progress: Callable | Non
         raise refusal
     settings = settings or load_settings(project.root)
     scene_ids = {scene.id for scene, _ in actor_takes(project, character.id)}
-    results = [scene_results(project, scene, settings, progress=progress)
+    results = [scene_results(project, scene, settings, progress=progress, cached_only=cached_only)
                for scene in project.scenes if scene.id in scene_ids]
     return profile_from_results(project, character, results, settings)

@@ -136,3 +136,15 @@ def test_unknown_actor_and_bad_neutral_span_are_one_line_errors(production, caps
     assert code == 1 and "no take `9Z-9`" in err
     code, _, err = _run(["actor", "--project", str(production), "neutral", "1A-1", "2", "1"], capsys, monkeypatch)
     assert code == 1 and "empty or negative" in err
+
+
+def test_cached_only_profile_never_analyses(production):
+    from rehearse.breakdown.loader import open_project
+    from rehearse.profiles.collect import actor_profile, find_character
+
+    project = open_project(production)
+    profile = actor_profile(project, find_character(project, "maya"), cached_only=True)
+    assert profile.takes == []
+    assert sorted(profile.skipped)[:2] == ["1A-1: takes/01-1A-1.mp4 is not analyzed yet",
+                                           "1A-2: takes/01-1A-2.mp4 is not analyzed yet"]
+    assert not (production / ".rehearse" / "cache").exists()
