@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         if refused:
             print(refused[0].error, file=sys.stderr)
             return 1
-        report = drift_for_files(args.takes[0], args.takes[1:])
+        report = drift_for_files(args.takes[0], args.takes[1:], progress=_progress_printer())
     else:
         report = _scene_report(args)
     if args.json:
@@ -67,7 +67,19 @@ def _scene_report(args: argparse.Namespace):
     if scene is None:
         known = ", ".join(s.id for s in project.scenes)
         raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
-    return drift_for_scene(project, scene, reference=args.reference)
+    return drift_for_scene(project, scene, reference=args.reference, progress=_progress_printer())
+
+
+def _progress_printer():
+    """One stderr line when a take starts being analysed (cached takes print nothing)."""
+    announced: set[str] = set()
+
+    def show(update) -> None:
+        if update.stage == "landmarks" and update.take not in announced:
+            announced.add(update.take)
+            print(f"analysing {update.take} ...", file=sys.stderr, flush=True)
+
+    return show
 
 
 def _print_text(report) -> None:
