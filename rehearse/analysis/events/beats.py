@@ -32,11 +32,13 @@ def beat_at(spans: list[tuple[str, float, float]], t: float) -> str | None:
 
 
 def assign_beats(events: list[Event], beat_marks: Mapping[str, float] | None, duration_s: float) -> list[Event]:
-    """Events with `beat` set to the beat their onset falls in."""
+    """Events with `beat` set to the beat their onset falls in (a hesitation: the beat of the
+    reply it delays)."""
     if not beat_marks:
         return list(events)
     spans = beat_spans(beat_marks, duration_s)
-    return [e.model_copy(update={"beat": beat_at(spans, e.start_s)}) for e in events]
+    return [e.model_copy(update={"beat": beat_at(spans, e.end_s if e.kind == "hesitation" else e.start_s)})
+            for e in events]
 
 
 def compare_hold(measured_s: float | None, target_s: float, tolerance_s: float) -> HoldComparison:
@@ -72,9 +74,8 @@ def beat_summaries(
     """
     summaries = []
     for beat_id, start, end in beat_spans(beat_marks, duration_s):
-        inside = [e for e in events if start - 1e-9 <= e.start_s < end or
-                  (e.beat == beat_id and e.beat is not None)]
-        inside = list({id(e): e for e in inside}.values())
+        inside = [e for e in events if (e.beat == beat_id if e.beat is not None
+                                        else start - 1e-9 <= e.start_s < end)]
         blinks = sum(1 for e in inside if e.kind == "blink")
         length_min = max(end - start, 1e-9) / 60.0
         holds = sorted((e for e in inside if e.kind == "hold"), key=lambda e: e.duration_s, reverse=True)

@@ -151,8 +151,8 @@ def _swings(track, name, settings: GestureSettings, label: str, alternating: boo
         signs = [g[2] for g in group]
         if alternating and (len(group) < 2 or all(s == signs[0] for s in signs)):
             continue
-        if not alternating and signs[0] > 0:
-            continue  # a nod starts chin down (pitch falls); a lone chin lift is not a nod
+        if not alternating and all(s > 0 for s in signs):
+            continue  # a nod brings the chin down (pitch falls); a lone chin lift is not a nod
         peak = max(g[3] for g in group)
         out.append(_event(label, group[0][0], group[-1][1], None, None,
                           {"swings": float(len(group)), "peak_deg": round(peak, 2)}))

@@ -219,15 +219,16 @@ class GestureSettings(_Section):
     head_turn_min_s: float = Field(default=0.25, ge=0)
     """Shortest head turn, in seconds."""
     nod_deg: float = Field(default=6.0, gt=0)
-    """Pitch swing (each way, deg) in a nod; yaw swing in a shake. A nod starts chin down;
-    a pitch swing while the jaw opens is the jaw, not a nod."""
+    """Pitch swing (each way, deg) in a nod; yaw swing in a shake. A nod has a chin-down
+    swing; a pitch swing while the jaw opens is the jaw, not a nod."""
     jaw_artifact_iod: float = Field(default=0.03, ge=0)
     """Mouth opening (IOD) during a pitch swing that marks it as a jaw artefact."""
     lean_scale: float = Field(default=0.03, gt=0)
     """Without a tracked torso, the face growing (shrinking) by this fraction of its size
     while the head faces the same way is a lean toward (away from) the camera."""
-    nod_max_period_s: float = Field(default=1.0, gt=0)
-    """A nod or shake swing reverses within this time, in seconds."""
+    nod_max_period_s: float = Field(default=0.6, gt=0)
+    """Each swing of a nod or shake is over within this time, and the next follows within it,
+    in seconds (a head turn lasts longer)."""
     tremor_energy: float = Field(default=0.002, gt=0)
     """Tremor when fingertip energy above 4 Hz passes this (IOD^2)."""
     tremor_min_s: float = Field(default=0.5, ge=0)
