@@ -69,6 +69,9 @@ def test_sparkline_marks_the_dip_and_leaves_gaps_blank():
     assert len(line) == 80
     assert line[20] == line[21] == "▁" and line[10] == "█"
     assert line[60:70] == " " * 10
+    # Fewer frames than columns: no holes between frames.
+    sparse = sparkline(np.arange(0, 8.0, 0.5), np.linspace(0, 1, 16), 8.0, 80)
+    assert " " not in sparse and sparse[0] == "▁" and sparse[-1] == "█"
 
 
 def test_timeline_places_beats_events_and_cursor_by_time():

@@ -103,12 +103,19 @@ def sparkline(times, values, duration_s: float, width: int) -> str:
     low, high = np.percentile(finite, [2, 98])
     span = high - low if high > low else 1.0
     columns = np.clip((times / duration_s * width).astype(int), 0, width - 1)
+    # When columns are narrower than frames, an empty column shows the nearest frame within one
+    # frame interval, so a short take is not drawn with holes between its frames.
+    frame_dt = float(np.median(np.diff(times))) if times.size > 1 else duration_s
     chars = []
     for col in range(width):
         in_col = values[(columns == col) & np.isfinite(values)]
         if in_col.size == 0:
-            chars.append(" ")
-            continue
+            centre = (col + 0.5) * duration_s / width
+            nearest = int(np.argmin(np.abs(times - centre))) if times.size else -1
+            if nearest < 0 or abs(times[nearest] - centre) > frame_dt or not np.isfinite(values[nearest]):
+                chars.append(" ")
+                continue
+            in_col = values[nearest:nearest + 1]
         level = (float(in_col.mean()) - low) / span
         chars.append(SPARK_CHARS[int(max(0.0, min(0.999, level)) * len(SPARK_CHARS))])
     return "".join(chars)

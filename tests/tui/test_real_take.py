@@ -1,0 +1,94 @@
+"""The take screen on a real video: the still is decoded from the file, and (with the models) the
+analysis started from the screen runs in its child process and its signals come back on screen."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import settle
+
+from rehearse.tui.app import create_app
+from rehearse.tui.screens.take import TakeScreen
+from rehearse.tui.widgets.still import HalfBlockStill
+from rehearse.tui.widgets.timeline import LABEL_WIDTH, SPARK_CHARS, Timeline
+
+PRODUCTION = """\
+title: Real clip
+characters: [{id: man, name: MAN, actor: Stock Footage, consent: true}]
+"""
+SCENE = """\
+id: "01"
+heading: INT. STUDIO - DAY
+characters: [man]
+beats: [{id: b1, summary: Neutral.}, {id: b2, summary: Smiles broadly.}]
+shots: [{id: 1A, size: CU}]
+takes:
+  - {shot: 1A, number: 1, file: takes/single_face.mp4, duration: 2.4s, beat_marks: {b1: 0s, b2: 0.8s}}
+"""
+
+
+@pytest.fixture
+def real_production(tmp_path, shared_clips, monkeypatch):
+    root = tmp_path / "real"
+    (root / "takes").mkdir(parents=True)
+    (root / "takes" / "single_face.mp4").symlink_to(shared_clips / "single_face.mp4")
+    (root / "production.yaml").write_text(PRODUCTION)
+    (root / "01.yaml").write_text(SCENE)
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", str(tmp_path / "cache"))  # a fresh cache: nothing analysed yet
+    return root
+
+
+async def wait_until(pilot, condition, seconds: float) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+
+
+def test_still_is_decoded_from_the_real_video(real_production):
+    app = create_app(real_production, keymap={}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            still = app.screen.query_one(HalfBlockStill)
+            await wait_until(pilot, lambda: still._image is not None, 20)
+            assert still._image.shape == (360, 640, 3)  # the clip's own size, decoded at 0.00 s
+            assert str(app.screen.query_one("#still-caption").content) == "frame at 0.00 s"
+            assert "not analyzed yet" in str(app.screen.query_one("#cursor-info").content)
+
+    asyncio.run(body())
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_analysis_started_from_the_take_screen_lands_on_screen(real_production):
+    app = create_app(real_production, keymap={}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            screen = app.screen
+            assert screen.data.signals is None
+            await pilot.press("a")
+            await wait_until(pilot, lambda: app.job_state is not None, 5)
+            assert app.job_state[0] == "analyze take 1A-1"
+            await wait_until(pilot, lambda: app.job_state is None, 240)
+            await wait_until(pilot, lambda: screen.data.signals is not None, 30)
+            data = screen.data
+            assert data.signals.frame_count == 72  # every decoded frame of the clip
+            assert data.duration_s == pytest.approx(2.4, abs=0.05)
+            rows = [line.plain for line in screen.query_one(Timeline).render().split("\n")]
+            eye_row = next(row for row in rows if row.startswith("eye L"))
+            drawn = eye_row[LABEL_WIDTH:].rstrip()
+            assert len(drawn) > 60 and sum(c in SPARK_CHARS for c in drawn) >= 0.9 * len(drawn)
+            # The broad smile (the clip's reason to exist) moves the lip-corner signal.
+            lips = data.signals.values["lip_corner_left"]
+            assert float(lips[30:50].mean()) > float(lips[:10].mean())
+
+    asyncio.run(body())
