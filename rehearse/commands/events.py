@@ -69,9 +69,10 @@ def _print_tables(document: dict) -> None:
             what = event.get("label") or event.get("scope") or event.get("region") or ""
             if event["kind"] == "gesture" and event.get("region"):
                 what = f"{what} ({event['region']})"
-            measured = ", ".join(f"{k}={v:g}" for k, v in event.get("values", {}).items() if k != "duration_ms")
+            # the main measurement only; --json carries them all
+            measured = next((f"{k}={v:g}" for k, v in event.get("values", {}).items() if k != "duration_ms"), "")
             if event.get("latency_s") is not None:
-                measured = f"latency_s={event['latency_s']:.3f}" + (f", {measured}" if measured else "")
+                measured = f"latency {1000 * event['latency_s']:.0f} ms"
             table.add_row(
                 event["kind"], what, event.get("side", ""), f"{event['start_s']:.3f}", f"{event['end_s']:.3f}",
                 f"{1000 * (event['end_s'] - event['start_s']):.0f}",
@@ -83,7 +84,7 @@ def _print_tables(document: dict) -> None:
         console.print("no events found", highlight=False)
     if document["beats"]:
         table = Table(title="beats", title_justify="left")
-        for column in ("beat", "start s", "end s", "blinks", "blinks/min", "longest hold ms", "target hold", "latencies ms", "pauses"):
+        for column in ("beat", "start s", "end s", "blinks", "blinks/min", "longest hold ms", "vs target hold", "latencies ms", "pauses"):
             table.add_column(column)
         for beat in document["beats"]:
             target = beat["hold_target"]
