@@ -37,7 +37,9 @@ from rehearse.analysis.backends.assembly import (
     POSE_POINTS,
     tracks_from_frames,
 )
+from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
+from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
 from rehearse.analysis.tracks import LandmarkTrack
 
 __all__ = [
@@ -45,9 +47,6 @@ __all__ = [
     "LandmarkSettings", "extract_landmarks", "pose_moved", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
 ]
 
-POSE_LEFT_WRIST, POSE_RIGHT_WRIST = 15, 16
-POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
-POSE_LEFT_HIP, POSE_RIGHT_HIP = 23, 24
 
 
 class LandmarkSettings(BaseModel):
@@ -88,6 +87,11 @@ class LandmarkSettings(BaseModel):
     """Detector score needed to start tracking a face/body/hand. MediaPipe default 0.5."""
     min_tracking_confidence: float = Field(default=0.5, ge=0, le=1)
     """Tracking score below which a part counts as lost and is re-detected. Default 0.5."""
+    face_crop_from_pose: bool = True
+    """When FaceMesh finds no face in the full frame, look again in a crop around the head Pose
+    found, and follow the face with crops while it is found. FaceMesh's detector misses faces
+    with an inter-ocular distance under ~3% of the frame width (measured), i.e. most shots
+    wider than a medium close-up. Default on (costs one more FaceMesh run on such frames)."""
     face_landmarker_task: Path | None = None
     """Path to a MediaPipe `face_landmarker.task` file: when set, the Face Landmarker (Tasks
     API) replaces FaceMesh and adds 52 blendshapes. Default None (FaceMesh)."""
@@ -103,6 +107,7 @@ class FrameLandmarks:
     image_size: tuple[int, int]  # (width, height) in px
     face: np.ndarray | None = None  # (478, 3)
     face_confidence: float = 0.0
+    face_from_crop: bool = False  # found in a crop around the head (small face in a wide shot)
     pose: np.ndarray | None = None  # (33, 4): x, y, z, visibility
     pose_sampled: bool = False  # Pose ran on this frame (False: to be interpolated)
     pose_rejected: bool = False  # Pose returned a body that failed the upright check
@@ -130,6 +135,8 @@ class LandmarkExtractor:
     def __init__(self, settings: LandmarkSettings | None = None):
         self.settings = settings or LandmarkSettings()
         self._face_mesh: Any = None
+        self._crop_face_mesh: Any = None
+        self._face_roi: Roi | None = None
         self._face_landmarker: Any = None
         self._pose: Any = None
         self._hands: Any = None
@@ -170,6 +177,21 @@ class LandmarkExtractor:
             )
         return self._face_mesh
 
+    def _crop_face_model(self) -> Any:
+        if self._crop_face_mesh is None:
+            import mediapipe as mp
+
+            # A second graph: its tracking state lives in crop coordinates, the main one's in
+            # full-frame coordinates.
+            self._crop_face_mesh = mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=False,
+                max_num_faces=1,
+                refine_landmarks=self.settings.refine_iris,
+                min_detection_confidence=self.settings.min_detection_confidence,
+                min_tracking_confidence=self.settings.min_tracking_confidence,
+            )
+        return self._crop_face_mesh
+
     def _pose_model(self) -> Any:
         if self._pose is None:
             import mediapipe as mp
@@ -208,9 +230,11 @@ class LandmarkExtractor:
             t=float(frame.t),
             image_size=(width, height),
         )
-        self._run_face(image, result)
+        # Pose first: a face too small for FaceMesh's full-frame detector is looked for around
+        # the head this frame's pose sample found.
         if self.settings.pose:
             self._run_pose_if_scheduled(image, result)
+        self._run_face(image, result)
         if self._hands_wanted():
             self._run_hands(image, result)
         self._frames_seen += 1
@@ -223,12 +247,29 @@ class LandmarkExtractor:
             if face is not None:
                 result.face, result.face_confidence, result.blendshapes = face, 1.0, blendshapes
             return
-        found = model.process(image)
+        # The solutions API exposes no per-frame face score: a face it returns has passed
+        # min_tracking_confidence, so a found face is reported as confidence 1.
+        if self._face_roi is None:
+            found = model.process(image)
+            if found.multi_face_landmarks:
+                result.face = _landmark_array(found.multi_face_landmarks[0].landmark)
+                result.face_confidence = 1.0
+                return
+            if not self.settings.face_crop_from_pose:
+                return
+            roi = roi_from_pose(self._last_pose_sample, result.image_size, self.settings.min_pose_visibility)
+        else:
+            roi = self._face_roi
+        self._face_roi = None
+        if roi is None:
+            return
+        x0, y0, x1, y1 = roi
+        found = self._crop_face_model().process(np.ascontiguousarray(image[y0:y1, x0:x1]))
         if found.multi_face_landmarks:
-            result.face = _landmark_array(found.multi_face_landmarks[0].landmark)
-            # The solutions API exposes no per-frame face score: a face it returns has passed
-            # min_tracking_confidence, so a found face is reported as confidence 1.
-            result.face_confidence = 1.0
+            face = to_full_frame(_landmark_array(found.multi_face_landmarks[0].landmark), roi, result.image_size)
+            result.face, result.face_confidence, result.face_from_crop = face, 1.0, True
+            # Follow the face with crops while it is found; when lost, start again full frame.
+            self._face_roi = roi_from_face(face, result.image_size)
 
     def _run_pose_if_scheduled(self, image: np.ndarray, result: FrameLandmarks) -> None:
         due = (
@@ -290,47 +331,10 @@ class LandmarkExtractor:
 
     def close(self) -> None:
         """Release the MediaPipe graphs."""
-        for model in (self._face_mesh, self._pose, self._hands, self._face_landmarker):
+        for model in (self._face_mesh, self._crop_face_mesh, self._pose, self._hands, self._face_landmarker):
             if model is not None:
                 model.close()
-        self._face_mesh = self._pose = self._hands = self._face_landmarker = None
-
-
-def pose_moved(before: np.ndarray | None, after: np.ndarray | None, threshold: float, min_visibility: float) -> bool:
-    """True when a wrist or shoulder seen in both pose samples moved more than `threshold`
-    (normalised image units: x in image widths, y in image heights) between them."""
-    if before is None or after is None:
-        return False
-    joints = [POSE_LEFT_WRIST, POSE_RIGHT_WRIST, POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER]
-    seen = (before[joints, 3] >= min_visibility) & (after[joints, 3] >= min_visibility)
-    if not seen.any():
-        return False
-    moved = np.linalg.norm(after[joints, :2] - before[joints, :2], axis=1)[seen]
-    return bool(moved.max() > threshold)
-
-
-def torso_tilt_deg(pose: np.ndarray, aspect: float) -> float:
-    """Angle (deg) of the hip-centre -> shoulder-centre line from image-upright. Uses the
-    positions even when the hips are out of frame: Pose extrapolates them straight below."""
-    shoulders = (pose[POSE_LEFT_SHOULDER, :2] + pose[POSE_RIGHT_SHOULDER, :2]) / 2
-    hips = (pose[POSE_LEFT_HIP, :2] + pose[POSE_RIGHT_HIP, :2]) / 2
-    dx, dy = float(shoulders[0] - hips[0]) * aspect, float(shoulders[1] - hips[1])
-    return float(np.degrees(np.arctan2(abs(dx), -dy)))
-
-
-def wrist_raised(pose: np.ndarray, min_visibility: float, margin: float = 0.0) -> bool:
-    """True when a visible pose wrist is above the hip line (or the hips are out of frame
-    below, as in a close shot: then any visible wrist counts)."""
-    wrists = pose[[POSE_LEFT_WRIST, POSE_RIGHT_WRIST]]
-    visible = wrists[:, 3] >= min_visibility
-    if not visible.any():
-        return False
-    hips = pose[[POSE_LEFT_HIP, POSE_RIGHT_HIP]]
-    hips_seen = hips[:, 3] >= min_visibility
-    if not hips_seen.any():
-        return True
-    hip_y = float(hips[hips_seen, 1].mean())
-    return bool((wrists[visible, 1] < hip_y - margin).any())
+        self._face_mesh = self._crop_face_mesh = self._pose = self._hands = self._face_landmarker = None
 
 
 def extract_landmarks(

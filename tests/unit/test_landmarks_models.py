@@ -213,3 +213,27 @@ def test_unrefined_facemesh_gives_468_points_and_no_gaze(shared_clips):
     signals = compute_signals(tracks)
     assert np.isnan(signals["gaze_h"]).all()
     assert np.all((signals["eye_open_left"] > 0.2) & (signals["eye_open_left"] < 0.4))
+
+
+def test_small_face_in_a_wide_frame_is_found_in_a_crop_around_the_pose_head(shared_clips):
+    import cv2
+
+    # The real clip at half size in the middle of a 1920x1080 frame: IOD ~34 px, under the
+    # ~3% of frame width that FaceMesh's short-range detector needs.
+    wide = []
+    for frame in decode(shared_clips / "single_face.mp4", max_frames=10):
+        canvas = np.full((1080, 1920, 3), 128, np.uint8)
+        canvas[450:630, 800:1120] = cv2.resize(frame.image, (320, 180), interpolation=cv2.INTER_AREA)
+        wide.append(SimpleNamespace(index=frame.index, t=frame.t, image=canvas))
+    plain = extract_landmarks(wide, LandmarkSettings(hands="never", face_crop_from_pose=False))
+    assert not plain["face"].mask.any()
+    with LandmarkExtractor(LandmarkSettings(hands="never")) as extractor:
+        results = [extractor.process(frame) for frame in wide]
+    assert all(r.face is not None and r.face_from_crop for r in results)
+    signals = compute_signals(extract_landmarks(wide, LandmarkSettings(hands="never")))
+    assert np.all(np.abs(signals["iod_px"] - 34.5) < 3)
+    assert np.all((signals["eye_open_left"] > 0.2) & (signals["eye_open_left"] < 0.4))
+    # Landmarks map back to the full frame: the face sits inside the pasted picture.
+    face = results[0].face
+    assert face[:, 0].min() > 800 / 1920 and face[:, 0].max() < 1120 / 1920
+    assert face[:, 1].min() > 450 / 1080 and face[:, 1].max() < 630 / 1080
