@@ -453,3 +453,33 @@ def test_palette_report_writes_html_and_export_failure_is_one_line(tiny_app, tin
             assert "reference take 1A-2 of scene 01 could not be analysed" in message and "\n" not in message
 
     run(body())
+
+
+def test_graphics_stills_use_textual_image_and_hide_the_half_blocks():
+    import numpy as np
+    from textual.app import App
+    from textual_image.widget import Image as GraphicsImage
+
+    from rehearse.tui.widgets.still import StillPane
+
+    class StillOnly(App):
+        def compose(self):
+            yield StillPane(graphics=True)
+
+    async def body():
+        app = StillOnly()
+        async with app.run_test(size=(40, 12)) as pilot:
+            image = np.zeros((48, 64, 3), dtype=np.uint8)
+            image[..., 0] = 200
+            app.query_one(StillPane).show(image, 1.0)
+            await pilot.pause()
+            graphics = app.query_one(GraphicsImage)
+            assert graphics.image.size == (64, 48)
+            assert not app.query_one(HalfBlockStill).display
+            image[..., 1] = 90
+            app.query_one(StillPane).show(image, 2.0)  # the same widget shows the next frame
+            await pilot.pause()
+            assert len(app.query(GraphicsImage)) == 1
+            assert app.query_one(GraphicsImage).image.getpixel((0, 0)) == (200, 90, 0)
+
+    run(body())
