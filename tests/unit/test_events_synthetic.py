@@ -154,3 +154,27 @@ def test_settings_are_all_documented_and_configurable(monkeypatch, tmp_path):
     assert kinds == ["eyes_closed"]
     assert [e.kind for e in detect_events(track) if e.kind in ("blink", "eyes_closed")] == ["blink"]
     assert np.isfinite(settings.events.hold.min_duration_s)
+
+
+def test_expressions_from_blendshapes_when_the_face_landmarker_is_on():
+    from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES, blendshape_index
+    from rehearse.analysis.tracks import LandmarkTrack
+
+    signals = synthesize_signals([], duration_s=8.0, fps=30.0, seed=3)
+    times = signals.times
+    rng = np.random.default_rng(3)
+    scores = np.clip(0.05 + 0.03 * rng.standard_normal((times.size, len(BLENDSHAPE_NAMES))), 0, 1)
+
+    def bump(name, start, end, peak):
+        inside = (times >= start) & (times < end)
+        scores[inside, blendshape_index(name)] += peak
+
+    bump("mouthSmileLeft", 1.0, 2.5, 0.6)
+    bump("mouthSmileRight", 1.0, 2.5, 0.6)
+    bump("mouthSmileRight", 4.0, 5.0, 0.5)  # one side only: the actor's right
+    bump("browDownLeft", 6.0, 7.0, 0.5)
+    bump("browDownRight", 6.0, 7.0, 0.5)
+    shapes = LandmarkTrack("blendshapes", times, scores[:, :, None], np.ones(times.size), (640, 480))
+    found = [(e.label, e.side, round(e.start_s, 1), round(e.end_s, 1))
+             for e in detect_events(signals, landmarks={"blendshapes": shapes}) if e.kind == "expression"]
+    assert found == [("smile", None, 1.0, 2.5), ("half_smile", "right", 4.0, 5.0), ("brow_furrow", None, 6.0, 7.0)]

@@ -13,7 +13,7 @@ import numpy as np
 
 from rehearse.analysis.events.beats import assign_beats, beat_summaries
 from rehearse.analysis.events.blinks import detect_blinks
-from rehearse.analysis.events.expressions import detect_expressions
+from rehearse.analysis.events.expressions import detect_blendshape_expressions, detect_expressions
 from rehearse.analysis.events.gaze import detect_gaze_shifts
 from rehearse.analysis.events.gestures import detect_gestures
 from rehearse.analysis.events.hesitation import detect_hesitations, speech_spans
@@ -130,7 +130,12 @@ def detect_events(
         blinks = detect_blinks(signals, settings.blink, neutral_mask)
         speech = [(s.start_s, s.end_s) for s in speech_spans(audio)]
         events += blinks
-        events += detect_expressions(signals, settings.expression, neutral_mask, blinks)
+        shapes = (landmarks or {}).get("blendshapes")
+        if shapes is not None and shapes.mask.any():
+            # the Face Landmarker backend is on: its blendshapes are the expression measure
+            events += detect_blendshape_expressions(times, shapes, settings.expression)
+        else:
+            events += detect_expressions(signals, settings.expression, neutral_mask, blinks)
         events += detect_micro_movements(signals, settings.micro, blinks, speech, settings.blink.detect_depth)
         events += detect_gaze_shifts(signals, settings.gaze, blinks)
     if times.size:

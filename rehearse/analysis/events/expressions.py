@@ -1,4 +1,4 @@
-"""Macro expressions (smile, half-smile, brow raise, brow furrow, lip press, jaw drop) from face geometry.
+"""Macro expressions (smile, half-smile, brow raise, brow furrow, lip press, jaw drop) from face geometry or blendshapes.
 
 Each expression is a channel: a displacement from the take's own baseline (median over
 face-present frames, or over the marked neutral span) divided by its threshold, so strength 1
@@ -24,7 +24,7 @@ from rehearse.analysis.events.signal_ops import (
     rolling_median,
     signal,
 )
-from rehearse.analysis.tracks import SignalTrack
+from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 
 def expression_strengths(
@@ -145,3 +145,72 @@ def detect_expressions(
 
 def _corner(track: SignalTrack, side: str) -> np.ndarray:
     return signal(track, f"lip_corner_{side}")
+
+
+# label -> blendshapes whose mean score (over the take's resting score) is the expression's strength
+BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
+    "smile": ("mouthSmileLeft", "mouthSmileRight"),
+    "brow_raise": ("browInnerUp", "browOuterUpLeft", "browOuterUpRight"),
+    "brow_furrow": ("browDownLeft", "browDownRight"),
+    "lip_press": ("mouthPressLeft", "mouthPressRight"),
+    "jaw_drop": ("jawOpen",),
+}
+
+
+def detect_blendshape_expressions(
+    times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings
+) -> list[Event]:
+    """Expressions from Face Landmarker blendshape scores (0-1, Left/Right the actor's own).
+
+    A channel's strength is its score above the take's resting score (`rest_percentile`),
+    divided by `blendshape_score`; a half-smile is one mouthSmile side over it while the other
+    stays under half of it. Same duration and edge rules as the geometric detector.
+    """
+    from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES
+
+    scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
+    if scores.shape[0] != times.size or scores.shape[1] != len(BLENDSHAPE_NAMES):
+        return []
+    scores = np.where(blendshapes.mask[:, None], scores, np.nan)
+    width = frames_for(settings.smooth_s, times)
+
+    def lift(name: str) -> np.ndarray:
+        raw = fill_gaps(times, scores[:, BLENDSHAPE_NAMES.index(name)], 0.15)
+        good = raw[~np.isnan(raw)]
+        rest = float(np.percentile(good, settings.rest_percentile)) if good.size else np.nan
+        return np.where(np.isnan(raw), np.nan, rolling_median(raw, width)) - rest
+
+    strengths = {label: nan_mean_rows([lift(n) for n in names]) / settings.blendshape_score
+                 for label, names in BLENDSHAPE_CHANNELS.items()}
+    left, right = lift("mouthSmileLeft"), lift("mouthSmileRight")
+    one_side = np.fmax(left, right)
+    strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * settings.blendshape_score,
+                                       one_side / settings.blendshape_score, 0.0)
+    strengths["smile"] = np.fmin(left, right) / settings.blendshape_score
+    events: list[Event] = []
+    smiles: list[tuple[float, float]] = []
+    for label in ("smile", "half_smile", "brow_raise", "brow_furrow", "lip_press", "jaw_drop"):
+        strength = strengths[label]
+        active = np.nan_to_num(strength) >= settings.release_fraction
+        for first, last in merged_runs(times, active, settings.merge_gap_s):
+            if np.nanmax(strength[first:last]) < 1.0:
+                continue
+            apex = first + int(np.nanargmax(strength[first:last]))
+            start, end = float(times[first]), float(times[min(last, times.size - 1)])
+            if end - start < settings.min_duration_s:
+                continue
+            if label == "smile":
+                smiles.append((start, end))
+            if label in ("half_smile", "lip_press") and any(s < end and start < e for s, e in smiles):
+                continue
+            side = None
+            if label == "half_smile":
+                side = "left" if np.nanmean(left[first:last]) > np.nanmean(right[first:last]) else "right"
+            events.append(Event(
+                kind="expression", label=label, side=side, start_s=round(start, 4), end_s=round(end, 4),
+                apex_s=round(float(times[apex]), 4),
+                confidence=round(float(np.clip(0.5 + 0.25 * strength[apex], 0.0, 1.0)), 3),
+                values={"duration_ms": round((end - start) * 1000, 1),
+                        "peak_blendshape_score": round(float(strength[apex] * settings.blendshape_score), 3)},
+            ))
+    return sorted(events, key=lambda e: e.start_s)

@@ -88,6 +88,9 @@ class ExpressionSettings(_Section):
     """Lip thickness decrease (IOD): lip press."""
     jaw_drop_iod: float = Field(default=0.25, ge=0)
     """Inner-lip gap increase (IOD): jaw drop."""
+    blendshape_score: float = Field(default=0.35, gt=0, le=1)
+    """With the Face Landmarker backend: a blendshape score this far above its resting score
+    (0-1 scale) is the expression."""
     max_head_turn_deg: float = Field(default=6.0, gt=0)
     """Expressions seen while the head is turned more than this from its usual yaw (deg) are
     not reported: foreshortening lifts one lip corner and moves the brows in 2-D geometry."""
