@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from rehearse.profiles.profile import ActorProfile, Distribution, FigureSummary
 
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None], top: float | None = None) -> str:
+    """One block per value, its height relative to `top` (default: the largest); `·` for a missing value."""
+    present = [v for v in values if v is not None]
+    top = top if top is not None else max(present, default=0.0)
+    if top <= 0:
+        return "".join("·" if v is None else BLOCKS[1] for v in values)
+    return "".join("·" if v is None else BLOCKS[max(1, min(8, round(8 * v / top)))] for v in values)
+
+
+def histogram(values: list[float], bins: int = 8) -> tuple[str, float, float]:
+    """(bars, low edge, high edge): counts of `values` in `bins` equal bins, as a sparkline."""
+    if not values:
+        return "", 0.0, 0.0
+    low, high = min(values), max(values)
+    if high <= low:
+        return BLOCKS[8], low, high
+    counts = [0] * bins
+    for value in values:
+        counts[min(bins - 1, int((value - low) / (high - low) * bins))] += 1
+    return "".join(BLOCKS[0] if c == 0 else BLOCKS[max(1, round(8 * c / max(counts)))] for c in counts), low, high
+
 
 def seconds(dist: Distribution) -> str:
     """`0.42 s (0.21-1.17 s, 12)`: median, 10th-90th percentile and count."""

@@ -53,6 +53,8 @@ class RehearseCommands(Provider):
                      "report", "--all", "--project", str(root), "-o", str(report_file)], open_after=report_file))
             )
         commands += [
+            ("actor: profiles", "each actor's figures across takes and scenes, and takes unlike the others",
+             lambda: _open_actors(app)),
             ("theme: toggle", "switch between the light and dark theme", app.action_toggle_theme),
             ("help: keys", "show every key and its binding id", app.action_help),
         ]
@@ -68,3 +70,10 @@ class RehearseCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+def _open_actors(app) -> None:
+    from rehearse.tui.screens.actor import ActorScreen
+
+    if not isinstance(app.screen, ActorScreen):
+        app.push_screen(ActorScreen())
