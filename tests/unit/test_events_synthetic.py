@@ -178,3 +178,36 @@ def test_expressions_from_blendshapes_when_the_face_landmarker_is_on():
     found = [(e.label, e.side, round(e.start_s, 1), round(e.end_s, 1))
              for e in detect_events(signals, landmarks={"blendshapes": shapes}) if e.kind == "expression"]
     assert found == [("smile", None, 1.0, 2.5), ("half_smile", "right", 4.0, 5.0), ("brow_furrow", None, 6.0, 7.0)]
+
+
+def test_hand_to_face_zone_from_face_landmarks():
+    from rehearse.analysis.events.gestures import FACE_ZONES
+    from rehearse.analysis.tracks import LandmarkTrack
+
+    truth = [{"kind": "gesture", "label": "hand_to_face", "side": "left", "start_s": 1.0, "end_s": 2.5}]
+    signals = synthesize_signals(truth, duration_s=4.0, fps=30.0, seed=2)
+    frames = signals.frame_count
+    points = np.full((frames, 478, 3), 0.5)
+    rng = np.random.default_rng(0)
+    points[:, :, :2] = 0.45 + 0.1 * rng.random((478, 2))  # a face around the image centre
+    for zone, (x, y) in {"mouth": (0.5, 0.58), "nose": (0.5, 0.5), "eye": (0.45, 0.44), "cheek": (0.4, 0.52)}.items():
+        points[:, list(FACE_ZONES[zone]), 0] = x
+        points[:, list(FACE_ZONES[zone]), 1] = y
+    # the left fingertip rests on the cheek while the hand is at the face
+    at_face = (signals.times >= 1.0) & (signals.times < 2.5)
+    signals.values["fingertip_left_x"] = np.where(at_face, 0.41, 0.62)
+    signals.values["fingertip_left_y"] = np.where(at_face, 0.53, 0.93)
+    face = LandmarkTrack("face", signals.times, points, np.ones(frames), (640, 480))
+    (touch,) = [e for e in detect_events(signals, landmarks={"face": face}) if e.label == "hand_to_face"]
+    assert touch.side == "left" and touch.region == "cheek"
+
+
+def test_events_modules_import_no_cv2_mediapipe_or_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, rehearse.analysis.events, rehearse.commands.events; "
+            "print(sorted(m for m in ('cv2', 'mediapipe', 'textual') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

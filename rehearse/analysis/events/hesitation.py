@@ -146,7 +146,7 @@ def detect_hesitations(
         if change and gap <= settings.max_latency_s:
             events.append(Event(kind="hesitation", start_s=round(cue.end_s, 4), end_s=round(reply.start_s, 4),
                                 latency_s=round(gap, 4), confidence=confidence, label=source, values=values))
-        elif not change and gap > settings.pause_min_s:
+        elif not change and settings.pause_min_s < gap <= settings.max_latency_s:
             events.append(Event(kind="pause", start_s=round(cue.end_s, 4), end_s=round(reply.start_s, 4),
                                 confidence=confidence, label=source, values=values))
     if audio is not None and audio.has_audio and track is not None:

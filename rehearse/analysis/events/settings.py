@@ -188,7 +188,8 @@ class HesitationSettings(_Section):
     pause_min_s: float = Field(default=0.25, gt=0)
     """Silence inside a turn longer than this is a pause, in seconds."""
     max_latency_s: float = Field(default=5.0, gt=0)
-    """Silences longer than this are not a reply latency (the scene moved on), in seconds."""
+    """Silences longer than this are neither a reply latency nor a pause (the scene moved
+    on), in seconds."""
     mouth_speech_iod: float = Field(default=0.02, ge=0)
     """Mean mouth opening over the closed-mouth level (IOD) during a speech segment that says
     the on-camera actor speaks it; under 40% of this says someone else does."""
