@@ -23,7 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
-    from rehearse.analysis.events import beat_summaries, detect_events, events_json
+    from rehearse.analysis.events import (
+        attach_lean_targets,
+        beat_summaries,
+        detect_events,
+        events_json,
+    )
     from rehearse.analysis.take import analyze_take
     from rehearse.config import load_settings
 
@@ -40,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     events = detect_events(analysis.signals, analysis.audio, settings=settings.events,
                            beat_marks=beat_marks or None, line_cues=line_cues,
                            landmarks=analysis.landmarks)
+    shot = scene.shot(target.take.shot) if scene is not None and target.take is not None else None
+    events = attach_lean_targets(events, scene, shot.subject if shot is not None else None)
     beats = beat_summaries(events, beat_marks, analysis.duration_s, scene) if beat_marks else []
     document = events_json(analysis, events, beats, take_label=target.label)
     if args.json:
@@ -69,6 +76,8 @@ def _print_tables(document: dict) -> None:
             what = event.get("label") or event.get("scope") or event.get("region") or ""
             if event["kind"] == "gesture" and event.get("region"):
                 what = f"{what} ({event['region']})"
+            if event.get("target"):
+                what = f"{what} {event['target']}"
             # the main measurement only; --json carries them all
             measured = next((f"{k}={v:g}" for k, v in event.get("values", {}).items() if k != "duration_ms"), "")
             if event.get("latency_s") is not None:

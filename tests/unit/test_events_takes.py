@@ -190,6 +190,8 @@ def test_events_command_json_inside_the_production(tmp_path):
     assert {"blink", "hold", "hesitation", "expression", "gesture"} <= kinds
     assert all(e.get("beat") for e in document["events"])  # beat marks came from the scene
     assert [b["beat"] for b in document["beats"]] == ["b1", "b2", "b3", "b4"]
+    lean = next(e for e in document["events"] if e.get("label") == "lean_toward")
+    assert lean["target"] == "ana"  # from the blocking: Maya (the shot's subject) leans toward Ana
     blink = next(e for e in document["events"] if e["kind"] == "blink")
     assert blink["side"] == "both" and "duration_ms" in blink["values"]
     text = subprocess.run(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rehearse.analysis.events.beats import assign_beats, beat_summaries
+from rehearse.analysis.events.beats import assign_beats, attach_lean_targets, beat_summaries
 from rehearse.analysis.events.blinks import detect_blinks
 from rehearse.analysis.events.expressions import detect_blendshape_expressions, detect_expressions
 from rehearse.analysis.events.gaze import detect_gaze_shifts
@@ -33,6 +33,7 @@ __all__ = [
     "Event",
     "EventSettings",
     "HoldComparison",
+    "attach_lean_targets",
     "beat_summaries",
     "detect_events",
     "events_json",

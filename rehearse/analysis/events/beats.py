@@ -41,6 +41,26 @@ def assign_beats(events: list[Event], beat_marks: Mapping[str, float] | None, du
             for e in events]
 
 
+def attach_lean_targets(events: list[Event], scene: Scene | None, character: str | None = None) -> list[Event]:
+    """Leans with the character they are toward or away from, from the blocking's leans of
+    the same beat and direction (the camera cannot tell who stands where); `character`, the
+    actor on camera (the shot's subject), picks among several characters' leans."""
+    if scene is None or not scene.blocking.leans:
+        return list(events)
+    out = []
+    for event in events:
+        if event.kind == "gesture" and event.label in ("lean_toward", "lean_away") and event.beat:
+            direction = event.label.removeprefix("lean_")
+            candidates = [le for le in scene.blocking.leans
+                          if le.beat == event.beat and le.direction == direction and le.target
+                          and (character is None or le.character == character)]
+            lean = candidates[0] if candidates else None
+            if lean is not None:
+                event = event.model_copy(update={"target": lean.target})
+        out.append(event)
+    return out
+
+
 def compare_hold(measured_s: float | None, target_s: float, tolerance_s: float) -> HoldComparison:
     """A measured hold against its target: how early or late it ended, in seconds."""
     if measured_s is None:

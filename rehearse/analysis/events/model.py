@@ -48,6 +48,8 @@ class Event(BaseModel):
     """Id of the beat the event starts in, when the take has beat marks."""
     values: dict[str, float] = Field(default_factory=dict)
     """Measured numbers, the unit in each key (e.g. `duration_ms`, `min_ear`, `depth_ratio`)."""
+    target: str | None = None
+    """For a lean: the character leaned toward or away from, from the scene's blocking."""
     region: str | None = None
     """For micro-movements: the face region that moved (brows, eyes, mouth); for a hand-to-face
     gesture: the zone touched (mouth, nose, eye, cheek)."""
