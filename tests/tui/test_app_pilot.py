@@ -483,3 +483,10 @@ def test_graphics_stills_use_textual_image_and_hide_the_half_blocks():
             assert app.query_one(GraphicsImage).image.getpixel((0, 0)) == (200, 90, 0)
 
     run(body())
+
+
+def test_a_folder_without_a_production_opens_the_bundled_sample(tmp_path, sample_production, tiny_production):
+    assert create_app(tmp_path, keymap={}, watch=False).root.resolve() == sample_production.resolve()
+    assert create_app(tiny_production, keymap={}, watch=False).root == tiny_production
+    # The repository root holds the sample in scenes/: `rehearse open` there finds it too.
+    assert create_app(sample_production.parent, keymap={}, watch=False).root.resolve() == sample_production.resolve()
