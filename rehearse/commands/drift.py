@@ -22,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--takes", nargs="+", type=Path, metavar="FILE", default=None,
                         help="compare files outside a production: the first is the reference")
     parser.add_argument("--json", action="store_true", help="print JSON instead of sentences")
+    parser.add_argument("--profiles", action="store_true",
+                        help="also flag takes far outside their actor's other takes (kind `profile`)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +69,19 @@ def _scene_report(args: argparse.Namespace):
     if scene is None:
         known = ", ".join(s.id for s in project.scenes)
         raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
-    return drift_for_scene(project, scene, reference=args.reference, progress=_progress_printer())
+    if not getattr(args, "profiles", False):
+        return drift_for_scene(project, scene, reference=args.reference, progress=_progress_printer())
+    from rehearse.config import load_settings
+    from rehearse.profiles.outliers import scene_profile_flags
+    from rehearse.scene_results import scene_results
+
+    settings = load_settings(project.root)
+    results = scene_results(project, scene, settings, progress=_progress_printer())
+    report = drift_for_scene(project, scene, reference=args.reference, settings=settings, results=results)
+    rank = {label: i for i, label in enumerate([report.reference, *report.takes])}
+    flags = sorted([*report.flags, *scene_profile_flags(project, results, settings)],
+                   key=lambda f: rank.get(f.take, len(rank)))  # stable: each take's own order is kept
+    return report.model_copy(update={"flags": flags})
 
 
 def _progress_printer():

@@ -56,9 +56,9 @@ def take_outliers(figures: TakeFigures, usual: FigureSummary, settings: ProfileS
                           "words": f"holds for {median:.2f} s against a usual {usual.hold_s.median:.2f} s"})
     if figures.latencies_s and usual.latency_s.median is not None:
         median = sorted(figures.latencies_s)[len(figures.latencies_s) // 2]
-        diff = abs(median - usual.latency_s.median)
-        if diff >= settings.latency_min_diff_s > 0:
-            found.append({"figure": "latency", "past": diff / settings.latency_min_diff_s,
+        past = _ratio_check(median, usual.latency_s.median, settings.latency_ratio, settings.latency_min_diff_s)
+        if past is not None:
+            found.append({"figure": "latency", "past": past,
                           "values": {"take_median_latency_s": round(median, 3),
                                      "profile_median_latency_s": usual.latency_s.median},
                           "words": f"replies after {median:.2f} s against a usual {usual.latency_s.median:.2f} s"})
@@ -108,4 +108,31 @@ def profile_outliers(profile: ActorProfile, settings: ProfileSettings | None = N
                 message=f"Take {figures.take} (scene {figures.scene}) is unlike {profile.actor}'s other "
                         f"{len(others)} takes: {outlier['words']}.",
             ))
+    return flags
+
+
+def scene_profile_flags(project, results, settings=None) -> list:
+    """`profile` flags for the takes of one scene (`results`: its `SceneResults`), each against its actor's
+    profile over this scene and the actor's other scenes as cached (other scenes are never decoded here)."""
+    from rehearse.profiles.collect import (
+        consent_error,
+        profile_from_results,
+        profile_settings,
+        take_character,
+    )
+    from rehearse.scene_results import scene_results
+
+    flags = []
+    labels = {r.label for r in results.analysed}
+    subjects = {take_character(results.scene, r.take) for r in results.analysed}
+    for character_id in sorted(s for s in subjects if s):
+        character = project.character(character_id)
+        if character is None or consent_error(project, character) is not None:
+            continue
+        others = [scene_results(project, scene, settings, cached_only=True) for scene in project.scenes
+                  if scene.id != results.scene.id
+                  and any(take_character(scene, take) == character_id for take in scene.takes)]
+        profile = profile_from_results(project, character, [results, *others], settings)
+        flags += [f for f in profile_outliers(profile, profile_settings(settings))
+                  if f.take in labels and f.values.get("scene") == results.scene.id]
     return flags

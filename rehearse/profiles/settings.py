@@ -27,8 +27,10 @@ class ProfileSettings(BaseModel):
     """Flag when a take's median hold is at least this many times the profile's median hold (or its inverse)."""
     hold_min_diff_s: float = Field(default=0.6, ge=0, le=30)
     """...and differs from it by at least this many seconds."""
-    latency_min_diff_s: float = Field(default=0.8, ge=0, le=30)
-    """Flag when a take's median cue-to-reply latency differs from the profile's by at least this many seconds."""
+    latency_ratio: float = Field(default=1.6, gt=1.0, le=10.0)
+    """Flag when a take's median cue-to-reply latency is at least this many times the profile's (or its inverse)..."""
+    latency_min_diff_s: float = Field(default=0.5, ge=0, le=30)
+    """...and differs from it by at least this many seconds."""
     posture_min_diff_deg: float = Field(default=8.0, ge=0, le=90)
     """Flag when a take's median lean or shoulder turn differs from the profile's by at least this many degrees."""
     expression_ratio: float = Field(default=2.5, gt=1.0, le=20.0)

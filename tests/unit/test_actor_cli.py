@@ -14,12 +14,12 @@ import pytest
 from rehearse.cli import main
 
 ACTOR = "Ines Varga"
-HER_TAKES = ("01-1A-1.mp4", "01-1A-2.mp4")
+HER_TAKES = ("01-1A-1.mp4", "01-1A-2.mp4", "01-1A-3.mp4")
 
 
 @pytest.fixture
 def production(tmp_path, sample_production) -> Path:
-    """The sample production with two of Maya's takes recorded (the others not yet)."""
+    """The sample production with scene 01's three takes of Maya recorded (the others not yet)."""
     root = tmp_path / "prod"
     root.mkdir()
     for path in sample_production.glob("*.yaml"):
@@ -53,6 +53,16 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     state = production / ".rehearse"
     hashes = [content_hash(production / "takes" / name) for name in HER_TAKES]
     assert all(any(p.name.startswith(h) for p in (state / "cache").iterdir()) for h in hashes)
+    # Truth: Maya replies after 1.98 s and 2.33 s in 1A-1 and 1A-2 but 1.06 s in 1A-3.
+    code, out, _ = _run(["drift", "01", "--project", str(production), "--json"], capsys, monkeypatch)
+    assert code == 0 and "profile" not in {f["kind"] for f in json.loads(out)["flags"]}  # only when asked
+    code, out, _ = _run(["drift", "01", "--project", str(production), "--json", "--profiles"], capsys, monkeypatch)
+    profile_flags = [f for f in json.loads(out)["flags"] if f["kind"] == "profile"]
+    latency = [f for f in profile_flags if f["values"]["figure"] == "latency"]
+    assert [f["take"] for f in latency] == ["1A-3"]
+    assert latency[0]["values"]["take_median_latency_s"] == pytest.approx(1.06, abs=0.1)
+    assert latency[0]["values"]["profile_median_latency_s"] == pytest.approx((1.98 + 2.33) / 2, abs=0.1)
+    assert "Ines Varga's other 2 takes" in latency[0]["message"]
     # A neutral mark, a still, a report, log rows naming her, a log synced to her take ...
     code, out, _ = _run(["actor", "--project", str(production), "neutral", "1A-1", "0.0", "1.0"], capsys, monkeypatch)
     assert code == 0 and "neutral span 0.00-1.00 s stored" in out
@@ -80,8 +90,8 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
 
     code, out, _ = _run(["actor", "--project", str(production), "list", "--json"], capsys, monkeypatch)
     listed = {a["actor"]: a for a in json.loads(out)["actors"]}
-    assert listed[ACTOR]["takes"] == 5 and listed[ACTOR]["recorded"] == 2
-    assert listed[ACTOR]["landmark_caches"] >= 4 and listed[ACTOR]["stills"] == 1 and listed[ACTOR]["reports"] == 1
+    assert listed[ACTOR]["takes"] == 5 and listed[ACTOR]["recorded"] == 3
+    assert listed[ACTOR]["landmark_caches"] >= 6 and listed[ACTOR]["stills"] == 1 and listed[ACTOR]["reports"] == 1
     assert listed[ACTOR]["database_rows"] == 3  # neutral mark, sync, the note naming her
     assert listed["Lucia Ferrer"]["reports"] == 1 and listed["Lucia Ferrer"]["database_rows"] == 1
 
@@ -94,7 +104,7 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     assert "removed" in out and "3 database rows" in out and "1 stills" in out
 
     # Nothing under .rehearse names her or derives from her takes, byte for byte (database included).
-    needles = [b"Ines", b"Varga", b"01-1A-1", b"01-1A-2", *(h.encode() for h in hashes)]
+    needles = [b"Ines", b"Varga", *(Path(n).stem.encode() for n in HER_TAKES), *(h.encode() for h in hashes)]
     for path, data in _all_bytes(state).items():
         for needle in needles:
             assert needle not in data, f"{needle!r} left in {path}"
@@ -145,6 +155,5 @@ def test_cached_only_profile_never_analyses(production):
     project = open_project(production)
     profile = actor_profile(project, find_character(project, "maya"), cached_only=True)
     assert profile.takes == []
-    assert sorted(profile.skipped)[:2] == ["1A-1: takes/01-1A-1.mp4 is not analyzed yet",
-                                           "1A-2: takes/01-1A-2.mp4 is not analyzed yet"]
+    assert sorted(profile.skipped)[:3] == [f"1A-{n}: takes/01-1A-{n}.mp4 is not analyzed yet" for n in (1, 2, 3)]
     assert not (production / ".rehearse" / "cache").exists()
