@@ -37,23 +37,13 @@ def analyze_takes(
     early; a take that fails does not stop the rest, and failures are raised together at the
     end as one `JobError`.
     """
-    from rehearse.pipeline import TakeTarget, consent_refusal
-
-    refused: list[str] = []
-    for take in list(takes):
-        scene = next((s for s in project.scenes if take in s.takes), None)
-        refusal = scene and consent_refusal(project, scene, TakeTarget(take_path(project, take), take.label))
-        if refusal:
-            refused.append(refusal.one_line())
-            takes = [t for t in takes if t is not take]
-    if refused and not takes:
-        raise JobError(refused[0] + (f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""))
     count = max(1, len(takes))
     argv = [sys.executable, "-m", "rehearse.tui.jobs", str(project.root)]
     for take in takes:
-        argv += [str(take_path(project, take)), take.label]
+        scene = next((s for s in project.scenes if take in s.takes), None)
+        argv += [scene.id if scene else "", str(take_path(project, take)), take.label]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    failures: list[str] = list(refused)
+    failures: list[str] = []
     stopped = False
     index = 0
     try:
@@ -96,7 +86,7 @@ def _detail(update: Any) -> str:
 
 
 def _child_main(argv: list[str]) -> int:
-    """`python -m rehearse.tui.jobs ROOT PATH LABEL [PATH LABEL ...]`: analyze, printing JSON lines."""
+    """`python -m rehearse.tui.jobs ROOT SCENE PATH LABEL [SCENE PATH LABEL ...]`: analyze, printing JSON lines."""
     import time
 
     from rehearse.config import load_settings
@@ -116,11 +106,22 @@ def _child_main(argv: list[str]) -> int:
             last[0], last[1] = now, update.stage
             print(json.dumps({"fraction": update.fraction, "detail": _detail(update)}), flush=True)
 
-    pairs = list(zip(argv[1::2], argv[2::2], strict=True))
-    for path, label in pairs:
+    from rehearse.breakdown.loader import load_project
+    from rehearse.pipeline import consent_refusal
+
+    # The consent check runs here, not in the app: it needs the pipeline's imports, and the
+    # app's process must stay light while a job runs.
+    project, _problems = load_project(Path(argv[0]))
+    triples = list(zip(argv[1::3], argv[2::3], argv[3::3], strict=True))
+    for scene_id, path, label in triples:
+        target = TakeTarget(Path(path), label)
+        scene = project.scene(scene_id) if project is not None and scene_id else None
+        refusal = consent_refusal(project, scene, target) if scene is not None else None
+        if refusal is not None:
+            print(json.dumps({"done": label, "status": "refused", "error": refusal.one_line()}), flush=True)
+            continue
         outcome = analyze_one(
-            TakeTarget(Path(path), label), settings, progress=emit,
-            should_stop=lambda: stop["requested"], keep_analysis=False,
+            target, settings, progress=emit, should_stop=lambda: stop["requested"], keep_analysis=False,
         )
         print(json.dumps({"done": label, "status": outcome.status, "error": outcome.error}), flush=True)
         if stop["requested"]:

@@ -490,3 +490,25 @@ def test_a_folder_without_a_production_opens_the_bundled_sample(tmp_path, sample
     assert create_app(tiny_production, keymap={}, watch=False).root == tiny_production
     # The repository root holds the sample in scenes/: `rehearse open` there finds it too.
     assert create_app(sample_production.parent, keymap={}, watch=False).root.resolve() == sample_production.resolve()
+
+
+def test_analysis_refuses_takes_of_an_actor_without_consent(tiny_production):
+    production = tiny_production / "production.yaml"
+    production.write_text(production.read_text().replace("actor: Ines Varga, consent: true", "actor: Ines Varga, consent: false"))
+    app = create_app(tiny_production, sources=CANNED, keymap={}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            await pilot.press("a")
+            for _ in range(300):
+                await pilot.pause(0.05)
+                if isinstance(app.screen, ErrorScreen):
+                    break
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, ErrorScreen)
+            assert "take 1A-1 not analyzed: Ines Varga (maya) has `consent: false`" in app.screen.message
+
+    run(body())

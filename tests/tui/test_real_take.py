@@ -79,7 +79,8 @@ def test_analysis_started_from_the_take_screen_lands_on_screen(real_production):
             await wait_until(pilot, lambda: app.job_state is not None, 5)
             assert app.job_state[0] == "analyze take 1A-1"
             await wait_until(pilot, lambda: app.job_state is None, 240)
-            await wait_until(pilot, lambda: screen.data.signals is not None, 30)
+            assert app.screen is screen, getattr(app.screen, "message", app.screen)
+            await wait_until(pilot, lambda: screen.data.signals is not None, 60)
             data = screen.data
             assert data.signals.frame_count == 72  # every decoded frame of the clip
             assert data.duration_s == pytest.approx(2.4, abs=0.05)
