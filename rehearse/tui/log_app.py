@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from rehearse.breakdown.models import Scene
@@ -47,7 +47,7 @@ LOG_BINDINGS: tuple[tuple[str, str, str, str], ...] = (
     ("log.ng", "x", "log('ng')", "NG"),
     ("log.sync", "y", "log('sync')", "Clap/sync"),
     ("log.undo", "u", "undo", "Undo"),
-    ("log.quit", "q", "quit", "Quit"),
+    ("log.close", "q,escape", "close", "Close"),
 )
 GESTURE_KEYS = "123456789"
 
@@ -82,26 +82,24 @@ class NotePrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class RehearsalLogApp(App[None]):
-    """`rehearse log SCENE`: the logging screen as its own app."""
+class RehearsalLogScreen(Screen[None]):
+    """The logging screen: pushed by `rehearse log SCENE` or from the scene screen."""
 
     BINDINGS = log_bindings()
-    CSS = """
-    #clock { height: 3; content-align: center middle; text-style: bold; }
-    #beat { height: auto; padding: 0 1; }
-    #status { height: 1; padding: 0 1; color: $text-muted; }
-    #entries { height: 1fr; }
-    #note-box { width: 60; height: auto; padding: 1 2; border: round $accent; background: $surface; }
+    DEFAULT_CSS = """
+    RehearsalLogScreen #clock { height: 3; content-align: center middle; text-style: bold; }
+    RehearsalLogScreen #beat { height: auto; padding: 0 1; }
+    RehearsalLogScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    RehearsalLogScreen #entries { height: 1fr; }
     NotePrompt { align: center middle; }
+    NotePrompt #note-box { width: 60; height: auto; padding: 1 2; border: round $accent; background: $surface; }
     """
 
-    def __init__(self, production_root: Path, scene: Scene, *, keymap: dict[str, str] | None = None):
+    def __init__(self, production_root: Path, scene: Scene):
         super().__init__()
         self.production_root = Path(production_root)
         self.scene = scene
         self.beat_ids = [beat.id for beat in scene.beats]
-        if keymap:
-            self.set_keymap(keymap)
         self.connection: sqlite3.Connection | None = None
         self.session_id = 0
         self.resumed = False
@@ -118,7 +116,7 @@ class RehearsalLogApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"rehearse log: scene {self.scene.id}"
+        self.app.sub_title = f"log: scene {self.scene.id}"
         self.connection = connect(self.production_root)
         session, self.resumed = resume_or_start(self.connection, self.scene.id)
         self.session_id = session.id
@@ -193,7 +191,7 @@ class RehearsalLogApp(App[None]):
             if text:
                 self._log("note", text=text)
 
-        self.push_screen(NotePrompt(), logged)
+        self.app.push_screen(NotePrompt(), logged)
 
     def action_undo(self) -> None:
         undone = undo_last(self.connection, self.session_id)
@@ -243,8 +241,33 @@ class RehearsalLogApp(App[None]):
     def _status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))
 
+    def action_close(self) -> None:
+        """Leave the log (the session stays open and resumes next time)."""
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
     def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
         if self.connection is not None:
             self.connection.close()
+
+
+class RehearsalLogApp(App[None]):
+    """`rehearse log SCENE`: the logging screen as its own app."""
+
+    def __init__(self, production_root: Path, scene: Scene, *, keymap: dict[str, str] | None = None):
+        super().__init__()
+        self.log_screen = RehearsalLogScreen(production_root, scene)
+        if keymap:
+            self.set_keymap(keymap)
+
+    def on_mount(self) -> None:
+        self.title = "rehearse"
+        self.push_screen(self.log_screen)
+
+    @property
+    def resumed(self) -> bool:
+        return self.log_screen.resumed

@@ -37,7 +37,7 @@ def test_keys_log_entries_that_are_committed_before_they_show(tmp_path):
             await pilot.press("space", "n", "e", "n", "1", "h", "h", "o")
             # Each entry on screen is already in the database (a second connection sees it).
             assert len(_stored(tmp_path)) == 7
-            beat_text = str(app.query_one("#beat").render())
+            beat_text = str(app.screen.query_one("#beat").render())
             assert "Of course I did." in beat_text
             await pilot.press("u")
             await pilot.press("t")
@@ -67,7 +67,7 @@ def test_a_restarted_app_resumes_the_same_session(tmp_path):
         async with app.run_test() as pilot:
             assert app.resumed
             await pilot.press("s")
-            table = app.query_one("#entries")
+            table = app.screen.query_one("#entries")
             assert table.row_count == 3
 
     asyncio.run(first())

@@ -56,11 +56,11 @@ def _tmux(socket: str, *args: str) -> str:
     return subprocess.run(["tmux", "-L", socket, *args], check=True, capture_output=True, text=True).stdout
 
 
-def _wait_for(socket: str, needle: str, timeout: float = 30.0) -> str:
+def _wait_for(socket: str, session: str, needle: str, timeout: float = 30.0) -> str:
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
-        text = _tmux(socket, "capture-pane", "-p", "-t", socket)
+        text = _tmux(socket, "capture-pane", "-p", "-t", session)
         if needle in text:
             return text
         time.sleep(0.05)
@@ -79,22 +79,25 @@ def test_every_acknowledged_entry_survives_sigkill(tmp_path: Path):
     random_keys = random.Random(7)
     socket = f"rehearse-crash-{os.getpid()}"
     acknowledged: set[int] = set()
+    # A session that outlives the app's, so the tmux server never shuts down between runs.
+    _tmux(socket, "new-session", "-d", "-s", "keeper", "sleep 3600")
     try:
         for attempt in range(KILLS):
-            _tmux(socket, "new-session", "-d", "-s", socket, "-x", "110", "-y", "60", command)
-            _wait_for(socket, "session")
+            session = f"run{attempt}"
+            _tmux(socket, "new-session", "-d", "-s", session, "-x", "110", "-y", "60", command)
+            _wait_for(socket, session, "session")
             for _ in range(random_keys.randint(1, 12)):
-                _tmux(socket, "send-keys", "-t", socket, random_keys.choice(KEYS))
+                _tmux(socket, "send-keys", "-t", session, random_keys.choice(KEYS))
                 if random_keys.random() < 0.5:
                     time.sleep(random_keys.uniform(0, 0.08))
             if attempt % 2:
                 time.sleep(0.4)  # let the screen catch up, so the test sees entries acknowledged
-            acknowledged |= _acknowledged_ids(_tmux(socket, "capture-pane", "-p", "-t", socket))
-            pid = int(_tmux(socket, "display-message", "-p", "-t", socket, "#{pane_pid}").strip())
+            acknowledged |= _acknowledged_ids(_tmux(socket, "capture-pane", "-p", "-t", session))
+            pid = int(_tmux(socket, "display-message", "-p", "-t", session, "#{pane_pid}").strip())
             assert b"rehearse" in Path(f"/proc/{pid}/cmdline").read_bytes(), "kill the app itself"
             os.kill(pid, signal.SIGKILL)
             # The pane's process is gone, so tmux usually closes the session by itself.
-            subprocess.run(["tmux", "-L", socket, "kill-session", "-t", socket], capture_output=True)
+            subprocess.run(["tmux", "-L", socket, "kill-session", "-t", session], capture_output=True)
             connection = connect(tmp_path)
             sessions = open_sessions(connection, "01")
             assert len(sessions) == 1, "a crashed session must be resumed, not replaced"
