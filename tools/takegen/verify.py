@@ -32,6 +32,12 @@ GAZE_MIN = 0.1
 MOUTH_OPEN_MIN_IOD = 0.05
 HOLD_MOTION_RATIO_MAX = 0.6
 """Landmark motion inside a hold must be below this fraction of the motion outside events."""
+HOLD_STEP_MEDIAN_MAX_PX = 0.15
+HOLD_STEP_LIMIT_PX = 0.3
+HOLD_STEP_OVER_FRACTION_MAX = 0.05
+"""In a hold FaceMesh must sit still frame to frame too: median landmark step under 0.15 px and
+at most 5% of frames over 0.3 px. On some frozen poses (seen on the 2.2x zoom) FaceMesh flickers
+between two fits, and a per-frame motion detector would then miss the hold."""
 SPEECH_EDGE_TOLERANCE_S = 0.03
 MOTION_LAG_S = 0.25
 
@@ -63,6 +69,10 @@ def measure_video(path: Path | str, zoom: float = 1.0) -> tuple[np.ndarray, dict
             motion[i] = moved / rows[i]["iod_px"] / (times_array[i] - times_array[i - lag])
     names = next(r for r in rows if r is not None).keys()
     values = {n: np.array([np.nan if r is None else r[n] for r in rows]) for n in names}
+    # Frame-to-frame landmark step (px, translation removed): FaceMesh's own jitter when nothing moves.
+    values["frame_step_px"] = np.array([np.nan] + [
+        np.linalg.norm(b - a, axis=1).mean() if a is not None and b is not None else np.nan
+        for a, b in zip(shapes[:-1], shapes[1:], strict=True)])
     return times_array, values, motion
 
 
@@ -182,7 +192,12 @@ def _check_event(event, times, sig, base, motion, idle_motion) -> dict | None:
         held = float(np.nanmedian(motion[settled if settled.any() else inside]))
         out["motion_iod_per_s"] = round(held, 4)
         out["idle_motion_iod_per_s"] = round(idle_motion, 4)
-        out["passed"] = bool(held < HOLD_MOTION_RATIO_MAX * idle_motion)
+        steps = sig["frame_step_px"][settled if settled.any() else inside]
+        out["frame_step_px_median"] = round(float(np.nanmedian(steps)), 3)
+        out["frame_step_px_over_limit"] = round(float(np.nanmean(steps > HOLD_STEP_LIMIT_PX)), 3)
+        out["passed"] = bool(held < HOLD_MOTION_RATIO_MAX * idle_motion
+                             and out["frame_step_px_median"] < HOLD_STEP_MEDIAN_MAX_PX
+                             and out["frame_step_px_over_limit"] <= HOLD_STEP_OVER_FRACTION_MAX)
     elif kind == "false_start" or label == "jaw_drop":
         opening = float(np.nanmax(sig["mouth_open"][inside]) - base["mouth_open"])
         out["mouth_open_iod"] = round(opening, 4)
