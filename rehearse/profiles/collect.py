@@ -73,7 +73,8 @@ def profile_from_results(project, character, results: Sequence, settings=None) -
             chosen.append((scene, result))
     # Rest levels at the marked neutral spans make the profile's baseline; unmarked takes get a
     # window matched to it (only when some take is marked: otherwise the takes' own rest levels).
-    marked = [choose_baseline(r.analysis.signals, marks[r.take.file], None, 1.0, 1.0)
+    marked = [choose_baseline(r.analysis.signals, marks[r.take.file], None, config.neutral_window_s,
+                              config.neutral_max_motion_iod_s)
               for _, r in chosen if r.take.file in marks]
     profile_rest = None
     eyes = [b.eye_open_rest for b in marked if b.eye_open_rest is not None]

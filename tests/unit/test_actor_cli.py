@@ -18,15 +18,24 @@ HER_TAKES = ("01-1A-1.mp4", "01-1A-2.mp4", "01-1A-3.mp4")
 
 
 @pytest.fixture
-def production(tmp_path, sample_production) -> Path:
-    """The sample production with scene 01's three takes of Maya recorded (the others not yet)."""
+def production(tmp_path, sample_production, monkeypatch) -> Path:
+    """The sample production with scene 01's three takes of Maya recorded (the others not yet).
+
+    The user cache folder points into tmp_path: `forget` also clears matching entries there, and
+    must not touch this machine's real cache."""
+    monkeypatch.delenv("REHEARSE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setenv("REHEARSE_CONFIG", str(tmp_path / "no-user-config.yaml"))
     root = tmp_path / "prod"
     root.mkdir()
     for path in sample_production.glob("*.yaml"):
         shutil.copy(path, root / path.name)
     (root / "takes").mkdir()
+    (tmp_path / "truth").mkdir()
     for name in HER_TAKES:
         shutil.copy(sample_production / "takes" / name, root / "takes" / name)
+        truth = Path(name).with_suffix(".truth.json").name
+        shutil.copy(sample_production / "takes" / truth, tmp_path / "truth" / truth)
     return root
 
 
@@ -53,15 +62,19 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     state = production / ".rehearse"
     hashes = [content_hash(production / "takes" / name) for name in HER_TAKES]
     assert all(any(p.name.startswith(h) for p in (state / "cache").iterdir()) for h in hashes)
-    # Truth: Maya replies after 1.98 s and 2.33 s in 1A-1 and 1A-2 but 1.06 s in 1A-3.
+    # Truth: Maya replies after ~2 s in 1A-1 and 1A-2 but after ~1 s in 1A-3.
+    truth = {n: [e["latency_s"] for e in json.loads((production.parent / "truth" / f"{Path(n).stem}.truth.json")
+                                                   .read_text())["events"] if e["kind"] == "hesitation"][0]
+             for n in HER_TAKES}
     code, out, _ = _run(["drift", "01", "--project", str(production), "--json"], capsys, monkeypatch)
     assert code == 0 and "profile" not in {f["kind"] for f in json.loads(out)["flags"]}  # only when asked
     code, out, _ = _run(["drift", "01", "--project", str(production), "--json", "--profiles"], capsys, monkeypatch)
     profile_flags = [f for f in json.loads(out)["flags"] if f["kind"] == "profile"]
     latency = [f for f in profile_flags if f["values"]["figure"] == "latency"]
     assert [f["take"] for f in latency] == ["1A-3"]
-    assert latency[0]["values"]["take_median_latency_s"] == pytest.approx(1.06, abs=0.1)
-    assert latency[0]["values"]["profile_median_latency_s"] == pytest.approx((1.98 + 2.33) / 2, abs=0.1)
+    assert latency[0]["values"]["take_median_latency_s"] == pytest.approx(truth["01-1A-3.mp4"], abs=0.1)
+    usual = (truth["01-1A-1.mp4"] + truth["01-1A-2.mp4"]) / 2
+    assert latency[0]["values"]["profile_median_latency_s"] == pytest.approx(usual, abs=0.1)
     assert "Ines Varga's other 2 takes" in latency[0]["message"]
     # A neutral mark, a still, a report, log rows naming her, a log synced to her take ...
     code, out, _ = _run(["actor", "--project", str(production), "neutral", "1A-1", "0.0", "1.0"], capsys, monkeypatch)
@@ -85,6 +98,12 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     add_entry(connection, session.id, "note", 4.0, text="Lucia Ferrer wants the chair moved")
     link_take(connection, session.id, "takes/01-1A-1.mp4", 2.5)
     connection.close()
+    # The same take analysed outside the production lands in the user cache folder.
+    user_cache = production.parent / "user-cache" / "rehearse"
+    user_cache.mkdir(parents=True)
+    for entry in (state / "cache").glob(f"{hashes[0]}-*"):
+        shutil.copy(entry, user_cache / entry.name)
+    assert any(user_cache.iterdir())
     # ... and data of another actor, which must survive.
     (state / "reports" / "ana-notes.md").write_text("Lucia Ferrer: line run notes\n")
 
@@ -108,6 +127,7 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     for path, data in _all_bytes(state).items():
         for needle in needles:
             assert needle not in data, f"{needle!r} left in {path}"
+    assert not any(user_cache.iterdir())
     rows = sqlite3.connect(state / "rehearse.db")
     assert rows.execute("SELECT count(*) FROM neutral_mark").fetchone()[0] == 0
     assert rows.execute("SELECT count(*) FROM take_sync").fetchone()[0] == 0
