@@ -76,11 +76,13 @@ class AnalysisSettings(Section):
     """Thresholds used when turning landmarks into signals (rehearse/analysis/signals.py)."""
     audio: AudioSettings = Field(default_factory=AudioSettings)
     """Voice-activity detection on the audio track."""
-    max_frame_width: int | None = Field(default=960, ge=64)
+    max_frame_width: int | None = Field(default=1920, ge=64)
     """Frames wider than this are downscaled (aspect kept) before the landmark models, in px.
-    Landmarks are normalized to the image, and the models crop the face to 192 px, the body
-    to 256 px and each hand to 224 px anyway: at 960 px a close-up face is still larger than
-    that crop, so nothing is lost, while decoding to RGB costs less. None: full resolution."""
+    Landmarks are normalized to the image, so results stay comparable. Measured on a 1080p
+    take (benchmarks/bench_face_path.py), downscaling to 960 or 640 px did not speed analysis up
+    (the models crop and resize internally; PyAV's scaler costs about what it saves) and it
+    shrinks faces in wide shots below FaceMesh's 192 px crop, so only frames above 1080p
+    (4K, 6K) are reduced, where converting full frames to RGB is the cost. None: never."""
     decode_prefetch_frames: int = Field(default=8, ge=0, le=256)
     """Frames decoded ahead in a thread while the models run (0: decode inline). Does not
     change results, only speed (see benchmarks/bench_face_path.py)."""
