@@ -76,6 +76,19 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     usual = (truth["01-1A-1.mp4"] + truth["01-1A-2.mp4"]) / 2
     assert latency[0]["values"]["profile_median_latency_s"] == pytest.approx(usual, abs=0.1)
     assert "Ines Varga's other 2 takes" in latency[0]["message"]
+    # The profile from the real analyses (MediaPipe on the rendered takes) against their truth.
+    code, out, _ = _run(["actor", "--project", str(production), "show", "maya", "--json"], capsys, monkeypatch)
+    profile = json.loads(out)["profile"]
+    assert [t["take"] for t in profile["takes"]] == ["1A-1", "1A-2", "1A-3"]
+    for figures, name in zip(profile["takes"], HER_TAKES, strict=True):
+        events = json.loads((production.parent / "truth" / f"{Path(name).stem}.truth.json").read_text())["events"]
+        assert figures["blinks"] == sum(1 for e in events if e["kind"] in ("blink", "partial_blink")), name
+        assert figures["latencies_s"] == [pytest.approx(truth[name], abs=0.15)]
+        turns = [(e["label"], e["side"]) for e in events if e.get("label") == "head_turn"]
+        assert [(g["label"], g["side"]) for g in figures["gestures"] if g["label"] == "head_turn"] == turns
+    assert profile["by_partner"]["ana"]["takes"] == ["1A-1", "1A-2", "1A-3"]
+    assert profile["skipped"] == ["2A-1: takes/02-2A-1.mp4 is not recorded yet",
+                                  "3B-1: takes/03-3B-1.mp4 is not recorded yet"]
     # A neutral mark, a still, a report, log rows naming her, a log synced to her take ...
     code, out, _ = _run(["actor", "--project", str(production), "neutral", "1A-1", "0.0", "1.0"], capsys, monkeypatch)
     assert code == 0 and "neutral span 0.00-1.00 s stored" in out
