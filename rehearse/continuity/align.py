@@ -74,6 +74,13 @@ class Alignment:
         span = self.span_for_ref(t_ref) or (self.spans[0] if self.spans else None)
         return t_ref if span is None else span.to_take(t_ref)
 
+    def to_ref(self, t_take: float) -> float:
+        """A take time mapped back onto the reference, in seconds."""
+        span = self.span_for_take(t_take) or (self.spans[0] if self.spans else None)
+        if span is None:
+            return t_take
+        return span.ref_start + (t_take - span.take_start) / (span.tempo or 1.0)
+
 
 def beat_spans(marks: Mapping[str, float], duration_s: float) -> list[tuple[str, float, float]]:
     """(beat, start, end) in time order; each beat ends where the next starts (last: the end)."""

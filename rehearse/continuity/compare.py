@@ -27,7 +27,12 @@ from rehearse.continuity.flags import (
 from rehearse.continuity.framing import framing_flags
 from rehearse.continuity.gestures_check import tracked_gesture_flags
 from rehearse.continuity.lighting import LightingSample, lighting_flags
-from rehearse.continuity.movement import HAND_GESTURES, movement_shift, path_similarity
+from rehearse.continuity.movement import (
+    HAND_GESTURES,
+    movement_made,
+    movement_shift,
+    path_similarity,
+)
 from rehearse.continuity.settings import DriftSettings
 
 MATCHED_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise", "head_turn", "shoulder_turn", "nod", "shake",
@@ -100,6 +105,8 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
         candidates = [e for e in unmatched if e.label == ref_event.label
                       and abs(e.start_s - expected) <= settings.match_window_s]
         if not candidates:
+            if movement_made(reference, ref_event, other, alignment.to_take, settings.match_window_s):
+                continue  # made, just under the detector's threshold in this take
             flags.append(_flag("lean" if ref_event.label in LEAN_LABELS else "missing", "high", span, other, reference, ref_event.start_s, expected,
                                {"gesture": ref_event.label or "", "reference_side": ref_event.side or ""},
                                f"{_where(other, span)}: gesture missing — in reference take {reference.label} "
@@ -143,6 +150,8 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
                                f"{abs(shift):.2f} s {'late' if shift > 0 else 'early'} at {match.start_s:.1f} s"
                                f"{into}; reference take {reference.label} at {ref_event.start_s:.1f} s."))
     for event in unmatched:
+        if movement_made(other, event, reference, alignment.to_ref, settings.match_window_s):
+            continue
         span = alignment.span_for_take(event.start_s) or (alignment.spans[0] if alignment.spans else None)
         flags.append(_flag("lean" if event.label in LEAN_LABELS else "extra", "medium", span, other, reference, None, event.start_s,
                            {"gesture": event.label or "", "take_side": event.side or ""},
@@ -198,7 +207,10 @@ def hold_flags(reference: TakeData, other: TakeData, alignment: Alignment, setti
         drift = take_len / span.tempo - ref_len
         off_target = target is not None and abs(take_len - target.duration) > target.tolerance
         ref_on_target = target is None or abs(ref_len - target.duration) <= target.tolerance
-        if abs(drift) <= settings.hold_tolerance_s and not (off_target and ref_on_target):
+        # On the director's target, only a larger difference from the reference is drift.
+        tolerance = settings.hold_tolerance_s * (settings.hold_on_target_factor
+                                                 if target is not None and not off_target else 1.0)
+        if abs(drift) <= tolerance and not (off_target and ref_on_target):
             continue
         values: dict[str, float | str] = {"reference_hold_s": round(ref_len, 3), "take_hold_s": round(take_len, 3),
                                           "drift_s": round(drift, 3)}
@@ -270,9 +282,9 @@ def angle_flags(reference: TakeData, other: TakeData, alignment: Alignment, sett
             middle = (span.take_start + span.take_end) / 2
             flags.append(_flag(kind, severity_for(change, tolerance, settings.severity_high_factor), span, other,
                                reference, (span.ref_start + span.ref_end) / 2, middle, values,
-                               f"{_where(other, span)}: {other.who}'s {words} averages {take_value:+.0f}° "
-                               f"against {ref_value:+.0f}° in reference take {reference.label} "
-                               f"({change:+.0f}°)."))
+                               f"{_where(other, span)}: {other.who}'s {words} averages {take_value:+.1f}° "
+                               f"against {ref_value:+.1f}° in reference take {reference.label} "
+                               f"({change:+.1f}°)."))
     return flags
 
 
@@ -367,7 +379,10 @@ def compare_takes(reference: TakeData, other: TakeData, *, settings: DriftSettin
         if not any(t.kind == found.kind and t.beat == found.beat for t in tracked):
             flags.append(found)
     flags += hold_flags(reference, other, alignment, settings, beat_map)
-    flags += angle_flags(reference, other, alignment, settings)
+    angles = angle_flags(reference, other, alignment, settings)
+    # A lean measured as an angle says more than the lean gesture it also shows up as.
+    leaning = {f.beat for f in angles if f.kind == "lean"}
+    flags = [f for f in flags if not (f.kind == "lean" and f.beat in leaning)] + angles
     flags += blink_flags(reference, other, alignment, settings)
     flags += expression_flags(reference, other, alignment, settings, beat_map)
     flags += framing_flags(reference, other, alignment, settings)

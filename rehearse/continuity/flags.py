@@ -124,6 +124,8 @@ def side_word(side: str | None) -> str:
 def gesture_phrase(label: str | None, side: str | None = None, who: str = "the actor") -> str:
     """`Maya touches the collar with the LEFT hand` / `Maya turns the head to their own RIGHT`."""
     words = GESTURE_WORDS.get(label or "", (label or "a gesture").replace("_", " "))
+    if label == "hand_raise" and side in ("left", "right"):
+        return f"{who} raises the {side_word(side)} hand"
     if label in ("hand_to_face", "hand_to_collar", "hand_raise", "tremor") and side in ("left", "right", "both"):
         hand = "both hands" if side == "both" else f"the {side_word(side)} hand"
         return f"{who} {words} with {hand}"

@@ -53,46 +53,77 @@ def path_similarity(reference: TakeData, ref_event: Event, other: TakeData, even
 
 
 MOVEMENT_SIGNALS = {"head_turn": "head_yaw", "shake": "head_yaw", "nod": "head_pitch",
-                    "shoulder_turn": "shoulder_turn", "hand_raise": "wrist_{side}_y"}
-"""Signal whose course over a gesture times it (hand-to-face and collar: fingertip distance)."""
+                    "shoulder_turn": "shoulder_turn", "hand_raise": "wrist_{side}_y",
+                    "lean_toward": "lean_forward", "lean_away": "lean_forward"}
+"""Signal whose course over a gesture times it (hand-to-face and collar: fingertip distance;
+a lean without a measured angle: the face's scale, `iod_px`)."""
 SHIFT_STEP_S = 0.01
 MIN_MOVEMENT_CORRELATION = 0.6
+"""Below this correlation the two movements are not the same one (no lag is trusted)."""
+MIN_AMPLITUDE_RATIO = 0.5
+"""A movement at least this fraction of the other's size counts as made (under a threshold)."""
 
 
 def _movement_signal(take: TakeData, event: Event) -> np.ndarray | None:
     name = MOVEMENT_SIGNALS.get(event.label or "", "hand_face_{side}" if event.label in HAND_GESTURES else "")
     name = name.format(side=event.side)
-    if take.signals is None or not name or name not in take.signals:
+    if take.signals is None or not name:
+        return None
+    if name == "lean_forward" and (name not in take.signals or np.isnan(take.signals[name]).all()):
+        name = "iod_px"
+    if name not in take.signals:
         return None
     return np.asarray(take.signals[name], dtype=float)
 
 
-def movement_shift(reference: TakeData, ref_event: Event, other: TakeData, match: Event,
-                    alignment: Alignment, search_s: float) -> float | None:
-    """Lag (s, + = later in the take) that best lines up the gesture's movement, tempo removed."""
-    ref_values, take_values = _movement_signal(reference, ref_event), _movement_signal(other, match)
-    if ref_values is None or take_values is None:
+def best_lag(source: TakeData, event: Event, target: TakeData, to_target, search_s: float,
+             target_event: Event | None = None) -> tuple[float, float, float] | None:
+    """(lag s, correlation, amplitude ratio) of `event`'s movement in `source` found in `target`.
+
+    `to_target` maps a source time onto the target's clock (tempo removed); the lag is + when
+    the target moves later. `target_event` names the side to read in the target (default: the
+    event's own side, so a movement made with the other hand is not found).
+    """
+    source_values = _movement_signal(source, event)
+    target_values = _movement_signal(target, target_event or event)
+    if source_values is None or target_values is None:
         return None
-    ref_times, take_times = reference.signals.times, other.signals.times
-    ref_good, take_good = ~np.isnan(ref_values), ~np.isnan(take_values)
-    if ref_good.sum() < 4 or take_good.sum() < 4:
+    source_times, target_times = source.signals.times, target.signals.times
+    source_good, target_good = ~np.isnan(source_values), ~np.isnan(target_values)
+    if source_good.sum() < 4 or target_good.sum() < 4:
         return None
     margin = 0.5
-    grid = np.arange(ref_event.start_s - margin, ref_event.end_s + margin, SHIFT_STEP_S)
-    pattern = np.interp(grid, ref_times[ref_good], ref_values[ref_good])
-    mapped = np.array([alignment.to_take(t) for t in grid])
-    if pattern.std() < 1e-9:
+    grid = np.arange(event.start_s - margin, event.end_s + margin, SHIFT_STEP_S)
+    pattern = np.interp(grid, source_times[source_good], source_values[source_good])
+    mapped = np.array([to_target(t) for t in grid])
+    spread_source = pattern.std()
+    if spread_source < 1e-9:
         return None
-    pattern = (pattern - pattern.mean()) / pattern.std()
-    best, best_lag = -1.0, None
+    pattern = (pattern - pattern.mean()) / spread_source
+    best = (-1.0, 0.0, 0.0)
     for lag in np.arange(-search_s, search_s + SHIFT_STEP_S / 2, SHIFT_STEP_S):
-        window = np.interp(mapped + lag, take_times[take_good], take_values[take_good])
+        window = np.interp(mapped + lag, target_times[target_good], target_values[target_good])
         spread = window.std()
         if spread < 1e-9:
             continue
         score = float(np.mean(pattern * (window - window.mean()) / spread))
-        if score > best:
-            best, best_lag = score, float(lag)
-    if best < MIN_MOVEMENT_CORRELATION or best_lag is None:
+        if score > best[0]:
+            best = (score, float(lag), float(spread / spread_source))
+    score, lag, ratio = best
+    return lag, score, ratio
+
+
+def movement_shift(reference: TakeData, ref_event: Event, other: TakeData, match: Event,
+                   alignment: Alignment, search_s: float) -> float | None:
+    """Lag (s, + = later in the take) that best lines up the gesture's movement, tempo removed."""
+    found = best_lag(reference, ref_event, other, alignment.to_take, search_s, match)
+    if found is None or found[1] < MIN_MOVEMENT_CORRELATION:
         return None
-    return best_lag
+    return found[0]
+
+
+def movement_made(source: TakeData, event: Event, target: TakeData, to_target, search_s: float) -> bool:
+    """True when `target` makes `event`'s movement near the mapped time, the same way round and
+    at least half as large, even if its own detector did not fire (a threshold just missed)."""
+    found = best_lag(source, event, target, to_target, search_s)
+    return found is not None and found[1] >= MIN_MOVEMENT_CORRELATION and found[2] >= MIN_AMPLITUDE_RATIO

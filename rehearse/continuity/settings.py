@@ -19,6 +19,9 @@ class DriftSettings(BaseModel):
     hold_tolerance_s: float = Field(default=0.3, ge=0, le=10)
     """Longest hold of a beat differing from the reference's by more than this is a `hold`
     flag, in seconds (after removing the beat's tempo change)."""
+    hold_on_target_factor: float = Field(default=2.0, ge=1, le=10)
+    """A hold within the director's target tolerance is flagged against the reference only
+    beyond this multiple of `hold_tolerance_s` (the target is what was asked for)."""
     holds_only_with_target: bool = True
     """Compare holds only in beats where the breakdown sets a target hold (a directed hold);
     other still moments are not choreography and their lengths vary freely."""
