@@ -67,3 +67,24 @@ def test_compare_takes_reports_a_tracked_side_swap_once():
     flags = compare_takes(reference, other)
     assert [(f.kind, f.reference) for f in flags] == [("head_turn", "1A-2")]
     assert "Take 1A-3, b2: Maya turns the head to their own RIGHT" in flags[0].message
+
+
+def test_a_gesture_under_the_detectors_threshold_is_not_missing():
+    from dataclasses import replace
+
+    import numpy as np
+
+    from rehearse.analysis.tracks import SignalTrack
+
+    reference = make_take(SCENE, Variation(seed=11), "1A-2")
+    other = make_take(SCENE, Variation(seed=12), "1A-4")
+    # The detector missed the head turn in the other take, but the head still turned.
+    missed = replace(other, events=[e for e in other.events if e.label != "head_turn"])
+    assert compare_takes(reference, missed) == []
+    # Take the movement itself away too: now the turn is missing.
+    values = dict(other.signals.values)
+    values["head_yaw"] = np.random.default_rng(0).normal(0, 0.6, values["head_yaw"].size)
+    still = replace(missed, signals=SignalTrack(other.signals.times, values))
+    flags = compare_takes(reference, still)
+    assert [(f.kind, f.beat) for f in flags] == [("missing", "b2")]
+    assert "gesture missing" in flags[0].message and "turns the head to their own LEFT" in flags[0].message
