@@ -97,12 +97,9 @@ def plan_takes(arguments: Sequence[str], project_dir: Path | None = None) -> Tak
     scene_ids = [a for a in arguments if not _looks_like_file(a)]
     # Files alone: the production they lie in (if any); otherwise the one in cwd.
     start = _resolved(Path(files[0])).parent if files and not scene_ids else None
-    try:
-        project = find_project(project_dir, start)
-    except RehearseError:
-        if scene_ids or not arguments:
-            raise
-        project = None  # loose files still run; the project's own command reports its errors
+    # A production that fails to load is an error even for files named directly: without it
+    # consent cannot be checked, and analysis must not run on an actor who said no.
+    project = find_project(project_dir, start)
     plan.project = project
     if not arguments:
         if project is None:

@@ -196,3 +196,15 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
             assert cache.read_meta(cache_dir, stem) is not None
             assert cache.read_arrays(cache_dir, stem) is not None
         assert not list(cache_dir.glob("*.json"))  # stopped mid-landmarks: nothing was committed
+
+
+def test_a_take_inside_a_broken_production_is_not_analysed_blind(tmp_path):
+    """Consent cannot be checked when the production does not load: refuse, in one line."""
+    root = _production(tmp_path / "film", consent_ana=False)
+    take = root / "takes" / "02-2A-1.mp4"
+    take.write_bytes(b"x")
+    (root / "02-hall.yaml").write_text("id: [broken\n")
+    run = subprocess.run([*REHEARSE, "analyze", str(take)], capture_output=True, text=True, env=_env(tmp_path / "c"))
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "02-hall.yaml" in run.stderr, run.stderr
+    assert not (tmp_path / "c").exists()
