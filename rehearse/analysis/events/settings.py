@@ -82,7 +82,7 @@ class ExpressionSettings(_Section):
     """Mouth widening (IOD) that also counts as a smile when the corners lift at least half way."""
     brow_raise_iod: float = Field(default=0.04, ge=0)
     """Mean brow height increase (IOD): brow raise."""
-    brow_furrow_iod: float = Field(default=0.025, ge=0)
+    brow_furrow_iod: float = Field(default=0.035, ge=0)
     """Inner-brow distance decrease (IOD): furrow."""
     lip_press_iod: float = Field(default=0.03, ge=0)
     """Lip thickness decrease (IOD): lip press."""
