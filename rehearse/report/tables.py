@@ -44,7 +44,27 @@ def render_markdown(report: Report, image_dir: Path, link_base: str) -> str:
         lines += ["", "### Signals", ""]
         lines += [f"![signals {t['take']}]({link_base}/{t['plot']}.png)" for t in scene["takes"] if t["plot"]]
         lines.append("")
+    lines += _actor_markdown(data.get("actors", []))
     return "\n".join(lines)
+
+
+def _actor_markdown(actors: list[dict]) -> list[str]:
+    """The actors section (rehearse/profiles/sections.py): figures by scene and partner, baselines, outliers."""
+    lines = ["## Actors", ""] if actors else []
+    for actor in actors:
+        lines += [f"### {_md(actor['actor'])} as {_md(actor['character_name'])}", ""]
+        if actor.get("refused") or not actor.get("takes"):
+            lines += [_md(actor.get("refused") or "No analysed takes."), ""]
+            continue
+        lines += ["| over | takes | blinks/min | median hold (s) | median reply latency (s) |", "|---|---|---|---|---|"]
+        for row in actor["figures"]:
+            cells = [row["blink_rate_per_min"], row["hold_median_s"], row["latency_median_s"]]
+            lines.append(f"| {_md(row['over'])} | {row['takes']} | "
+                         + " | ".join("-" if c is None else f"{c:.2f}" for c in cells) + " |")
+        lines += ["", "| take | scene | baseline |", "|---|---|---|"]
+        lines += [f"| {_md(t['take'])} | {_md(t['scene'])} | {_md(t['baseline'])} |" for t in actor["takes"]]
+        lines += [""] + [f"- **profile** ({_md(f['severity'])}): {_md(f['message'])}" for f in actor["flags"]] + [""]
+    return lines
 
 
 def csv_rows(report: Report) -> list[dict]:

@@ -105,6 +105,12 @@ def test_forget_removes_every_file_and_row_of_the_actor(production, capsys, monk
     # 1A-1 is calibrated on its marked neutral span; unmarked 1A-2 on a window matched to the profile's rest levels.
     assert "<td>1A-1</td><td>01</td><td>" in actors and "<td>neutral mark 0.00-1.00 s</td>" in actors
     assert re.search(r"<td>1A-2</td><td>01</td><td>[^<]*</td><td>\d+</td><td>profile \d+\.\d\d-\d+\.\d\d s</td>", actors)
+    out_md = production.parent / "out" / "scene01.md"
+    assert _run(["report", "01", "--project", str(production), "--format", "md", "-o", str(out_md)],
+                capsys, monkeypatch)[0] == 0
+    markdown = out_md.read_text()
+    assert "## Actors" in markdown and "### Ines Varga as MAYA" in markdown
+    assert "| 1A-1 | 01 | neutral mark 0.00-1.00 s |" in markdown
     connection = connect(production)
     session = start_session(connection, "01", "run-through")
     add_entry(connection, session.id, "note", 3.0, text="Ines dropped the cup on b2")
