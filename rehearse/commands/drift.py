@@ -100,7 +100,10 @@ def _print_text(report) -> None:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     title = f"Scene {report.scene}" if report.scene else "Files"
-    print(f"{title}: reference take {report.reference}; compared {', '.join(report.takes) or 'no other take'}")
+    if report.reference:
+        print(f"{title}: reference take {report.reference}; compared {', '.join(report.takes) or 'no other take'}")
+    else:
+        print(f"{title}: no reference take; checked {', '.join(report.takes) or 'no take'} against the breakdown")
     current = None
     for flag in report.flags:
         if flag.take != current:

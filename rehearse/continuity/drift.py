@@ -78,8 +78,8 @@ def take_data_from_analysis(
                     face_cut=face_cut, lighting=lighting, body_confidence=body_confidence)
 
 
-def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None) -> Take:
-    """The take named by `wanted` (`1A-2`, `2` or its file name), else the circled take."""
+def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None) -> Take | None:
+    """The take named by `wanted` (`1A-2`, `2` or its file name), else the circled take, else None."""
     takes = list(scene.takes)
     if wanted:
         for take in takes:
@@ -88,10 +88,7 @@ def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None) 
         raise RehearseError(f"scene {scene.id} has no take `{wanted}`", Location(where),
                             hint="takes: " + ", ".join(t.label for t in takes))
     circled = [t for t in takes if t.status == "circled"]
-    if circled:
-        return circled[0]
-    raise RehearseError(f"scene {scene.id} has no circled take to compare with", Location(where),
-                        hint="circle a take (status: circled) or pass --reference TAKE")
+    return circled[0] if circled else None
 
 
 def _subject_name(project: Project, scene: Scene, take: Take) -> str:
@@ -131,15 +128,25 @@ def drift_for_scene(
             result.analysis, result.label, settings, beat_marks=result.beat_marks,
             shot_size=shot.size if shot else None, who=_subject_name(project, scene, result.take),
             events=list(result.events))
-    if reference_take.label not in data:
-        raise RehearseError(
-            f"reference take {reference_take.label} of scene {scene.id} could not be analysed"
-            + (f" ({warnings[-1]})" if warnings else ""),
-            Location(scene_file), hint="record or fix that take, or pass --reference another take",
-        )
+    if reference_take is None or reference_take.label not in data:
+        if reference is not None:
+            raise RehearseError(
+                f"reference take {reference_take.label} of scene {scene.id} could not be analysed"
+                + (f" ({warnings[-1]})" if warnings else ""),
+                Location(scene_file), hint="record or fix that take, or pass --reference another take",
+            )
+        # No usable reference: the takes are still checked against the breakdown.
+        warnings.append(
+            f"scene {scene.id}: takes not compared with each other: "
+            + ("no take is circled" if reference_take is None else f"circled take {reference_take.label} "
+               "could not be analysed") + " (circle one, or pass --reference TAKE)")
+        flags = [f for take in data.values() for f in _tracked_flags(take, scene, settings)]
+        flags += [f for f in wardrobe_flags(project) if f.take == f"scene {scene.id}"]
+        return DriftReport(scene=scene.id, reference="", takes=list(data), flags=_grouped(flags, list(data)),
+                           warnings=warnings)
     ref = data[reference_take.label]
     others = [label for label in data if label != ref.label]
-    flags = _reference_tracked_flags(ref, scene, settings)
+    flags = _tracked_flags(ref, scene, settings)
     for label in others:
         flags += compare_takes(ref, data[label], settings=settings.drift,
                                tracked_gestures=scene.tracked_gestures, beats=scene.beats)
@@ -148,7 +155,7 @@ def drift_for_scene(
                        warnings=warnings)
 
 
-def _reference_tracked_flags(ref: TakeData, scene: Scene, settings: Settings) -> list[DriftFlag]:
+def _tracked_flags(ref: TakeData, scene: Scene, settings: Settings) -> list[DriftFlag]:
     from rehearse.continuity.align import beat_spans
 
     spans = {b: (s, e) for b, s, e in beat_spans(ref.beat_marks, ref.duration_s)}

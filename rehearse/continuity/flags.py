@@ -76,7 +76,8 @@ class DriftReport(BaseModel):
     scene: str | None
     """Scene id; none for files compared outside a production."""
     reference: str
-    """Label of the reference take (the circled one, or the one asked for)."""
+    """Label of the reference take (the circled one, or the one asked for); empty when there is
+    none (then only the breakdown's tracked gestures and wardrobe are checked)."""
     takes: list[str]
     """Labels of the takes compared with the reference, in order."""
     flags: list[DriftFlag] = Field(default_factory=list)

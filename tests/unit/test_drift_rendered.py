@@ -253,3 +253,16 @@ def test_cli_adhoc_files_are_aligned_without_beat_marks(cli_env, rendered_pairs,
     assert document["reference"] == "A.mp4"
     assert [f["kind"] for f in document["flags"] if f["kind"] in GESTURE_KINDS] == ["head_turn"]
     assert document["flags"][0]["beat"] is None
+
+
+def test_without_a_circled_take_tracked_gestures_are_still_checked(settings, repo_root_module, tmp_path, sample_report):
+    for path in (repo_root_module / "scenes").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8").replace("status: circled", "status: hold")
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    (tmp_path / "takes").symlink_to(repo_root_module / "scenes" / "takes")
+    project = open_project(tmp_path)
+    report = drift_for_scene(project, project.scene("01"), settings=settings)
+    assert report.reference == "" and report.takes == ["1A-1", "1A-2", "1A-3"]
+    assert any("no take is circled" in w for w in report.warnings)
+    # Only the breakdown's verdicts remain: take 3 turns to the wrong side.
+    assert [(f.take, f.kind, f.reference) for f in report.flags] == [("1A-3", "head_turn", "breakdown")]
