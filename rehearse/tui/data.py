@@ -120,6 +120,12 @@ def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
     path = take_path(project, take)
     if not path.exists():
         return TakeData(take, path, duration_s=take.duration, note=f"video file missing: {take.file}")
+    from rehearse.pipeline import TakeTarget, consent_refusal
+
+    # A cached analysis made before an actor withdrew consent is not shown either.
+    refusal = consent_refusal(project, scene, TakeTarget(path, take.label, scene.id, take))
+    if refusal is not None:
+        return TakeData(take, path, duration_s=take.duration, note=refusal.one_line())
     try:
         take_mod = importlib.import_module("rehearse.analysis.take")
         from rehearse.config import load_settings

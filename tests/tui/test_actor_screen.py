@@ -104,3 +104,17 @@ def test_consent_false_actor_shows_the_refusal_line(tiny_production):
             assert "production.yaml: error: Ines Varga (maya) has `consent: false` in production.yaml: no profile is built" in text
 
     asyncio.run(body())
+
+
+def test_take_view_of_a_consent_false_actor_shows_the_refusal_not_the_cache(tiny_production):
+    from rehearse.breakdown.loader import open_project
+    from rehearse.tui.data import cached_take_data
+
+    project = open_project(tiny_production)
+    scene = project.scene("01")
+    assert cached_take_data(project, scene, scene.takes[0]).note == "not analyzed yet"
+    production = tiny_production / "production.yaml"
+    production.write_text(production.read_text().replace("actor: Lucia Ferrer, consent: true", "actor: Lucia Ferrer, consent: false"))
+    project = open_project(tiny_production)
+    data = cached_take_data(project, project.scene("01"), project.scene("01").takes[0])
+    assert not data.analyzed and "Lucia Ferrer (ana) has `consent: false`" in data.note
