@@ -211,3 +211,17 @@ def test_events_modules_import_no_cv2_mediapipe_or_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0])
+def test_body_holds_around_a_lean(fps):
+    # The torso is still, leans (0.2 s ramps), stays leaned, comes back: three body holds.
+    lean = {"kind": "gesture", "label": "lean_toward", "start_s": 3.0, "end_s": 5.0}
+    signals = synthesize_signals([lean], duration_s=10.0, fps=fps, seed=1)
+    holds = [(e.start_s, e.end_s) for e in detect_events(signals) if e.kind == "hold" and e.scope == "body"]
+    assert len(holds) == 3, holds
+    (a0, a1), (b0, b1), (c0, c1) = holds
+    assert a0 == pytest.approx(0.0, abs=0.05) and c1 == pytest.approx(10.0, abs=0.1)
+    # each ramp (0.2 s) plus the 0.4 s speed window is the only motion
+    for edge, truth in ((a1, 3.0), (b0, 3.2), (b1, 4.8), (c0, 5.0)):
+        assert edge == pytest.approx(truth, abs=0.3)

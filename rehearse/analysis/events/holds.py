@@ -97,7 +97,8 @@ def _split_still_from_moving(speed: np.ndarray, settings: HoldSettings) -> float
     return max(settings.face_motion_max, float(10**threshold))
 
 
-def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.ndarray) -> float:
+def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.ndarray,
+           factor: float | None = None) -> float:
     """The limit, raised above the tracker's still-state speed.
 
     Jitter makes a still face read as moving at a speed that grows with the frame rate; its
@@ -107,7 +108,7 @@ def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.nd
     level = rolling_median(speed, frames_for(settings.floor_window_s, times))
     good = level[~np.isnan(level)]
     floor = float(np.percentile(good, settings.noise_percentile)) if good.size else 0.0
-    return max(limit, settings.noise_factor * floor)
+    return max(limit, (settings.noise_factor if factor is None else factor) * floor)
 
 
 def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndarray]:
@@ -141,17 +142,22 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
         masks["face"] = still
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     if body_present.any():
-        still = body_present.copy()
+        ratio = np.zeros(times.size)
         angles = _speed(track, ("lean_forward", "lean_side", "shoulder_turn", "shoulder_roll"), width)
         if angles is not None:
-            still &= np.nan_to_num(angles, nan=np.inf) <= _limit(
-                angles, settings.body_angle_speed_max_deg_s, settings, times)
+            angles = _windowed_speed(times, angles, settings.body_window_s)
+            ratio = np.fmax(ratio, np.nan_to_num(angles, nan=np.inf) / _limit(
+                angles, settings.body_angle_speed_max_deg_s, settings, times, settings.body_noise_factor))
         for side in ("left", "right"):
             wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
             if wrist is not None:
-                still &= np.nan_to_num(wrist, nan=0.0) <= _limit(
-                    wrist, settings.wrist_speed_max, settings, times)
+                wrist = _windowed_speed(times, wrist, settings.body_window_s)
+                ratio = np.fmax(ratio, np.nan_to_num(wrist, nan=0.0) / _limit(
+                    wrist, settings.wrist_speed_max, settings, times, settings.body_noise_factor))
         if angles is not None:  # body presence alone says nothing about stillness
+            still = (ratio <= 1.0) & body_present
+            for first, last in merged_runs(times, still, settings.bridge_s):
+                still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
             masks["body"] = still
     return masks
 

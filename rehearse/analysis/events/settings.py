@@ -158,6 +158,12 @@ class HoldSettings(_Section):
     glitch_s: float = Field(default=0.15, ge=0)
     """face_motion is median-filtered over this long (seconds): single-frame tracker jumps
     do not break a hold."""
+    body_window_s: float = Field(default=0.4, gt=0)
+    """Torso and wrist speeds are averaged over this long (seconds): pose landmarks jitter more
+    than the face mesh and the body moves more slowly."""
+    body_noise_factor: float = Field(default=2.0, ge=0)
+    """Like `noise_factor`, for torso and wrist speeds (pose jitter is less even than the
+    face mesh's)."""
     face_motion_max: float = Field(default=0.05, gt=0)
     """Face still when face_motion stays under this (IOD/s)."""
     body_angle_speed_max_deg_s: float = Field(default=8.0, gt=0)
