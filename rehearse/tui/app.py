@@ -62,6 +62,8 @@ class RehearseApp(App):
         self.watch_files = watch
         self.graphics_stills = graphics_stills
         self.project: Any | None = None
+        self.loaded = False
+        """True once the first load of the production has landed (even if it failed)."""
         self.problems: list[str] = []
         self._stamps: dict[Path, float] = {}
 
@@ -71,10 +73,11 @@ class RehearseApp(App):
         self.theme = self.start_theme
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
-        # The first load is synchronous (YAML + pydantic, milliseconds) so the first frame has data.
+        # The first frame comes before the production: loading it (pydantic models, YAML) runs in
+        # a worker and the screens fill in when it lands.
         self._stamps = watched_files(self.root)
-        self._apply(self._load(), reload=False)
         self.push_screen(ProductionScreen())
+        self.load_project_in_worker(reload=False)
         if self.watch_files:
             self.set_interval(WATCH_INTERVAL_S, self.check_for_changes, name="yaml-watch")
 
@@ -85,6 +88,7 @@ class RehearseApp(App):
             return LoadResult(None, [error.one_line()])
 
     def _apply(self, result: LoadResult, reload: bool) -> None:
+        self.loaded = True
         failed = result.project is None or any(": error:" in p for p in result.problems)
         # A broken edit never replaces what is on screen: the last good production stays.
         if result.project is not None and not (failed and reload and self.project is not None):
@@ -103,12 +107,12 @@ class RehearseApp(App):
         if stamps == self._stamps:
             return False
         self._stamps = stamps
-        self.reload_project()
+        self.load_project_in_worker(reload=True)
         return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
-    def reload_project(self) -> None:
-        self.post_message(ProjectLoaded(self._load(), reload=True))
+    def load_project_in_worker(self, reload: bool) -> None:
+        self.post_message(ProjectLoaded(self._load(), reload=reload))
 
     def on_project_loaded(self, message: ProjectLoaded) -> None:
         self._apply(message.result, message.reload)

@@ -12,9 +12,10 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rehearse.breakdown.models import Scene, Take
+if TYPE_CHECKING:  # the models (pydantic) load with the production, off the first frame's path
+    from rehearse.breakdown.models import Scene, Take
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,21 @@ class TakeData:
 
 
 def resolve_root(start: Path | None) -> Path:
-    """The production folder at `start` (or `start/scenes`), else the bundled sample production."""
-    from rehearse.breakdown.project import bundled_sample_production, find_production_root
+    """The production folder at `start` (or `start/scenes`), else the bundled sample production.
 
-    found = find_production_root(Path.cwd() if start is None else Path(start))
-    return Path(found) if found is not None else bundled_sample_production()
+    Mirrors `rehearse.breakdown.project.find_production_root` and `bundled_sample_production`
+    (a test holds them equal) without importing the models: the first frame should not wait
+    for pydantic to build them.
+    """
+    import rehearse
+
+    start = Path.cwd() if start is None else Path(start)
+    if start.is_file():
+        start = start.parent
+    for candidate in (start, start / "scenes"):
+        if (candidate / "production.yaml").is_file():
+            return candidate
+    return Path(rehearse.__file__).resolve().parent.parent / "scenes"
 
 
 def load_production(root: Path) -> LoadResult:

@@ -486,6 +486,11 @@ def test_graphics_stills_use_textual_image_and_hide_the_half_blocks():
 
 
 def test_a_folder_without_a_production_opens_the_bundled_sample(tmp_path, sample_production, tiny_production):
+    from rehearse.breakdown.project import bundled_sample_production, find_production_root
+    from rehearse.tui.data import resolve_root
+
+    for start in (tmp_path, tiny_production, sample_production.parent, sample_production / "production.yaml"):
+        assert resolve_root(start) == (find_production_root(start) or bundled_sample_production())
     assert create_app(tmp_path, keymap={}, watch=False).root.resolve() == sample_production.resolve()
     assert create_app(tiny_production, keymap={}, watch=False).root == tiny_production
     # The repository root holds the sample in scenes/: `rehearse open` there finds it too.

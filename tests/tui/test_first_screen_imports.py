@@ -11,14 +11,15 @@ import json, sys
 from rehearse.tui.app import create_app
 from rehearse.tui.screens.production import ProductionScreen
 seen = {}
-original = ProductionScreen.on_mount
-def on_mount(self):
-    original(self)
+original_fill = ProductionScreen._fill
+def fill(self):
+    original_fill(self)
     def painted():
-        seen["rows"] = self.query_one("#scenes").row_count
-        seen["heavy"] = sorted(m for m in ("mediapipe", "cv2") if m in sys.modules)
+        if "rows" not in seen and self.query_one("#scenes").row_count:
+            seen["rows"] = self.query_one("#scenes").row_count
+            seen["heavy"] = sorted(m for m in ("mediapipe", "cv2") if m in sys.modules)
     self.call_after_refresh(painted)
-ProductionScreen.on_mount = on_mount
+ProductionScreen._fill = fill
 app = create_app(sys.argv[1], watch=False)
 async def first_screen(pilot):
     while "rows" not in seen:

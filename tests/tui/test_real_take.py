@@ -82,6 +82,7 @@ def test_analysis_started_from_the_take_screen_lands_on_screen(real_production):
             assert app.screen is screen, getattr(app.screen, "message", app.screen)
             await wait_until(pilot, lambda: screen.data.signals is not None, 60)
             data = screen.data
+            assert data.signals is not None, f"{data.note!r}; notifications: {[n.message for n in app._notifications]}"
             assert data.signals.frame_count == 72  # every decoded frame of the clip
             assert data.duration_s == pytest.approx(2.4, abs=0.05)
             rows = [line.plain for line in screen.query_one(Timeline).render().split("\n")]

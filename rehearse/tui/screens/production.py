@@ -47,7 +47,10 @@ class ProductionScreen(RehearseScreen):
         if not self.ready:
             return
         if project is None:
-            self.set_title(Text("no production loaded", style="bold"))
+            if self.app.loaded:
+                self.set_title(Text("no production loaded", style="bold"))
+            else:
+                self.set_title(literal(f"loading the production in {self.app.root.name}/ …", style="bold"))
             return
         production = project.production
         title = literal(production.title, style="bold")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from rehearse.breakdown.models import Scene
 from rehearse.tui.keymap import bindings
 from rehearse.tui.messages import TakeStatuses
 from rehearse.tui.screens.base import RehearseScreen
 from rehearse.tui.widgets.common import KeyTable, literal
+
+if TYPE_CHECKING:
+    from rehearse.breakdown.models import Scene
 
 
 def blocking_text(scene: Scene) -> Text:
