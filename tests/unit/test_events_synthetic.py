@@ -225,3 +225,22 @@ def test_body_holds_around_a_lean(fps):
     # each ramp (0.2 s) plus the 0.4 s speed window is the only motion
     for edge, truth in ((a1, 3.0), (b0, 3.2), (b1, 4.8), (c0, 5.0)):
         assert edge == pytest.approx(truth, abs=0.3)
+
+
+def test_hand_to_collar_needs_pose_shoulders():
+    from rehearse.analysis.tracks import LandmarkTrack
+
+    truth = [{"kind": "gesture", "label": "hand_to_collar", "side": "right", "start_s": 1.0, "end_s": 2.5}]
+    signals = synthesize_signals(truth, duration_s=4.0, fps=30.0, seed=5)
+    frames = signals.frame_count
+    pose = np.full((frames, 33, 3), np.nan)
+    pose[:, 11, :2] = (0.62, 0.80)  # actor's left shoulder (image right)
+    pose[:, 12, :2] = (0.38, 0.80)
+    at_collar = (signals.times >= 1.0) & (signals.times < 2.5)
+    signals.values["fingertip_right_x"] = np.where(at_collar, 0.49, 0.38)
+    signals.values["fingertip_right_y"] = np.where(at_collar, 0.79, 0.93)
+    track = LandmarkTrack("pose", signals.times, pose, np.ones(frames), (640, 480))
+    assert not [e for e in detect_events(signals) if e.label == "hand_to_collar"]  # no pose: not looked for
+    (touch,) = [e for e in detect_events(signals, landmarks={"pose": track}) if e.label == "hand_to_collar"]
+    assert touch.side == "right" and touch.start_s == pytest.approx(1.0, abs=0.05)
+    assert touch.end_s == pytest.approx(2.5, abs=0.05)
