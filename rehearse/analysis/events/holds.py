@@ -1,9 +1,11 @@
 """Holds: spans where the face, or the body, stays still for at least `min_duration_s`.
 
-Face stillness: non-rigid face motion (`face_motion`) and head rotation speed both under their
-limits. Body stillness: torso angles (lean, shoulders) and both wrists under theirs. Speeds are
-derivatives of lightly smoothed signals; each limit is raised to `noise_factor` times the
-take's own speed noise so a noisy tracker does not break every hold.
+Face: `face_motion` (mean landmark speed, head rotation included) averaged over a short
+window, time-weighted so variable frame rate does not change it. A take that holds has two
+populations of speed, still (tracker jitter) and moving; the limit is the take's own split
+between them, or `face_motion_max` raised above the jitter floor when there is no clear split.
+Body: torso angle and wrist speeds over a longer window against their limits. Motion shorter
+than `bridge_s` (a glitch, a twitch) does not end a hold.
 """
 
 from __future__ import annotations
