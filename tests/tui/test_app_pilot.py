@@ -436,13 +436,13 @@ def test_palette_report_writes_html_and_export_failure_is_one_line(tiny_app, tin
             await pilot.press("enter")
             await settle(pilot)
             await palette(pilot, "report: open")
-            for _ in range(300):
+            for _ in range(1200):  # child processes: slow on a busy machine
                 await pilot.pause(0.05)
                 if report.exists() and tiny_app.job_state is None:
                     break
             assert "INT. KITCHEN - NIGHT" in report.read_text()
             await palette(pilot, "markers: export")
-            for _ in range(300):
+            for _ in range(1200):  # child processes: slow on a busy machine
                 await pilot.pause(0.05)
                 if isinstance(tiny_app.screen, ErrorScreen):
                     break
