@@ -34,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
     if scene is None:
         known = ", ".join(s.id for s in project.scenes)
         raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
-    flags = None if args.no_drift else _drift_flags(project, scene)
-    collected = markers_for_scene(scene_results(project, scene), flags_by_take=flags)
+    results = scene_results(project, scene)
+    flags = None if args.no_drift or not results.analysed else _drift_flags(project, scene, results)
+    collected = markers_for_scene(results, flags_by_take=flags)
     for warning in collected.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if not collected.takes:
@@ -49,13 +50,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _drift_flags(project, scene) -> dict[str, list] | None:
-    """Flags per take label from the continuity module, when it exists."""
-    try:
-        from rehearse.continuity.drift import drift_for_scene
-    except ImportError:
-        return None
-    report = drift_for_scene(project, scene)
+def _drift_flags(project, scene, results) -> dict[str, list]:
+    """Drift flags per take label, from the events already detected in `results`."""
+    from rehearse.continuity.drift import drift_for_scene
+
+    report = drift_for_scene(project, scene, results=results)
     by_take: dict[str, list] = {}
     for flag in report.flags:
         by_take.setdefault(flag.take, []).append(flag)

@@ -21,20 +21,16 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def _drift(project, scene):
-    """Drift flags for the scene, or None when the continuity module is not available."""
-    try:
-        from rehearse.continuity.drift import drift_for_scene
-    except ImportError:
-        return None
-    return drift_for_scene(project, scene)
+def _drift(project, scene, results):
+    """The scene's drift report, from the events already detected in `results`."""
+    from rehearse.continuity.drift import drift_for_scene
+
+    return drift_for_scene(project, scene, results=results)
 
 
 def _wardrobe(project) -> list:
-    try:
-        from rehearse.continuity.wardrobe import wardrobe_flags
-    except ImportError:
-        return []
+    from rehearse.continuity.wardrobe import wardrobe_flags
+
     return wardrobe_flags(project)
 
 
@@ -52,7 +48,7 @@ def build_report(project, scenes, *, images: bool = True, progress: Callable | N
     for scene in scenes:
         results = scene_results(project, scene, progress=progress)
         every_scene.append(results)
-        drift = _drift(project, scene) if results.analysed else None
+        drift = _drift(project, scene, results) if results.analysed else None
         report.data["scenes"].append(_scene_section(results, drift, wardrobe, report, images))
     report.data["actors"] = _actors(project, every_scene)
     return report
