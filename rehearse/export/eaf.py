@@ -47,15 +47,15 @@ def build_eaf(take: TakeMarkers, who: str = "actor"):
 def write_eaf(take: TakeMarkers, path: Path, who: str = "actor") -> None:
     """Write one take's EAF (atomically)."""
     import os
-    import tempfile
+    import uuid
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+    # A name that does not exist yet: pympi would leave a `.bak` of an existing file.
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        build_eaf(take, who).to_file(temporary)
+        build_eaf(take, who).to_file(str(temporary))
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

@@ -12,6 +12,13 @@ def write_text_atomic(path: Path, text: str, *, newline: str | None = None) -> N
     write_bytes_atomic(path, text.encode("utf-8") if newline is None else text.replace("\n", newline).encode("utf-8"))
 
 
+def _umask_mode() -> int:
+    # mkstemp makes 0600 files; an exported file should get the user's usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -21,6 +28,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _umask_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -85,3 +85,10 @@ def test_an_unknown_scene_is_one_line(production, tmp_path):
          "--project", str(production)], capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_exporting_again_replaces_files_and_leaves_nothing_else(production, tmp_path):
+    for _ in range(2):
+        assert _export(production, "eaf", tmp_path / "s.eaf").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s_1A-1.eaf", "s_1A-2.eaf"]
+    assert all(p.stat().st_mode & 0o044 for p in tmp_path.iterdir()), "exports are readable like any file"
