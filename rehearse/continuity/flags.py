@@ -123,7 +123,10 @@ def side_word(side: str | None) -> str:
 
 
 def gesture_phrase(label: str | None, side: str | None = None, who: str = "the actor") -> str:
-    """`Maya touches the collar with the LEFT hand` / `Maya turns the head to their own RIGHT`."""
+    """`Maya touches the collar with the LEFT hand` / `Maya turns the head to the actor's own RIGHT`.
+
+    The breakdown records no pronouns, so a side is said as "the actor's own" where a
+    possessive would be needed: never a guess at the actor's gender."""
     words = GESTURE_WORDS.get(label or "", (label or "a gesture").replace("_", " "))
     if label == "hand_raise" and side in ("left", "right"):
         return f"{who} raises the {side_word(side)} hand"
@@ -131,7 +134,7 @@ def gesture_phrase(label: str | None, side: str | None = None, who: str = "the a
         hand = "both hands" if side == "both" else f"the {side_word(side)} hand"
         return f"{who} {words} with {hand}"
     if label in ("head_turn", "shoulder_turn") and side in ("left", "right"):
-        return f"{who} {words} to their own {side_word(side)}"
+        return f"{who} {words} to the actor's own {side_word(side)}"
     return f"{who} {words}"
 
 

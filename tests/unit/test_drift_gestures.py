@@ -66,7 +66,7 @@ def test_compare_takes_reports_a_tracked_side_swap_once():
     # Without the breakdown, the same swap is found against the reference take.
     flags = compare_takes(reference, other)
     assert [(f.kind, f.reference) for f in flags] == [("head_turn", "1A-2")]
-    assert "Take 1A-3, b2: Maya turns the head to their own RIGHT" in flags[0].message
+    assert "Take 1A-3, b2: Maya turns the head to the actor's own RIGHT" in flags[0].message
 
 
 def test_a_gesture_under_the_detectors_threshold_is_not_missing():
@@ -87,4 +87,4 @@ def test_a_gesture_under_the_detectors_threshold_is_not_missing():
     still = replace(missed, signals=SignalTrack(other.signals.times, values))
     flags = compare_takes(reference, still)
     assert [(f.kind, f.beat) for f in flags] == [("missing", "b2")]
-    assert "gesture missing" in flags[0].message and "turns the head to their own LEFT" in flags[0].message
+    assert "gesture missing" in flags[0].message and "turns the head to the actor's own LEFT" in flags[0].message
