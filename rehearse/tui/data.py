@@ -156,6 +156,19 @@ def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
     )
 
 
+def cached_is_analyzed(project: Any, scene: Scene, take: Take) -> bool:
+    """Whether the take has a cached analysis (reads the cache, detects no events)."""
+    path = take_path(project, take)
+    if not path.is_file():
+        return False
+    try:
+        from rehearse.analysis.take import load_cached
+        from rehearse.config import load_settings
+    except ImportError:
+        return False
+    return load_cached(path, load_settings(project.root), label=take.label) is not None
+
+
 def _has_events_module() -> bool:
     return importlib.util.find_spec("rehearse.analysis.events") is not None
 
@@ -252,6 +265,8 @@ class DataSources:
 
     load: Callable[[Path], LoadResult] = load_production
     take_data: Callable[[Any, Scene, Take], TakeData] = cached_take_data
+    is_analyzed: Callable[[Any, Scene, Take], bool] | None = cached_is_analyzed
+    """Cheap check for the overview counts; None: ask `take_data`."""
     scene_flags: Callable[[Any, Scene], list[FlagView] | None] = drift_flags
     """Computes flags (continuity screen); may run drift on cached analyses."""
     known_flags: Callable[[Any, Scene], list[FlagView] | None] | None = remembered_drift_flags
@@ -265,3 +280,10 @@ class DataSources:
 def known_flags(sources: DataSources, project: Any, scene: Scene) -> list[FlagView] | None:
     """Flags the overview screens may show without starting a drift analysis."""
     return (sources.known_flags or sources.scene_flags)(project, scene)
+
+
+def take_is_analyzed(sources: DataSources, project: Any, scene: Scene, take: Take) -> bool:
+    """Whether a take has an analysis, the cheap way when the sources have one."""
+    if sources.is_analyzed is not None:
+        return sources.is_analyzed(project, scene, take)
+    return sources.take_data(project, scene, take).analyzed

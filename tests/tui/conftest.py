@@ -128,7 +128,8 @@ def canned_still(path, time_s: float):
 
 
 CANNED = DataSources(
-    take_data=canned_take_data, scene_flags=canned_flags, known_flags=canned_flags, read_still=canned_still
+    take_data=canned_take_data, is_analyzed=None, scene_flags=canned_flags, known_flags=canned_flags,
+    read_still=canned_still,
 )
 
 

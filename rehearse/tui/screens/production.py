@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from rehearse.tui.data import known_flags
+from rehearse.tui.data import known_flags, take_is_analyzed
 from rehearse.tui.keymap import bindings
 from rehearse.tui.messages import SceneStats
 from rehearse.tui.screens.base import RehearseScreen
@@ -89,7 +89,7 @@ class ProductionScreen(RehearseScreen):
         sources = self.app.sources
         stats: dict[str, tuple[int, int, int | None]] = {}
         for scene in project.scenes:
-            analyzed = sum(1 for take in scene.takes if sources.take_data(project, scene, take).analyzed)
+            analyzed = sum(1 for take in scene.takes if take_is_analyzed(sources, project, scene, take))
             flags = known_flags(sources, project, scene)
             stats[scene.id] = (analyzed, len(scene.takes), None if flags is None else len(flags))
         self.post_message(SceneStats(stats))
