@@ -514,3 +514,24 @@ def test_analysis_refuses_takes_of_an_actor_without_consent(tiny_production):
             assert "take 1A-1 not analyzed: Ines Varga (maya) has `consent: false`" in app.screen.message
 
     run(body())
+
+
+def test_keymap_in_the_production_settings_file_remaps_keys(tiny_production, monkeypatch, tmp_path):
+    monkeypatch.setenv("REHEARSE_CONFIG", str(tmp_path / "no-user-config.yaml"))
+    (tiny_production / "rehearse.yaml").write_text("keymap:\n  take.next_event: m\n  app.toggle_theme: 'ctrl+t'\n")
+    app = create_app(tiny_production, sources=CANNED, watch=False)
+    assert app.user_keymap == {"take.next_event": "m", "app.toggle_theme": "ctrl+t"}
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("t")
+            assert app.theme == "textual-dark"
+            await pilot.press("ctrl+t")
+            assert app.theme == "textual-light"
+            app.push_screen(TakeScreen("01", "1A-1"))
+            await settle(pilot)
+            await pilot.press("m")
+            assert app.screen.query_one(Timeline).cursor_s == pytest.approx(1.6)
+
+    run(body())
