@@ -86,6 +86,8 @@ from rehearse.tui.app import create_app
 from rehearse.tui.screens.take import TakeScreen
 app = create_app(sys.argv[1], watch=False)
 async def analyse(pilot):
+    while app.project is None:  # the production loads in a worker after the first frame
+        await pilot.pause(0.05)
     scene = app.project.scenes[0]
     app.push_screen(TakeScreen(scene.id, scene.takes[0].label))
     await pilot.pause(0.3)
