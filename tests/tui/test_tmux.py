@@ -76,6 +76,9 @@ def test_real_app_in_tmux_on_the_sample_production(tmux, repo_root):
     tmux.keys("Tab", "Tab", "Tab", "Tab", "Enter")
     screen = tmux.wait_for("take 1A-1  scene 01")
     assert "beats" in screen and "|b1" in screen and "hold b2" in screen
+    # The still at the cursor, decoded from the sample take and drawn with half blocks.
+    screen = tmux.wait_for("frame at 0.00 s")
+    assert screen.count("▀") > 100
     tmux.keys("?")
     screen = tmux.wait_for("help: every key")
     assert "app.help" in screen and "production.search" in screen
