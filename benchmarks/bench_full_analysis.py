@@ -93,9 +93,10 @@ def bench(clip: Path) -> int:
     """Print speed and timing agreement for one clip; returns the worst timing difference (frames)."""
     runs = {
         "scheduled (default)": {},
-        "pose every frame, hands gated": {"pose_every_n_frames": 1},
+        "pose every 3rd frame, interpolated (faster option)": {"pose_every_n_frames": 3},
         "every frame (pose every frame, hands always)": {"pose_every_n_frames": 1, "hands": "always"},
     }
+    reference_name = "every frame (pose every frame, hands always)"
     results = {}
     with tempfile.TemporaryDirectory() as cache_dir:
         for name, landmarks in runs.items():
@@ -110,24 +111,26 @@ def bench(clip: Path) -> int:
         print(f"  {name}: {fps:.1f} fps -> {fps / clip_fps:.2f}x real time" + (" (goal >= 1.0)" if result is scheduled else ""))
     from rehearse.analysis.events import detect_events
 
-    worst = 0
     events = {name: detect_events(r.signals, r.audio, landmarks=r.landmarks) for name, r in results.items()}
-    for name in list(runs)[1:]:
-        reference = results[name]
-        print(f"  scheduled vs {name}:")
+    reference = results[reference_name]
+    worst_by_run = {}
+    for name in list(runs)[:-1]:
+        worst = 0
+        print(f"  {name} vs {reference_name}:")
         for signal in SIGNALS_COMPARED:
             if signal not in reference.signals:
                 continue
-            errors = crossing_errors(reference.signals[signal], scheduled.signals[signal])
+            errors = crossing_errors(reference.signals[signal], results[name].signals[signal])
             if errors:
                 worst = max(worst, max(errors))
                 print(f"    signal {signal}: {len(errors)} crossings, max {max(errors)}, median {np.median(errors):.0f} frames")
-        for key, errors in event_errors(events[name], events["scheduled (default)"], clip_fps).items():
+        for key, errors in event_errors(events[reference_name], events[name], clip_fps).items():
             worst = max(worst, max(errors))
             print(f"    event {key}: {len(errors)}, onset differences {sorted(errors)} frames (999: missing)")
-        print(f"    scheduled events: {len(events['scheduled (default)'])}, {name}: {len(events[name])}")
-    print(f"  worst timing difference: {worst} frames (goal <= 2)")
-    return worst
+        print(f"    events: {len(events[name])} vs {len(events[reference_name])} every frame; worst {worst} frames")
+        worst_by_run[name] = worst
+    print(f"  worst timing difference of the default schedule: {worst_by_run['scheduled (default)']} frames (goal <= 2)")
+    return worst_by_run["scheduled (default)"]
 
 
 def main() -> None:

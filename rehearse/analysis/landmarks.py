@@ -63,11 +63,13 @@ class LandmarkSettings(BaseModel):
     frame (slow); "never" uses pose wrists/fingertips only. Default "auto"."""
     hands_model_complexity: Literal[0, 1] = 1
     """MediaPipe Hands model: 1 = hand_landmark_full, 0 = lite (both bundled). Default 1."""
-    pose_every_n_frames: int = Field(default=3, ge=1)
-    """Pose runs on every Nth frame, interpolated in between (1 = every frame). Default 3,
-    from measurement (CPU per frame, 640x480 and 1080p alike): FaceMesh ~4 ms, Pose ~20 ms per
-    run, Hands ~12 ms per run; N=3 brings face+pose from ~25 to ~11 ms/frame, leaving room for
-    Hands while a 125 ms gap at 24 fps still follows a gesture (fast ones force a sample)."""
+    pose_every_n_frames: int = Field(default=1, ge=1)
+    """Pose runs on every Nth frame, interpolated in between (1 = every frame). Default 1:
+    measured per frame (CPU), FaceMesh ~4 ms, Pose ~20 ms, Hands ~12 ms per run; face + pose on
+    every frame with gated Hands still runs faster than real time (1.3x on 1080p 24 fps here),
+    while N=3 (2.9x) moved body-hold and shoulder-turn timings by up to 20+ frames against the
+    every-frame result (benchmarks/bench_full_analysis.py). Raise it only for long takes where
+    speed matters more than body timing."""
     pose_force_motion: float = Field(default=0.04, gt=0)
     """A wrist or shoulder moving more than this (normalised image units: widths/heights)
     between two pose samples forces Pose on the next frame too (fast gestures are not interpolated). Default 0.04."""
