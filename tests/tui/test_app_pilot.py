@@ -535,3 +535,19 @@ def test_keymap_in_the_production_settings_file_remaps_keys(tiny_production, mon
             assert app.screen.query_one(Timeline).cursor_s == pytest.approx(1.6)
 
     run(body())
+
+
+def test_search_on_the_production_screen_filters_scenes(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            scenes = tiny_app.screen.query_one("#scenes")
+            await pilot.press("slash", "s", "t", "a", "i", "r")
+            assert scenes.row_count == 1
+            await pilot.press("enter")  # back to the table, the filter stays
+            assert tiny_app.focused is scenes
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, SceneScreen) and tiny_app.screen.scene_id == "02"
+
+    run(body())
