@@ -104,16 +104,23 @@ def hand_points(side: str, hand: np.ndarray | None, pose_px: np.ndarray, image_s
     return wrist, index_tip, tips, from_hand
 
 
-def hand_to_face(tips: np.ndarray, face_px: np.ndarray | None, iod: np.ndarray) -> np.ndarray:
-    """Smallest distance from any fingertip to any face landmark, in IOD; NaN without both."""
+def hand_to_face(tips: np.ndarray, face_points: np.ndarray | None, iod: np.ndarray,
+                 image_size: tuple[int, int]) -> np.ndarray:
+    """Smallest distance from any fingertip to any face landmark, in IOD; NaN without both.
+
+    `face_points` are the normalised face landmarks; each frame is scaled to pixels on its own,
+    so no take-long pixel copy of the face is held."""
     frames = tips.shape[0]
     out = np.full(frames, np.nan)
-    if face_px is None:
+    if face_points is None:
         return out
+    scale = np.array(image_size, dtype=np.float64)
     for i in range(frames):
         t = tips[i][~np.isnan(tips[i, :, 0])]
-        f = face_px[i]
-        if t.size == 0 or np.isnan(f[0, 0]) or not iod[i] > 0:
+        if t.size == 0:
+            continue
+        f = face_points[i, :, :2].astype(np.float64) * scale
+        if np.isnan(f[0, 0]) or not iod[i] > 0:
             continue
         gaps = np.linalg.norm(t[:, None, :] - f[None, :, :], axis=2)
         out[i] = gaps.min() / iod[i]

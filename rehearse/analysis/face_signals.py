@@ -138,17 +138,25 @@ def head_pose_deg(px: np.ndarray, image_size: tuple[int, int]) -> tuple[np.ndarr
     return yaw, pitch, roll
 
 
+MOTION_BLOCK_FRAMES = 1024
+
+
 def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray) -> np.ndarray:
     """Mean landmark speed in IOD/s after removing head translation (centroid); NaN at the first
     frame and wherever this or the previous frame has no face."""
-    centred = (px - px.mean(axis=1, keepdims=True)) / iod[:, None, None]
     speed = np.full(px.shape[0], np.nan)
     if px.shape[0] < 2:
         return speed
     dt = np.diff(times)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.linalg.norm(np.diff(centred, axis=0), axis=2).mean(axis=1) / dt
-    speed[1:] = np.where(dt > 0, step, np.nan)
+    # In blocks of frames (overlapping by one), so the temporaries stay a fixed size however
+    # long the take: a 10-minute take would otherwise need ~0.5 GB of (N, 478, 2) copies.
+    for start in range(0, px.shape[0] - 1, MOTION_BLOCK_FRAMES):
+        stop = min(start + MOTION_BLOCK_FRAMES + 1, px.shape[0])
+        block = px[start:stop]
+        centred = (block - block.mean(axis=1, keepdims=True)) / iod[start:stop, None, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            step = np.linalg.norm(np.diff(centred, axis=0), axis=2).mean(axis=1) / dt[start : stop - 1]
+        speed[start + 1 : stop] = np.where(dt[start : stop - 1] > 0, step, np.nan)
     return speed
 
 

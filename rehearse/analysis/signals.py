@@ -21,7 +21,7 @@ from rehearse.analysis.body_signals import (
     tremor,
     world_metres,
 )
-from rehearse.analysis.face_signals import face_pixels, face_signals
+from rehearse.analysis.face_signals import face_signals
 from rehearse.analysis.tracks import SIGNALS, LandmarkTrack, SignalTrack
 
 L_SHOULDER, R_SHOULDER = 11, 12
@@ -78,10 +78,10 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
     values: dict[str, np.ndarray] = {}
 
     face = tracks.get("face")
-    face_px = None
+    face_points = None
     if face is not None:
         values.update(face_signals(face.points, face.confidence, times, image_size, settings.closed_eye_ear))
-        face_px = face_pixels(face.points, image_size)
+        face_points = face.points
     else:
         values["face_present"] = np.zeros(frames)
         values["face_confidence"] = np.zeros(frames)
@@ -109,7 +109,7 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
         values[f"wrist_{side}_y"] = wrist[:, 1] / height
         values[f"fingertip_{side}_x"] = index_tip[:, 0] / width
         values[f"fingertip_{side}_y"] = index_tip[:, 1] / height
-        values[f"hand_face_{side}"] = hand_to_face(tips, face_px, face_iod)
+        values[f"hand_face_{side}"] = hand_to_face(tips, face_points, face_iod, image_size)
         # Tremor only from the hands model: interpolated/smoothed pose points have no real
         # high-frequency content, so measuring them would report a false calm.
         with np.errstate(invalid="ignore", divide="ignore"):
