@@ -36,6 +36,14 @@ class RehearseScreen(Screen):
         self.query_one("#banner", ProblemBanner).display = False
         self.show_project(self.app.project, self.app.problems, False)
 
+    def post_from_worker(self, message) -> None:
+        """Post a worker's result unless a newer worker replaced it: a cancelled thread still runs
+        to its end, and its stale answer must not land after the fresh one."""
+        from textual.worker import get_current_worker
+
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
+
     def set_title(self, text: Text) -> None:
         text.no_wrap, text.overflow = True, "ellipsis"
         self.query_one("#title", Static).update(text)

@@ -82,7 +82,7 @@ class ContinuityScreen(RehearseScreen):
     def load(self, project: Any, scene) -> None:
         takes = [self.app.sources.take_data(project, scene, take) for take in scene.takes]
         flags = self.app.sources.scene_flags(project, scene)
-        self.post_message(ContinuityReady(scene.id, takes, flags))
+        self.post_from_worker(ContinuityReady(scene.id, takes, flags))
 
     def on_continuity_ready(self, message: ContinuityReady) -> None:
         scene = self.current_scene()

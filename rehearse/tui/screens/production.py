@@ -92,7 +92,7 @@ class ProductionScreen(RehearseScreen):
             analyzed = sum(1 for take in scene.takes if take_is_analyzed(sources, project, scene, take))
             flags = known_flags(sources, project, scene)
             stats[scene.id] = (analyzed, len(scene.takes), None if flags is None else len(flags))
-        self.post_message(SceneStats(stats))
+        self.post_from_worker(SceneStats(stats))
 
     def on_scene_stats(self, message: SceneStats) -> None:
         self._stats = message.stats

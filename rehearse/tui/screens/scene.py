@@ -170,7 +170,7 @@ class SceneScreen(RehearseScreen):
         for take in scene.takes:
             data = self.app.sources.take_data(project, scene, take)
             stats[take.label] = "analyzed" if data.analyzed else (data.note or "not analyzed yet")
-        self.post_message(TakeStatuses(scene.id, stats))
+        self.post_from_worker(TakeStatuses(scene.id, stats))
 
     def on_take_statuses(self, message: TakeStatuses) -> None:
         self._analyzed = message.statuses

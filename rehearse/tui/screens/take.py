@@ -107,7 +107,7 @@ class TakeScreen(RehearseScreen):
         mine = [f for f in flags if f.take_label == take.label]
         if mine:
             data = TakeData(data.take, data.path, data.signals, data.events, data.duration_s, mine, data.note)
-        self.post_message(TakeDataReady(data))
+        self.post_from_worker(TakeDataReady(data))
 
     def on_take_data_ready(self, message: TakeDataReady) -> None:
         self.data = message.data
@@ -142,13 +142,13 @@ class TakeScreen(RehearseScreen):
 
             image = reader(path, time_s)
         except RehearseError as error:
-            self.post_message(StillReady(time_s, None, error.one_line()))
+            self.post_from_worker(StillReady(time_s, None, error.one_line()))
         except ImportError:
-            self.post_message(StillReady(time_s, None, "stills need rehearse.video.frames"))
+            self.post_from_worker(StillReady(time_s, None, "stills need rehearse.video.frames"))
         except (OSError, ValueError) as error:
-            self.post_message(StillReady(time_s, None, " ".join(str(error).split())))
+            self.post_from_worker(StillReady(time_s, None, " ".join(str(error).split())))
         else:
-            self.post_message(StillReady(time_s, image, "" if image is not None else "no frame there"))
+            self.post_from_worker(StillReady(time_s, image, "" if image is not None else "no frame there"))
 
     def on_still_ready(self, message: StillReady) -> None:
         self.query_one("#still", StillPane).show(message.image, message.time_s, message.reason)
