@@ -329,24 +329,36 @@ class TakeEvents:
     beat_marks: dict[str, float]
     beat_marks_source: str
     """`breakdown`, `log` or `none`."""
+    neutral: Any = None
+    """The stored neutral segment (`TimeSpan`) used as the actor's baseline, if any."""
 
 
 def take_events(target: TakeTarget, analysis: TakeAnalysis, project: Project | None, settings: Settings) -> TakeEvents:
-    """Detect events on an analysed take, with its beat marks and line cues when it has a scene."""
-    from rehearse.analysis.events import detect_events
+    """Detect events on an analysed take: the one place every command and screen gets them from.
+
+    Inside a production it brings the take's beat marks (the breakdown's, else a synced log's),
+    the scene's line cues, the actor's stored neutral segment (the baseline) and the blocking's
+    lean targets; a loose file gets the events alone.
+    """
+    from rehearse.analysis.events import attach_lean_targets, detect_events
 
     scene = project.scene(target.scene_id) if project is not None and target.scene_id else None
-    marks, source = {}, "none"
+    marks, source, neutral = {}, "none", None
     if project is not None and target.take is not None:
+        from rehearse.profiles.calibration import neutral_marks
         from rehearse.store.sync import effective_beat_marks
 
         marks, source = effective_beat_marks(project.root, target.take, analysis.duration_s)
+        neutral = neutral_marks(project.root).get(target.take.file)
     line_cues = {beat.id: list(beat.lines) for beat in scene.beats} if scene is not None else None
     events = detect_events(
         analysis.signals, analysis.audio, settings=settings.events, beat_marks=marks or None,
-        line_cues=line_cues, landmarks=analysis.landmarks,
+        line_cues=line_cues, landmarks=analysis.landmarks, neutral=neutral,
     )
-    return TakeEvents(target, analysis, events, marks, source)
+    if scene is not None and target.take is not None:
+        shot = scene.shot(target.take.shot)
+        events = attach_lean_targets(events, scene, shot.subject if shot is not None else None)
+    return TakeEvents(target, analysis, events, marks, source, neutral)
 
 
 def run_scene(

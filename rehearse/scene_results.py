@@ -87,15 +87,12 @@ def scene_results(
 
     `cached_only`: never decode; a take without a cached analysis gets the problem `not analyzed yet`
     (the terminal app's overview screens, which must not start MediaPipe in the app's process)."""
-    from rehearse.analysis.events import beat_summaries, detect_events
+    from rehearse.analysis.events import beat_summaries
     from rehearse.config import load_settings
-    from rehearse.pipeline import TakeOutcome, TakeTarget, analyze_one, consent_refusal
-    from rehearse.profiles.calibration import neutral_marks as stored_neutral_marks
+    from rehearse.pipeline import TakeOutcome, TakeTarget, analyze_one, consent_refusal, take_events
     from rehearse.store.sync import effective_beat_marks, synced_log_entries
 
     settings = settings or load_settings(project.root)
-    line_cues = {beat.id: list(beat.lines) for beat in scene.beats}
-    neutral_marks = stored_neutral_marks(project.root)
     results = SceneResults(project, scene)
     for take in scene.takes:
         path = project.take_path(take)
@@ -125,12 +122,9 @@ def scene_results(
             result.problem = outcome.error
             continue
         analysis = result.analysis = outcome.analysis
-        result.neutral = neutral_marks.get(take.file)
-        result.events = detect_events(
-            analysis.signals, analysis.audio, settings=getattr(settings, "events", None),
-            beat_marks=result.beat_marks or None, line_cues=line_cues, landmarks=analysis.landmarks,
-            neutral=result.neutral,
-        )
+        detected = take_events(target, analysis, project, settings)
+        result.events, result.neutral = detected.events, detected.neutral
+        result.beat_marks, result.beat_marks_source = detected.beat_marks, detected.beat_marks_source
         if result.beat_marks:
             result.beats = beat_summaries(result.events, result.beat_marks, analysis.duration_s, scene)
     return results

@@ -23,12 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
-    from rehearse.analysis.events import (
-        attach_lean_targets,
-        beat_summaries,
-        detect_events,
-        events_json,
-    )
+    from rehearse.analysis.events import beat_summaries, events_json
     from rehearse.analysis.take import analyze_take
     from rehearse.config import load_settings
 
@@ -40,13 +35,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(plan.project.root if plan.project is not None else None)
     analysis = analyze_take(target.path, settings, label=target.label)
     scene = plan.project.scene(target.scene_id) if plan.project is not None and target.scene_id else None
-    beat_marks = dict(target.take.beat_marks) if target.take is not None else {}
-    line_cues = {beat.id: list(beat.lines) for beat in scene.beats} if scene is not None else None
-    events = detect_events(analysis.signals, analysis.audio, settings=settings.events,
-                           beat_marks=beat_marks or None, line_cues=line_cues,
-                           landmarks=analysis.landmarks)
-    shot = scene.shot(target.take.shot) if scene is not None and target.take is not None else None
-    events = attach_lean_targets(events, scene, shot.subject if shot is not None else None)
+    detected = pipeline.take_events(target, analysis, plan.project, settings)
+    events, beat_marks = detected.events, detected.beat_marks
     beats = beat_summaries(events, beat_marks, analysis.duration_s, scene) if beat_marks else []
     document = events_json(analysis, events, beats, take_label=target.label)
     if args.json:

@@ -15,13 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
-    from rehearse.analysis.events import detect_events
     from rehearse.analysis.take import ProgressUpdate
     from rehearse.commands.analyze import ProgressView
     from rehearse.config import load_settings
     from rehearse.errors import Location, RehearseError
     from rehearse.render import render_take
-    from rehearse.store.sync import effective_beat_marks
 
     plan = pipeline.plan_takes([args.take], args.project)
     for refusal in plan.refused:
@@ -36,14 +34,8 @@ def run(args: argparse.Namespace) -> int:
             print(outcome.error, file=sys.stderr)
             return 1
         analysis = outcome.analysis
-        marks: dict[str, float] = {}
-        line_cues = None
-        if plan.project is not None and target.take is not None:
-            marks, _ = effective_beat_marks(plan.project.root, target.take, analysis.duration_s)
-            scene = plan.project.scene(target.scene_id)
-            line_cues = {beat.id: list(beat.lines) for beat in scene.beats}
-        events = detect_events(analysis.signals, analysis.audio, beat_marks=marks or None,
-                               line_cues=line_cues, landmarks=analysis.landmarks)
+        detected = pipeline.take_events(target, analysis, plan.project, settings)
+        events, marks = detected.events, detected.beat_marks
 
         def rendered(frames_done: int, t_s: float) -> None:
             view.update(ProgressUpdate(target.label, "render", frames_done, t_s, analysis.duration_s))
