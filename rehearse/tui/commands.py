@@ -30,6 +30,11 @@ class RehearseCommands(Provider):
                 ("continuity: open", f"takes x gestures and beats of scene {scene.id}",
                  lambda: screen.action_continuity())
             )
+            if hasattr(screen, "action_log_rehearsal"):
+                commands.append(
+                    ("rehearsal: log", f"log a live rehearsal of scene {scene.id}, one key per event",
+                     lambda: screen.action_log_rehearsal())
+                )
         root = app.root
         reports = root / ".rehearse" / "reports"
         if scene is not None:

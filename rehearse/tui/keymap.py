@@ -56,6 +56,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("scene", "scene.search", "slash", "search", "search beats"),
     KeySpec("scene", "scene.continuity", "c", "continuity", "continuity"),
     KeySpec("scene", "scene.analyze", "a", "analyze_scene", "analyze scene"),
+    KeySpec("scene", "scene.log", "r", "log_rehearsal", "log rehearsal"),
     KeySpec("scene", "scene.next_pane", "tab", "app.focus_next", "next pane", show=False),
     KeySpec("take", "take.cursor_left", "left,h", "move_cursor(-1)", "earlier", show=False),
     KeySpec("take", "take.cursor_right", "right,l", "move_cursor(1)", "later", show=False),

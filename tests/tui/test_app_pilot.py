@@ -551,3 +551,28 @@ def test_search_on_the_production_screen_filters_scenes(tiny_app):
             assert isinstance(tiny_app.screen, SceneScreen) and tiny_app.screen.scene_id == "02"
 
     run(body())
+
+
+def test_scene_screen_opens_the_rehearsal_log_and_comes_back(tiny_app, tiny_production):
+    from rehearse.store import connect
+    from rehearse.store.rehearsal_log import entries, open_sessions
+    from rehearse.tui.log_app import RehearsalLogScreen
+
+    async def body():
+        async with tiny_app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, SceneScreen)
+            await pilot.press("r")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, RehearsalLogScreen)
+            await pilot.press("n", "e")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, SceneScreen)
+
+    run(body())
+    connection = connect(tiny_production)
+    session = open_sessions(connection, "01")[0]
+    assert [e.kind for e in entries(connection, session.id)] == ["beat", "hesitation"]

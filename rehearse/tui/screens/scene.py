@@ -207,6 +207,14 @@ class SceneScreen(RehearseScreen):
 
         self.app.push_screen(ContinuityScreen(self.scene_id))
 
+    def action_log_rehearsal(self) -> None:
+        """Log a live rehearsal of this scene (resumes the scene's open session)."""
+        from rehearse.tui.log_app import RehearsalLogScreen
+
+        scene = self.current_scene()
+        if scene is not None and self.app.project is not None:
+            self.app.push_screen(RehearsalLogScreen(self.app.project.root, scene))
+
     def action_analyze_scene(self) -> None:
         scene = self.current_scene()
         if scene is not None and scene.takes:
