@@ -90,6 +90,25 @@ def find_project(project_dir: Path | None, start: Path | None = None) -> Project
     return open_project(root) if root is not None else None
 
 
+def require_project(project_dir: Path | None) -> Project:
+    """The production at `project_dir` or around cwd; a one-line error when there is none."""
+    project = find_project(project_dir)
+    if project is None:
+        raise RehearseError(
+            "no production here", Location(Path.cwd()), hint="run inside a production folder or pass --project DIR"
+        )
+    return project
+
+
+def require_scene(project: Project, scene_id: str) -> Scene:
+    """The scene with this id; a one-line error listing the scene ids when there is none."""
+    scene = project.scene(scene_id)
+    if scene is None:
+        known = ", ".join(s.id for s in project.scenes)
+        raise RehearseError(f"no scene {scene_id!r} in this production", Location(project.root), hint=f"scenes: {known}")
+    return scene
+
+
 def plan_takes(arguments: Sequence[str], project_dir: Path | None = None) -> TakePlan:
     """Resolve take files and scene ids (none: every take of the production in cwd)."""
     plan = TakePlan()

@@ -57,18 +57,13 @@ def run(args: argparse.Namespace) -> int:
 def _scene_report(args: argparse.Namespace):
     from rehearse.continuity.drift import drift_for_scene
     from rehearse.errors import Location, RehearseError
-    from rehearse.pipeline import find_project
+    from rehearse.pipeline import require_project, require_scene
 
     if args.scene is None:
         raise RehearseError("name a scene, or compare files with --takes", Location(Path.cwd()),
                             hint="rehearse drift 01 --project DIR")
-    project = find_project(args.project)
-    if project is None:
-        raise RehearseError("no production here", Location(Path.cwd()), hint="pass --project DIR")
-    scene = project.scene(args.scene)
-    if scene is None:
-        known = ", ".join(s.id for s in project.scenes)
-        raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
+    project = require_project(args.project)
+    scene = require_scene(project, args.scene)
     if not getattr(args, "profiles", False):
         return drift_for_scene(project, scene, reference=args.reference, progress=_progress_printer())
     from rehearse.config import load_settings

@@ -24,16 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rehearse.errors import Location, RehearseError
     from rehearse.export.collect import markers_for_scene
-    from rehearse.pipeline import find_project
+    from rehearse.pipeline import require_project, require_scene
     from rehearse.scene_results import scene_results
 
-    project = find_project(args.project)
-    if project is None:
-        raise RehearseError("no production here", Location(Path.cwd()), hint="pass --project DIR")
-    scene = project.scene(args.scene)
-    if scene is None:
-        known = ", ".join(s.id for s in project.scenes)
-        raise RehearseError(f"no scene {args.scene!r}", Location(project.root), hint=f"scenes: {known}")
+    project = require_project(args.project)
+    scene = require_scene(project, args.scene)
     results = scene_results(project, scene)
     flags = None if args.no_drift or not results.analysed else _drift_flags(project, scene, results)
     collected = markers_for_scene(results, flags_by_take=flags)

@@ -27,24 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse.breakdown.loader import open_project
-    from rehearse.breakdown.project import find_production_root
+    from rehearse.pipeline import require_project, require_scene
 
-    root = args.project or find_production_root(Path.cwd())
-    if root is None:
-        raise RehearseError(
-            "no production here", Location(Path.cwd()), hint="run inside a production or pass --project DIR"
-        )
-    project = open_project(Path(root))
+    project = require_project(args.project)
     action, rest = (args.words[0], args.words[1:]) if args.words[0] in ("export", "sync") else ("open", args.words)
     expected = {"open": 1, "export": 1, "sync": 2}[action]
     if len(rest) != expected:
         print(f"rehearse log: usage error: `{action}` takes {expected} argument(s)", file=sys.stderr)
         return 2
-    scene = project.scene(rest[0])
-    if scene is None:
-        known = ", ".join(s.id for s in project.scenes)
-        raise RehearseError(f"no scene {rest[0]!r} in this production", Location(project.root), hint=f"scenes: {known}")
+    scene = require_scene(project, rest[0])
     if action == "open":
         return _open(project, scene)
     if action == "export":

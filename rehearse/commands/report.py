@@ -16,24 +16,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse.errors import Location, RehearseError
     from rehearse.export.files import write_text_atomic
-    from rehearse.pipeline import find_project
+    from rehearse.pipeline import require_project, require_scene
     from rehearse.report.build import build_report
 
     if bool(args.scenes) == args.all:
         print("rehearse report: usage error: name scene ids or give --all (not both)", file=sys.stderr)
         return 2
-    project = find_project(args.project)
-    if project is None:
-        raise RehearseError("no production here", Location(Path.cwd()), hint="pass --project DIR")
-    scenes = list(project.scenes) if args.all else []
-    for scene_id in args.scenes:
-        scene = project.scene(scene_id)
-        if scene is None:
-            known = ", ".join(s.id for s in project.scenes)
-            raise RehearseError(f"no scene {scene_id!r}", Location(project.root), hint=f"scenes: {known}")
-        scenes.append(scene)
+    project = require_project(args.project)
+    scenes = list(project.scenes) if args.all else [require_scene(project, scene_id) for scene_id in args.scenes]
     report = build_report(project, scenes, images=args.format in ("html", "md"))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
