@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests_support import REPO, SAMPLE_PRODUCTION, SHARED_CLIPS
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_PRODUCTION = REPO / "scenes"
-SHARED_CLIPS = REPO.parent / "shared" / "clips"
+# Test modules import shared constants from `tests_support`, never from `conftest`: with two
+# conftest.py files (here and tests/tui/) the name `conftest` means whichever loaded last.
 
 
 @pytest.fixture

@@ -14,3 +14,6 @@ def shared_clips_or_skip() -> Path:
     if not (SHARED_CLIPS / "README.md").exists():
         pytest.skip(f"real reference clips not found at {SHARED_CLIPS} (../shared/clips beside the repo)")
     return SHARED_CLIPS
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_PRODUCTION = REPO / "scenes"

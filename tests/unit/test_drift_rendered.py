@@ -39,7 +39,7 @@ def sample_report(settings, repo_root_module):
 
 @pytest.fixture(scope="module")
 def repo_root_module():
-    from conftest import REPO
+    from tests_support import REPO
 
     return REPO
 

@@ -22,7 +22,7 @@ def truths(sample_production_path):
 
 @pytest.fixture(scope="module")
 def sample_production_path():
-    from conftest import SAMPLE_PRODUCTION
+    from tests_support import SAMPLE_PRODUCTION
 
     return SAMPLE_PRODUCTION
 

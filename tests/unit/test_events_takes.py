@@ -31,7 +31,7 @@ def analysed(tmp_path_factory, sample_production_module):
 
 @pytest.fixture(scope="module")
 def sample_production_module():
-    from conftest import SAMPLE_PRODUCTION
+    from tests_support import SAMPLE_PRODUCTION
 
     return SAMPLE_PRODUCTION
 
@@ -148,7 +148,7 @@ def test_expressions_gestures_and_false_start_on_rendered_takes(analysed):
 
 @pytest.mark.models
 def test_beat_summary_compares_the_hold_with_the_breakdown(analysed):
-    from conftest import SAMPLE_PRODUCTION
+    from tests_support import SAMPLE_PRODUCTION
 
     from rehearse.breakdown.loader import open_project
 
@@ -171,7 +171,7 @@ def test_beat_summary_compares_the_hold_with_the_breakdown(analysed):
 
 @pytest.mark.models
 def test_events_command_json_inside_the_production(tmp_path):
-    from conftest import SAMPLE_PRODUCTION
+    from tests_support import SAMPLE_PRODUCTION
 
     env = {"REHEARSE_CACHE_DIR": str(tmp_path / "cache"), "REHEARSE_CONFIG": str(tmp_path / "none.yaml"),
            "PATH": "/usr/bin:/bin"}
