@@ -48,9 +48,12 @@ HEAD_MODEL_POINTS = {i: (x, -y, -z) for i, (x, y, z) in _CANONICAL_CM.items()}
 
 
 def face_pixels(points: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
-    """(N, K, 3) normalised landmarks -> (N, K, 2) pixel x, y."""
+    """(N, K, 3) normalised landmarks -> (N, K, 2) pixel x, y, as float32.
+
+    float32 keeps ~0.0001 px at 4K, far below landmark noise, and halves the take-long array
+    (a 10-minute take's 478 points are 110 MB in float64)."""
     width, height = image_size
-    return points[..., :2] * np.array([width, height], dtype=np.float64)
+    return (points[..., :2] * np.array([width, height], dtype=np.float32)).astype(np.float32, copy=False)
 
 
 def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
