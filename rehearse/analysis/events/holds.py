@@ -123,21 +123,27 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
         # face_motion already carries head rotation (only translation is taken out) and is a
         # mean over 478 points, so it is far less jittery than a head angle's derivative.
         ratio = np.zeros(times.size)
-        motion = signal(track, "face_motion")
-        if not np.all(np.isnan(motion)):
+        raw_motion = signal(track, "face_motion")
+        short_ratio = None
+        if not np.all(np.isnan(raw_motion)):
             # Distance moved over a short window divided by its duration: jitter (a distance per
             # frame) then reads the same under variable frame rate, and averages down.
-            motion = _windowed_speed(times, fill_gaps(times, motion, 0.2), settings.glitch_s)
+            filled_motion = fill_gaps(times, raw_motion, 0.2)
+            motion = _windowed_speed(times, filled_motion, settings.glitch_s)
             limit = _split_still_from_moving(motion, settings)
             if limit is None:
                 limit = _limit(motion, settings.face_motion_max, settings, times)
             ratio = np.fmax(ratio, np.nan_to_num(motion, nan=np.inf) / limit)
+            short = _windowed_speed(times, filled_motion, settings.onset_window_s)
+            short_ratio = np.nan_to_num(short, nan=np.inf) / limit
         ratio[~present] = np.nan  # decided by the frames around it (bridged below)
         filled = fill_gaps(times, ratio, settings.bridge_s)
         still = _hysteresis(np.nan_to_num(filled, nan=np.inf) <= 1.0,
                             np.nan_to_num(filled, nan=np.inf) <= settings.release_ratio)
         for first, last in merged_runs(times, still, settings.bridge_s):
             still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
+        if short_ratio is not None:
+            _refine_onsets(times, still, short_ratio, settings.glitch_s / 2)
         for first, last in runs(~present):  # a face lost for longer than a glitch is no hold
             if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.bridge_s:
                 still[first:last] = False
@@ -162,6 +168,21 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
                 still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
             masks["body"] = still
     return masks
+
+
+def _refine_onsets(times: np.ndarray, still: np.ndarray, short_ratio: np.ndarray, reach_s: float) -> None:
+    """Move each hold's onset back to where a shorter-window speed already fell under the limit.
+
+    The long window that steadies the still/moving decision is centred, so it still sees the
+    movement before a hold for up to half its length: the onset it gives is late by up to that.
+    A shorter window is noisier but exact in time; it may only pull an onset back, by at most
+    half the long window, over frames it reads as still.
+    """
+    for first, _ in runs(still):
+        onset = first
+        while onset > 0 and times[first] - times[onset - 1] <= reach_s and short_ratio[onset - 1] <= 1.0:
+            onset -= 1
+        still[onset:first] = True
 
 
 def _hysteresis(enter: np.ndarray, stay: np.ndarray) -> np.ndarray:

@@ -158,6 +158,9 @@ class HoldSettings(_Section):
     glitch_s: float = Field(default=0.15, ge=0)
     """face_motion is median-filtered over this long (seconds): single-frame tracker jumps
     do not break a hold."""
+    onset_window_s: float = Field(default=0.05, gt=0)
+    """Shorter speed window used only to pull a face hold's onset back to where the movement
+    really stopped (the `glitch_s` window is centred and reads the onset late), in seconds."""
     body_window_s: float = Field(default=0.4, gt=0)
     """Torso and wrist speeds are averaged over this long (seconds): pose landmarks jitter more
     than the face mesh and the body moves more slowly."""
