@@ -98,6 +98,8 @@ def scene_results(
         path = project.take_path(take)
         result = TakeResult(take, path, shot_fps(project, scene, take), subject_of(project, scene, take))
         results.takes.append(result)
+        # Marks for takes that never get analysed (not recorded, refused); analysed takes get
+        # theirs again from take_events, with the measured duration bounding logged marks.
         result.beat_marks, result.beat_marks_source = effective_beat_marks(project.root, take)
         result.log_entries = synced_log_entries(project.root, take)
         if not path.exists():
