@@ -312,10 +312,18 @@ _worker_stop: Any = None
 
 
 def _worker_init(updates, stop) -> None:
-    """Runs once in each worker: Ctrl-C goes to the parent, which sets `stop` instead."""
+    """Runs once in each worker: Ctrl-C goes to the parent, which sets `stop` instead.
+
+    A worker reports only through `updates` and its returned outcome, so its native stderr
+    (MediaPipe's C++ start-up log lines, which no setting silences) goes to /dev/null instead
+    of breaking the parent's progress display.
+    """
     global _worker_updates, _worker_stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_updates, _worker_stop = updates, stop
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _worker_analyze(target: TakeTarget, settings: Settings, force: bool, keep_analysis: bool) -> TakeOutcome:
