@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests_support import REPO, SAMPLE_PRODUCTION, SHARED_CLIPS
+from tests_support import REPO, SAMPLE_PRODUCTION, shared_clips_or_skip
 
 # Test modules import shared constants from `tests_support`, never from `conftest`: with two
 # conftest.py files (here and tests/tui/) the name `conftest` means whichever loaded last.
@@ -24,6 +24,4 @@ def sample_production() -> Path:
 @pytest.fixture
 def shared_clips() -> Path:
     """../shared/clips (real footage); tests using it skip when it is absent."""
-    if not (SHARED_CLIPS / "README.md").exists():
-        pytest.skip(f"real reference clips not found at {SHARED_CLIPS} (../shared/clips beside the repo)")
-    return SHARED_CLIPS
+    return shared_clips_or_skip()

@@ -44,11 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(project, scene) -> int:
-    from rehearse.config import load_settings
+    from rehearse.tui.keymap import load_keymap
     from rehearse.tui.log_app import RehearsalLogApp
 
-    settings = load_settings(project.root)
-    RehearsalLogApp(project.root, scene, keymap=settings.keymap).run()
+    RehearsalLogApp(project.root, scene, keymap=load_keymap(project.root)).run()
     return 0
 
 

@@ -68,6 +68,24 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("continuity", "continuity.evidence", "enter", "show_evidence", "evidence"),
     KeySpec("error", "error.close", "escape,enter", "dismiss_error", "close", show=False),
     KeySpec("search", "search.close", "escape", "close_search", "close search", show=False),
+    KeySpec("log", "log.clock", "space", "toggle_clock", "start/pause"),
+    KeySpec("log", "log.next_beat", "n", "next_beat", "next beat"),
+    KeySpec("log", "log.hold", "h", "hold", "hold start/stop"),
+    KeySpec("log", "log.hesitation", "e", "log('hesitation')", "hesitation"),
+    KeySpec("log", "log.flub", "f", "log('flub')", "flub"),
+    KeySpec("log", "log.false_start", "s", "log('false_start')", "false start"),
+    KeySpec("log", "log.continuity", "c", "log('continuity')", "continuity"),
+    KeySpec("log", "log.note", "t", "note", "note"),
+    KeySpec("log", "log.circle", "o", "log('circle')", "circle"),
+    KeySpec("log", "log.ng", "x", "log('ng')", "NG"),
+    KeySpec("log", "log.sync", "y", "log('sync')", "clap/sync"),
+    KeySpec("log", "log.undo", "u", "undo", "undo"),
+    KeySpec("log", "log.close", "q,escape", "close", "close"),
+    *(
+        KeySpec("log", f"log.gesture_{n}", str(n), f"gesture({n - 1})", f"tracked gesture {n}", show=False)
+        for n in range(1, 10)
+    ),
+    KeySpec("note", "log.note_cancel", "escape", "cancel", "cancel the note", show=False),
 )
 
 _KEY_NAME = re.compile(r"^[a-z0-9_+]+$")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -30,45 +29,14 @@ from rehearse.store.rehearsal_log import (
     resume_or_start,
     undo_last,
 )
+from rehearse.tui.keymap import bindings
 
 VISIBLE_ENTRIES = 200
-
-# (binding id, default key, action, description). Ids are stable so users can remap keys.
-LOG_BINDINGS: tuple[tuple[str, str, str, str], ...] = (
-    ("log.clock", "space", "toggle_clock", "Start/pause"),
-    ("log.next_beat", "n", "next_beat", "Next beat"),
-    ("log.hold", "h", "hold", "Hold start/stop"),
-    ("log.hesitation", "e", "log('hesitation')", "Hesitation"),
-    ("log.flub", "f", "log('flub')", "Flub"),
-    ("log.false_start", "s", "log('false_start')", "False start"),
-    ("log.continuity", "c", "log('continuity')", "Continuity"),
-    ("log.note", "t", "note", "Note"),
-    ("log.circle", "o", "log('circle')", "Circle"),
-    ("log.ng", "x", "log('ng')", "NG"),
-    ("log.sync", "y", "log('sync')", "Clap/sync"),
-    ("log.undo", "u", "undo", "Undo"),
-    ("log.close", "q,escape", "close", "Close"),
-)
-GESTURE_KEYS = "123456789"
-
-
-def log_bindings() -> list[Binding]:
-    """The log screen's default bindings; users remap them by id (`keymap:` in settings)."""
-    bindings = [
-        Binding(key, action, description, id=binding_id)
-        for binding_id, key, action, description in LOG_BINDINGS
-    ]
-    bindings += [
-        Binding(digit, f"gesture({index})", "Gesture", show=False, id=f"log.gesture_{digit}")
-        for index, digit in enumerate(GESTURE_KEYS)
-    ]
-    return bindings
-
 
 class NotePrompt(ModalScreen[str | None]):
     """Asks for a free-text note; Enter logs it, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="log.note_cancel")]
+    BINDINGS = bindings("note")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
@@ -85,7 +53,8 @@ class NotePrompt(ModalScreen[str | None]):
 class RehearsalLogScreen(Screen[None]):
     """The logging screen: pushed by `rehearse log SCENE` or from the scene screen."""
 
-    BINDINGS = log_bindings()
+    # From the app's one keymap table (scope `log`), so help lists them and `keymap:` remaps them.
+    BINDINGS = bindings("log")
     DEFAULT_CSS = """
     RehearsalLogScreen #clock { height: 3; content-align: center middle; text-style: bold; }
     RehearsalLogScreen #beat { height: auto; padding: 0 1; }

@@ -83,3 +83,12 @@ def test_bindings_can_be_remapped_by_id(tmp_path):
 
     asyncio.run(scenario())
     assert [kind for kind, _, _ in _stored(tmp_path)] == ["beat"]
+
+
+def test_log_keys_are_in_the_apps_keymap_table_so_remaps_validate_and_help_lists_them():
+    from rehearse.tui.keymap import validate_keymap
+    from rehearse.tui.screens.help import help_text
+
+    assert validate_keymap({"log.next_beat": "b", "log.gesture_3": "ctrl+3"}) == {
+        "log.next_beat": "b", "log.gesture_3": "ctrl+3"}
+    assert "log.next_beat" in help_text({}).plain

@@ -61,11 +61,14 @@ def tmux():
     session.kill()
 
 
-def test_real_app_in_tmux_on_the_sample_production(tmux, repo_root):
+def test_real_app_in_tmux_on_the_sample_production(tmux, repo_root, tmp_path):
     rehearse = repo_root / ".venv" / "bin" / "rehearse"
     if not rehearse.exists():
         rehearse = shutil.which("rehearse")
-    tmux.start(f"env TERM=xterm-256color REHEARSE_STILLS=halfblock {rehearse} open scenes", repo_root)
+    # An empty cache: the README's first command analyses the sample into scenes/.rehearse,
+    # and the take screen's layout (so the still's size) depends on whether a take is analysed.
+    tmux.start(f"env TERM=xterm-256color REHEARSE_STILLS=halfblock REHEARSE_CACHE_DIR={tmp_path} "
+               f"{rehearse} open scenes", repo_root)
     screen = tmux.wait_for("Of Course I Did")
     assert "INT. KITCHEN - NIGHT" in screen and "INT. KITCHEN - DAY" in screen
     assert "Day 1, night" in screen

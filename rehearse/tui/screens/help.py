@@ -20,6 +20,8 @@ SCOPE_TITLES = {
     "continuity": "continuity screen",
     "error": "error message",
     "search": "search bar",
+    "log": "rehearsal log (r on the scene screen, or `rehearse log SCENE`)",
+    "note": "rehearsal log: note prompt",
 }
 
 
