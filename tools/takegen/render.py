@@ -94,9 +94,15 @@ def _speech_track(spec: TakeSpec, times: np.ndarray):
 
 
 def _idle_clock(times: np.ndarray, holds: np.ndarray) -> np.ndarray:
-    """Time that stops inside holds, so idle sway freezes where it is instead of jumping."""
+    """Time that stops inside holds, so idle sway freezes where it is instead of jumping.
+
+    The interval from one frame to the next is still when it starts inside the hold: the pose
+    stops changing at the hold's first frame and changes again right after its last, so the
+    stillness spans exactly [start, end] as the truth says (counting the interval by the frame
+    it ends on would freeze the frame before the hold and move the one before it ends)."""
     step = np.diff(times, prepend=times[0])
-    return np.cumsum(step * (1 - holds))
+    held_before = np.concatenate([[0.0], holds[:-1]])
+    return np.cumsum(step * (1 - held_before))
 
 
 def _frame_displacement(scene: _Scene, spec: TakeSpec, levels: dict, i: int, idle_t: float,
