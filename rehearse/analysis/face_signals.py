@@ -142,24 +142,51 @@ def head_pose_deg(px: np.ndarray, image_size: tuple[int, int]) -> tuple[np.ndarr
 
 
 MOTION_BLOCK_FRAMES = 1024
+MOTION_HALF_SPAN_S = 0.025
+"""face_motion is the displacement between the nearest frames at least this far before and
+after each frame, over their time (about 67 ms at 30 and 60 fps, 83 ms at 24): tracker
+jitter is a position error per frame that does not add up, while real movement does, so a
+span of a few frames separates them where a per-frame speed cannot (at 60 fps a still face's
+per-frame jitter speed is as large as a live face's idle movement). A span never shorter than
+twice this keeps jitter from reading as a burst of speed under variable frame rate."""
+MOTION_MAX_SPAN_S = 0.3
+"""A span stretched past this by a lost face gives no speed."""
 
 
-def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Mean landmark speed in IOD/s after removing head translation (centroid); NaN at the first
-    frame and wherever this or the previous frame has no face."""
+def motion_span_frames(times: np.ndarray, half_span_s: float = MOTION_HALF_SPAN_S) -> tuple[np.ndarray, np.ndarray]:
+    """For each frame, the indices of the nearest frames at least `half_span_s` before and
+    after it (the first and last frames of the take where there are none)."""
+    n = times.size
+    before = np.clip(np.searchsorted(times, times - half_span_s, side="right") - 1, 0, n - 1)
+    after = np.clip(np.searchsorted(times, times + half_span_s, side="left"), 0, n - 1)
+    return before, after
+
+
+def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """Mean landmark speed in IOD/s after removing head translation (centroid), over a centred
+    span (`motion_span_frames`) between frames that have a face; NaN where the face is missing,
+    or where the span is longer than `MOTION_MAX_SPAN_S` (a lost face says nothing of how it
+    moved)."""
     speed = np.full(px.shape[0], np.nan)
-    if px.shape[0] < 2:
+    seen = np.flatnonzero(np.ones(px.shape[0], bool) if present is None else present)
+    if seen.size < 2:
         return speed
-    dt = np.diff(times)
-    # In blocks of frames (overlapping by one), so the temporaries stay a fixed size however
-    # long the take: a 10-minute take would otherwise need ~0.5 GB of (N, 478, 2) copies.
-    for start in range(0, px.shape[0] - 1, MOTION_BLOCK_FRAMES):
-        stop = min(start + MOTION_BLOCK_FRAMES + 1, px.shape[0])
-        block = px[start:stop]
-        centred = (block - block.mean(axis=1, keepdims=True)) / iod[start:stop, None, None]
+    times, px, iod = times[seen], px[seen], iod[seen]
+    before, after = motion_span_frames(times)
+    elapsed = times[after] - times[before]
+    # In blocks of frames, so the temporaries stay a fixed size however long the take:
+    # a 10-minute take would otherwise need ~0.5 GB of (N, 478, 2) copies.
+    for start in range(0, seen.size, MOTION_BLOCK_FRAMES):
+        stop = min(start + MOTION_BLOCK_FRAMES, seen.size)
+        low, high = int(before[start:stop].min()), int(after[start:stop].max()) + 1
+        block = px[low:high]
+        centred = (block - block.mean(axis=1, keepdims=True)) / iod[low:high, None, None]
+        a, b = before[start:stop] - low, after[start:stop] - low
+        span = elapsed[start:stop]
         with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.linalg.norm(np.diff(centred, axis=0), axis=2).mean(axis=1) / dt[start : stop - 1]
-        speed[start + 1 : stop] = np.where(dt[start : stop - 1] > 0, step, np.nan)
+            moved = np.linalg.norm(centred[b] - centred[a], axis=2).mean(axis=1) / span
+        usable = (span > 0) & (span <= MOTION_MAX_SPAN_S)
+        speed[seen[start:stop]] = np.where(usable, moved, np.nan)
     return speed
 
 
@@ -204,7 +231,7 @@ def face_signals(points: np.ndarray, confidence: np.ndarray, times: np.ndarray,
     else:  # FaceMesh without refine_iris has no iris points
         out["gaze_h"] = out["gaze_v"] = np.full(frames, np.nan)
     out["head_yaw"], out["head_pitch"], out["head_roll"] = head_pose_deg(px, image_size)
-    out["face_motion"] = face_motion(px, iod, times)
+    out["face_motion"] = face_motion(px, iod, times, present)
     for name, values in out.items():
         if name not in ("face_present", "face_confidence"):
             out[name] = np.where(present, values, np.nan).astype(np.float64)

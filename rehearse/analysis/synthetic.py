@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S, motion_span_frames
 from rehearse.analysis.tracks import SIGNALS, AudioFeatures, SignalTrack
 
 # Measured standard deviation of each signal on a still face (FaceMesh 0.10.21, astronaut
@@ -41,10 +42,9 @@ NOISE_STD: dict[str, float] = {
     "hand_face_left": 0.02, "hand_face_right": 0.02,
 }
 JITTER_IOD_PER_FRAME = 0.0077
-"""Mean landmark jitter per frame on a still face (IOD): face_motion reads ~0.23 IOD/s at 30 fps
-from jitter alone, and twice that at 60 fps (speed = displacement x frame rate)."""
-JITTER_SPREAD = 0.48
-"""Standard deviation of that jitter speed relative to its mean (measured: 0.11 / 0.23)."""
+"""Mean landmark jitter between two frames of a still face (IOD, measured frame to frame): over
+face_motion's ~67 ms span it reads ~0.115 IOD/s at any frame rate. Its spread (0.48 of the mean,
+measured) is what a 2D Gaussian position error gives (0.52)."""
 
 # Neutral values of the astronaut portrait as FaceMesh reads it, except a closed mouth.
 DEFAULT_BASELINE: dict[str, float] = {
@@ -152,7 +152,7 @@ def _sides(event: dict) -> tuple[str, ...]:
 
 
 def _apply_event(event: dict, times: np.ndarray, offsets: dict[str, np.ndarray],
-                 holds: np.ndarray, shapes: SyntheticShapes) -> None:
+                 holds: tuple[list, list], shapes: SyntheticShapes) -> None:
     kind, label = event["kind"], event.get("label")
     amount = float(event.get("amount", 1.0))
     sign = 1.0 if event.get("side", "left") in ("left", None, "both") else -1.0
@@ -168,12 +168,12 @@ def _apply_event(event: dict, times: np.ndarray, offsets: dict[str, np.ndarray],
             offsets[f"closure_{side}"] = np.maximum(offsets.get(f"closure_{side}", 0.0), shape)
         return
     if kind == "hold":
-        inside = (times >= event["start_s"]) & (times < event["end_s"])
+        span = (float(event["start_s"]), float(event["end_s"]))
         scope = event.get("scope") or "both"
         if scope in ("face", "both"):
-            holds[0, inside] = True
+            holds[0].append(span)
         if scope in ("body", "both"):
-            holds[1, inside] = True
+            holds[1].append(span)
         return
     shape = _span_shape(times, event, shapes) * amount
     if kind == "false_start":
@@ -258,10 +258,11 @@ def synthesize_signals(
     times = _times(duration_s, fps, vfr, rng)
     frames = times.size
     offsets: dict[str, np.ndarray] = {}
-    holds = np.zeros((2, frames), dtype=bool)  # face, body
+    holds: tuple[list, list] = ([], [])  # face, body hold spans
     for event in events:
         _apply_event(event, times, offsets, holds, shapes)
-    _add_idle_sway(times, holds, offsets, shapes, rng, idle)
+    clocks = np.stack([_idle_clock(times, spans) for spans in holds])  # face, body
+    _add_idle_sway(clocks, offsets, shapes, rng, idle)
     values: dict[str, np.ndarray] = {}
     for name in SIGNALS:
         if name in ("face_motion", "lip_corner_asymmetry"):
@@ -274,8 +275,8 @@ def synthesize_signals(
             clean = clean * (1 + offsets.get("iod_scale", 0.0))
         values[name] = clean + rng.normal(0, noise * NOISE_STD.get(name, 0.0), frames)
     values["lip_corner_asymmetry"] = values["lip_corner_left"] - values["lip_corner_right"]
-    values["face_motion"] = _face_motion(times, offsets, holds[0], base, noise, rng, shapes)
     face_lost = rng.random(frames) < drop_rate
+    values["face_motion"] = _face_motion(times, offsets, clocks[0], base, noise, rng, shapes, ~face_lost)
     values["face_present"] = np.where(face_lost, 0.0, 1.0)
     values["face_confidence"] = np.where(face_lost, 0.0, np.clip(values["face_confidence"], 0, 1))
     for name in SIGNALS:
@@ -294,25 +295,44 @@ IDLE_SWAY = (  # signal, part (0 face, 1 body), share of the amplitude, frequenc
 )
 
 
-def _add_idle_sway(times, holds, offsets, shapes: SyntheticShapes, rng, idle: float) -> None:
-    """Slow sinusoidal sway whose clock stops inside holds, so a hold freezes the pose it starts in."""
-    if times.size < 2:
-        return
-    step = np.diff(times, prepend=times[0])
+def _idle_clock(times: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+    """Time outside the hold spans up to each frame (exact, not rounded to frames): idle
+    movement runs on this clock, so it stops at the very instant a hold starts."""
+    held = np.zeros_like(times)
+    merged: list[list[float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in merged:
+        held += np.clip(times - start, 0.0, end - start)
+    return times - held
+
+
+def _add_idle_sway(clocks: np.ndarray, offsets, shapes: SyntheticShapes, rng, idle: float) -> None:
+    """Slow sinusoidal sway on the idle clocks, so a hold freezes the pose it starts in."""
     for name, part, share, hz in IDLE_SWAY:
-        clock = np.cumsum(step * ~holds[part])
         amplitude = (shapes.idle_head_deg if part == 0 else shapes.idle_body_deg) * share * idle
-        sway = amplitude * np.sin(2 * np.pi * hz * clock + rng.uniform(0, 2 * np.pi))
+        sway = amplitude * np.sin(2 * np.pi * hz * clocks[part] + rng.uniform(0, 2 * np.pi))
         offsets[name] = offsets.get(name, 0.0) + sway
 
 
-def _face_motion(times, offsets, holds, base, noise, rng, shapes: SyntheticShapes) -> np.ndarray:
-    """Idle movement outside holds, plus movement from events, plus FaceMesh jitter (IOD/s)."""
+def _face_motion(times, offsets, clock, base, noise, rng, shapes: SyntheticShapes, seen) -> np.ndarray:
+    """Idle movement outside holds, plus movement from events, plus FaceMesh jitter (IOD/s),
+    measured the way `face_signals.face_motion` measures it: over a centred span between
+    frames where the face was seen (`seen`)."""
     frames = times.size
-    motion = np.where(holds, 0.0, base["face_motion"])
-    if frames < 2:
-        return np.full(frames, np.nan)
-    step = np.diff(times, prepend=times[0] - (times[1] - times[0]))
+    speed = np.full(frames, np.nan)
+    jitter = rng.normal(0, noise * JITTER_IOD_PER_FRAME / np.sqrt(np.pi), (frames, 2))
+    kept = np.flatnonzero(seen)
+    if kept.size < 2:
+        return speed
+    before, after = (kept[i] for i in motion_span_frames(times[kept]))
+    elapsed = times[after] - times[before]
+    # Idle movement is steady in direction over a span this short: it moves the face by its
+    # speed times the idle time (outside holds) within the span.
+    moved = base["face_motion"] * (clock[after] - clock[before])
     for name, offset in offsets.items():
         if not isinstance(offset, np.ndarray) or name == "iod_scale":
             continue
@@ -324,12 +344,15 @@ def _face_motion(times, offsets, holds, base, noise, rng, shapes: SyntheticShape
             gain = shapes.motion_per_degree
         else:
             gain = shapes.motion_per_iod
-        motion = motion + gain * np.abs(np.diff(offset, prepend=offset[0])) / step
-    # Jitter is a displacement per frame, so as a speed it grows with the frame rate.
-    jitter_mean = noise * JITTER_IOD_PER_FRAME / step
-    motion = motion + np.abs(jitter_mean * (1 + JITTER_SPREAD * rng.normal(0, 1, frames)))
-    motion[0] = np.nan  # a speed needs a previous frame
-    return motion
+        moved = moved + gain * np.abs(offset[after] - offset[before])
+    # Jitter is a position error per frame (2D, Gaussian, drawn above): it does not add up over
+    # a span, so as a speed it shrinks with the span, whatever the frame rate.
+    displacement = jitter[after] - jitter[before]
+    displacement[:, 0] += moved
+    usable = (elapsed > 0) & (elapsed <= MOTION_MAX_SPAN_S)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed[kept] = np.where(usable, np.linalg.norm(displacement, axis=1) / elapsed, np.nan)
+    return speed
 
 
 def synthesize_audio(

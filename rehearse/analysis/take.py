@@ -22,7 +22,7 @@ from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, 
 from rehearse.config import Settings, settings_key
 from rehearse.errors import Location, RehearseError, VideoError
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 """Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
 
 

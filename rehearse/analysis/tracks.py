@@ -37,7 +37,7 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "head_yaw": ("deg", "head turn; + = toward the actor's own left (solvePnP, approx. +-5 deg absolute)"),
     "head_pitch": ("deg", "head nod; + = chin up"),
     "head_roll": ("deg", "head tilt; + = toward the actor's own left shoulder"),
-    "face_motion": ("IOD/s", "mean landmark speed after removing head translation"),
+    "face_motion": ("IOD/s", "mean landmark speed after removing head translation, over a ~67 ms centred span"),
     # body
     "body_present": ("0/1", "1 when a body pose was tracked in this frame"),
     "lean_forward": ("deg", "torso lean toward camera (+) or away (-), from shoulder/hip depth (approximate)"),

@@ -179,7 +179,8 @@ def make_stream(
             values[name] = values[name] + noise * scale[key] * rng.standard_normal(n)
     values["lip_corner_asymmetry"] = values["lip_corner_left"] - values["lip_corner_right"]
     rotation = np.abs(np.gradient(yaw, t)) + np.abs(np.gradient(pitch, t))
-    values["face_motion"] = 0.3 * (fps / 30.0) * (1 + 0.2 * rng.standard_normal(n)) + 0.01 * rotation
+    # jitter over face_motion's ~67 ms span (a position error: it does not grow with fps), plus turns
+    values["face_motion"] = 0.12 * np.abs(1 + 0.5 * rng.standard_normal(n)) + 0.01 * rotation
     values["face_present"] = np.ones(n)
     values["face_confidence"] = np.full(n, 0.95)
     values["iod_px"] = np.full(n, 120.0) + rng.standard_normal(n)

@@ -54,15 +54,37 @@ def test_holds_latency_and_blinks_on_synthetic_twins(truths, fps, vfr, drop):
           f"{max(offsets):.1f} frames, duration err max {1000 * max(durations):.0f} ms; latency err max "
           f"{1000 * max(latencies):.1f} ms; blinks P={blink_found / blink_detected:.2f} "
           f"R={blink_found / blink_truth:.2f} onset max {max(blink_onsets):.1f} frames")
-    # The issue's target is 2 frames. At 60 fps it is not met yet: a hold's edge lands within
-    # 3 frames (50 ms) there (03-3B-1's onset, and an offset under VFR), because tracker jitter
-    # (a distance per frame) is twice as large a speed as at 30 fps. Open in the issue's note.
-    frames = 3.0 if fps >= 60 else 2.0
-    assert max(onsets) <= frames and max(offsets) <= frames
+    assert max(onsets) <= 2.0 and max(offsets) <= 2.0
     assert max(durations) <= 0.100
     assert max(latencies) <= 0.050
     assert blink_found == blink_truth == blink_detected
-    assert max(blink_onsets) <= frames
+    assert max(blink_onsets) <= 2.0
+
+
+def test_hold_edges_over_many_noise_draws(truths):
+    """Five noise draws of every variant: the 2-frame target is met on (nearly) every edge.
+
+    Measured over ten draws (480 edges): one edge at 2.1 frames (24 fps VFR), mean offsets
+    within +0.7 frames at 60 fps (movement that speeds up after a hold pulls its end late).
+    """
+    errors, durations = [], []
+    for draw in range(5):
+        for fps, vfr, drop in VARIANTS:
+            for seed, (name, truth) in enumerate(truths.items()):
+                signals, audio = synthesize_take(truth, fps=fps, vfr=vfr, drop_rate=drop,
+                                                 seed=seed + int(fps) + 1000 * draw)
+                events = detect_events(signals, audio, beat_marks=truth["beat_marks"])
+                holds = [e for e in events if e.kind == "hold" and e.scope == "face"]
+                score = match([e for e in truth["events"] if e["kind"] == "hold"], holds)
+                assert score.matched == 1 and score.false_positives == 0, (name, fps, vfr, draw, holds)
+                errors += [abs(e) * fps for e in score.onset_errors_s() + score.offset_errors_s()]
+                durations += [abs((d.end_s - d.start_s) - (t.end_s - t.start_s)) for t, d in score.pairs]
+    errors = np.array(errors)
+    within = float(np.mean(errors <= 2.0))
+    print(f"hold edges over {errors.size}: {100 * within:.1f} % within 2 frames, max {errors.max():.1f}, "
+          f"95th percentile {np.percentile(errors, 95):.2f} frames; duration error max {1000 * max(durations):.0f} ms")
+    assert within >= 0.99 and errors.max() <= 2.5
+    assert max(durations) <= 0.100
 
 
 def _gesture_stream(events, fps=30.0, seed=0):
@@ -244,3 +266,28 @@ def test_hand_to_collar_needs_pose_shoulders():
     (touch,) = [e for e in detect_events(signals, landmarks={"pose": track}) if e.label == "hand_to_collar"]
     assert touch.side == "right" and touch.start_s == pytest.approx(1.0, abs=0.05)
     assert touch.end_s == pytest.approx(2.5, abs=0.05)
+
+
+@pytest.mark.parametrize(("fps", "vfr"), [(24.0, False), (30.0, True), (60.0, False)])
+def test_geometric_expressions_with_labels_and_sides(fps, vfr):
+    """Every macro expression from face geometry alone (no blendshapes), at its own time,
+    with the actor's own side for a half-smile, and nothing else."""
+    truth = [
+        {"kind": "expression", "label": "smile", "start_s": 0.5, "end_s": 1.7},
+        {"kind": "expression", "label": "half_smile", "side": "left", "start_s": 2.3, "end_s": 3.3},
+        {"kind": "expression", "label": "half_smile", "side": "right", "start_s": 3.9, "end_s": 4.9},
+        {"kind": "expression", "label": "brow_raise", "start_s": 5.5, "end_s": 6.5},
+        {"kind": "expression", "label": "brow_furrow", "start_s": 7.1, "end_s": 8.1},
+        {"kind": "expression", "label": "lip_press", "start_s": 8.7, "end_s": 9.7},
+        {"kind": "expression", "label": "jaw_drop", "start_s": 10.3, "end_s": 11.3},
+    ]
+    signals = synthesize_signals(truth, duration_s=12.5, fps=fps, vfr=vfr, seed=int(fps))
+    found = [e for e in detect_events(signals) if e.kind == "expression"]
+    for true_event in truth:
+        same = [e for e in found if e.label == true_event["label"]]
+        score = match([true_event], same, min_iou=0.5)
+        assert score.matched == 1, (true_event, [(e.label, e.start_s, e.end_s) for e in found])
+        if true_event["label"] == "half_smile":
+            (event,) = [e for e in same if e.start_s == score.pairs[0][1].start_s]
+            assert event.side == true_event["side"]
+    assert match(truth, found).false_positives == 0, [(e.label, e.start_s, e.end_s) for e in found]

@@ -72,6 +72,7 @@ def test_blinks_on_rendered_takes(analysed):
 
 @pytest.mark.models
 def test_holds_on_rendered_takes(analysed):
+    edges, durations = [], []
     for name, (analysis, truth) in analysed.items():
         fps = truth["fps"]
         holds = [e for e in _events(analysis, truth) if e.kind == "hold" and e.scope == "face"]
@@ -83,14 +84,12 @@ def test_holds_on_rendered_takes(analysed):
         offset = (found.end_s - true_hold["end_s"]) * fps
         duration_ms = 1000 * ((found.end_s - found.start_s) - (true_hold["end_s"] - true_hold["start_s"]))
         print(f"hold {name}: onset {onset:+.1f} frames, offset {offset:+.1f} frames, duration {duration_ms:+.0f} ms")
-        # A hold ends where motion starts again: within 2 frames on every take.
-        assert abs(offset) <= 2.0
-        # Its start is late by however long FaceMesh keeps moving after the render freezes:
-        # its landmark smoothing settles over up to ~0.3 s (measured face_motion 0.04-0.09
-        # IOD/s for 6 frames after 01-1A-1's freeze). The 2-frame / 100 ms accuracy on exact
-        # signal-level truth is asserted on the synthetic twins (test_events_synthetic.py).
-        assert -2.0 <= onset <= 7.0
-        assert abs(duration_ms) <= 300
+        edges += [onset, offset]
+        durations.append(duration_ms)
+    # Real FaceMesh on the renders: the hold starts where the render freezes and ends where it
+    # moves again, within 2 frames, as on the signal-level twins (test_events_synthetic.py).
+    assert max(abs(e) for e in edges) <= 2.0, edges
+    assert max(abs(d) for d in durations) <= 100, durations
 
 
 @pytest.mark.models
@@ -119,6 +118,9 @@ def test_expressions_gestures_and_false_start_on_rendered_takes(analysed):
             if true_event["label"] == "brow_furrow" and not found:
                 # Known miss: FaceMesh reads 03-3B-1's rendered furrow as ~0.02-0.03 IOD, inside
                 # the renders' idle brow sway (+-0.03 IOD), under the 0.035 IOD furrow threshold.
+                # Rendering it 1.6x stronger left FaceMesh's reading the same: its inner-brow
+                # points follow its face model more than the painted brows. Furrows are scored
+                # on the synthetic streams (test_events_synthetic.py, expressions test).
                 furrow_missed += 1
                 continue
             score = match([true_event], found, min_iou=0.5)
@@ -180,6 +182,8 @@ def test_events_command_json_inside_the_production(tmp_path):
         capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+    # the take was analysed in this process: MediaPipe's native start-up lines stay off stderr
+    assert "TensorFlow" not in result.stderr and "W0000" not in result.stderr, result.stderr
     document = json.loads(result.stdout)
     assert set(document) >= {"take", "duration_s", "fps", "face_coverage", "events", "beats"}
     assert document["take"] == "1A-2" and document["fps"] == pytest.approx(24.0)

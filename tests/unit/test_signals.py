@@ -164,22 +164,53 @@ def test_head_angles_and_their_signs_on_an_exactly_posed_face(rvec, expected):
 
 
 def test_face_motion_ignores_head_translation():
-    times = np.array([0.0, 0.04, 0.08])
+    times = np.arange(5) * 0.04  # 25 fps: each frame's span runs from the frame before to the one after
     track = _face_track(times)
     rng = np.random.default_rng(3)
     track.points[:, :, :2] += rng.normal(0, 0.02, size=(1, 478, 2)).astype(np.float32)  # a 2D "face"
-    track.points[1, :, 0] += 0.05  # the whole head slides 50 px between frames 0 and 1
-    track.points[2] = track.points[1]
-    track.points[2, 61:100, 1] += 0.01  # frame 2: part of the face moves 10 px (0.1 IOD)
+    track.points[1:, :, 0] += 0.05  # the whole head slides 50 px between frames 0 and 1
+    track.points[3:, 61:100, 1] += 0.01  # from frame 3: part of the face moves 10 px (0.1 IOD)
     signals = compute_signals({"face": track})
     motion = signals["face_motion"]
-    assert np.isnan(motion[0])
-    assert motion[1] == pytest.approx(0.0, abs=1e-3)
-    # 39 of 478 points move 10 px in 0.04 s; removing the centroid shift moves the rest by
-    # 10 px x 39/478 the other way.
+    assert motion[0] == pytest.approx(0.0, abs=1e-3)  # one-sided span at the start: frames 0-1
+    assert motion[1] == pytest.approx(0.0, abs=1e-3)  # frames 0-2: a slide only
+    # 39 of 478 points move 10 px within frame 2's span (frames 1-3, 0.08 s); removing the
+    # centroid shift moves the rest by 10 px x 39/478 the other way.
     moved, count, shift = 39, 478, 10.0
     mean_px = (moved * shift * (1 - moved / count) + (count - moved) * shift * moved / count) / count
-    assert motion[2] == pytest.approx(mean_px / signals["iod_px"][2] / 0.04, rel=0.01)
+    assert motion[2] == pytest.approx(mean_px / signals["iod_px"][2] / 0.08, rel=0.01)
+    assert motion[3] == pytest.approx(mean_px / signals["iod_px"][3] / 0.08, rel=0.01)  # frames 2-4
+    assert motion[4] == pytest.approx(0.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0])
+def test_face_motion_of_a_jittering_still_face_does_not_grow_with_the_frame_rate(fps):
+    # Jitter is a position error per frame; a per-frame speed would read it 2.5x larger at 60
+    # fps than at 24 and drown a live face's idle movement. Over the span it stays put.
+    times = np.arange(int(2 * fps)) / fps
+    track = _face_track(times)
+    rng = np.random.default_rng(5)
+    track.points[:, :, :2] += rng.normal(0, 0.0005, size=(times.size, 1, 2)).astype(np.float32) * [1, 0]
+    track.points[:, :, :2] += rng.normal(0, 0.0005, size=(times.size, 478, 2)).astype(np.float32)
+    motion = compute_signals({"face": track})["face_motion"]
+    span = (4 if fps == 60.0 else 2) / fps  # one frame either side at 24 and 30, two at 60
+    # mean |difference of two independent 2D Gaussian errors| per point, 0.5 px per axis
+    expected_iod = 0.0005 * SIZE[0] * np.sqrt(2) * np.sqrt(np.pi / 2) / 100.0
+    assert np.nanmedian(motion) == pytest.approx(expected_iod / span, rel=0.2)
+
+
+def test_face_motion_spans_a_lost_frame_but_not_a_lost_second():
+    times = np.arange(60) / 30.0
+    track = _face_track(times)
+    track.points[:, :, 0] += (np.arange(60) * 0.001)[:, None].astype(np.float32)  # a steady slide
+    track.points[20:40, 100:200, 1] += (np.arange(20) * 0.001)[:, None].astype(np.float32)
+    track.confidence[10] = 0  # one frame lost
+    track.confidence[30:60] = 0  # the face gone for a second
+    motion = compute_signals({"face": track})["face_motion"]
+    assert np.isnan(motion[10]) and np.isnan(motion[30:]).all()
+    assert np.isfinite(motion[:10]).all() and np.isfinite(motion[11:30]).all()
+    assert motion[9] == pytest.approx(0.0, abs=1e-3) and motion[11] == pytest.approx(0.0, abs=1e-3)
+    assert motion[25] > 0.05
 
 
 def test_depth_angles_prefer_world_landmarks():

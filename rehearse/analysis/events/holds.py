@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rehearse.analysis.events.hold_edges import EdgeTimes, edge_times, refine_edges
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.settings import HoldSettings
 from rehearse.analysis.events.signal_ops import (
@@ -113,11 +114,13 @@ def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.nd
     return max(limit, (settings.noise_factor if factor is None else factor) * floor)
 
 
-def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndarray]:
-    """scope -> per-frame True where that scope is still (only scopes the track can measure)."""
+def still_masks(track: SignalTrack, settings: HoldSettings) -> tuple[dict[str, np.ndarray], dict[str, EdgeTimes]]:
+    """scope -> per-frame True where that scope is still (only scopes the track can measure),
+    and scope -> the times between frames where its holds really start and end, where known."""
     times = track.times
     width = settings.speed_span_s
     masks: dict[str, np.ndarray] = {}
+    edges: dict[str, EdgeTimes] = {}
     present = face_mask(track)
     if present.any():
         # face_motion already carries head rotation (only translation is taken out) and is a
@@ -137,17 +140,21 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
             short = _windowed_speed(times, filled_motion, settings.onset_window_s)
             short_ratio = np.nan_to_num(short, nan=np.inf) / limit
         ratio[~present] = np.nan  # decided by the frames around it (bridged below)
-        filled = fill_gaps(times, ratio, settings.bridge_s)
+        filled = fill_gaps(times, ratio, settings.lost_bridge_s)
         still = _hysteresis(np.nan_to_num(filled, nan=np.inf) <= 1.0,
                             np.nan_to_num(filled, nan=np.inf) <= settings.release_ratio)
         for first, last in merged_runs(times, still, settings.bridge_s):
             still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
         if short_ratio is not None:
             _refine_onsets(times, still, short_ratio, settings.glitch_s / 2)
-        for first, last in runs(~present):  # a face lost for longer than a glitch is no hold
-            if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.bridge_s:
+            for _ in range(2):  # the second pass reads the levels beside the edges the first found
+                refine_edges(times, still, filled_motion, limit, settings.edge_reach_s)
+        for first, last in runs(~present):  # a face lost for longer than a tracker hiccup is no hold
+            if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.lost_bridge_s:
                 still[first:last] = False
         masks["face"] = still
+        if short_ratio is not None:
+            edges["face"] = edge_times(times, still, filled_motion, limit, settings.settle_fraction)
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     if body_present.any():
         ratio = np.zeros(times.size)
@@ -167,7 +174,7 @@ def still_masks(track: SignalTrack, settings: HoldSettings) -> dict[str, np.ndar
             for first, last in merged_runs(times, still, settings.bridge_s):
                 still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
             masks["body"] = still
-    return masks
+    return masks, edges
 
 
 def _refine_onsets(times: np.ndarray, still: np.ndarray, short_ratio: np.ndarray, reach_s: float) -> None:
@@ -203,11 +210,13 @@ def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:
         return []
     step = float(np.median(np.diff(times)))
     events: list[Event] = []
-    for scope, still in still_masks(track, settings).items():
+    masks, edges = still_masks(track, settings)
+    for scope, still in masks.items():
+        starts, ends = edges.get(scope, ({}, {}))
         for first, last in runs(still):
-            start = float(times[first])
+            start = starts.get(first, float(times[first]))
             # a hold ends where motion starts: the first moving frame, or the end of the take
-            end = float(times[last]) if last < times.size else float(times[-1]) + step
+            end = ends.get(last, float(times[last]) if last < times.size else float(times[-1]) + step)
             duration = end - start
             if duration < settings.min_duration_s:
                 continue

@@ -153,6 +153,9 @@ class HoldSettings(_Section):
     bridge_s: float = Field(default=0.12, ge=0)
     """Motion shorter than this between two still spans does not end the hold (a tracker
     glitch, a twitch), in seconds."""
+    lost_bridge_s: float = Field(default=0.25, ge=0)
+    """A face lost for no longer than this (seconds, a tracker hiccup) inside a hold does not
+    end it; a longer loss does, since nothing says the face stayed still."""
     release_ratio: float = Field(default=1.0, ge=1)
     """Once still, a hold lasts until a speed passes this multiple of its limit."""
     glitch_s: float = Field(default=0.15, ge=0)
@@ -161,6 +164,13 @@ class HoldSettings(_Section):
     onset_window_s: float = Field(default=0.05, gt=0)
     """Shorter speed window used only to pull a face hold's onset back to where the movement
     really stopped (the `glitch_s` window is centred and reads the onset late), in seconds."""
+    edge_reach_s: float = Field(default=0.15, ge=0)
+    """A face hold's onset and offset may move this far (seconds) to the best split between
+    moving and still frames of the unwindowed speed."""
+    settle_fraction: float = Field(default=0.3, ge=0, le=1)
+    """After a face stops, FaceMesh keeps reporting a little movement for about 0.1 s while its
+    tracking settles; frames just after a hold's onset may read up to this fraction of the speed
+    before it and still count as held (measured on the rendered takes: up to ~0.5)."""
     body_window_s: float = Field(default=0.4, gt=0)
     """Torso and wrist speeds are averaged over this long (seconds): pose landmarks jitter more
     than the face mesh and the body moves more slowly."""
