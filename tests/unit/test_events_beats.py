@@ -43,3 +43,16 @@ def test_beat_summaries_count_blinks_compare_holds_and_collect_latencies():
     assert b2.holds == [pytest.approx(0.7)] and b2.hold_target.verdict == "ended 0.50 s early"
     assert b3.hold_target.verdict == "ended 0.45 s late" and b3.latencies_s == [0.8]
     assert (b1.start_s, b1.end_s, b3.end_s) == (0.0, 2.0, 8.0)
+
+
+def test_a_hold_belongs_to_the_beat_that_holds_most_of_it():
+    marks = {"b1": 0.0, "b2": 1.5, "b3": 4.5}
+    events = [
+        Event(kind="hold", scope="face", start_s=1.479, end_s=2.05),  # settles 21 ms before b2's mark
+        Event(kind="hold", scope="face", start_s=4.0, end_s=4.6),  # mostly before b3's mark
+        Event(kind="blink", start_s=1.49, end_s=1.6, side="both"),  # onset events keep their onset's beat
+    ]
+    beats = [e.beat for e in assign_beats(events, marks, 6.0)]
+    assert beats == ["b2", "b2", "b1"]
+    b2 = beat_summaries(assign_beats(events, marks, 6.0), marks, 6.0, _scene())[1]
+    assert b2.holds == [pytest.approx(0.6), pytest.approx(0.571)] and b2.hold_target.measured_s == pytest.approx(0.6)

@@ -31,14 +31,32 @@ def beat_at(spans: list[tuple[str, float, float]], t: float) -> str | None:
     return current
 
 
+def beat_holding(spans: list[tuple[str, float, float]], start_s: float, end_s: float) -> str | None:
+    """The beat that holds most of [start_s, end_s] (ties and zero length: the onset's beat)."""
+    best, best_overlap = beat_at(spans, start_s), 0.0
+    for beat_id, start, end in spans:
+        overlap = min(end, end_s) - max(start, start_s)
+        if overlap > best_overlap + 1e-9:
+            best, best_overlap = beat_id, overlap
+    return best
+
+
 def assign_beats(events: list[Event], beat_marks: Mapping[str, float] | None, duration_s: float) -> list[Event]:
-    """Events with `beat` set to the beat their onset falls in (a hesitation: the beat of the
-    reply it delays)."""
+    """Events with `beat` set to the beat their onset falls in; a hesitation: the beat of the
+    reply it delays; a hold: the beat that holds most of it (a hold that settles a few
+    milliseconds before the beat's mark is still that beat's hold)."""
     if not beat_marks:
         return list(events)
     spans = beat_spans(beat_marks, duration_s)
-    return [e.model_copy(update={"beat": beat_at(spans, e.end_s if e.kind == "hesitation" else e.start_s)})
-            for e in events]
+
+    def beat_of(event: Event) -> str | None:
+        if event.kind == "hesitation":
+            return beat_at(spans, event.end_s)
+        if event.kind == "hold":
+            return beat_holding(spans, event.start_s, event.end_s)
+        return beat_at(spans, event.start_s)
+
+    return [e.model_copy(update={"beat": beat_of(e)}) for e in events]
 
 
 def attach_lean_targets(events: list[Event], scene: Scene | None, character: str | None = None) -> list[Event]:
@@ -89,8 +107,8 @@ def beat_summaries(
 ) -> list[BeatSummary]:
     """One summary per beat mark: blinks, holds (against the scene's target hold), latencies.
 
-    The hold compared with the target is the longest `hold_scope` hold starting in the beat
-    (any scope when the take has none of that scope).
+    The hold compared with the target is the longest `hold_scope` hold of the beat (mostly
+    inside it; any scope when the take has none of that scope).
     """
     summaries = []
     for beat_id, start, end in beat_spans(beat_marks, duration_s):

@@ -95,7 +95,7 @@ class BeatSummary(BaseModel):
     blink_rate_per_min: float
     """Blinks per minute over the beat."""
     holds: list[float] = Field(default_factory=list)
-    """Durations of holds starting in the beat, longest first, in seconds."""
+    """Durations of the beat's holds (those mostly inside it), longest first, in seconds."""
     hold_target: HoldComparison | None = None
     """The longest hold against the breakdown's target, when the beat has one."""
     latencies_s: list[float] = Field(default_factory=list)
@@ -103,4 +103,4 @@ class BeatSummary(BaseModel):
     pauses: int = 0
     """Pauses within a turn in the beat."""
     event_counts: dict[str, int] = Field(default_factory=dict)
-    """Number of events of each kind starting in the beat."""
+    """Number of events of each kind in the beat (by onset; holds: mostly inside it)."""
