@@ -60,6 +60,8 @@ a lean without a measured angle: the face's scale, `iod_px`)."""
 SHIFT_STEP_S = 0.01
 MIN_MOVEMENT_CORRELATION = 0.6
 """Below this correlation the two movements are not the same one (no lag is trusted)."""
+LAG_REFINE_S = 0.4
+"""A matched gesture's movement lag is looked for this far (s) either side of its onset shift."""
 MIN_AMPLITUDE_RATIO = 0.5
 """A movement at least this fraction of the other's size counts as made (under a threshold)."""
 
@@ -77,8 +79,9 @@ def _movement_signal(take: TakeData, event: Event) -> np.ndarray | None:
 
 
 def best_lag(source: TakeData, event: Event, target: TakeData, to_target, search_s: float,
-             target_event: Event | None = None) -> tuple[float, float, float] | None:
-    """(lag s, correlation, amplitude ratio) of `event`'s movement in `source` found in `target`.
+             target_event: Event | None = None, around_s: float = 0.0) -> tuple[float, float, float] | None:
+    """(lag s, correlation, amplitude ratio) of `event`'s movement in `source` found in `target`,
+    searched within `search_s` of `around_s`.
 
     `to_target` maps a source time onto the target's clock (tempo removed); the lag is + when
     the target moves later. `target_event` names the side to read in the target (default: the
@@ -101,7 +104,7 @@ def best_lag(source: TakeData, event: Event, target: TakeData, to_target, search
         return None
     pattern = (pattern - pattern.mean()) / spread_source
     best = (-1.0, 0.0, 0.0)
-    for lag in np.arange(-search_s, search_s + SHIFT_STEP_S / 2, SHIFT_STEP_S):
+    for lag in around_s + np.arange(-search_s, search_s + SHIFT_STEP_S / 2, SHIFT_STEP_S):
         window = np.interp(mapped + lag, target_times[target_good], target_values[target_good])
         spread = window.std()
         if spread < 1e-9:
@@ -115,8 +118,14 @@ def best_lag(source: TakeData, event: Event, target: TakeData, to_target, search
 
 def movement_shift(reference: TakeData, ref_event: Event, other: TakeData, match: Event,
                    alignment: Alignment, search_s: float) -> float | None:
-    """Lag (s, + = later in the take) that best lines up the gesture's movement, tempo removed."""
-    found = best_lag(reference, ref_event, other, alignment.to_take, search_s, match)
+    """Lag (s, + = later in the take) that best lines up the gesture's movement, tempo removed.
+
+    Searched around the matched onsets' own shift (within `LAG_REFINE_S`): the match already
+    says where the movement is, and a turn that is held and then undone also lines up, worse
+    but well enough, a second away with its own return."""
+    onset_shift = match.start_s - alignment.to_take(ref_event.start_s)
+    found = best_lag(reference, ref_event, other, alignment.to_take, min(search_s, LAG_REFINE_S), match,
+                     around_s=onset_shift)
     if found is None or found[1] < MIN_MOVEMENT_CORRELATION:
         return None
     return found[0]
