@@ -33,6 +33,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor"}
+"""Subcommands that may run MediaPipe in this process (its C++ start-up lines are silenced)."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line (no usage dump) on a usage error."""
 
@@ -75,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    if args.command in ANALYSING:
+        from rehearse.native_stderr import quiet_native_stderr
+
+        quiet_native_stderr()
     try:
         return int(_command_module(args._module).run(args) or 0)
     except RehearseError as error:
