@@ -4,7 +4,9 @@
     outcomes = analyze_targets(plan.targets, settings, jobs=2, progress=show)  # decode ->
                # landmarks -> signals + audio features, cached by content hash
     events   = take_events(target, outcome.analysis, project, settings)  # on the beat marks
-    run_scene(project, "01", settings)   # all three for a scene; drift compares its takes
+
+A scene's takes with their events, beats and log entries (what drift, reports, exports and
+profiles read) come from `rehearse.scene_results.scene_results`, built on these functions.
 
 The CLI (`rehearse analyze`) and the terminal app both call these functions; nothing here
 prints or draws. Progress is reported upward as `ProgressUpdate`s. With `jobs > 1` takes run in
@@ -386,21 +388,3 @@ def take_events(target: TakeTarget, analysis: TakeAnalysis, project: Project | N
         shot = scene.shot(target.take.shot)
         events = attach_lean_targets(events, scene, shot.subject if shot is not None else None)
     return TakeEvents(target, analysis, events, marks, source, neutral)
-
-
-def run_scene(
-    project: Project,
-    scene_id: str,
-    settings: Settings,
-    *,
-    jobs: int = 1,
-    force: bool = False,
-    progress: Progress | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> tuple[TakePlan, list[TakeOutcome], list[TakeEvents]]:
-    """Scene -> its recorded takes -> analysis (cached) -> events per take. Drift across the
-    takes is computed from the returned `TakeEvents` (rehearse/continuity)."""
-    plan = plan_takes([scene_id], project.root)
-    outcomes = analyze_targets(plan.targets, settings, jobs=jobs, force=force, progress=progress, should_stop=should_stop)
-    per_take = [take_events(o.target, o.analysis, project, settings) for o in outcomes if o.analysis is not None]
-    return plan, outcomes, per_take

@@ -102,9 +102,9 @@ def test_face_lost_midway_is_reported_as_a_time_span(shared_clips, settings):
     assert analysis.measured_fps == pytest.approx(169 / analysis.duration_s)
 
 
-def test_run_scene_analyses_its_takes_and_detects_events_on_beat_marks(shared_clips, tmp_path):
-    from rehearse import pipeline
+def test_scene_results_analyse_its_takes_and_detect_events_on_beat_marks(shared_clips, tmp_path):
     from rehearse.breakdown.loader import open_project
+    from rehearse.scene_results import scene_results
 
     root = tmp_path / "film"
     (root / "takes").mkdir(parents=True)
@@ -120,11 +120,11 @@ def test_run_scene_analyses_its_takes_and_detects_events_on_beat_marks(shared_cl
         "  - {shot: 1A, number: 2, file: takes/not_yet.mp4}\n"
     )
     settings = Settings(cache_dir=tmp_path / "cache")
-    plan, outcomes, per_take = pipeline.run_scene(open_project(root), "01", settings)
-    assert len(plan.warnings) == 1 and "not_yet.mp4" in plan.warnings[0]
-    assert [o.status for o in outcomes] == ["analyzed"]
-    (take,) = per_take
-    assert take.target.label == "1A-1" and take.beat_marks == {"b1": 0.0, "b2": 1.0}
-    assert take.beat_marks_source == "breakdown"
+    project = open_project(root)
+    take, unrecorded = scene_results(project, project.scene("01"), settings).takes
+    assert unrecorded.problem == "takes/not_yet.mp4 is not recorded yet" and unrecorded.analysis is None
+    assert take.problem is None and take.take.label == "1A-1"
+    assert take.beat_marks == {"b1": 0.0, "b2": 1.0} and take.beat_marks_source == "breakdown"
+    assert [b.beat for b in take.beats] == ["b1", "b2"]
     assert all(0 <= e.start_s <= take.analysis.duration_s for e in take.events)
     assert all(e.beat in ("b1", "b2") for e in take.events)
