@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -15,5 +16,27 @@ def shared_clips_or_skip() -> Path:
         pytest.skip(f"real reference clips not found at {SHARED_CLIPS} (../shared/clips beside the repo)")
     return SHARED_CLIPS
 
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PRODUCTION = REPO / "scenes"
+
+
+def squeezed_copy(source, path, aspect: Fraction, width: int, height: int, limit: int | None = None) -> None:
+    """Re-encode `source` squeezed to `width` stored pixels, flagged with pixel `aspect` (as HDV
+    stores 1920-wide pictures in 1440 pixels of aspect 4:3)."""
+    import av
+
+    with av.open(str(source)) as src, av.open(str(path), "w") as out:
+        stream_in = src.streams.video[0]
+        stream = out.add_stream("libx264", rate=stream_in.average_rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.sample_aspect_ratio = aspect
+        for count, frame in enumerate(src.decode(stream_in)):
+            if limit is not None and count >= limit:
+                break
+            squeezed = frame.reformat(width=width, height=height, format="yuv420p")
+            squeezed.pts, squeezed.time_base = count, Fraction(1, int(stream_in.average_rate))
+            for packet in stream.encode(squeezed):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)

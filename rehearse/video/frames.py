@@ -111,18 +111,32 @@ def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object
                     "truncated", path, last_t, declared_s)
 
 
-def _to_rgb(frame, max_width: int | None) -> np.ndarray:
-    """RGB array of `frame`, downscaled so the displayed width is at most max_width, then rotated."""
+def pixel_aspect(stream) -> float:
+    """Width of one stored pixel over its height (the sample aspect ratio; 1 when unset).
+
+    HDV (1440x1080 shown as 1920x1080), DV and anamorphic captures store non-square pixels:
+    measured as stored, an eye would be narrower than it is and a head turn would read wrong."""
+    for ratio in (getattr(stream, "sample_aspect_ratio", None),
+                  getattr(stream.codec_context, "sample_aspect_ratio", None)):
+        if ratio:
+            value = float(ratio)
+            if 0.1 < value < 10:
+                return value
+    return 1.0
+
+
+def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
+    """RGB array of `frame` in square pixels (stretched by the pixel `aspect`), downscaled so the
+    displayed width is at most max_width, then rotated."""
     rotation = rotation_from_matrix_deg(frame.rotation)
-    coded_w, coded_h = frame.width, frame.height
-    display_w, display_h = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+    square_w = max(1, round(frame.width * aspect)) if abs(aspect - 1.0) > 1e-3 else frame.width
+    coded_h = frame.height
+    display_w, display_h = (coded_h, square_w) if rotation in (90, 270) else (square_w, coded_h)
     if max_width is not None and display_w > max_width:
         scale = max_width / display_w
-        new_display_w, new_display_h = max_width, max(1, round(display_h * scale))
-        if rotation in (90, 270):
-            width, height = new_display_h, new_display_w
-        else:
-            width, height = new_display_w, new_display_h
+        display_w, display_h = max_width, max(1, round(display_h * scale))
+    width, height = (display_h, display_w) if rotation in (90, 270) else (display_w, display_h)
+    if (width, height) != (frame.width, frame.height):
         image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA")
         image = image.to_ndarray()
     else:
@@ -146,9 +160,10 @@ def iter_frames(path: Path | str, *, stride: int = 1, max_width: int | None = No
     path = Path(path)
     with open_container(path) as container:
         stream = _video_stream(path, container)
+        aspect = pixel_aspect(stream)
         for index, t, frame in _decoded(path, container, stream):
             if index % stride == 0:
-                yield Frame(index=index, t=t, image=_to_rgb(frame, max_width))
+                yield Frame(index=index, t=t, image=_to_rgb(frame, max_width, aspect))
 
 
 def frame_times(path: Path | str, *, stride: int = 1) -> np.ndarray:
@@ -184,7 +199,7 @@ def read_frame_at(path: Path | str, t: float) -> Frame | None:
         if outcome != "found":
             return None
         best_t, best = found
-        image = _to_rgb(best, None)
+        image = _to_rgb(best, None, pixel_aspect(stream))
         index = _index_of_pts(container, stream, best.pts)
     return Frame(index=index, t=best_t, image=image)
 

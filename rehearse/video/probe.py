@@ -24,7 +24,7 @@ class VideoInfo:
 
     path: Path
     width: int
-    """Display width in px, after rotation."""
+    """Display width in square px, after rotation (stored width times the pixel aspect)."""
     height: int
     """Display height in px, after rotation."""
     rotation_deg: int
@@ -117,7 +117,12 @@ def probe(path: Path | str) -> VideoInfo:
                 break
         except av.error.FFmpegError:
             pass  # an undecodable first frame is iter_frames' error to report, with its count
+        from rehearse.video.frames import pixel_aspect
+
         width, height = video.codec_context.width, video.codec_context.height
+        aspect = pixel_aspect(video)
+        if abs(aspect - 1.0) > 1e-3:
+            width = max(1, round(width * aspect))  # frames are decoded to square pixels
         if rotation in (90, 270):
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
