@@ -200,7 +200,7 @@ def read_frame_at(path: Path | str, t: float) -> Frame | None:
             return None
         best_t, best = found
         image = _to_rgb(best, None, pixel_aspect(stream))
-        index = _index_of_pts(container, stream, best.pts)
+        index = _index_of_pts(path, container, stream, best.pts)
     return Frame(index=index, t=best_t, image=image)
 
 
@@ -236,16 +236,37 @@ def _decode_up_to(path, container, stream, t, *, seek_pts):
     return ("found", (best_t, best)) if t < last_end else ("after", None)
 
 
-def _index_of_pts(container, stream, pts) -> int:
-    """How many frames come before `pts`, from the packet table (no decoding)."""
+def _index_of_pts(path: Path, container, stream, pts) -> int:
+    """How many frames come before `pts`, from the file's presented-packet table (no decoding),
+    read once per file version: a report's stills of one take then cost one demux, not one each."""
+    import bisect
+
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    table = _PTS_TABLES.get(key)
+    if table is None:
+        table = _presented_pts(container, stream)
+        if len(_PTS_TABLES) >= _PTS_TABLES_KEPT:
+            _PTS_TABLES.pop(next(iter(_PTS_TABLES)))
+        _PTS_TABLES[key] = table
+    return bisect.bisect_left(table, pts)
+
+
+_PTS_TABLES: dict[tuple[str, int, int], list[int]] = {}
+_PTS_TABLES_KEPT = 16
+"""Packet tables of this many file versions are kept (a few KB per minute of video)."""
+
+
+def _presented_pts(container, stream) -> list[int]:
+    """Sorted presentation timestamps of the frames a player shows (edit-list pre-roll and
+    discarded packets left out)."""
     container.seek(_start_pts(stream) or 0, stream=stream, backward=True)
     start = _start_pts(stream)
-    count = 0
+    table = []
     for packet in container.demux(stream):
         if packet.pts is None or packet.is_discard:
             continue
         if start is not None and packet.pts < start:
             continue  # edit-list pre-roll: decoded but never presented
-        if packet.pts < pts:
-            count += 1
-    return count
+        table.append(int(packet.pts))
+    return sorted(table)

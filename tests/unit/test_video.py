@@ -223,3 +223,12 @@ def test_non_square_pixels_are_decoded_to_square_ones(tmp_path):
     assert np.abs(restored.astype(float) - original).mean() < 6.0  # the same picture, re-encoded
     assert read_frame_at(squeezed, 0.2).image.shape == (480, 640, 3)
     assert next(iter_frames(squeezed, max_width=320)).image.shape == (240, 320, 3)
+
+
+def test_read_frame_at_reads_a_changed_file_anew(tmp_path):
+    path = tmp_path / "take.mp4"
+    write_video(path, grey_frames(10), fps=10.0)
+    assert read_frame_at(path, 0.55).index == 5
+    write_video(path, grey_frames(30), fps=30.0)  # re-recorded under the same name
+    frame = read_frame_at(path, 0.55)
+    assert frame.index == 16 and frame_number(frame.image) == 16
