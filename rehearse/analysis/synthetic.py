@@ -8,7 +8,7 @@ mode) on 60 jittered copies of the astronaut still (sub-pixel shifts, pixel nois
 the points through `face_signals`; `python -m tools.takegen.noise` reproduces them. Dropped
 frames (face lost: present 0, values NaN), 24/30/60 fps and variable frame rate are options.
 The rendered sample takes are quieter than this model (a locked-off camera on a face that is
-exactly still: in their holds face_motion reads ~0.015 IOD/s and EAR varies by ~0.002), so a
+exactly still: in their holds face_motion reads ~0.005 IOD/s and EAR varies by ~0.002), so a
 detector that passes here has margin there; `noise=0.1` approximates them.
 
 `synthesize_audio(speech_spans, duration_s)` builds matching `AudioFeatures`; `synthesize_take(truth)`

@@ -26,9 +26,10 @@ def refine_edges(times: np.ndarray, still: np.ndarray, motion: np.ndarray, limit
     weigh short frames more."""
     step = np.diff(times, prepend=times[0] - (times[1] - times[0]))
     reach = frames_for(reach_s, times)
+    half = _half_span(times)
     spans = runs(still)
     for index, (first, last) in enumerate(spans):
-        onset_level, offset_level = _half_way_levels(times, motion, first, last, limit)
+        onset_level, offset_level = _half_way_levels(times, motion, first, last, half, limit)
         floor = spans[index - 1][1] + 1 if index else 0  # never reach into the neighbouring holds
         ceiling = spans[index + 1][0] - 1 if index + 1 < len(spans) else times.size
         middle = (first + last) // 2
@@ -64,7 +65,7 @@ def edge_times(times: np.ndarray, still: np.ndarray, motion: np.ndarray, limit: 
     starts: dict[int, float] = {}
     ends: dict[int, float] = {}
     for first, last in runs(still):
-        still_level, moving_before, moving_after = _levels(times, motion, first, last)
+        still_level, moving_before, moving_after = _levels(times, motion, first, last, half)
         if first > 0 and _clear(still_level, moving_before, limit):
             found = _fit_edge(times, motion, a, b, first, still_level, half, True, settle_fraction)
             if found is not None:
@@ -105,11 +106,15 @@ def _fit_edge(times, motion, a, b, split: int, still_level: float, half: float, 
     return best
 
 
-def _levels(times: np.ndarray, motion: np.ndarray, first: int, last: int) -> tuple[float, float, float]:
+def _half_span(times: np.ndarray) -> float:
+    """Half the typical span face_motion is measured over, in seconds."""
+    before, after = motion_span_frames(times)
+    return float(np.median(times[after] - times[before])) / 2
+
+
+def _levels(times: np.ndarray, motion: np.ndarray, first: int, last: int, half: float) -> tuple[float, float, float]:
     """Median speed inside the hold away from its edges, and just outside each edge (beyond
     the ramp, within about a span: later movement says nothing about this edge)."""
-    before, after = motion_span_frames(times)
-    half = float(np.median(times[after] - times[before])) / 2
     start, end = times[first], times[min(last, times.size - 1)]
     inside = (times >= start + half) & (times < times[last - 1] - half)
     inside[:first] = inside[last:] = False
@@ -118,10 +123,11 @@ def _levels(times: np.ndarray, motion: np.ndarray, first: int, last: int) -> tup
     return _median(motion[inside]), _median(motion[moving_before]), _median(motion[moving_after])
 
 
-def _half_way_levels(times, motion, first: int, last: int, limit: float) -> tuple[float | None, float | None]:
+def _half_way_levels(times, motion, first: int, last: int, half: float,
+                     limit: float) -> tuple[float | None, float | None]:
     """The speed half way between still and moving at the onset and at the offset (None where
     the frames beside the edge are not clearly moving: then the windowed decision stands)."""
-    still_level, moving_before, moving_after = _levels(times, motion, first, last)
+    still_level, moving_before, moving_after = _levels(times, motion, first, last, half)
     return tuple((still_level + moving) / 2 if _clear(still_level, moving, limit) else None
                  for moving in (moving_before, moving_after))
 

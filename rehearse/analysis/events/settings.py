@@ -159,8 +159,8 @@ class HoldSettings(_Section):
     release_ratio: float = Field(default=1.0, ge=1)
     """Once still, a hold lasts until a speed passes this multiple of its limit."""
     glitch_s: float = Field(default=0.15, ge=0)
-    """face_motion is median-filtered over this long (seconds): single-frame tracker jumps
-    do not break a hold."""
+    """face_motion is averaged over this long (seconds) to decide still or moving: single-frame
+    tracker jumps do not break a hold."""
     onset_window_s: float = Field(default=0.05, gt=0)
     """Shorter speed window used only to pull a face hold's onset back to where the movement
     really stopped (the `glitch_s` window is centred and reads the onset late), in seconds."""
