@@ -43,6 +43,8 @@ class EventView:
     """Beat the event falls in."""
     side: str | None = None
     """The actor's own side, when the event has one."""
+    scope: str | None = None
+    """`face` or `body` for a hold."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class TakeData:
     duration_s: float | None = None
     """Length of the take in seconds (analysis, else the breakdown's `duration`)."""
     flags: list[FlagView] = field(default_factory=list)
+    beat_marks: dict[str, float] | None = None
+    """Beat marks the events are aligned to (the breakdown's, else a synced rehearsal log's);
+    None: the breakdown's own."""
     note: str = ""
     """Why data is missing (`not analyzed yet`, `video file missing`), empty when complete."""
 
@@ -146,12 +151,14 @@ def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
         return TakeData(take, path, duration_s=take.duration, note="not analyzed yet (analysis not installed)")
     if analysis is None:
         return TakeData(take, path, duration_s=take.duration, note="not analyzed yet")
+    events, marks = _events_for(project, analysis, TakeTarget(path, take.label, scene.id, take))
     return TakeData(
         take,
         path,
         signals=analysis.signals,
-        events=_events_for(analysis, scene, take),
+        events=events,
         duration_s=float(analysis.duration_s),
+        beat_marks=marks,
         note="" if _has_events_module() else "events not available yet",
     )
 
@@ -173,29 +180,30 @@ def _has_events_module() -> bool:
     return importlib.util.find_spec("rehearse.analysis.events") is not None
 
 
-def _events_for(analysis: Any, scene: Scene, take: Take) -> list[EventView]:
+def _events_for(project: Any, analysis: Any, target: Any) -> tuple[list[EventView], dict[str, float] | None]:
+    """The take's events as every command sees them (`pipeline.take_events`: the project's
+    event settings, synced log beats, the actor's neutral segment, lean targets), and the beat
+    marks they are aligned to."""
     try:
-        events_mod = importlib.import_module("rehearse.analysis.events")
-        events = events_mod.detect_events(
-            analysis.signals,
-            analysis.audio,
-            beat_marks=dict(take.beat_marks),
-            line_cues={beat.id: list(beat.lines) for beat in scene.beats},
-            landmarks=analysis.landmarks,
-        )
-    except (ImportError, AttributeError, TypeError):
-        return []
-    return [
+        from rehearse.config import load_settings
+        from rehearse.pipeline import take_events
+
+        detected = take_events(target, analysis, project, load_settings(project.root))
+    except ImportError:
+        return [], None
+    views = [
         EventView(
-            kind=str(getattr(e, "kind", "")),
+            kind=str(e.kind),
             start_s=float(e.start_s),
             end_s=float(e.end_s),
-            label=str(getattr(e, "label", "") or ""),
-            beat=getattr(e, "beat", None),
-            side=getattr(getattr(e, "side", None), "value", getattr(e, "side", None)),
+            label=str(e.label or ""),
+            beat=e.beat,
+            side=getattr(e.side, "value", e.side),
+            scope=getattr(e, "scope", None),
         )
-        for e in events
+        for e in detected.events
     ]
+    return views, dict(detected.beat_marks) if detected.beat_marks else None
 
 
 def no_flags(project: Any, scene: Scene) -> list[FlagView] | None:

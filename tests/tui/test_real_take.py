@@ -94,3 +94,24 @@ def test_analysis_started_from_the_take_screen_lands_on_screen(real_production):
             assert float(lips[30:50].mean()) > float(lips[:10].mean())
 
     asyncio.run(body())
+
+
+@pytest.mark.models
+def test_the_take_screen_shows_the_events_every_command_reports(real_production, monkeypatch):
+    """One source of events: the screen's come from `pipeline.take_events`, with the project's
+    event settings (here a stricter smile threshold in the production's config) and its beats."""
+    from rehearse.breakdown.loader import open_project
+    from rehearse.config import load_settings
+    from rehearse.scene_results import scene_results
+    from rehearse.tui.data import cached_take_data
+
+    (real_production / "rehearse.yaml").write_text("events:\n  expression:\n    smile_lift_iod: 0.5\n")
+    project = open_project(real_production)
+    scene = project.scene("01")
+    assert load_settings(project.root).events.expression.smile_lift_iod == 0.5
+    reported = scene_results(project, scene).takes[0]  # analyses into the fresh cache
+    shown = cached_take_data(project, scene, scene.takes[0])
+    assert shown.analyzed and shown.beat_marks == {"b1": 0.0, "b2": 0.8}
+    assert [(e.kind, e.label or "", round(e.start_s, 3), e.beat) for e in reported.events] == \
+        [(e.kind, e.label, round(e.start_s, 3), e.beat) for e in shown.events]
+    assert not [e for e in shown.events if e.label == "smile"]  # the config's threshold applied

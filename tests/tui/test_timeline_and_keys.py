@@ -45,6 +45,25 @@ def test_hold_verdicts_against_target_and_tolerance():
     assert HoldResult("b2", 1.2, 0.3, None).verdict == "no hold found"
 
 
+def test_hold_results_compare_the_face_hold_not_a_longer_still_body():
+    events = [
+        EventView("hold", 2.0, 4.4, scope="body"),  # the body barely moves all beat
+        EventView("hold", 2.3, 2.9, scope="face"),  # the face holds 0.6 s: this is the beat's hold
+    ]
+    (result,) = [r for r in hold_results(data_with(events), SCENE) if r.beat == "b2"]
+    assert result.measured_s == pytest.approx(0.6)
+    lines = [line.plain for line in render_timeline(data_with(events), SCENE, 100, 0.0)]
+    assert any(line.startswith("hold face") for line in lines) and any(line.startswith("hold body") for line in lines)
+
+
+def test_timeline_uses_the_beat_marks_the_events_were_aligned_to():
+    from dataclasses import replace
+
+    data = replace(data_with([]), beat_marks={"b1": 0.0, "b2": 1.0, "b3": 7.0})  # e.g. a synced log's
+    beats_line = next(line.plain for line in render_timeline(data, SCENE, 100, 0.0) if line.plain.startswith("beats"))
+    assert beats_line.index("|b3") > beats_line.index("|b2") + 60
+
+
 def test_hold_results_take_the_longest_hold_inside_each_beat():
     events = [
         EventView("hold", 2.1, 2.6),  # in b2 by time, 0.5 s

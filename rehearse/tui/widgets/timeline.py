@@ -58,7 +58,7 @@ class HoldResult:
 
 def beat_spans(data: TakeData) -> list[tuple[str, float, float]]:
     """(beat id, start s, end s) from the take's beat marks, in time order."""
-    marks = sorted(data.take.beat_marks.items(), key=lambda item: item[1])
+    marks = sorted((data.beat_marks or data.take.beat_marks).items(), key=lambda item: item[1])
     end_of_take = data.duration_s or (marks[-1][1] if marks else 0.0)
     spans = []
     for index, (beat_id, start) in enumerate(marks):
@@ -68,18 +68,17 @@ def beat_spans(data: TakeData) -> list[tuple[str, float, float]]:
 
 
 def hold_results(data: TakeData, scene) -> list[HoldResult]:
-    """For every beat with a target hold: the longest detected hold inside that beat."""
+    """For every beat with a target hold: the longest detected hold inside that beat, a face
+    hold when there is one (as reports and `rehearse events` compare it)."""
     results = []
     spans = {beat_id: (start, end) for beat_id, start, end in beat_spans(data)}
     for beat in scene.beats:
         if beat.hold is None:
             continue
         start, end = spans.get(beat.id, (None, None))
-        holds = [
-            e.end_s - e.start_s
-            for e in data.events
-            if e.kind == "hold" and (e.beat == beat.id or (start is not None and start <= e.start_s < end))
-        ]
+        inside = [e for e in data.events
+                  if e.kind == "hold" and (e.beat == beat.id or (start is not None and start <= e.start_s < end))]
+        holds = [e.end_s - e.start_s for e in inside if e.scope == "face"] or [e.end_s - e.start_s for e in inside]
         measured = max(holds) if holds and data.analyzed else None
         results.append(HoldResult(beat.id, beat.hold.duration, beat.hold.tolerance, measured))
     return results
@@ -158,7 +157,9 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
                     lines.append(_row(label, Text("not measured in this take", style="dim italic"), None))
     kinds: dict[str, list[EventView]] = {}
     for event in data.events:
-        kinds.setdefault(event.kind, []).append(event)
+        # face and body holds get a lane each: a still body under a moving face is no hold
+        lane_name = f"{event.kind} {event.scope}" if event.kind == "hold" and event.scope else event.kind
+        kinds.setdefault(lane_name, []).append(event)
     for kind in list(kinds)[:MAX_EVENT_LANES]:
         lane = [" "] * plot
         for event in kinds[kind]:
@@ -166,7 +167,7 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
             last = max(first, _column(event.end_s, duration, plot))
             for col in range(first, last + 1):
                 lane[col] = "█"
-        body = Text("".join(lane), style=KIND_STYLES.get(kind, "white"))
+        body = Text("".join(lane), style=KIND_STYLES.get(kind.split()[0], "white"))
         lines.append(_row(kind, body, cursor_col))
     if data.flags:
         lane = [" "] * plot
