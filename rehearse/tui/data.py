@@ -139,19 +139,21 @@ def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
     from rehearse.pipeline import TakeTarget, consent_refusal
 
     # A cached analysis made before an actor withdrew consent is not shown either.
-    refusal = consent_refusal(project, scene, TakeTarget(path, take.label, scene.id, take))
+    target = TakeTarget(path, take.label, scene.id, take)
+    refusal = consent_refusal(project, scene, target)
     if refusal is not None:
         return TakeData(take, path, duration_s=take.duration, note=refusal.one_line())
     try:
         take_mod = importlib.import_module("rehearse.analysis.take")
         from rehearse.config import load_settings
 
-        analysis = take_mod.load_cached(path, load_settings(project.root), label=take.label)
+        settings = load_settings(project.root)
+        analysis = take_mod.load_cached(path, settings, label=take.label)
     except (ImportError, AttributeError):
         return TakeData(take, path, duration_s=take.duration, note="not analyzed yet (analysis not installed)")
     if analysis is None:
         return TakeData(take, path, duration_s=take.duration, note="not analyzed yet")
-    events, marks = _events_for(project, analysis, TakeTarget(path, take.label, scene.id, take))
+    events, marks = _events_for(project, analysis, target, settings)
     return TakeData(
         take,
         path,
@@ -180,15 +182,14 @@ def _has_events_module() -> bool:
     return importlib.util.find_spec("rehearse.analysis.events") is not None
 
 
-def _events_for(project: Any, analysis: Any, target: Any) -> tuple[list[EventView], dict[str, float] | None]:
+def _events_for(project: Any, analysis: Any, target: Any, settings: Any) -> tuple[list[EventView], dict[str, float] | None]:
     """The take's events as every command sees them (`pipeline.take_events`: the project's
     event settings, synced log beats, the actor's neutral segment, lean targets), and the beat
     marks they are aligned to."""
     try:
-        from rehearse.config import load_settings
         from rehearse.pipeline import take_events
 
-        detected = take_events(target, analysis, project, load_settings(project.root))
+        detected = take_events(target, analysis, project, settings)
     except ImportError:
         return [], None
     views = [
