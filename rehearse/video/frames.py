@@ -21,7 +21,9 @@ from rehearse.errors import VideoError
 from rehearse.video.probe import (
     error_reason,
     open_container,
+    pixel_aspect,
     rotation_from_matrix_deg,
+    square_width,
     video_error,
 )
 
@@ -111,25 +113,11 @@ def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object
                     "truncated", path, last_t, declared_s)
 
 
-def pixel_aspect(stream) -> float:
-    """Width of one stored pixel over its height (the sample aspect ratio; 1 when unset).
-
-    HDV (1440x1080 shown as 1920x1080), DV and anamorphic captures store non-square pixels:
-    measured as stored, an eye would be narrower than it is and a head turn would read wrong."""
-    for ratio in (getattr(stream, "sample_aspect_ratio", None),
-                  getattr(stream.codec_context, "sample_aspect_ratio", None)):
-        if ratio:
-            value = float(ratio)
-            if 0.1 < value < 10:
-                return value
-    return 1.0
-
-
 def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
     """RGB array of `frame` in square pixels (stretched by the pixel `aspect`), downscaled so the
     displayed width is at most max_width, then rotated."""
     rotation = rotation_from_matrix_deg(frame.rotation)
-    square_w = max(1, round(frame.width * aspect)) if abs(aspect - 1.0) > 1e-3 else frame.width
+    square_w = square_width(frame.width, aspect)
     coded_h = frame.height
     display_w, display_h = (coded_h, square_w) if rotation in (90, 270) else (square_w, coded_h)
     if max_width is not None and display_w > max_width:

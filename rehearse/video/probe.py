@@ -84,6 +84,25 @@ def clock_origin_s(container) -> float:
     return 0.0
 
 
+def pixel_aspect(stream) -> float:
+    """Width of one stored pixel over its height (the sample aspect ratio; 1 when unset).
+
+    HDV (1440x1080 shown as 1920x1080), DV and anamorphic captures store non-square pixels:
+    measured as stored, an eye would be narrower than it is and a head turn would read wrong."""
+    for ratio in (getattr(stream, "sample_aspect_ratio", None),
+                  getattr(stream.codec_context, "sample_aspect_ratio", None)):
+        if ratio:
+            value = float(ratio)
+            if 0.1 < value < 10:
+                return value
+    return 1.0
+
+
+def square_width(stored_width: int, aspect: float) -> int:
+    """The width in square pixels of `stored_width` pixels of pixel `aspect`."""
+    return stored_width if abs(aspect - 1.0) <= 1e-3 else max(1, round(stored_width * aspect))
+
+
 def rotation_from_matrix_deg(ccw_deg: float | int | None) -> int:
     """Clockwise display rotation (0/90/180/270) from FFmpeg's counter-clockwise display-matrix angle."""
     if ccw_deg is None:
@@ -117,12 +136,9 @@ def probe(path: Path | str) -> VideoInfo:
                 break
         except av.error.FFmpegError:
             pass  # an undecodable first frame is iter_frames' error to report, with its count
-        from rehearse.video.frames import pixel_aspect
-
-        width, height = video.codec_context.width, video.codec_context.height
-        aspect = pixel_aspect(video)
-        if abs(aspect - 1.0) > 1e-3:
-            width = max(1, round(width * aspect))  # frames are decoded to square pixels
+        # frames are decoded to square pixels
+        width = square_width(video.codec_context.width, pixel_aspect(video))
+        height = video.codec_context.height
         if rotation in (90, 270):
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
