@@ -6,12 +6,16 @@ gestures, speech) at 30 and 60 fps and prints seconds of take analysed per secon
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from rehearse.analysis.events import detect_events
-from rehearse.analysis.synthetic import synthesize_audio, synthesize_signals
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tools.synthetic_streams
+
+from rehearse.analysis.events import detect_events  # noqa: E402
+from tools.synthetic_streams import synthesize_audio, synthesize_signals  # noqa: E402
 
 
 def _events(duration_s: float, seed: int = 0) -> tuple[list[dict], list[tuple[float, float]]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tools.takegen
 
-from rehearse.analysis.synthetic import synthesize_signals  # noqa: E402
+from tools.synthetic_streams import synthesize_signals  # noqa: E402
 from tools.takegen import (  # noqa: E402
     TakeSpec,
     blink,

@@ -1,4 +1,4 @@
-"""Detectors on `rehearse.analysis.synthetic` streams (measured FaceMesh noise) built from the sample takes' truth: holds, latency, blinks at 24/30/60 fps, VFR, dropped frames; gestures and gaze."""
+"""Detectors on `tools.synthetic_streams` streams (measured FaceMesh noise) built from the sample takes' truth: holds, latency, blinks at 24/30/60 fps, VFR, dropped frames; gestures and gaze."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scoring import match
 
 from rehearse.analysis.events import detect_events
-from rehearse.analysis.synthetic import synthesize_audio, synthesize_signals, synthesize_take
+from tools.synthetic_streams import synthesize_audio, synthesize_signals, synthesize_take
 
 TAKES = ("01-1A-1", "01-1A-2", "01-1A-3", "03-3B-1")
 VARIANTS = [(fps, vfr, drop) for fps in (24.0, 30.0, 60.0) for vfr, drop in ((False, 0.0), (True, 0.03))]

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from rehearse.analysis.events import detect_events
-from rehearse.analysis.synthetic import synthesize_audio, synthesize_signals, synthesize_take
 from rehearse.analysis.tracks import TimeSpan
 from rehearse.profiles.calibration import (
     choose_baseline,
@@ -21,6 +20,7 @@ from rehearse.profiles.calibration import (
 from rehearse.profiles.outliers import profile_outliers
 from rehearse.profiles.profile import build_profile, take_figures
 from rehearse.profiles.settings import ProfileSettings
+from tools.synthetic_streams import synthesize_audio, synthesize_signals, synthesize_take
 
 SAMPLE_TAKES = {"01-1A-1": ("1A-1", "01", ["ana"]), "01-1A-2": ("1A-2", "01", ["ana"]),
                 "01-1A-3": ("1A-3", "01", ["ana"]), "03-3B-1": ("3B-1", "03", ["ana", "tom"])}

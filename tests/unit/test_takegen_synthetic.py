@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from rehearse.analysis.face_signals import motion_span_frames
-from rehearse.analysis.synthetic import (
+from rehearse.analysis.tracks import SIGNALS
+from tools.synthetic_streams import (
     JITTER_IOD_PER_FRAME,
     NOISE_STD,
     synthesize_audio,
     synthesize_signals,
 )
-from rehearse.analysis.tracks import SIGNALS
 
 BLINK = {"kind": "blink", "start_s": 1.0, "apex_s": 1.07, "end_s": 1.28, "side": "both"}
 
@@ -168,7 +168,7 @@ def test_noise_constants_match_a_fresh_facemesh_measurement():
 def test_synthetic_twin_of_a_sample_take(sample_production):
     import json
 
-    from rehearse.analysis.synthetic import synthesize_take
+    from tools.synthetic_streams import synthesize_take
 
     truth = json.loads((sample_production / "takes" / "01-1A-1.truth.json").read_text())
     signals, audio = synthesize_take(truth, seed=2)

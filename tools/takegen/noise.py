@@ -1,4 +1,4 @@
-"""Measure FaceMesh's signal noise on the still portrait: the noise model of rehearse.analysis.synthetic.
+"""Measure FaceMesh's signal noise on the still portrait: the noise model of tools.synthetic_streams.
 
 The still is shown repeatedly with sub-pixel jitter and sensor noise, FaceMesh runs in
 video mode (as the analysis does), and the project's own `face_signals` turns the points into

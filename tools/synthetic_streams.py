@@ -13,7 +13,8 @@ detector that passes here has margin there; `noise=0.1` approximates them.
 
 `synthesize_audio(speech_spans, duration_s)` builds matching `AudioFeatures`; `synthesize_take(truth)`
 builds both from a rendered sample take's truth JSON.
-Sides are the actor's own. Nothing here imports cv2 or mediapipe.
+Sides are the actor's own. Nothing here imports cv2 or mediapipe. It lives in `tools/`, not in the
+installed package: only tests, benchmarks and tools use it.
 """
 
 from __future__ import annotations
