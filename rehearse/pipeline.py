@@ -80,15 +80,16 @@ class TakePlan:
 
 
 def find_project(project_dir: Path | None, start: Path | None = None) -> Project | None:
-    """The production at `project_dir` (errors raise), else the one containing `start`/cwd, else None."""
-    from rehearse.analysis.cache import find_production_root
-    from rehearse.breakdown import project as project_module
+    """The production at or above `project_dir` (none there: an error), else at or above `start`/cwd, else None.
+
+    Both go through `breakdown.folders.find_production_folder`, as `rehearse open` does.
+    """
+    from rehearse.breakdown.folders import find_production_folder
     from rehearse.breakdown.loader import open_project
 
     if project_dir is not None:
         return open_project(Path(project_dir))
-    start = Path(start or Path.cwd())
-    root = project_module.find_production_root(start) or find_production_root(start)
+    root = find_production_folder(start)
     return open_project(root) if root is not None else None
 
 

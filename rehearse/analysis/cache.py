@@ -36,7 +36,6 @@ EDGE_BYTES = 8 << 20
 SAMPLED_CHUNKS = 64
 TEMP_PREFIX = ".tmp-"
 STALE_TEMP_S = 3600.0
-PRODUCTION_MARKER = "production.yaml"
 
 _hash_memo: dict[tuple[str, int, int, int], str] = {}
 
@@ -67,15 +66,6 @@ def content_hash(path: Path | str) -> str:
     return value
 
 
-def find_production_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding `production.yaml`, or None."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / PRODUCTION_MARKER).is_file():
-            return folder
-    return None
-
-
 def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """`$REHEARSE_CACHE_DIR`, else `$XDG_CACHE_HOME/rehearse`, else `~/.cache/rehearse`."""
     env = os.environ if env is None else env
@@ -92,7 +82,9 @@ def cache_dir_for(video_path: Path, configured: Path | None = None) -> Path:
         return Path(configured).expanduser()
     if os.environ.get("REHEARSE_CACHE_DIR"):
         return user_cache_dir()
-    root = find_production_root(Path(video_path).parent)
+    from rehearse.breakdown.folders import find_production_folder
+
+    root = find_production_folder(Path(video_path).parent)
     if root is not None:
         return root / ".rehearse" / "cache"
     return user_cache_dir()

@@ -12,13 +12,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from rehearse.breakdown.folders import PRODUCTION_FILE, find_production_folder
 from rehearse.breakdown.models import DEFAULT_FPS, Production, Scene
 from rehearse.breakdown.project import (
-    PRODUCTION_FILE,
     Problem,
     Project,
     ProjectLoadError,
-    find_production_root,
     scene_files_in,
     story_order,
 )
@@ -56,9 +55,9 @@ def open_project(root: Path) -> Project:
 
 
 def load_project(root: Path) -> tuple[Project | None, list[Problem]]:
-    """Load the production folder `root` (or `root/scenes`): production.yaml and every scene file."""
+    """Load the production at or above `root` (`find_production_folder`): production.yaml and every scene file."""
     root = Path(root)
-    found = find_production_root(root)
+    found = find_production_folder(root)
     if found is None:
         hint = "create it with title: and characters:" if root.is_dir() else "no such folder"
         return None, [Problem("error", f"no {PRODUCTION_FILE} in this folder ({hint})", Location(root))]
@@ -76,7 +75,7 @@ def load_files(paths: list[Path], production_root: Path | None = None) -> tuple[
     scene_paths: list[Path] = []
     for path in paths:
         if path.is_dir():
-            root = find_production_root(path) or path
+            root = find_production_folder(path) or path
             scene_paths.extend(scene_files_in(root))
         elif path.name != PRODUCTION_FILE:
             scene_paths.append(path)
@@ -172,11 +171,9 @@ def _load_files(
 
 def _guess_root(paths: list[Path]) -> Path | None:
     for path in paths:
-        folder = path if path.is_dir() else path.parent
-        for candidate in (folder, folder.parent):
-            root = find_production_root(candidate)
-            if root is not None:
-                return root
+        root = find_production_folder(path if path.is_dir() else path.parent)
+        if root is not None:
+            return root
     return None
 
 

@@ -1,7 +1,7 @@
 """A loaded production (`Project`), the problems found while loading it, and where productions live.
 
 A production folder holds `production.yaml` and scene files, either beside it or in `scenes/`.
-Take files are relative to that folder. `rehearse.yaml` beside them is user config, not a scene.
+Take files are relative to that folder; `breakdown/folders.py` finds it. `rehearse.yaml` beside them is user config, not a scene.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import rehearse
+from rehearse.breakdown.folders import PRODUCTION_FILE, SCENES_FOLDER
 from rehearse.breakdown.models import Character, Production, Scene, Take
 from rehearse.errors import BreakdownError, Location
 
-PRODUCTION_FILE = "production.yaml"
 CONFIG_FILE = "rehearse.yaml"
-SCENES_FOLDER = "scenes"
 
 
 @dataclass(frozen=True)
@@ -111,17 +109,6 @@ def story_order(scenes: list[Scene], production: Production) -> tuple[Scene, ...
     )
 
 
-def find_production_root(start: Path) -> Path | None:
-    """The production folder at `start` or `start/scenes` (the one holding production.yaml), or None."""
-    start = Path(start)
-    if start.is_file():
-        start = start.parent
-    for candidate in (start, start / SCENES_FOLDER):
-        if (candidate / PRODUCTION_FILE).is_file():
-            return candidate
-    return None
-
-
 def scene_files_in(root: Path) -> list[Path]:
     """Scene YAML files of a production: `*.yaml`/`*.yml` beside production.yaml and in `scenes/`."""
     files: list[Path] = []
@@ -137,8 +124,3 @@ def scene_files_in(root: Path) -> list[Path]:
             ):
                 files.append(path)
     return files
-
-
-def bundled_sample_production() -> Path:
-    """The sample production shipped in the repository (`scenes/`)."""
-    return Path(rehearse.__file__).resolve().parent.parent / SCENES_FOLDER

@@ -11,14 +11,9 @@ import json
 import sys
 from pathlib import Path
 
+from rehearse.breakdown.folders import PRODUCTION_FILE, find_production_folder
 from rehearse.breakdown.loader import load_files, load_project
-from rehearse.breakdown.project import (
-    PRODUCTION_FILE,
-    Problem,
-    display_path,
-    find_production_root,
-    scene_files_in,
-)
+from rehearse.breakdown.project import Problem, display_path, scene_files_in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"rehearse check: usage error: {missing[0]}: no such file or folder", file=sys.stderr)
         return 2
     if not paths:
-        root = find_production_root(cwd)
+        root = find_production_folder(cwd)
         if root is None:
             print(
-                "rehearse check: usage error: no production.yaml here or in scenes/; "
+                "rehearse check: usage error: no production.yaml here, in scenes/ or in a parent folder; "
                 "give a production folder or scene files (e.g. `rehearse check path/to/production`)",
                 file=sys.stderr,
             )
@@ -59,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
         checked = _files_of(root)
     elif len(paths) == 1 and paths[0].is_dir():
         project, problems = load_project(paths[0])
-        checked = _files_of(find_production_root(paths[0]) or paths[0])
+        checked = _files_of(find_production_folder(paths[0]) or paths[0])
     else:
         project, problems = load_files(paths)
-        checked = [f for p in paths for f in (_files_of(find_production_root(p) or p) if p.is_dir() else [p])]
+        checked = [f for p in paths for f in (_files_of(find_production_folder(p) or p) if p.is_dir() else [p])]
 
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors

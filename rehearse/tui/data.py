@@ -85,21 +85,13 @@ class TakeData:
 
 
 def resolve_root(start: Path | None) -> Path:
-    """The production folder at `start` (or `start/scenes`), else the bundled sample production.
+    """The production at or above `start` (default: cwd), else the bundled sample production.
 
-    Mirrors `rehearse.breakdown.project.find_production_root` and `bundled_sample_production`
-    (a test holds them equal) without importing the models: the first frame should not wait
-    for pydantic to build them.
+    The same rule as every command (`rehearse.breakdown.folders.find_production_folder`).
     """
-    import rehearse
+    from rehearse.breakdown.folders import bundled_sample_production, find_production_folder
 
-    start = Path.cwd() if start is None else Path(start)
-    if start.is_file():
-        start = start.parent
-    for candidate in (start, start / "scenes"):
-        if (candidate / "production.yaml").is_file():
-            return candidate
-    return Path(rehearse.__file__).resolve().parent.parent / "scenes"
+    return find_production_folder(start) or bundled_sample_production()
 
 
 def load_production(root: Path) -> LoadResult:

@@ -483,15 +483,28 @@ def test_graphics_stills_use_textual_image_and_hide_the_half_blocks():
 
 
 def test_a_folder_without_a_production_opens_the_bundled_sample(tmp_path, sample_production, tiny_production):
-    from rehearse.breakdown.project import bundled_sample_production, find_production_root
+    from rehearse.breakdown.folders import bundled_sample_production, find_production_folder
     from rehearse.tui.data import resolve_root
 
     for start in (tmp_path, tiny_production, sample_production.parent, sample_production / "production.yaml"):
-        assert resolve_root(start) == (find_production_root(start) or bundled_sample_production())
+        assert resolve_root(start) == (find_production_folder(start) or bundled_sample_production())
     assert create_app(tmp_path, keymap={}, watch=False).root.resolve() == sample_production.resolve()
-    assert create_app(tiny_production, keymap={}, watch=False).root == tiny_production
+    assert create_app(tiny_production, keymap={}, watch=False).root == tiny_production.resolve()
     # The repository root holds the sample in scenes/: `rehearse open` there finds it too.
     assert create_app(sample_production.parent, keymap={}, watch=False).root.resolve() == sample_production.resolve()
+
+
+def test_open_and_every_command_find_the_same_production_from_a_subfolder(tiny_production, monkeypatch):
+    from rehearse.pipeline import plan_takes, require_project
+
+    deep = tiny_production / "takes" / "day1"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    # `rehearse open` (no folder), `rehearse analyze` (no arguments) and `--project` on a subfolder
+    assert create_app(None, keymap={}, watch=False).root == tiny_production.resolve()
+    assert require_project(None).root == tiny_production.resolve()
+    assert plan_takes([]).project.root == tiny_production.resolve()
+    assert require_project(deep).root == tiny_production.resolve()
 
 
 def test_analysis_refuses_takes_of_an_actor_without_consent(tiny_production):

@@ -63,7 +63,7 @@ def test_json_for_a_clean_production_is_ok(repo_root: Path):
 
 def test_usage_errors_exit_2_with_one_line(repo_root: Path, tmp_path: Path):
     for args, cwd, words in [
-        (("check",), tmp_path, "no production.yaml here or in scenes/"),
+        (("check",), tmp_path, "no production.yaml here, in scenes/ or in a parent folder"),
         (("check", "no/such/folder"), repo_root, "no/such/folder: no such file or folder"),
         (("check", "--format", "xml"), repo_root, "invalid choice: 'xml'"),
     ]:

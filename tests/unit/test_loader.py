@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.breakdown.loader import load_files, load_project, load_scene_file, open_project
-from rehearse.breakdown.project import (
-    Problem,
-    ProjectLoadError,
+from rehearse.breakdown.folders import (
     bundled_sample_production,
-    find_production_root,
+    find_production_folder,
+    production_folder_at,
 )
+from rehearse.breakdown.loader import load_files, load_project, load_scene_file, open_project
+from rehearse.breakdown.project import Problem, ProjectLoadError
 from rehearse.errors import Location, RehearseError
 
 PRODUCTION = """\
@@ -88,10 +88,27 @@ def test_the_bundled_sample_production_loads_clean(sample_production: Path):
     assert project.character(project.production.characters[0].id) is project.production.characters[0]
 
 
-def test_find_production_root_looks_here_then_in_scenes(repo_root: Path, tmp_path: Path):
-    assert find_production_root(repo_root) == repo_root / "scenes"
-    assert find_production_root(repo_root / "scenes") == repo_root / "scenes"
-    assert find_production_root(tmp_path) is None
+def test_production_folder_at_looks_here_then_in_scenes(repo_root: Path, tmp_path: Path):
+    assert production_folder_at(repo_root) == repo_root / "scenes"
+    assert production_folder_at(repo_root / "scenes") == repo_root / "scenes"
+    assert production_folder_at(repo_root / "scenes" / "takes") is None
+    assert production_folder_at(tmp_path) is None
+
+
+def test_find_production_folder_walks_up_from_any_subfolder(repo_root: Path, tmp_path: Path):
+    root = write_production(tmp_path / "production", {"s1.yaml": SCENE})
+    (tmp_path / "elsewhere").mkdir()
+    deep = root / "takes" / "day1"
+    deep.mkdir(parents=True)
+    for start in (root, root / "takes", deep, root / "production.yaml"):
+        assert find_production_folder(start) == root.resolve()
+    sample = (repo_root / "scenes").resolve()
+    assert find_production_folder(repo_root / "scenes" / "takes") == sample
+    assert find_production_folder(repo_root / "rehearse" / "tui") == sample
+    assert find_production_folder(tmp_path / "elsewhere") is None
+    # The loader follows the same rule: a subfolder of the production loads the production.
+    project, problems = load_project(deep)
+    assert project is not None and project.root == root.resolve(), problems
 
 
 def test_scenes_come_in_story_order_from_both_folders(tmp_path: Path):
