@@ -6,7 +6,7 @@ import asyncio
 import html
 import re
 
-from conftest import CANNED, settle
+from tests_support.tui_canned import CANNED, settle
 
 from rehearse.analysis.events import Event
 from rehearse.profiles.profile import build_profile, take_figures

@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from conftest import CANNED, FLAG_SENTENCE, settle
+from tests_support.tui_canned import CANNED, FLAG_SENTENCE, settle
 
 from rehearse.errors import ConfigError
 from rehearse.tui.app import create_app

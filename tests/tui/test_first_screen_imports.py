@@ -51,7 +51,7 @@ def test_open_command_module_imports_no_textual():
 
 
 def test_open_with_bad_keymap_prints_one_line_and_exits_1(tmp_path, repo_root):
-    from conftest import write_production
+    from tests_support.tui_canned import write_production
 
     root = write_production(tmp_path / "prod")
     (root / "rehearse.yaml").write_text("keymap:\n  scene.analyse: z\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import settle
+from tests_support.tui_canned import settle
 
 from rehearse.tui.app import create_app
 from rehearse.tui.screens.take import TakeScreen

@@ -7,7 +7,7 @@ shown, and workers are awaited before the picture is taken. Update with `--snaps
 from __future__ import annotations
 
 import pytest
-from conftest import CANNED, settle
+from tests_support.tui_canned import CANNED, settle
 
 from rehearse.tui.app import create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import canned_signals
+from tests_support.tui_canned import canned_signals
 
 from rehearse.breakdown.models import Scene, Take
 from rehearse.errors import ConfigError

@@ -11,12 +11,11 @@ import signal
 import subprocess
 import sys
 import time
-from fractions import Fraction
 from pathlib import Path
 
 import av
-import numpy as np
 import pytest
+from tests_support.videos import audio_only, textured_frames
 
 from rehearse import pipeline
 from rehearse.analysis import cache
@@ -31,37 +30,16 @@ def _env(cache_dir: Path) -> dict[str, str]:
     return env
 
 
-def _textured_frames(count: int, width: int, height: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(7)
-    base = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
-    return [np.roll(base, 3 * i, axis=1) for i in range(count)]
-
-
-def _audio_only(path: Path) -> Path:
-    rate = 16000
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("aac", rate=rate, layout="mono")
-        samples = (0.3 * np.sin(2 * np.pi * 220 * np.arange(rate) / rate)).astype(np.float32)
-        for start in range(0, rate, 1024):
-            frame = av.AudioFrame.from_ndarray(samples[start : start + 1024].reshape(1, -1), format="fltp", layout="mono")
-            frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
-
-
 def _bad_inputs(folder: Path, clips: Path) -> dict[str, Path]:
     folder.mkdir()
-    good = write_video(folder / "good.mp4", _textured_frames(24, 320, 240), fps=24)
+    good = write_video(folder / "good.mp4", textured_frames(24, 320, 240), fps=24)
     files = {
         "zero": folder / "zero.mp4",
         "truncated": folder / "truncated.mp4",
         "text": folder / "notes.mp4",
-        "audio_only": _audio_only(folder / "boom.mp4"),
-        "one_frame": write_video(folder / "one_frame.mp4", _textured_frames(1, 320, 240), fps=24),
-        "portrait": write_video(folder / "portrait.mp4", _textured_frames(6, 320, 240), fps=30, rotation_deg=90),
+        "audio_only": audio_only(folder / "boom.mp4"),
+        "one_frame": write_video(folder / "one_frame.mp4", textured_frames(1, 320, 240), fps=24),
+        "portrait": write_video(folder / "portrait.mp4", textured_frames(6, 320, 240), fps=30, rotation_deg=90),
         "missing": folder / "missing.mp4",
         "no_face": clips / "no_face.mp4",
         "face_noface": clips / "face_noface.mov",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_analyze_batch import _audio_only, _textured_frames
+from tests_support.videos import audio_only, textured_frames
 
 from rehearse.analysis import cache
 from rehearse.analysis.take import analyze_take, load_cached
@@ -28,7 +28,7 @@ def _assert_one_line(error: VideoError, path, words: str) -> None:
         ("missing.mp4", lambda p: None, "not found"),
         ("zero.mp4", lambda p: p.write_bytes(b""), "empty"),
         ("notes.mp4", lambda p: p.write_text("INT. KITCHEN - NIGHT\n"), "not a video"),
-        ("boom.mp4", _audio_only, "no video stream"),
+        ("boom.mp4", audio_only, "no video stream"),
         ("folder.mp4", lambda p: p.mkdir(), "directory"),
     ],
 )
@@ -44,7 +44,7 @@ def test_unreadable_inputs_raise_one_line_and_cache_nothing(tmp_path, settings, 
 
 @pytest.mark.models
 def test_truncated_file_gives_the_frames_before_the_cut_or_one_line(tmp_path, settings):
-    good = write_video(tmp_path / "good.mp4", _textured_frames(48, 320, 240), fps=24)
+    good = write_video(tmp_path / "good.mp4", textured_frames(48, 320, 240), fps=24)
     cut = tmp_path / "cut.mp4"
     data = good.read_bytes()
     cut.write_bytes(data[: len(data) // 2])
@@ -60,11 +60,11 @@ def test_truncated_file_gives_the_frames_before_the_cut_or_one_line(tmp_path, se
 
 @pytest.mark.models
 def test_one_frame_and_portrait_videos_are_results(tmp_path, settings):
-    one = analyze_take(write_video(tmp_path / "one.mp4", _textured_frames(1, 320, 240), fps=25), settings)
+    one = analyze_take(write_video(tmp_path / "one.mp4", textured_frames(1, 320, 240), fps=25), settings)
     assert one.frame_count == 1 and one.duration_s == pytest.approx(0.04) and one.no_face
     assert one.signals.frame_count == 1 and not one.audio.has_audio
     portrait = analyze_take(
-        write_video(tmp_path / "portrait.mp4", _textured_frames(4, 320, 240), fps=30, rotation_deg=90), settings
+        write_video(tmp_path / "portrait.mp4", textured_frames(4, 320, 240), fps=30, rotation_deg=90), settings
     )
     assert (portrait.width, portrait.height, portrait.rotation_deg) == (240, 320, 90)
     assert portrait.landmarks["face"].image_size == (240, 320)  # frames reach the models upright

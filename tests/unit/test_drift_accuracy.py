@@ -11,7 +11,7 @@ import zlib
 
 import numpy as np
 import pytest
-from test_drift_streams import SCENE, Variation, make_take, with_gesture
+from tests_support.drift_streams import SCENE, Variation, make_take, with_gesture
 
 from rehearse.continuity.compare import compare_takes
 from rehearse.continuity.settings import DriftSettings

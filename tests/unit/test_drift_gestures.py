@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_drift_streams import SCENE, Variation, make_take, with_gesture
+from tests_support.drift_streams import SCENE, Variation, make_take, with_gesture
 
 from rehearse.breakdown.models import TrackedGesture
 from rehearse.continuity.align import beat_spans

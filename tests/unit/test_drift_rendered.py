@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_drift_streams import mirrored
+from tests_support.drift_streams import mirrored
 
 from rehearse.analysis.events import detect_events
 from rehearse.analysis.take import analyze_take

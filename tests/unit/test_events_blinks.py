@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scoring import match
-from test_events_streams import make_stream
+from tests_support.event_streams import make_stream
+from tests_support.scoring import match
 
 from rehearse.analysis.events import EventSettings, detect_events
 from rehearse.analysis.events.blinks import detect_blinks

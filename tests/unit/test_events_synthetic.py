@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from scoring import match
+from tests_support.scoring import match
 
 from rehearse.analysis.events import detect_events
 from tools.synthetic_streams import synthesize_audio, synthesize_signals, synthesize_take

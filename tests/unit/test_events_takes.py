@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from scoring import match
+from tests_support.scoring import match
 
 from rehearse.analysis.events import beat_summaries, detect_events, events_json
 from rehearse.config import Settings

@@ -1,4 +1,4 @@
-"""Helpers shared by tests that are not fixtures (importable from module-scoped fixtures)."""
+"""Code the tests share that is not a fixture: paths, skip helpers (here), scoring, canned streams and media (submodules)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED_CLIPS = Path(__file__).resolve().parent.parent.parent / "shared" / "clips"
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_PRODUCTION = REPO / "scenes"
+SHARED_CLIPS = REPO.parent / "shared" / "clips"
 
 
 def shared_clips_or_skip() -> Path:
@@ -15,10 +17,6 @@ def shared_clips_or_skip() -> Path:
     if not (SHARED_CLIPS / "README.md").exists():
         pytest.skip(f"real reference clips not found at {SHARED_CLIPS} (../shared/clips beside the repo)")
     return SHARED_CLIPS
-
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_PRODUCTION = REPO / "scenes"
 
 
 def squeezed_copy(source, path, aspect: Fraction, width: int, height: int, limit: int | None = None) -> None:
