@@ -1,6 +1,10 @@
 """`rehearse log`: log a rehearsal from the keyboard, export the log, sync it to a take.
 
-    rehearse log SCENE                          open the logging screen (resumes after a crash)
+    rehearse log SCENE [--shot 1A] [--take N] [--tc HH:MM:SS:FF]
+                                                log one run-through: the next take of the shot is
+                                                offered, the camera timecode is time of day unless
+                                                given; q ends the take, r starts the next one
+                                                (an interrupted take resumes after a crash)
     rehearse log export SCENE [--format csv|json] [-o FILE]
     rehearse log sync SCENE TAKE_FILE (--offset S | --clap) [--session N]
 """
@@ -23,7 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, default=None, help="export to this file")
     parser.add_argument("--offset", type=float, default=None, help="sync: session time at the take's first frame, s")
     parser.add_argument("--clap", action="store_true", help="sync: find the offset from the clap in the take's audio")
-    parser.add_argument("--session", type=int, default=None, help="sync: session id (default: the newest)")
+    parser.add_argument("--session", type=int, default=None,
+                        help="sync: session id (default: the newest logged for that take, else the newest)")
+    parser.add_argument("--shot", default=None, help="log: the shot being rehearsed (default: the last logged, else the first)")
+    parser.add_argument("--take", type=int, default=None, help="log: the take number (default: the next one)")
+    parser.add_argument("--tc", default=None, metavar="HH:MM:SS:FF", help="log: the camera's timecode now (default: time of day)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,17 +45,31 @@ def run(args: argparse.Namespace) -> int:
         return 2
     scene = require_scene(project, rest[0])
     if action == "open":
-        return _open(project, scene)
+        return _open(project, scene, args)
     if action == "export":
         return _export(project, scene.id, args)
     return _sync(project, scene, rest[1], args)
 
 
-def _open(project, scene) -> int:
+def _open(project, scene, args: argparse.Namespace) -> int:
     from rehearse.tui.keymap import load_keymap
-    from rehearse.tui.log_app import RehearsalLogApp
+    from rehearse.tui.log_app import RehearsalLogApp, take_options
 
-    RehearsalLogApp(project.root, scene, keymap=load_keymap(project.root)).run()
+    if args.shot is not None and scene.shots and scene.shot(args.shot) is None:
+        shots = ", ".join(s.id for s in scene.shots)
+        raise RehearseError(f"scene {scene.id} has no shot {args.shot!r}", Location(project.scene_files.get(scene.id)),
+                            hint=f"shots: {shots}")
+    if args.tc is not None:
+        from rehearse.breakdown.timecode import parse_seconds
+
+        try:
+            parse_seconds(args.tc, project.production.fps)
+        except ValueError:
+            raise RehearseError(f"--tc {args.tc!r} is not a timecode", hint="write it as HH:MM:SS:FF") from None
+    if args.take is not None and args.take < 1:
+        raise RehearseError(f"--take {args.take} is not a take number", hint="takes are numbered from 1")
+    RehearsalLogApp(project.root, scene, keymap=load_keymap(project.root), shot=args.shot, take_number=args.take,
+                    timecode=args.tc, **take_options(project, scene)).run()
     return 0
 
 
@@ -76,7 +98,10 @@ def _sync(project, scene, take_file: str, args: argparse.Namespace) -> int:
         raise RehearseError(f"scene {scene.id} has no take with file {take_file!r}", Location(project.scene_files.get(scene.id)))
     connection = connect(project.root)
     sessions = sessions_for_scene(connection, scene.id)
-    session = next((s for s in sessions if s.id == args.session), None) if args.session else (sessions[-1] if sessions else None)
+    # A session logged as this very take is the one to sync, unless one is named.
+    of_take = [s for s in sessions if s.shot == take.shot and s.take_number == take.number]
+    default = (of_take or sessions or [None])[-1]
+    session = next((s for s in sessions if s.id == args.session), None) if args.session else default
     if session is None:
         raise RehearseError(f"no logged session for scene {scene.id}", hint="log one with `rehearse log SCENE`")
     if (args.offset is None) == (not args.clap):

@@ -73,6 +73,26 @@ MIGRATIONS: tuple[str, ...] = (
         created_at   TEXT NOT NULL
     );
     """,
+    # 5: a session is one run-through of one take (shot + take number), with the camera's
+    # timecode read at a known wall-clock instant; each entry keeps the wall time of its key
+    """
+    ALTER TABLE log_session ADD COLUMN shot TEXT;
+    ALTER TABLE log_session ADD COLUMN take_number INTEGER;
+    ALTER TABLE log_session ADD COLUMN timecode TEXT;          -- camera timecode HH:MM:SS:FF ...
+    ALTER TABLE log_session ADD COLUMN timecode_wall_s REAL;   -- ... read at this time.time()
+    ALTER TABLE log_session ADD COLUMN timecode_fps REAL;
+    ALTER TABLE log_entry ADD COLUMN wall_s REAL;              -- time.time() of the key press
+    """,
+    # 6: events a person confirmed (ELAN/CSV corrections) that replace detections of their kinds
+    """
+    CREATE TABLE confirmed_events (
+        take_file    TEXT PRIMARY KEY,        -- as written in the scene's take entry
+        kinds        TEXT NOT NULL,           -- JSON list: event kinds the import covers
+        events       TEXT NOT NULL,           -- JSON list of event records
+        source       TEXT NOT NULL,           -- the imported file
+        imported_at  TEXT NOT NULL
+    );
+    """,
 )
 
 

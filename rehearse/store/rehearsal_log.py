@@ -1,6 +1,9 @@
 """Rehearsal logs: sessions, one entry per key, a resumable clock, undo, and exports.
 
-Every write is its own committed transaction, so an entry exists on disk before the screen
+A session is one run-through of one take: scene, shot and take number, with the camera's
+timecode read at a known wall-clock instant (so every key press has a camera timecode too).
+Leaving the log on purpose closes the session; a session left open was interrupted (a crash)
+and is resumed. Every write is its own committed transaction, so an entry exists on disk before the screen
 acknowledges it. The session clock is kept as start/pause wall-clock events, so after a crash
 the clock is rebuilt exactly (a running clock keeps running through the crash: the rehearsal
 on the floor did not stop while the laptop rebooted).
@@ -16,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
+from rehearse.breakdown.timecode import parse_seconds, to_timecode
 from rehearse.store.db import write_transaction
 
 # kind -> what it means on the log; the keys of the log screen map onto these.
@@ -47,31 +51,97 @@ class LogEntry:
     text: str
     created_at: str
     undone: bool
+    wall_s: float | None = None
+    """time.time() of the key press (a note keeps the instant its key opened it)."""
 
 
 @dataclass(frozen=True)
 class LogSession:
-    """A rehearsal logged for one scene."""
+    """One run-through logged for one scene, bound to a take (shot + number) when known."""
 
     id: int
     scene_id: str
     label: str
     created_at: str
     closed_at: str | None
+    shot: str | None = None
+    take_number: int | None = None
+    timecode: str | None = None
+    """Camera timecode `HH:MM:SS:FF` read at `timecode_wall_s`."""
+    timecode_wall_s: float | None = None
+    timecode_fps: float | None = None
+
+    @property
+    def take_label(self) -> str | None:
+        """`1A-4`, as slated, when the session is bound to a take."""
+        return f"{self.shot}-{self.take_number}" if self.shot and self.take_number else None
+
+    def timecode_at(self, wall_s: float) -> str | None:
+        """The camera timecode at a wall-clock instant (the camera's clock runs free)."""
+        if not self.timecode or self.timecode_wall_s is None or not self.timecode_fps:
+            return None
+        start = parse_seconds(self.timecode, self.timecode_fps)
+        return to_timecode((start + wall_s - self.timecode_wall_s) % 86_400, self.timecode_fps)
+
+
+def time_of_day_timecode(fps: float, wall_s: float | None = None) -> str:
+    """The local time of day as timecode: what a camera in free-run time-of-day mode shows."""
+    moment = datetime.fromtimestamp(time.time() if wall_s is None else wall_s)
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    return to_timecode(seconds, fps)
 
 
 def _now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def start_session(connection: sqlite3.Connection, scene_id: str, label: str = "") -> LogSession:
-    """Open a new session for a scene."""
+def start_session(
+    connection: sqlite3.Connection,
+    scene_id: str,
+    label: str = "",
+    *,
+    shot: str | None = None,
+    take_number: int | None = None,
+    timecode: str | None = None,
+    timecode_wall_s: float | None = None,
+    fps: float | None = None,
+) -> LogSession:
+    """Open a new session for a scene, bound to a take when `shot` and `take_number` are given."""
     with write_transaction(connection):
         cursor = connection.execute(
-            "INSERT INTO log_session (scene_id, label, created_at) VALUES (?, ?, ?)",
-            (scene_id, label, _now_iso()),
+            "INSERT INTO log_session (scene_id, label, created_at, shot, take_number, timecode,"
+            " timecode_wall_s, timecode_fps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (scene_id, label, _now_iso(), shot, take_number, timecode, timecode_wall_s, fps),
         )
     return get_session(connection, int(cursor.lastrowid))
+
+
+def bind_take(
+    connection: sqlite3.Connection,
+    session_id: int,
+    shot: str | None,
+    take_number: int | None,
+    timecode: str | None = None,
+    timecode_wall_s: float | None = None,
+    fps: float | None = None,
+) -> LogSession:
+    """(Re)bind a session to a take and the camera's timecode (the slate was read differently)."""
+    with write_transaction(connection):
+        connection.execute(
+            "UPDATE log_session SET shot = ?, take_number = ?, timecode = ?, timecode_wall_s = ?,"
+            " timecode_fps = ? WHERE id = ?",
+            (shot, take_number, timecode, timecode_wall_s, fps, session_id),
+        )
+    return get_session(connection, session_id)
+
+
+def next_take_number(connection: sqlite3.Connection, scene_id: str, shot: str, known_numbers=()) -> int:
+    """The take number to offer for a shot: one past the breakdown's takes and the logged ones."""
+    row = connection.execute(
+        "SELECT MAX(take_number) FROM log_session WHERE scene_id = ? AND shot = ?", (scene_id, shot)
+    ).fetchone()
+    logged = int(row[0] or 0)
+    return max([logged, *[int(n) for n in known_numbers]]) + 1
 
 
 def get_session(connection: sqlite3.Connection, session_id: int) -> LogSession:
@@ -96,6 +166,11 @@ def sessions_for_scene(connection: sqlite3.Connection, scene_id: str) -> list[Lo
         "SELECT * FROM log_session WHERE scene_id = ? ORDER BY id", (scene_id,)
     ).fetchall()
     return [LogSession(**dict(row)) for row in rows]
+
+
+def all_sessions(connection: sqlite3.Connection) -> list[LogSession]:
+    """Every session of every scene, oldest first (the day's report picks its day's)."""
+    return [LogSession(**dict(row)) for row in connection.execute("SELECT * FROM log_session ORDER BY id")]
 
 
 def resume_or_start(connection: sqlite3.Connection, scene_id: str) -> tuple[LogSession, bool]:
@@ -159,18 +234,23 @@ def add_entry(
     *,
     beat_id: str | None = None,
     text: str = "",
+    wall_s: float | None = None,
 ) -> LogEntry:
-    """Append an entry and commit it (durably) before returning it."""
+    """Append an entry and commit it (durably) before returning it.
+
+    `t_s` and `wall_s` are the session clock and the wall clock when the key was pressed (now
+    when `wall_s` is not given); a note typed for a while keeps the instant its key opened it."""
     if kind not in ENTRY_KINDS:
         raise ValueError(f"unknown log entry kind {kind!r}")
     created = _now_iso()
+    wall = time.time() if wall_s is None else float(wall_s)
     with write_transaction(connection):
         cursor = connection.execute(
-            "INSERT INTO log_entry (session_id, t_s, beat_id, kind, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (session_id, float(t_s), beat_id, kind, text, created),
+            "INSERT INTO log_entry (session_id, t_s, beat_id, kind, text, created_at, wall_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (session_id, float(t_s), beat_id, kind, text, created, wall),
         )
-    return LogEntry(int(cursor.lastrowid), session_id, float(t_s), beat_id, kind, text, created, False)
+    return LogEntry(int(cursor.lastrowid), session_id, float(t_s), beat_id, kind, text, created, False, wall)
 
 
 def undo_last(connection: sqlite3.Connection, session_id: int) -> LogEntry | None:
@@ -216,7 +296,9 @@ def next_beat(beat_ids: list[str], logged: list[LogEntry]) -> str | None:
 
 # --- exports ---------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("session_id", "entry_id", "t_s", "beat_id", "kind", "text", "created_at")
+EXPORT_COLUMNS = (
+    "session_id", "shot", "take", "entry_id", "t_s", "timecode", "beat_id", "kind", "text", "created_at",
+)
 
 
 def export_rows(connection: sqlite3.Connection, scene_id: str) -> list[dict]:
@@ -227,8 +309,11 @@ def export_rows(connection: sqlite3.Connection, scene_id: str) -> list[dict]:
             rows.append(
                 {
                     "session_id": session.id,
+                    "shot": session.shot or "",
+                    "take": session.take_number or "",
                     "entry_id": entry.id,
                     "t_s": round(entry.t_s, 3),
+                    "timecode": (session.timecode_at(entry.wall_s) if entry.wall_s is not None else None) or "",
                     "beat_id": entry.beat_id or "",
                     "kind": entry.kind,
                     "text": entry.text,

@@ -76,16 +76,19 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("log", "log.false_start", "s", "log('false_start')", "false start"),
     KeySpec("log", "log.continuity", "c", "log('continuity')", "continuity"),
     KeySpec("log", "log.note", "t", "note", "note"),
-    KeySpec("log", "log.circle", "o", "log('circle')", "circle"),
-    KeySpec("log", "log.ng", "x", "log('ng')", "NG"),
+    KeySpec("log", "log.circle", "o", "mark_take('circled')", "circle take"),
+    KeySpec("log", "log.ng", "x", "mark_take('ng')", "NG take"),
     KeySpec("log", "log.sync", "y", "log('sync')", "clap/sync"),
     KeySpec("log", "log.undo", "u", "undo", "undo"),
-    KeySpec("log", "log.close", "q,escape", "close", "close"),
+    KeySpec("log", "log.next_take", "r", "next_take", "next take"),
+    KeySpec("log", "log.slate", "l", "slate", "shot/take/TC"),
+    KeySpec("log", "log.close", "q,escape", "close", "end take"),
     *(
         KeySpec("log", f"log.gesture_{n}", str(n), f"gesture({n - 1})", f"tracked gesture {n}", show=False)
         for n in range(1, 10)
     ),
     KeySpec("note", "log.note_cancel", "escape", "cancel", "cancel the note", show=False),
+    KeySpec("slate", "log.slate_cancel", "escape", "cancel", "keep the slate as it was", show=False),
 )
 
 _KEY_NAME = re.compile(r"^[a-z0-9_+]+$")

@@ -1,54 +1,49 @@
 """Live rehearsal logging: one key per event, each entry committed to SQLite before it is shown.
 
-The screen shows the running clock, the current beat with its line cue, and the last entries
-(each with its id, so the log can be checked at a glance). A killed app loses nothing that was
-on screen: the entry is written and committed first, and only then acknowledged.
+Each run-through is its own session, bound to scene, shot and take (the next take number is
+offered) with the camera's timecode. The screen shows the slate and timecode, the running clock,
+the current beat with its line cue, and the last entries (each with its id, so the log can be
+checked at a glance). `o`/`x` circle or NG the take in the scene's YAML; `r` ends this take and
+starts the next; leaving ends the take. A killed app loses nothing that was on screen: the entry
+is written and committed first, and only then acknowledged; its session is resumed next time.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
 
 from rehearse.breakdown.models import Scene
+from rehearse.errors import RehearseError
 from rehearse.store import connect
 from rehearse.store.rehearsal_log import (
     LogEntry,
+    LogSession,
     add_entry,
+    bind_take,
     clock_event,
     clock_state,
+    close_session,
     current_beat,
     entries,
     next_beat,
-    resume_or_start,
+    next_take_number,
+    open_sessions,
+    sessions_for_scene,
+    start_session,
+    time_of_day_timecode,
     undo_last,
 )
 from rehearse.tui.keymap import bindings
+from rehearse.tui.log_prompts import NotePrompt, SlatePrompt
 
 VISIBLE_ENTRIES = 200
-
-class NotePrompt(ModalScreen[str | None]):
-    """Asks for a free-text note; Enter logs it, Escape cancels."""
-
-    BINDINGS = bindings("note")
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="note-box"):
-            yield Static("Note (Enter to log, Escape to cancel):")
-            yield Input(id="note-input")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class RehearsalLogScreen(Screen[None]):
     """The logging screen: pushed by `rehearse log SCENE` or from the scene screen."""
@@ -56,20 +51,33 @@ class RehearsalLogScreen(Screen[None]):
     # From the app's one keymap table (scope `log`), so help lists them and `keymap:` remaps them.
     BINDINGS = bindings("log")
     DEFAULT_CSS = """
+    RehearsalLogScreen #slate { height: 1; padding: 0 1; text-style: bold; }
     RehearsalLogScreen #clock { height: 3; content-align: center middle; text-style: bold; }
     RehearsalLogScreen #beat { height: auto; padding: 0 1; }
     RehearsalLogScreen #status { height: 1; padding: 0 1; color: $text-muted; }
     RehearsalLogScreen #entries { height: 1fr; }
-    NotePrompt { align: center middle; }
-    NotePrompt #note-box { width: 60; height: auto; padding: 1 2; border: round $accent; background: $surface; }
     """
 
-    def __init__(self, production_root: Path, scene: Scene):
+    def __init__(
+        self,
+        production_root: Path,
+        scene: Scene,
+        *,
+        scene_file: Path | None = None,
+        fps: float = 24.0,
+        shot: str | None = None,
+        take_number: int | None = None,
+        timecode: str | None = None,
+    ):
         super().__init__()
         self.production_root = Path(production_root)
         self.scene = scene
+        self.scene_file = Path(scene_file) if scene_file is not None else None
+        self.fps = fps
+        self.requested = (shot, take_number, timecode)
         self.beat_ids = [beat.id for beat in scene.beats]
         self.connection: sqlite3.Connection | None = None
+        self.session: LogSession | None = None
         self.session_id = 0
         self.resumed = False
         self.hold_open = False
@@ -78,6 +86,7 @@ class RehearsalLogScreen(Screen[None]):
         self._timer = None
 
     def compose(self) -> ComposeResult:
+        yield Static(id="slate")
         yield Static(id="clock")
         yield Static(id="beat")
         yield Static(id="status")
@@ -87,20 +96,93 @@ class RehearsalLogScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.sub_title = f"log: scene {self.scene.id}"
         self.connection = connect(self.production_root)
-        session, self.resumed = resume_or_start(self.connection, self.scene.id)
-        self.session_id = session.id
-        self.live_entries = entries(self.connection, self.session_id)
-        self.hold_open = self._hold_is_open()
+        interrupted = open_sessions(self.connection, self.scene.id)
+        shot, number, _ = self.requested
+        if interrupted and (shot or number) and (
+                (shot or interrupted[0].shot), (number or interrupted[0].take_number)) != (
+                interrupted[0].shot, interrupted[0].take_number):
+            # Another take was asked for: the interrupted run-through is over.
+            close_session(self.connection, interrupted[0].id)
+            interrupted = []
+        # An open session was interrupted (leaving the log closes it): resume it and its clock.
+        self.resumed = bool(interrupted)
+        self.session = interrupted[0] if interrupted else self._start_take()
+        if self.session.take_label is None:
+            self.session = self._bind(*self._defaults())
         table = self.query_one(DataTable)
-        table.add_columns("#", "time", "beat", "kind", "text")
-        for entry in self.live_entries[-VISIBLE_ENTRIES:]:
-            self._show_entry(entry)
-        what = "resumed" if self.resumed else "new"
-        self._status(f"{what} session {self.session_id}, {len(self.live_entries)} entries")
-        self._refresh_beat()
+        table.add_columns("#", "time", "TC", "beat", "kind", "text")
+        self._load_session()
         self._clock = self.query_one("#clock", Static)
         self._tick()
         self._timer = self.set_interval(0.1, self._tick)
+
+    # --- the take this run-through is ------------------------------------------------------
+
+    def _defaults(self, after: LogSession | None = None) -> tuple[str | None, int | None, str]:
+        """Shot (asked for, else the last one logged, else the scene's first), next take, TC now."""
+        shot, number, timecode = self.requested if after is None else (after.shot, None, None)
+        if shot is None:
+            logged = [s.shot for s in sessions_for_scene(self.connection, self.scene.id) if s.shot]
+            shot = logged[-1] if logged else (self.scene.shots[0].id if self.scene.shots else None)
+        if number is None and shot is not None:
+            known = [t.number for t in self.scene.takes if t.shot == shot]
+            number = next_take_number(self.connection, self.scene.id, shot, known)
+        if timecode is None and after is not None:
+            timecode = after.timecode_at(time.time())
+        return shot, number, timecode or time_of_day_timecode(self.fps)
+
+    def _start_take(self, after: LogSession | None = None) -> LogSession:
+        shot, number, timecode = self._defaults(after)
+        return start_session(self.connection, self.scene.id, shot=shot, take_number=number,
+                             timecode=timecode, timecode_wall_s=time.time(), fps=self.fps)
+
+    def _bind(self, shot: str | None, number: int | None, timecode: str) -> LogSession:
+        return bind_take(self.connection, self.session.id, shot, number, timecode, time.time(), self.fps)
+
+    def _load_session(self) -> None:
+        self.session_id = self.session.id
+        self.live_entries = entries(self.connection, self.session_id)
+        self.hold_open = self._hold_is_open()
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in self.live_entries[-VISIBLE_ENTRIES:]:
+            self._show_entry(entry)
+        what = "resumed" if self.resumed else "new"
+        self._status(f"{what} session {self.session_id} for take {self._take_text()}, "
+                     f"{len(self.live_entries)} entries")
+        self._refresh_beat()
+
+    def _take_text(self) -> str:
+        return self.session.take_label or "(no shot)"
+
+    def action_next_take(self) -> None:
+        """End this run-through and start the next take's session, its clock at zero."""
+        close_session(self.connection, self.session_id)
+        self.session, self.resumed = self._start_take(after=self.session), False
+        self._load_session()
+        self._tick()
+
+    def action_slate(self) -> None:
+        def slated(values: tuple[str, int, str] | None) -> None:
+            if values is None:
+                return
+            shot, number, timecode = values
+            if self.scene.shots and self.scene.shot(shot) is None:
+                shots = ", ".join(s.id for s in self.scene.shots)
+                self._status(f"scene {self.scene.id} has no shot {shot!r} (shots: {shots}); slate unchanged")
+                return
+            from rehearse.breakdown.timecode import parse_seconds
+
+            try:
+                parse_seconds(timecode, self.fps)
+            except ValueError:
+                self._status(f"{timecode!r} is not a timecode HH:MM:SS:FF; slate unchanged")
+                return
+            self.session = self._bind(shot, number, timecode)
+            self._status(f"session {self.session_id} is take {self._take_text()}, TC {timecode}")
+
+        self.app.push_screen(SlatePrompt(self.session.shot or "", self.session.take_number or 1,
+                                         self.session.timecode_at(time.time()) or ""), slated)
 
     # --- clock -----------------------------------------------------------------------------
 
@@ -114,6 +196,9 @@ class RehearsalLogScreen(Screen[None]):
         minutes, seconds = divmod(elapsed, 60)
         state = "running" if running else "paused"
         self._clock.update(f"{int(minutes):02d}:{seconds:05.2f}  ({state})")
+        camera = self.session.timecode_at(time.time()) if self.session else None
+        self.query_one("#slate", Static).update(
+            f"scene {self.scene.id}  take {self._take_text()}  TC {camera or '--:--:--:--'}")
 
     def action_toggle_clock(self) -> None:
         _, running = self._elapsed()
@@ -122,12 +207,16 @@ class RehearsalLogScreen(Screen[None]):
 
     # --- entries ---------------------------------------------------------------------------
 
-    def _log(self, kind: str, *, beat_id: str | None = None, text: str = "") -> LogEntry:
-        elapsed, _ = self._elapsed()
+    def _log(self, kind: str, *, beat_id: str | None = None, text: str = "",
+             at: tuple[float, float] | None = None) -> LogEntry:
+        """Log an entry at `at` = (session clock, wall clock) of its key, default now."""
+        wall = time.time()
+        elapsed = clock_state(self.connection, self.session_id, wall)[0]
+        elapsed, wall = at or (elapsed, wall)
         if beat_id is None:
             beat_id = current_beat(self.beat_ids, self.live_entries)
         # Committed to disk here, before anything on screen says so.
-        entry = add_entry(self.connection, self.session_id, kind, elapsed, beat_id=beat_id, text=text)
+        entry = add_entry(self.connection, self.session_id, kind, elapsed, beat_id=beat_id, text=text, wall_s=wall)
         self.live_entries.append(entry)
         self._show_entry(entry)
         self._status(f"logged #{entry.id} {kind}")
@@ -156,24 +245,63 @@ class RehearsalLogScreen(Screen[None]):
         self._log("gesture", text=gestures[index].id)
 
     def action_note(self) -> None:
+        # The note belongs to the moment its key was pressed, not to when Enter is.
+        wall = time.time()
+        opened_at = (clock_state(self.connection, self.session_id, wall)[0], wall)
+
         def logged(text: str | None) -> None:
             if text:
-                self._log("note", text=text)
+                self._log("note", text=text, at=opened_at)
 
         self.app.push_screen(NotePrompt(), logged)
+
+    def action_mark_take(self, status: str) -> None:
+        """Circle or NG this take: its status in the scene's YAML, and a log entry."""
+        kind = {"circled": "circle", "ng": "ng"}[status]
+        shot, number = self.session.shot, self.session.take_number
+        if not shot or not number or self.scene_file is None:
+            self._log(kind, text="status not written: no shot/take or scene file")
+            self._status(f"logged {kind}; press l to set the shot and take, then mark it again")
+            return
+        from rehearse.breakdown.take_status import set_take_status
+
+        try:
+            change = set_take_status(self.scene_file, shot, number, status)
+        except RehearseError as error:
+            self._log(kind, text="status not written")
+            self._status(error.one_line())
+            return
+        # `was ...` lets undo put the previous status back.
+        entry = self._log(kind, text=f"was {change.previous or 'unmarked'}")
+        added = f" (added to {self.scene_file.name} with file {change.added_file})" if change.added_file else ""
+        self._status(f"logged #{entry.id}: take {shot}-{number} is {status}{added}")
 
     def action_undo(self) -> None:
         undone = undo_last(self.connection, self.session_id)
         if undone is None:
             self._status("nothing to undo")
             return
+        restored = self._restore_status(undone)
         self.live_entries = [e for e in self.live_entries if e.id != undone.id]
         table = self.query_one(DataTable)
         if str(undone.id) in table.rows:
             table.remove_row(str(undone.id))
         self.hold_open = self._hold_is_open()
         self._refresh_beat()
-        self._status(f"undid #{undone.id} {undone.kind}")
+        self._status(f"undid #{undone.id} {undone.kind}{restored}")
+
+    def _restore_status(self, undone: LogEntry) -> str:
+        """Undoing a circle/NG puts the take's previous status back in the YAML."""
+        if undone.kind not in ("circle", "ng") or not undone.text.startswith("was "):
+            return ""
+        from rehearse.breakdown.take_status import set_take_status
+
+        previous = undone.text.removeprefix("was ")
+        try:
+            set_take_status(self.scene_file, self.session.shot, self.session.take_number, previous)
+        except (RehearseError, ValueError) as error:
+            return f"; status not restored: {error}"
+        return f"; take {self._take_text()} is {previous} again"
 
     # --- display ---------------------------------------------------------------------------
 
@@ -184,9 +312,10 @@ class RehearsalLogScreen(Screen[None]):
     def _show_entry(self, entry: LogEntry) -> None:
         table = self.query_one(DataTable)
         # Text() keeps notes literal: "[bold]" in a note is shown, not interpreted.
+        camera = self.session.timecode_at(entry.wall_s) if entry.wall_s is not None else None
         table.add_row(
-            str(entry.id), f"{entry.t_s:7.2f} s", entry.beat_id or "-", entry.kind, Text(entry.text),
-            key=str(entry.id),
+            str(entry.id), f"{entry.t_s:7.2f} s", camera or "-", entry.beat_id or "-", entry.kind,
+            Text(entry.text), key=str(entry.id),
         )
         table.move_cursor(row=table.row_count - 1)
 
@@ -211,7 +340,8 @@ class RehearsalLogScreen(Screen[None]):
         self.query_one("#status", Static).update(Text(message))
 
     def action_close(self) -> None:
-        """Leave the log (the session stays open and resumes next time)."""
+        """End this take's session and leave the log (the next run-through gets a new one)."""
+        close_session(self.connection, self.session_id)
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
@@ -224,12 +354,18 @@ class RehearsalLogScreen(Screen[None]):
             self.connection.close()
 
 
+def take_options(project, scene) -> dict:
+    """What a log screen needs from the production: the scene's file (for circle/NG) and the fps."""
+    return {"scene_file": project.scene_files.get(scene.id), "fps": float(project.production.fps)}
+
+
 class RehearsalLogApp(App[None]):
     """`rehearse log SCENE`: the logging screen as its own app."""
 
-    def __init__(self, production_root: Path, scene: Scene, *, keymap: dict[str, str] | None = None):
+    def __init__(self, production_root: Path, scene: Scene, *, keymap: dict[str, str] | None = None, **take):
         super().__init__()
-        self.log_screen = RehearsalLogScreen(production_root, scene)
+        # `take`: scene_file, fps, shot, take_number, timecode (see RehearsalLogScreen).
+        self.log_screen = RehearsalLogScreen(production_root, scene, **take)
         if keymap:
             self.set_keymap(keymap)
 

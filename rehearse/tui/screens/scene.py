@@ -208,12 +208,13 @@ class SceneScreen(RehearseScreen):
         self.app.push_screen(ContinuityScreen(self.scene_id))
 
     def action_log_rehearsal(self) -> None:
-        """Log a live rehearsal of this scene (resumes the scene's open session)."""
-        from rehearse.tui.log_app import RehearsalLogScreen
+        """Log the next run-through of this scene (its next take; an interrupted one resumes)."""
+        from rehearse.tui.log_app import RehearsalLogScreen, take_options
 
         scene = self.current_scene()
-        if scene is not None and self.app.project is not None:
-            self.app.push_screen(RehearsalLogScreen(self.app.project.root, scene))
+        project = self.app.project
+        if scene is not None and project is not None:
+            self.app.push_screen(RehearsalLogScreen(project.root, scene, **take_options(project, scene)))
 
     def action_analyze_scene(self) -> None:
         scene = self.current_scene()

@@ -1,0 +1,165 @@
+"""Take-bound logging driven with Pilot on a real production folder and real SQLite.
+
+Each run-through is its own session bound to shot and take; `r` starts the next take with its
+own clock, leaving closes the session, `o`/`x` write the take's status into the scene's YAML
+(every other byte kept), and a note keeps the time of the key that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from rehearse.breakdown.loader import open_project
+from rehearse.store import connect
+from rehearse.store.rehearsal_log import clock_state, entries, open_sessions, sessions_for_scene
+from rehearse.tui.log_app import RehearsalLogApp, take_options
+
+PRODUCTION = """\
+title: Log test
+fps: 25
+characters:
+  - {id: maya, name: MAYA, actor: Test Actor, consent: true}
+"""
+# Comments, a flow mapping, a quoted value and odd spacing: all must survive a status write.
+SCENE = """\
+# Scene 01 -- the lie.   (comment kept byte for byte)
+id: "01"
+heading: INT. KITCHEN - NIGHT
+characters: [maya]
+beats:
+  - {id: b1, summary: Ana asks, lines: [{character: maya, text: "Did you sign it?"}]}
+  - {id: b2, summary: Maya lies}
+shots:
+  - {id: 1A, size: CU, subject: maya}   # the close-up
+takes:
+  - shot: 1A
+    number: 1
+    file: takes/01-1A-1.mp4     # first pass
+    status: hold
+    notes: >-
+      Good hold; the smile came a touch early.
+
+  - shot: 1A
+    number: 2
+    file: takes/01-1A-2.mp4
+    camera_report: {camera: A, start_timecode: "21:06:32:00"}
+
+# trailing comment
+"""
+
+
+def _production(tmp_path):
+    (tmp_path / "production.yaml").write_text(PRODUCTION)
+    (tmp_path / "01-kitchen.yaml").write_text(SCENE)
+    project = open_project(tmp_path)
+    return project, project.scene("01")
+
+
+def _app(project, scene, **take):
+    return RehearsalLogApp(project.root, scene, **take_options(project, scene), **take)
+
+
+def test_two_run_throughs_are_two_take_bound_sessions(tmp_path):
+    project, scene = _production(tmp_path)
+    scene_file = tmp_path / "01-kitchen.yaml"
+
+    async def day():
+        app = _app(project, scene, timecode="21:10:00:00")
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = app.log_screen
+            assert screen.session.take_label == "1A-3"  # the next take of 1A is offered
+            assert "take 1A-3" in str(screen.query_one("#slate").render())
+            assert "TC 21:10:0" in str(screen.query_one("#slate").render())
+            await pilot.press("space", "n")
+            await pilot.pause(0.3)
+            await pilot.press("n", "o")  # circle 1A-3: a new take entry in the YAML
+            first = screen.session_id
+            await pilot.press("r")  # the next run-through
+            assert screen.session_id != first
+            assert screen.session.take_label == "1A-4"
+            assert clock_state(screen.connection, screen.session_id) == (0.0, False)
+            assert screen.query_one("#entries").row_count == 0
+            await pilot.press("space", "n", "x")  # 1A-4 is NG
+            await pilot.press("q")  # ends take 1A-4's session
+
+    asyncio.run(day())
+    connection = connect(tmp_path)
+    sessions = sessions_for_scene(connection, "01")
+    assert [(s.take_label, s.closed_at is not None) for s in sessions] == [("1A-3", True), ("1A-4", True)]
+    assert sessions[0].timecode == "21:10:00:00" and sessions[0].timecode_fps == 25
+    assert sessions[1].timecode > "21:10:00:00"  # the camera's clock ran on into the next take
+    assert [e.kind for e in entries(connection, sessions[0].id)] == ["beat", "beat", "circle"]
+    assert [e.kind for e in entries(connection, sessions[1].id)] == ["beat", "ng"]
+    reloaded = open_project(tmp_path).scene("01")
+    assert {t.label: t.status for t in reloaded.takes} == {
+        "1A-1": "hold", "1A-2": "unmarked", "1A-3": "circled", "1A-4": "ng"}
+    assert reloaded.takes[2].file == "takes/01-1A-3.mp4"
+    assert scene_file.read_text().startswith(SCENE.split("\n# trailing")[0].rstrip("\n"))
+
+    async def next_day():
+        app = _app(project, reloaded)
+        async with app.run_test() as pilot:
+            assert not app.resumed  # both takes were ended: a new session, not session 1's clock
+            assert app.log_screen.session.take_label == "1A-5"
+            assert clock_state(app.log_screen.connection, app.log_screen.session_id)[0] == 0.0
+            await pilot.press("n")
+
+    asyncio.run(next_day())
+    assert [s.take_label for s in open_sessions(connect(tmp_path), "01")] == ["1A-5"]
+
+
+def test_circle_and_ng_rewrite_only_the_status_value(tmp_path):
+    project, scene = _production(tmp_path)
+    scene_file = tmp_path / "01-kitchen.yaml"
+    before = scene_file.read_bytes()
+
+    async def mark():
+        app = _app(project, scene, take_number=1)
+        async with app.run_test() as pilot:
+            await pilot.press("o")
+            assert b"status: circled" in scene_file.read_bytes()
+            await pilot.press("x")
+            await pilot.pause()
+
+    asyncio.run(mark())
+    after = scene_file.read_bytes()
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
+    assert changed == [(b"    status: hold", b"    status: ng")]
+
+    async def take_two_and_undo():
+        app = _app(project, open_project(tmp_path).scene("01"), take_number=2)
+        async with app.run_test() as pilot:
+            await pilot.press("o")  # take 2 has no status line: one is added under `number:`
+            await pilot.pause()
+            added = scene_file.read_bytes()
+            assert added.replace(b"    number: 2\n    status: circled\n", b"    number: 2\n") == after
+            await pilot.press("u")  # undo puts its previous status back
+            await pilot.pause()
+
+    asyncio.run(take_two_and_undo())
+    assert open_project(tmp_path).scene("01").takes[1].status == "unmarked"
+
+
+def test_a_note_gets_the_time_of_its_key_not_of_enter(tmp_path):
+    project, scene = _production(tmp_path)
+
+    async def note():
+        app = _app(project, scene)
+        async with app.run_test() as pilot:
+            await pilot.press("space")
+            await pilot.pause(0.2)
+            pressed = time.time()
+            await pilot.press("t")
+            await pilot.pause(0.8)  # typing takes a while
+            await pilot.press(*"late smile", "enter")
+            await pilot.pause()
+            return pressed, time.time()
+
+    pressed, entered = asyncio.run(note())
+    connection = connect(tmp_path)
+    session = open_sessions(connection, "01")[0]
+    (logged,) = entries(connection, session.id)
+    assert logged.text == "late smile"
+    assert abs(logged.wall_s - pressed) < 0.3 and entered - logged.wall_s > 0.6
+    assert 0.1 < logged.t_s < 0.6  # the session clock at the key, not ~1 s at Enter
