@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "log": ("log", "log a live rehearsal from the keyboard, crash-safe"),
     "report": ("report", "write a continuity report (html, md, csv, json)"),
     "export": ("export", "export markers for editors (otio, edl, ale, eaf)"),
+    "import-annotations": ("import_annotations", "corrected events back from ELAN (.eaf) or .csv, as confirmed"),
     "render": ("render", "draw landmarks and events onto a take"),
     "actor": ("actor", "actor profiles, stored data and deletion"),
 }

@@ -388,4 +388,13 @@ def take_events(target: TakeTarget, analysis: TakeAnalysis, project: Project | N
     if scene is not None and target.take is not None:
         shot = scene.shot(target.take.shot)
         events = attach_lean_targets(events, scene, shot.subject if shot is not None else None)
+    if project is not None and target.take is not None:
+        # A person's corrections (rehearse import-annotations) replace detections of their kinds.
+        from rehearse.store.confirmed import confirmed_events
+
+        confirmed = confirmed_events(project.root, target.take.file)
+        if confirmed is not None:
+            from rehearse.analysis.events.confirmed import apply_confirmed
+
+            events = apply_confirmed(events, confirmed.kinds, confirmed.events, marks, analysis.duration_s)
     return TakeEvents(target, analysis, events, marks, source, neutral)

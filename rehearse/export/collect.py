@@ -14,6 +14,7 @@ from rehearse.export.markers import (
     beat_markers,
     event_marker,
     flag_marker,
+    in_groups,
     log_marker,
     sorted_markers,
 )
@@ -28,8 +29,9 @@ class SceneMarkers:
     warnings: list[str] = field(default_factory=list)
 
 
-def markers_for_scene(results, flags_by_take: dict[str, list] | None = None) -> SceneMarkers:
-    """Markers for every recorded take in `results` (a `SceneResults`)."""
+def markers_for_scene(results, flags_by_take: dict[str, list] | None = None, groups=None) -> SceneMarkers:
+    """Markers for every recorded take in `results` (a `SceneResults`), of the `export --only`
+    groups given (default: every marker)."""
     scene = results.scene
     summaries = {beat.id: beat.summary for beat in scene.beats}
     collected = SceneMarkers(scene.id)
@@ -51,7 +53,8 @@ def markers_for_scene(results, flags_by_take: dict[str, list] | None = None) -> 
                 scene_id=scene.id, label=take.label, shot=take.shot, number=take.number,
                 status=take.status, file=take.file, path=result.path, fps=result.fps,
                 duration_s=result.duration_s, start_timecode=report.start_timecode or "00:00:00:00",
-                camera=report.camera, roll=report.roll, notes=take.notes, markers=sorted_markers(markers),
+                camera=report.camera, roll=report.roll, notes=take.notes,
+                markers=sorted_markers(m for m in markers if groups is None or in_groups(m, groups)),
             )
         )
     return collected

@@ -1,4 +1,10 @@
-"""ELAN EAF (via pympi-ling): one tier per actor and event kind, plus beats, flags and log tiers."""
+"""ELAN EAF (via pympi-ling): one tier per actor and event kind, plus beats, flags and log tiers.
+
+One file holds one take (an EAF links one video). Tier names read back (rehearse.export.annotations):
+`Maya (Ines Duarte) - blink`, `... - hold (face)` / `... - hold (body)` and `... - expression (smile)`
+for kinds whose kinds overlap by nature, and `... - blink - overlap 2` for a second annotation that
+overlaps one on its tier (ELAN allows no overlap on a tier), so every time stays exact.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,14 @@ from rehearse.export.markers import TakeMarkers
 MIMETYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".m4v": "video/mp4", ".wav": "audio/x-wav"}
 
 
+OVERLAP = " - overlap "
+
+
 def tier_name(marker, take_default_who: str) -> str:
-    """`Maya (Ines Duarte) - blink` for events; `beats`, `flags`, `log` for the rest."""
+    """`Maya (Ines Duarte) - blink`, `... - hold (face)` for events; `beats`, `flags`, `log` for the rest."""
     if marker.source == "event":
-        return f"{marker.who or take_default_who} - {marker.kind}"
+        detail = f" ({marker.detail})" if marker.detail else ""
+        return f"{marker.who or take_default_who} - {marker.kind}{detail}"
     return {"beat": "beats", "flag": "flags", "log": "log"}.get(marker.source, marker.source)
 
 
@@ -36,9 +46,9 @@ def build_eaf(take: TakeMarkers, who: str = "actor"):
         tier, copy = base, 1
         while last_end.get(tier, -1) > start:
             copy += 1
-            tier = f"{base} {copy}"
+            tier = f"{base}{OVERLAP}{copy}"
         if tier not in eaf.tiers:
-            eaf.add_tier(tier)
+            eaf.add_tier(tier, part=(marker.who or who) if marker.source == "event" else None)
         eaf.add_annotation(tier, start, end, marker.note)
         last_end[tier] = end
     return eaf

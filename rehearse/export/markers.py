@@ -48,6 +48,9 @@ class Marker:
     """Marker colour (OTIO MarkerColor name)."""
     who: str = ""
     """Character (or actor) the marker is about, for per-actor tiers."""
+    detail: str = ""
+    """What sets it apart from other markers of its kind that may overlap it: a hold's scope
+    (`face`, `body`), an expression's or gesture's label (`smile`); empty otherwise."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ def event_marker(event, who: str = "") -> Marker:
     note += f", confidence {event.confidence:.2f}"
     if event.beat:
         note += f", beat {event.beat}"
+    detail = event.scope if event.kind == "hold" else event.label if event.kind in ("expression", "gesture") else None
     return Marker(
         t_s=float(event.start_s),
         duration_s=max(0.0, float(event.end_s - event.start_s)),
@@ -102,6 +106,7 @@ def event_marker(event, who: str = "") -> Marker:
         kind=event.kind,
         color=EVENT_COLORS.get(event.kind, "YELLOW"),
         who=who,
+        detail=detail or "",
     )
 
 
@@ -127,6 +132,27 @@ def beat_markers(beat_marks: Mapping[str, float], summaries: Mapping[str, str] |
         Marker(float(t), 0.0, f"BEAT {beat}", summaries.get(beat, f"beat {beat}"), "beat", "beat", BEAT_COLOR)
         for beat, t in beat_marks.items()
     ]
+
+
+# `export --only` groups: what an editor asks for by name.
+MARKER_GROUPS = {
+    "flags": "continuity drift flags",
+    "beats": "where each beat starts",
+    "notes": "rehearsal-log entries (notes, flubs, circles ...) of a synced log",
+    "holds": "detected holds",
+    "events": "every detected event (blinks, holds, expressions, gestures ...)",
+}
+EDITOR_GROUPS = ("flags", "beats", "notes")
+"""The default for editors' timelines (OTIO, EDL, ALE): a few markers that matter, not every blink."""
+
+
+def in_groups(marker: Marker, groups: Iterable[str]) -> bool:
+    """Whether `marker` belongs to one of the `export --only` groups."""
+    groups = set(groups)
+    source_group = {"flag": "flags", "beat": "beats", "log": "notes"}.get(marker.source)
+    if source_group is not None:
+        return source_group in groups
+    return "events" in groups or ("holds" in groups and marker.kind == "hold")
 
 
 def sorted_markers(markers: Iterable[Marker]) -> tuple[Marker, ...]:

@@ -44,11 +44,9 @@ class RehearseCommands(Provider):
                  lambda: app.run_cli_job(f"report scene {scene.id}", [
                      "report", scene.id, "--project", str(root), "-o", str(report_file)], open_after=report_file))
             )
-            markers = root / ".rehearse" / "exports" / f"scene-{scene.id}.otio"
             commands.append(
-                ("markers: export", f"export scene {scene.id}'s markers for editors (OTIO) to {markers.name}",
-                 lambda: app.run_cli_job(f"export markers {scene.id}", [
-                     "export", scene.id, "--format", "otio", "--project", str(root), "-o", str(markers)]))
+                ("markers: export", f"export scene {scene.id}'s markers for editors or ELAN (asks where)",
+                 lambda: _ask_export(app, scene))
             )
         else:
             report_file = reports / "production.html"
@@ -75,6 +73,12 @@ class RehearseCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+def _ask_export(app, scene) -> None:
+    from rehearse.tui.export_prompt import ask_and_export
+
+    ask_and_export(app, scene)
 
 
 def _open_actors(app) -> None:

@@ -89,6 +89,7 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("note", "log.note_cancel", "escape", "cancel", "cancel the note", show=False),
     KeySpec("slate", "log.slate_cancel", "escape", "cancel", "keep the slate as it was", show=False),
+    KeySpec("export", "export.cancel", "escape", "cancel", "cancel the export", show=False),
 )
 
 _KEY_NAME = re.compile(r"^[a-z0-9_+]+$")

@@ -425,31 +425,57 @@ async def palette(pilot, command: str) -> None:
     await pilot.press("down", "enter")
 
 
-def test_palette_report_and_marker_export_write_files_third_parties_read(tiny_app, tiny_production, monkeypatch):
+def test_palette_report_and_marker_export_write_files_third_parties_read(tiny_app, tiny_production, monkeypatch, tmp_path):
     import opentimelineio as otio
+
+    from rehearse.tui.export_prompt import ExportPrompt
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     report = tiny_production / ".rehearse" / "reports" / "scene-01.html"
-    markers = tiny_production / ".rehearse" / "exports" / "scene-01.otio"
+    markers = tiny_production / "exports" / "scene-01.otio"  # suggested: a visible folder
+    chosen = tmp_path / "for-the-editor.edl"
+
+    async def wait_for(written):
+        for _ in range(1200):  # child processes: slow on a busy machine
+            await pilot_ref[0].pause(0.05)
+            if written.exists() and tiny_app.job_state is None:
+                break
+        assert not isinstance(tiny_app.screen, ErrorScreen), tiny_app.screen.message
+
+    pilot_ref = []
 
     async def body():
         async with tiny_app.run_test(size=(80, 24)) as pilot:
+            pilot_ref.append(pilot)
             await settle(pilot)
             await pilot.press("enter")
             await settle(pilot)
-            for command, written in (("report: open", report), ("markers: export", markers)):
-                await palette(pilot, command)
-                for _ in range(1200):  # child processes: slow on a busy machine
-                    await pilot.pause(0.05)
-                    if written.exists() and tiny_app.job_state is None:
-                        break
-                assert not isinstance(tiny_app.screen, ErrorScreen), tiny_app.screen.message
+            await palette(pilot, "report: open")
+            await wait_for(report)
+            await palette(pilot, "markers: export")
+            await settle(pilot)
+            assert isinstance(tiny_app.screen, ExportPrompt)  # it asks where to write
+            await pilot.press("enter")  # the suggestion
+            await wait_for(markers)
+            await palette(pilot, "markers: export")
+            await settle(pilot)
+            await pilot.press("ctrl+u")
+            await pilot.press(*_keys(str(chosen)), "enter")
+            await wait_for(chosen)
             assert "INT. KITCHEN - NIGHT" in report.read_text()
             timeline = otio.adapters.read_from_file(str(markers))
             assert [clip.name for clip in timeline.find_clips()] == ["1A-1", "1A-2"]
+            edl = otio.adapters.read_from_file(str(chosen), adapter_name="cmx_3600", rate=24)
+            assert len(edl.find_clips()) == 2
+            assert not (tiny_production / ".rehearse" / "exports").exists()
 
     run(body())
+
+
+def _keys(text: str) -> list[str]:
+    names = {"/": "slash", ".": "full_stop", "-": "minus", "_": "underscore", " ": "space"}
+    return [names.get(c, c) for c in text]
 
 
 def test_graphics_stills_use_textual_image_and_hide_the_half_blocks():

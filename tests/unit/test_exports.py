@@ -139,7 +139,7 @@ def test_eaf_reads_back_with_pympi(tmp_path):
     eaf = Eaf(str(tmp_path / "take.eaf"))
     assert "beats" in eaf.get_tier_names() and "flags" in eaf.get_tier_names()
     assert "maya - blink" in eaf.get_tier_names()
-    holds = sorted(eaf.get_annotation_data_for_tier("maya - hold") + eaf.get_annotation_data_for_tier("maya - hold 2"))
+    holds = sorted(eaf.get_annotation_data_for_tier("maya - hold") + eaf.get_annotation_data_for_tier("maya - hold - overlap 2"))
     assert [(round(s / 1000 * 24), round(e / 1000 * 24)) for s, e, _ in holds] == [(49, 78), (50, 72)]
     every = [a for tier in eaf.get_tier_names() for a in eaf.get_annotation_data_for_tier(tier)]
     assert sorted(round(a[0] / 1000 * 24) for a in every) == sorted(_frame(m.t_s, 24) for m in take.markers)
