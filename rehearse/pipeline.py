@@ -60,6 +60,8 @@ class TakeOutcome:
     error: str | None = None
     status: str = "ok"
     """`analyzed`, `cached`, `no face`, `failed`, `refused` or `stopped`."""
+    warnings: list[str] = field(default_factory=list)
+    """One-line warnings about an analysis that still succeeded (e.g. its cache could not be written)."""
 
     @property
     def ok(self) -> bool:
@@ -113,12 +115,19 @@ def require_scene(project: Project, scene_id: str) -> Scene:
 
 
 def plan_takes(arguments: Sequence[str], project_dir: Path | None = None) -> TakePlan:
-    """Resolve take files and scene ids (none: every take of the production in cwd)."""
+    """Resolve takes, files and scene ids (none: every take of the production in cwd).
+
+    A take can be named as the user likes (`1A-3`, `01/1A-3`, its file relative to here or to
+    the production folder, an absolute path: `breakdown.take_files.find_take`). A path that is
+    not a regular video file (a folder, FIFO, device, symlink loop, NUL byte) is refused with one
+    line and the rest of the batch still runs.
+    """
+    from rehearse.breakdown.take_files import find_take, take_file_problem, take_path_for
+
     plan = TakePlan()
     files = [a for a in arguments if _looks_like_file(a)]
-    scene_ids = [a for a in arguments if not _looks_like_file(a)]
     # Files alone: the production they lie in (if any); otherwise the one in cwd.
-    start = _resolved(Path(files[0])).parent if files and not scene_ids else None
+    start = _resolved(Path(files[0].replace("\x00", ""))).parent if files and len(files) == len(arguments) else None
     # A production that fails to load is an error even for files named directly: without it
     # consent cannot be checked, and analysis must not run on an actor who said no.
     project = find_project(project_dir, start)
@@ -129,38 +138,56 @@ def plan_takes(arguments: Sequence[str], project_dir: Path | None = None) -> Tak
                 "no production here and no take named", Location(Path.cwd()),
                 hint="run inside a production folder, pass --project DIR, or name take files",
             )
-        scene_ids = [scene.id for scene in project.scenes]
-    by_path = _takes_by_path(project) if project is not None else {}
-    for name in files:
-        path = Path(name).expanduser()
-        entry = by_path.get(_resolved(path))
-        if entry is None:
-            plan.targets.append(TakeTarget(path, path.name))
-        else:
-            _add_take(plan, project, *entry, explicit=True)
-    for scene_id in scene_ids:
-        scene = project.scene(scene_id) if project is not None else None
-        if scene is None:
+        arguments = [scene.id for scene in project.scenes]
+    for name in arguments:
+        scene = project.scene(name) if project is not None else None
+        if scene is not None:
+            if not scene.takes:
+                plan.warnings.append(f"{_scene_file(project, scene)}: warning: scene {scene.id} has no takes yet")
+            for take in scene.takes:
+                _add_take(plan, project, scene, take, explicit=False)
+            continue
+        named = find_take(project, name) if project is not None else None
+        if named is not None:
+            _add_take(plan, project, named.scene, named.take, explicit=True)
+            continue
+        if not _looks_like_file(name):
             known = ", ".join(s.id for s in project.scenes) if project is not None else "none"
             raise RehearseError(
-                f"`{scene_id}` is neither a video file nor a scene id of this production",
-                Location(project.root if project is not None else Path(scene_id)),
-                hint=f"scene ids: {known}",
+                f"`{name}` is neither a video file, a take nor a scene id of this production",
+                Location(project.root if project is not None else Path.cwd()),
+                hint=f"scene ids: {known}; takes as 1A-2 or 01/1A-2",
             )
-        if not scene.takes:
-            plan.warnings.append(f"{_scene_file(project, scene)}: warning: scene {scene.id} has no takes yet")
-        for take in scene.takes:
-            _add_take(plan, project, scene, take, explicit=False)
+        path = take_path_for(name, project)
+        target = TakeTarget(path, path.name)
+        problem = take_file_problem(path)
+        if problem is not None and problem != "video file not found":  # a missing file fails in analysis
+            from rehearse.breakdown.take_files import check_take_file
+
+            try:
+                check_take_file(path)
+            except RehearseError as error:
+                plan.refused.append(TakeOutcome(target, error=error.one_line(), status="refused"))
+            continue
+        plan.targets.append(target)
     return plan
 
 
 def _add_take(plan: TakePlan, project: Project, scene: Scene, take: Take, *, explicit: bool) -> None:
+    from rehearse.breakdown.take_files import check_take_file
+
     path = project.take_path(take)
     target = TakeTarget(path, take.label, scene.id, take)
-    if not path.exists() and not explicit:
+    if not os.path.lexists(path) and not explicit:
         plan.warnings.append(
             f"{_scene_file(project, scene)}: warning: take {take.label}: file {take.file} not found, skipped"
         )
+        return
+    try:
+        if os.path.lexists(path):  # a missing take named explicitly fails in analysis, like a loose file
+            check_take_file(path, project.root)
+    except RehearseError as error:
+        plan.refused.append(TakeOutcome(target, error=error.one_line(), status="refused"))
         return
     refusal = consent_refusal(project, scene, target)
     if refusal is not None:
@@ -185,18 +212,15 @@ def consent_refusal(project: Project, scene: Scene, target: TakeTarget) -> Conse
 
 def _looks_like_file(argument: str) -> bool:
     path = Path(argument)
-    return path.suffix.lower() in VIDEO_SUFFIXES or os.sep in argument or path.is_file()
+    return (path.suffix.lower() in VIDEO_SUFFIXES or os.sep in argument or "\x00" in argument or argument == "-"
+            or os.path.lexists(argument))
 
 
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, RuntimeError, ValueError):
         return path.absolute()
-
-
-def _takes_by_path(project: Project) -> dict[Path, tuple[Scene, Take]]:
-    return {_resolved(project.take_path(t)): (s, t) for s in project.scenes for t in s.takes}
 
 
 def _scene_file(project: Project, scene: Scene) -> str:
@@ -234,7 +258,8 @@ def analyze_one(
     status = "cached" if analysis.from_cache else "analyzed"
     if analysis.no_face:
         status = "no face"
-    return TakeOutcome(target, analysis.summary(), analysis if keep_analysis else None, status=status)
+    return TakeOutcome(target, analysis.summary(), analysis if keep_analysis else None, status=status,
+                       warnings=list(analysis.extra.get("warnings", [])))
 
 
 def analyze_targets(

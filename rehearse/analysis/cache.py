@@ -19,6 +19,7 @@ or any sampled region changes the hash; re-encodes always do. Hashes are memoize
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -64,6 +65,38 @@ def content_hash(path: Path | str) -> str:
     value = digest.hexdigest()
     _hash_memo[memo_key] = value
     return value
+
+
+def file_identity(path: Path | str) -> tuple[int, int, int, int]:
+    """(size, mtime_ns, inode, device) of the file: taken before decoding and compared after."""
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev
+
+
+def changed_since(path: Path | str, before: tuple[int, int, int, int], content: str) -> bool:
+    """True when the file at `path` is no longer the one identified `before` with hash `content`.
+
+    A changed size, mtime, inode or device (a copy still growing, a file swapped by a rename)
+    is a change unless the bytes hash the same (a `touch`); a vanished file is a change.
+    """
+    try:
+        if file_identity(path) == before:
+            return False
+        return content_hash(path) != content
+    except OSError:
+        return True
+
+
+def write_failure(folder: Path, exc: OSError) -> str:
+    """The one warning line for a cache that cannot be written (the analysis itself is still good)."""
+    reason = {
+        errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+        errno.ENOTDIR: "a part of the cache path is a file, not a folder",
+        errno.EEXIST: "a file stands where the cache folder should be",
+        errno.EACCES: "permission denied", errno.EROFS: "the file system is read-only",
+    }.get(exc.errno, exc.strerror or str(exc))
+    return (f"{folder}: warning: analysis not cached: {reason} (free space, or point REHEARSE_CACHE_DIR "
+            "at a writable folder; the results are still shown)")
 
 
 def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:

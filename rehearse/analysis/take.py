@@ -8,6 +8,7 @@ Heavy modules (PyAV, MediaPipe) are imported inside the functions that need them
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +20,11 @@ import numpy as np
 from rehearse.analysis import cache
 from rehearse.analysis.prefetch import prefetched
 from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
+from rehearse.breakdown.take_files import check_take_file, take_file_problem
 from rehearse.config import Settings, settings_key
 from rehearse.errors import Location, RehearseError, VideoError
+
+log = logging.getLogger(__name__)
 
 ANALYZER_VERSION = "4"
 """Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
@@ -135,16 +139,26 @@ def load_cached(path: Path | str, settings: Settings | None = None, *, label: st
     """The cached analysis of this file with these settings, or None. Never decodes video."""
     settings = settings or Settings()
     path = Path(path)
-    if not path.is_file():
+    if take_file_problem(path) is not None:
         return None
     folder, stem, _ = _entry(path, settings)
+    return _cached_entry(path, folder, stem, label)
+
+
+def _cached_entry(path: Path, folder: Path, stem: str, label: str | None) -> TakeAnalysis | None:
+    """The entry as a TakeAnalysis; None when missing, incomplete or hand-edited into the wrong shape."""
     meta = cache.read_meta(folder, stem)
     if meta is None:
         return None
     arrays = cache.read_arrays(folder, stem)
     if arrays is None:
         return None
-    return analysis_from_entry(path, meta, arrays, label=label)
+    try:
+        return analysis_from_entry(path, meta, arrays, label=label)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        log.warning("%s: the cached analysis %s is not in the expected shape; analysing again",
+                    path, folder / f"{stem}.json")
+        return None
 
 
 def analyze_take(
@@ -157,27 +171,36 @@ def analyze_take(
     label: str | None = None,
 ) -> TakeAnalysis:
     """Analyse one take (or return its cached analysis). Raises VideoError for unreadable files
-    and AnalysisCancelled when `should_stop()` turns true; neither leaves a cache entry."""
+    (and for a file that changed while it was being analysed) and AnalysisCancelled when
+    `should_stop()` turns true; none of these leaves a cache entry.
+
+    A cache that cannot be written (its folder is a file, the disk is full) costs one warning
+    line in `analysis.extra["warnings"]`: the analysis is still returned.
+    """
     settings = settings or Settings()
     path = Path(path)
     name = label or path.name
     report = progress or (lambda update: None)
-    if not path.exists():
-        raise VideoError("video file not found", Location(path), hint="check the path or the take's `file:` in the breakdown")
-    if path.is_dir():
-        raise VideoError("is a directory, not a video file", Location(path), hint="name the video file itself")
+    check_take_file(path)  # a FIFO or device would block the hash below; a loop would crash it
     report(ProgressUpdate(name, "hashing"))
+    before = cache.file_identity(path)
     folder, stem, content = _entry(path, settings)
-    if not force and (meta := cache.read_meta(folder, stem)) is not None:
-        arrays = cache.read_arrays(folder, stem)
-        if arrays is not None:
-            report(ProgressUpdate(name, "cached"))
-            return analysis_from_entry(path, meta, arrays, label=name)
+    if not force and (cached := _cached_entry(path, folder, stem, name)) is not None:
+        report(ProgressUpdate(name, "cached"))
+        return cached
     analysis = _analyze_uncached(path, name, content, settings, report, should_stop)
+    if cache.changed_since(path, before, content):
+        raise VideoError(
+            "changed while it was being analysed; nothing was cached", Location(path),
+            hint="analyse it again once the copy or export has finished",
+        )
     report(ProgressUpdate(name, "saving", analysis.frame_count, analysis.duration_s, analysis.duration_s))
     arrays, meta = entry_from_analysis(analysis)
-    cache.sweep_temp_files(folder)
-    cache.write_entry(folder, stem, arrays, meta)
+    try:
+        cache.sweep_temp_files(folder)
+        cache.write_entry(folder, stem, arrays, meta)
+    except OSError as exc:
+        analysis.extra.setdefault("warnings", []).append(cache.write_failure(folder, exc))
     report(ProgressUpdate(name, "done", analysis.frame_count, analysis.duration_s, analysis.duration_s))
     return analysis
 

@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
             plan.targets, settings, jobs=args.jobs, force=args.force, progress=view.update, keep_analysis=False
         )
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(warning, file=sys.stderr)
         if outcome.error:
             print(outcome.error, file=sys.stderr)
     everything = outcomes + plan.refused

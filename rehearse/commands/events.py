@@ -34,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
     target = plan.targets[0]
     settings = load_settings(plan.project.root if plan.project is not None else None)
     analysis = analyze_take(target.path, settings, label=target.label)
+    for warning in analysis.extra.get("warnings", []):
+        print(warning, file=sys.stderr)
     scene = plan.project.scene(target.scene_id) if plan.project is not None and target.scene_id else None
     detected = pipeline.take_events(target, analysis, plan.project, settings)
     events, beat_marks = detected.events, detected.beat_marks

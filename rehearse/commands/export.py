@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from rehearse.export.files import output_argument
 from rehearse.export.markers import MARKER_GROUPS
 
 FORMATS = ("otio", "edl", "ale", "eaf")
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("scene", metavar="SCENE", help="scene id")
     parser.add_argument("--format", choices=FORMATS, required=True, help="otio, edl, ale or eaf")
-    parser.add_argument("-o", "--output", type=Path, required=True,
+    parser.add_argument("-o", "--output", type=output_argument, required=True,
                         help="file to write; for eaf also a folder (one .eaf per take)")
     parser.add_argument("--only", default=None, metavar="GROUPS",
                         help=f"comma-separated: {', '.join(MARKER_GROUPS)} (default: flags,beats,notes; eaf: all)")
@@ -37,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rehearse.errors import Location, RehearseError
     from rehearse.export.collect import markers_for_scene
+    from rehearse.export.files import check_output
     from rehearse.pipeline import require_project, require_scene
     from rehearse.scene_results import scene_results
 
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     project = require_project(args.project)
     scene = require_scene(project, args.scene)
+    if not (args.format == "eaf" and (args.output.is_dir() or not args.output.suffix)):
+        check_output(args.output)  # refuse before analysing the scene, not after (an eaf folder: per file)
     results = scene_results(project, scene)
     flags = None if args.no_drift or not results.analysed else _drift_flags(project, scene, results)
     collected = markers_for_scene(results, flags_by_take=flags, groups=groups)

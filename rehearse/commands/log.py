@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from rehearse.errors import Location, RehearseError
+from rehearse.export.files import output_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("words", nargs="+", metavar="SCENE | export SCENE | sync SCENE TAKE_FILE")
     parser.add_argument("--project", type=Path, default=None, help="production folder (default: here)")
     parser.add_argument("--format", choices=("csv", "json"), default="csv", help="export format")
-    parser.add_argument("-o", "--output", type=Path, default=None, help="export to this file")
+    parser.add_argument("-o", "--output", type=output_argument, default=None, help="export to this file")
     parser.add_argument("--offset", type=float, default=None, help="sync: session time at the take's first frame, s")
     parser.add_argument("--clap", action="store_true", help="sync: find the offset from the clap in the take's audio")
     parser.add_argument("--session", type=int, default=None,
@@ -81,9 +82,9 @@ def _export(project, scene_id: str, args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        temporary = args.output.with_name(args.output.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(args.output)
+        from rehearse.export.files import write_text_atomic
+
+        write_text_atomic(args.output, text)
         print(f"wrote {args.output}")
     return 0
 

@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rehearse.export.files import output_argument
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenes", nargs="*", metavar="SCENE", help="scene ids (or --all)")
@@ -17,12 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the day's progress from the rehearsal log (default day: today)")
     parser.add_argument("--format", choices=("html", "md", "csv", "json"), default=None,
                         help="html (default), md, csv or json; --day: md (default) or json")
-    parser.add_argument("-o", "--output", type=Path, default=None, help="file to write (required but with --day)")
+    parser.add_argument("-o", "--output", type=output_argument, default=None,
+                        help="file to write (required but with --day)")
     parser.add_argument("--project", type=Path, default=None, help="production folder (default: here)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse.export.files import write_text_atomic
+    from rehearse.export.files import check_output, write_text_atomic
     from rehearse.pipeline import require_project, require_scene
     from rehearse.report.build import build_report
 
@@ -34,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     args.format = args.format or "html"
     project = require_project(args.project)
     scenes = list(project.scenes) if args.all else [require_scene(project, scene_id) for scene_id in args.scenes]
+    scenes = list({scene.id: scene for scene in scenes}.values())  # `report 01 01` reports the scene once
+    check_output(args.output)  # refuse before minutes of analysis, not after
     report = build_report(project, scenes, images=args.format in ("html", "md"))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -55,17 +55,10 @@ def build_eaf(take: TakeMarkers, who: str = "actor"):
 
 
 def write_eaf(take: TakeMarkers, path: Path, who: str = "actor") -> None:
-    """Write one take's EAF (atomically)."""
-    import os
-    import uuid
+    """Write one take's EAF through the safe output writer (atomic; never onto a take or a breakdown)."""
+    from pympi.Elan import to_string
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A name that does not exist yet: pympi would leave a `.bak` of an existing file.
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        build_eaf(take, who).to_file(str(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    from rehearse.export.files import write_bytes_atomic
+
+    # pympi's own to_file would rename an existing file to `.bak`; the writer replaces it atomically.
+    write_bytes_atomic(path, to_string(build_eaf(take, who), encoding="UTF-8"))

@@ -19,9 +19,10 @@ def _md(text: object) -> str:
 
 def render_markdown(report: Report, image_dir: Path, link_base: str) -> str:
     """Markdown text; pictures are written into `image_dir` and linked as `link_base/<id>.png`."""
-    image_dir.mkdir(parents=True, exist_ok=True)
+    from rehearse.export.files import write_bytes_atomic
+
     for image_id, data in report.images.items():
-        (image_dir / f"{image_id}.png").write_bytes(data)
+        write_bytes_atomic(image_dir / f"{image_id}.png", data)
     data = report.data
     lines = [f"# {_md(data['production'])}: continuity report", "", f"Generated {data['generated_at']} by rehearse.", ""]
     for scene in data["scenes"]:

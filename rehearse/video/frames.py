@@ -20,9 +20,9 @@ import numpy as np
 from rehearse.errors import VideoError
 from rehearse.video.probe import (
     error_reason,
+    frame_orientation,
     open_container,
     pixel_aspect,
-    rotation_from_matrix_deg,
     square_width,
     video_error,
 )
@@ -115,24 +115,21 @@ def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object
 
 def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
     """RGB array of `frame` in square pixels (stretched by the pixel `aspect`), downscaled so the
-    displayed width is at most max_width, then rotated."""
-    rotation = rotation_from_matrix_deg(frame.rotation)
+    displayed width is at most max_width, then turned and mirrored as its display matrix says."""
+    orientation = frame_orientation(frame)
     square_w = square_width(frame.width, aspect)
     coded_h = frame.height
-    display_w, display_h = (coded_h, square_w) if rotation in (90, 270) else (square_w, coded_h)
+    display_w, display_h = (coded_h, square_w) if orientation.transpose else (square_w, coded_h)
     if max_width is not None and display_w > max_width:
         scale = max_width / display_w
         display_w, display_h = max_width, max(1, round(display_h * scale))
-    width, height = (display_h, display_w) if rotation in (90, 270) else (display_w, display_h)
+    width, height = (display_h, display_w) if orientation.transpose else (display_w, display_h)
     if (width, height) != (frame.width, frame.height):
         image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA")
         image = image.to_ndarray()
     else:
         image = frame.to_ndarray(format="rgb24")
-    if rotation:
-        # np.rot90 with positive k turns counter-clockwise; our rotation is clockwise.
-        image = np.ascontiguousarray(np.rot90(image, k=-rotation // 90))
-    return image
+    return orientation.apply(image)
 
 
 def iter_frames(path: Path | str, *, stride: int = 1, max_width: int | None = None) -> Iterator[Frame]:

@@ -39,6 +39,8 @@ class VideoInfo:
     has_audio: bool
     codec: str
     """Video codec name (e.g. h264), or the audio codec's when there is no video."""
+    mirrored: bool = False
+    """True when the display matrix also mirrors the picture (decoded frames are mirrored, as shown)."""
 
 
 def video_error(path: Path, message: str, hint: str = _FIX_UNREADABLE) -> VideoError:
@@ -51,11 +53,10 @@ def open_container(path: Path | str) -> Iterator:
     """Open `path` for reading with PyAV, turning every way it can fail into a one-line VideoError."""
     import av
 
+    from rehearse.breakdown.take_files import check_take_file
+
     path = Path(path)
-    if not path.exists():
-        raise video_error(path, "video file not found", "check the take's file path in the breakdown")
-    if path.is_dir():
-        raise video_error(path, "is a directory, not a video file", "name the video file itself")
+    check_take_file(path)  # a FIFO, device or folder never reaches FFmpeg (it would block or fail late)
     if path.stat().st_size == 0:
         raise video_error(path, "video file is empty (0 bytes)", "copy the take again from the card")
     try:
@@ -103,6 +104,85 @@ def square_width(stored_width: int, aspect: float) -> int:
     return stored_width if abs(aspect - 1.0) <= 1e-3 else max(1, round(stored_width * aspect))
 
 
+@dataclass(frozen=True)
+class Orientation:
+    """How a frame is turned for display: FFmpeg's display matrix, axis-aligned (all 8 EXIF orientations).
+
+    Display pixel = stored pixel moved by the matrix's 2x2 part: the stored array is transposed
+    (a quarter turn), then its rows and/or columns are reversed. A mirror (a selfie camera's
+    flip) is a reversal of columns, not half a turn.
+    """
+
+    transpose: bool = False
+    """Rows and columns swap (a 90 or 270 deg turn, possibly with a mirror)."""
+    flip_rows: bool = False
+    """The display's rows are in reverse order after the transpose."""
+    flip_cols: bool = False
+    """The display's columns are in reverse order after the transpose."""
+
+    @property
+    def mirrored(self) -> bool:
+        """True when the display is a mirror image of the stored picture (the matrix flips handedness)."""
+        return self.transpose == (self.flip_rows == self.flip_cols)
+
+    @property
+    def rotation_deg(self) -> int:
+        """The clockwise turn (0/90/180/270 deg) a player applies, after undoing a horizontal mirror."""
+        transpose, rows, cols = self.transpose, self.flip_rows, self.flip_cols
+        if self.mirrored:
+            cols = not cols  # mirroring the display back reverses its columns once more
+        if not transpose:
+            return 180 if rows and cols else 0
+        return 90 if cols else 270
+
+    def apply(self, image):
+        """The stored H x W (x C) array turned as it is displayed."""
+        import numpy as np
+
+        if self.transpose:
+            image = np.swapaxes(image, 0, 1)
+        if self.flip_rows:
+            image = image[::-1]
+        if self.flip_cols:
+            image = image[:, ::-1]
+        return np.ascontiguousarray(image) if (self.transpose or self.flip_rows or self.flip_cols) else image
+
+
+UPRIGHT = Orientation()
+
+
+def orientation_from_matrix(values) -> Orientation:
+    """The orientation of FFmpeg's 3x3 display matrix (9 ints, 16.16 fixed point; row-vector form).
+
+    A stored pixel (x, y), y pointing down, is displayed at x' = a*x + c*y, y' = b*x + d*y for
+    matrix [a, b, u, c, d, v, ...]. A matrix that is not a quarter turn or mirror is rounded to
+    the nearest one (phones write exact ones).
+    """
+    a, b, c, d = (float(values[i]) for i in (0, 1, 3, 4))
+    if abs(a) + abs(d) >= abs(b) + abs(c):
+        return Orientation(False, d < 0, a < 0)
+    return Orientation(True, b < 0, c < 0)
+
+
+def frame_orientation(frame) -> Orientation:
+    """The display orientation of a decoded PyAV frame, from its display-matrix side data."""
+    import struct
+
+    try:
+        from av.sidedata.sidedata import Type
+
+        data = next((item for item in frame.side_data if item.type == Type.DISPLAYMATRIX), None)
+    except (ImportError, AttributeError, TypeError):
+        data = None
+    if data is not None:
+        raw = bytes(data)
+        if len(raw) >= 36:
+            return orientation_from_matrix(struct.unpack("<9i", raw[:36]))
+    rotation = rotation_from_matrix_deg(getattr(frame, "rotation", 0))
+    return {0: UPRIGHT, 90: Orientation(True, False, True), 180: Orientation(False, True, True),
+            270: Orientation(True, True, False)}[rotation]
+
+
 def rotation_from_matrix_deg(ccw_deg: float | int | None) -> int:
     """Clockwise display rotation (0/90/180/270) from FFmpeg's counter-clockwise display-matrix angle."""
     if ccw_deg is None:
@@ -129,24 +209,25 @@ def probe(path: Path | str) -> VideoInfo:
             )
         if video.duration is not None and video.time_base is not None:
             duration_s = float(video.duration * video.time_base)
-        rotation = 0
+        orientation = UPRIGHT
         try:
             for frame in container.decode(video):
-                rotation = rotation_from_matrix_deg(frame.rotation)
+                orientation = frame_orientation(frame)
                 break
         except av.error.FFmpegError:
             pass  # an undecodable first frame is iter_frames' error to report, with its count
         # frames are decoded to square pixels
         width = square_width(video.codec_context.width, pixel_aspect(video))
         height = video.codec_context.height
-        if rotation in (90, 270):
+        if orientation.transpose:
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
         return VideoInfo(
             path=path,
             width=int(width),
             height=int(height),
-            rotation_deg=rotation,
+            rotation_deg=orientation.rotation_deg,
+            mirrored=orientation.mirrored,
             nominal_fps=float(rate) if rate else 0.0,
             duration_s=duration_s,
             container_frame_count=int(video.frames) if video.frames else None,

@@ -35,12 +35,14 @@ def write_video(
     crf: int = 18,
     preset: str = "veryfast",
     rotation_deg: int = 0,
+    mirror: bool = False,
 ) -> Path:
     """Encode `frames` (H x W x 3 uint8 RGB, even W and H) and return the written path.
 
     Give exactly one of `fps` (constant rate, frame i at i / fps s) or `times` (one presentation
     time in seconds per frame, strictly increasing: variable frame rate). `rotation_deg`
-    (0/90/180/270, clockwise) is stored as display-matrix metadata, as a phone does for portrait.
+    (0/90/180/270, clockwise) is stored as display-matrix metadata, as a phone does for portrait;
+    `mirror` adds a horizontal flip after the turn (a front camera's mirror flag).
     Readers put t = 0 at the first frame: with `times[0]` = 0.5 the frames read back at
     `times - 0.5` and the audio's start_s shifts by the same 0.5 s, so sync is kept.
     """
@@ -77,7 +79,7 @@ def write_video(
             if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
                 raise ValueError(f"frame {index}: expected H x W x 3 uint8 RGB, got {image.shape} {image.dtype}")
             if video is None:
-                video = _add_video_stream(container, image, rate, time_base, crf, preset, rotation_deg)
+                video = _add_video_stream(container, image, rate, time_base, crf, preset, rotation_deg, mirror)
             elif (image.shape[1], image.shape[0]) != (video.width, video.height):
                 raise ValueError(f"frame {index}: size {image.shape[1]}x{image.shape[0]} differs from the first frame")
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
@@ -105,7 +107,7 @@ def write_video(
     return path
 
 
-def _add_video_stream(container, image, rate, time_base, crf, preset, rotation_deg):
+def _add_video_stream(container, image, rate, time_base, crf, preset, rotation_deg, mirror):
     height, width = image.shape[:2]
     if width % 2 or height % 2:
         raise ValueError(f"H.264 yuv420p needs an even width and height, got {width}x{height}")
@@ -115,9 +117,9 @@ def _add_video_stream(container, image, rate, time_base, crf, preset, rotation_d
     stream.pix_fmt = "yuv420p"
     stream.time_base = time_base
     stream.codec_context.time_base = time_base
-    if rotation_deg % 360:
+    if rotation_deg % 360 or mirror:
         # The display matrix angle is counter-clockwise; ours is the clockwise turn a player applies.
-        stream.set_display_rotation(-rotation_deg % 360)
+        stream.set_display_rotation(-rotation_deg % 360, hflip=mirror)
     return stream
 
 

@@ -29,7 +29,7 @@ def _assert_one_line(error: VideoError, path, words: str) -> None:
         ("zero.mp4", lambda p: p.write_bytes(b""), "empty"),
         ("notes.mp4", lambda p: p.write_text("INT. KITCHEN - NIGHT\n"), "not a video"),
         ("boom.mp4", audio_only, "no video stream"),
-        ("folder.mp4", lambda p: p.mkdir(), "directory"),
+        ("folder.mp4", lambda p: p.mkdir(), "not a regular video file (a folder)"),
     ],
 )
 def test_unreadable_inputs_raise_one_line_and_cache_nothing(tmp_path, settings, name, make, words):

@@ -169,4 +169,4 @@ def test_audio_only_file(audio_only):
 def test_directory_instead_of_a_file(tmp_path):
     with pytest.raises(VideoError) as caught:
         probe(tmp_path)
-    assert_one_line_error(caught.value, tmp_path, "directory")
+    assert_one_line_error(caught.value, tmp_path, "not a regular video file (a folder)")

@@ -19,7 +19,13 @@ from rehearse.analysis.events.gestures import detect_gestures
 from rehearse.analysis.events.hesitation import detect_hesitations, speech_spans
 from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.events.micro import detect_micro_movements
-from rehearse.analysis.events.model import EVENT_KINDS, BeatSummary, Event, HoldComparison
+from rehearse.analysis.events.model import (
+    EVENT_KINDS,
+    BeatSummary,
+    Event,
+    HoldComparison,
+    clamp_to_take,
+)
 from rehearse.analysis.events.settings import EventSettings
 from rehearse.analysis.events.signal_ops import face_mask, runs, time_mask
 from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
@@ -35,6 +41,7 @@ __all__ = [
     "HoldComparison",
     "attach_lean_targets",
     "beat_summaries",
+    "clamp_to_take",
     "detect_events",
     "events_json",
     "face_lost",
@@ -153,8 +160,12 @@ def detect_events(
     events = _drop_micro_at_expression_edges(events, settings.micro.expression_edge_s)
     lost = face_lost(signals)
     events = [kept for e in events if (kept := _outside(e, lost)) is not None]
-    if audio is not None and audio.has_audio:
-        duration = max(duration, float(audio.times[-1]))
+    if times.size:
+        # The take runs until its last frame has been shown: last time + one frame interval.
+        duration = duration + (float(np.median(np.diff(times))) if times.size > 1 else 0.0)
+    elif audio is not None and audio.has_audio:
+        duration = float(audio.times[-1])
+    events = clamp_to_take(events, duration)
     events = assign_beats(events, beat_marks, duration)
     return sorted(events, key=lambda e: (e.start_s, e.kind))
 

@@ -60,6 +60,28 @@ class Event(BaseModel):
         return self.end_s - self.start_s
 
 
+def clamp_to_take(events: list[Event], duration_s: float) -> list[Event]:
+    """Events inside the take's [0, duration_s]: edges pulled in, events wholly outside dropped.
+
+    The one place event times are bounded: an onset refined backwards from the first frames, or
+    a closure still open at the last frame, must not read -0.41 s or 6.12 s in a 6.00 s take.
+    """
+    kept = []
+    for event in events:
+        start, end = max(0.0, event.start_s), min(duration_s, event.end_s)
+        if end < start or (end == start and event.end_s > event.start_s):
+            continue
+        if (start, end) == (event.start_s, event.end_s):
+            kept.append(event)
+            continue
+        apex = None if event.apex_s is None else min(max(event.apex_s, start), end)
+        update = {"start_s": start, "end_s": end, "apex_s": apex}
+        if "duration_ms" in event.values:
+            update["values"] = {**event.values, "duration_ms": round(1000 * (end - start), 1)}
+        kept.append(event.model_copy(update=update))
+    return kept
+
+
 class HoldComparison(BaseModel):
     """A beat's longest hold against the director's target hold."""
 
