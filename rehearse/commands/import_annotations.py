@@ -35,7 +35,12 @@ def run(args: argparse.Namespace) -> int:
 
     project = require_project(args.project)
     if args.clear:
-        scene, take = find_take(project, args.take or str(args.file), args.file)
+        name = args.take
+        if name is None and args.file.suffix.lower() == ".eaf" and args.file.is_file():
+            from rehearse.export.annotations import read_annotations
+
+            name = next(iter(read_annotations(args.file).media), None)
+        scene, take = find_take(project, name or str(args.file), args.file)
         cleared = clear_confirmed(connect(project.root), take.file)
         print(f"take {take.label} (scene {scene.id}): " + ("confirmed events forgotten" if cleared else "had none"))
         return 0
