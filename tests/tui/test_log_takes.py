@@ -169,3 +169,83 @@ def test_a_note_gets_the_time_of_its_key_not_of_enter(tmp_path):
     # t_s is the session clock at that key, not at Enter (the clock ran all along).
     assert logged.t_s == pytest.approx(clock_state(connection, session.id, logged.wall_s)[0], abs=0.005)
     assert clock_state(connection, session.id, entering)[0] - logged.t_s >= 0.8
+
+
+def test_a_session_logged_before_take_binding_resumes_bound_after_the_upgrade(tmp_path):
+    import sqlite3
+
+    from rehearse.store.db import MIGRATIONS, database_path
+    from rehearse.store.rehearsal_log import export_rows
+
+    project, scene = _production(tmp_path)
+    path = database_path(tmp_path)
+    path.parent.mkdir()
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:  # the schema before sessions had a take
+        old.executescript(script)
+    old.execute("PRAGMA user_version = 4")
+    old.execute("INSERT INTO log_session (scene_id, created_at) VALUES ('01', '2026-01-01T00:00:00+00:00')")
+    old.execute("INSERT INTO log_entry (session_id, t_s, kind, created_at) VALUES (1, 2.5, 'flub', 'x')")
+    old.commit()
+    old.close()
+    assert export_rows(connect(tmp_path), "01")[0] | {"created_at": ""} == {
+        "session_id": 1, "shot": "", "take": "", "entry_id": 1, "t_s": 2.5, "timecode": "", "beat_id": "",
+        "kind": "flub", "text": "", "created_at": ""}
+
+    async def resume():
+        app = _app(project, scene)
+        async with app.run_test() as pilot:
+            assert app.resumed and app.log_screen.session_id == 1  # interrupted: resumed, not replaced
+            assert app.log_screen.session.take_label == "1A-3"  # and bound to the take offered
+            await pilot.press("n")
+
+    asyncio.run(resume())
+    assert [e.kind for e in entries(connect(tmp_path), 1)] == ["flub", "beat"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed (scripts/test installs it)")
+def test_two_run_throughs_in_a_real_terminal(tmp_path):
+    """`rehearse log` for real in tmux: take 1A-3 circled, `r`, take 1A-4 NG, `q` leaves."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project, _ = _production(tmp_path)
+    socket, rehearse = f"rehearse-takes-{os.getpid()}", Path(sys.executable).with_name("rehearse")
+
+    def tmux(*args):
+        return subprocess.run(["tmux", "-L", socket, *args], check=True, capture_output=True, text=True).stdout
+
+    def wait_for(needle):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            screen = tmux("capture-pane", "-p", "-t", "log")
+            if needle in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} never appeared:\n{screen}")
+
+    tmux("new-session", "-d", "-s", "keeper", "sleep 600")
+    try:
+        tmux("new-session", "-d", "-s", "log", "-x", "100", "-y", "30",
+             f"{rehearse} log 01 --tc 10:00:00:00 --project {tmp_path}; sleep 600")
+        wait_for("take 1A-3  TC 10:00:0")
+        for key in ("Space", "n", "o"):
+            tmux("send-keys", "-t", "log", key)
+        wait_for("take 1A-3 is circled")
+        tmux("send-keys", "-t", "log", "r")
+        wait_for("take 1A-4  TC 10:00:")
+        tmux("send-keys", "-t", "log", "x")
+        wait_for("take 1A-4 is ng")
+        tmux("send-keys", "-t", "log", "q")
+        deadline = time.monotonic() + 20
+        while open_sessions(connect(tmp_path), "01") and time.monotonic() < deadline:
+            time.sleep(0.1)  # q ends the take's session, then leaves
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+    sessions = sessions_for_scene(connect(tmp_path), "01")
+    assert [(s.take_label, s.closed_at is not None) for s in sessions] == [("1A-3", True), ("1A-4", True)]
+    takes = {t.label: t.status for t in open_project(tmp_path).scene("01").takes}
+    assert takes["1A-3"] == "circled" and takes["1A-4"] == "ng"
