@@ -1,4 +1,4 @@
-"""Ground truth for `rehearse score`: a small YAML file, an ELAN `.eaf` (one tier per kind), or a rehearsal log.
+"""Ground truth for `rehearse score`: a small YAML file, annotation records (an ELAN `.eaf`), or a rehearsal log.
 
 Everything becomes `MarkedEvent`s (rehearse.analysis.scoring). The YAML format (the README shows
 it in full):
@@ -10,10 +10,10 @@ it in full):
       - {kind: blink, start_s: 0.833, end_s: 1.033}
       - {kind: expression, label: smile, start_s: 0.533, end_s: 2.367, uncertain: true, note: fades}
 
-In an EAF each tier is a kind (`blink`, `eyes_closed`, `face_lost`, `hold`, `hold:face`) or a
-kind and label (`expression:smile`, `gesture:head_turn`); a bare expression or gesture label
-(`smile`, `head_turn`) is read as that. An annotation whose text starts with `?` or `uncertain`
-is uncertain.
+An ELAN file is read by rehearse.export.annotations (one reader for every EAF): one tier per
+kind, named as `export` names them (`blink`, `expression (smile)`, `hold (face)`, optionally
+`WHO - ` before and `- overlap N` after); `truth_from_records` turns its records into truth. An
+annotation whose text starts with `?` or `uncertain` is uncertain.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ from rehearse.analysis.scoring import MarkedEvent
 from rehearse.errors import Location, RehearseError
 
 TRUTH_KINDS = (*EVENT_KINDS, "face_lost")
-EXPRESSION_LABELS = ("smile", "half_smile", "brow_raise", "brow_furrow", "lip_press", "jaw_drop")
-GESTURE_LABELS = ("head_turn", "nod", "shake", "hand_to_face", "hand_raise", "hand_to_collar", "lean_toward",
-                  "lean_away", "shoulder_turn")
 LOG_KINDS = {"hold_start": "hold", "hesitation": "hesitation", "gesture": "gesture", "false_start": "false_start"}
 """Rehearsal-log entries that have a detected counterpart (beats, notes, flubs, circles do not)."""
 _EVENT_FIELDS = {"kind", "start_s", "end_s", "label", "side", "scope", "region", "uncertain", "note", "frames",
@@ -51,19 +48,11 @@ class Truth:
     notes: list[str] = field(default_factory=list)
 
 
-def load_truth(path: Path) -> Truth:
-    """Read a truth file (.yaml/.yml or .eaf); a bad file is a one-line RehearseError naming it."""
+def load_truth_yaml(path: Path) -> Truth:
+    """Read a YAML truth file; a bad file is a one-line RehearseError naming the file and the place."""
     path = Path(path)
     if not path.is_file():
         raise RehearseError("no such truth file", Location(path), hint="give a .yaml truth file or an ELAN .eaf")
-    if path.suffix.lower() == ".eaf":
-        return _load_eaf(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return _load_yaml(path)
-    raise RehearseError(f"truth files are .yaml or .eaf, not {path.suffix or 'a file without suffix'}", Location(path))
-
-
-def _load_yaml(path: Path) -> Truth:
     from rehearse.breakdown.yaml_source import (
         YamlSourceError,
         key_node_at,
@@ -123,42 +112,22 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def tier_kind(tier: str) -> tuple[str, str | None] | None:
-    """(kind, label-or-scope) a tier name stands for; None for a tier that is no kind (a speaker, notes)."""
-    name = tier.strip().split(" ")[0]  # `blink 2`: a second tier of one kind (overlaps go there in ELAN)
-    kind, _, detail = name.partition(":")
-    if kind in TRUTH_KINDS:
-        return kind, detail or None
-    if name in EXPRESSION_LABELS:
-        return "expression", name
-    if name in GESTURE_LABELS:
-        return "gesture", name
-    return None
-
-
-def _load_eaf(path: Path) -> Truth:
-    from pympi.Elan import Eaf
-
-    try:
-        eaf = Eaf(str(path))
-    except Exception as error:  # pympi raises bare exceptions of several kinds on a broken file
-        raise RehearseError(f"not a readable ELAN file ({type(error).__name__}: {error})", Location(path)) from None
-    events, skipped = [], []
-    for tier in sorted(eaf.get_tier_names()):
-        meaning = tier_kind(tier)
-        if meaning is None:
-            skipped.append(tier)
-            continue
-        kind, detail = meaning
-        for start_ms, end_ms, value, *_ in eaf.get_annotation_data_for_tier(tier):
-            text = (value or "").strip()
-            events.append(MarkedEvent(
-                kind=kind, start_s=start_ms / 1000.0, end_s=end_ms / 1000.0,
-                label=detail if kind != "hold" else None, scope=detail if kind == "hold" else None,
-                uncertain=text.startswith("?") or text.lower().startswith("uncertain"), note=text,
-            ))
-    notes = [f"tiers that are no event kind were left out: {', '.join(skipped)}"] if skipped else []
-    return Truth(sorted(events, key=lambda e: e.start_s), source=str(path), notes=notes)
+def truth_from_records(records: list[dict], kinds, source: str, skipped=()) -> Truth:
+    """Annotation records (`rehearse.export.annotations.read_annotations`: an ELAN file or a CSV,
+    `{kind, detail, start_s, end_s, label, side, text}`) as truth; the kinds with a tier are the
+    kinds it covers. An annotation whose text starts with `?` or `uncertain` is uncertain."""
+    events = []
+    for record in records:
+        kind, detail = record["kind"], record.get("detail") or None
+        text = (record.get("text") or "").strip()
+        events.append(MarkedEvent(
+            kind=kind, start_s=float(record["start_s"]), end_s=float(record["end_s"]),
+            label=record.get("label") or (detail if kind in ("expression", "gesture") else None),
+            side=record.get("side"), scope=detail if kind == "hold" else None,
+            uncertain=text.startswith("?") or text.lower().startswith("uncertain"), note=text,
+        ))
+    notes = [f"left out: {reason}" for reason in skipped]
+    return Truth(sorted(events, key=lambda e: e.start_s), covers=sorted(kinds), source=source, notes=notes)
 
 
 def truth_from_log(entries, gesture_kinds: dict[str, str] | None = None, duration_s: float | None = None) -> Truth:

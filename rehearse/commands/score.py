@@ -1,7 +1,7 @@
 """`rehearse score TAKE --truth FILE`: the detected events against ground truth, per kind.
 
     rehearse score take.mp4 --truth take.truth.yaml     precision, recall, F1, edge errors in frames
-    rehearse score take.mp4 --truth annotations.eaf     an ELAN file: one tier per kind
+    rehearse score take.mp4 --truth annotations.eaf     an ELAN file: one tier per kind (or a .csv)
     rehearse score takes/01-1A-2.mp4 --log              the rehearsal log synced to the take as truth
     ... --json                                          the scoreboard as JSON
 
@@ -29,10 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
     from rehearse.analysis.take import analyze_take
-    from rehearse.analysis.truth import load_truth, score_take
+    from rehearse.analysis.truth import score_take
     from rehearse.config import load_settings
 
-    truth = load_truth(args.truth) if args.truth is not None else None  # a bad file fails before any decoding
+    truth = read_truth(args.truth) if args.truth is not None else None  # a bad file fails before any decoding
     plan = pipeline.plan_takes([args.take], args.project)
     for refusal in plan.refused:
         print(refusal.error, file=sys.stderr)
@@ -51,6 +51,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_board(target.label, truth, board)
     return 0
+
+
+def read_truth(path: Path):
+    """A truth file: YAML (rehearse.analysis.truth), or ELAN .eaf / .csv read as `import-annotations` reads them."""
+    from rehearse.analysis.truth import load_truth_yaml, truth_from_records
+
+    if path.suffix.lower() in (".eaf", ".csv", ".tsv"):
+        from rehearse.export.annotations import read_annotations
+
+        found = read_annotations(path)
+        return truth_from_records(found.records, found.kinds, str(path), found.skipped)
+    return load_truth_yaml(path)
 
 
 def _log_truth(project, target):

@@ -60,7 +60,9 @@ def _read_eaf(path: Path, kinds_known) -> Annotations:
 
     try:
         eaf = Eaf(str(path))
-    except (ParseError, KeyError, ValueError, IndexError) as error:
+    # pympi raises a bare Exception ("Unable to parse eaf") for XML it cannot parse, and
+    # KeyError/ValueError/IndexError for a document that parses but is not ELAN's
+    except (ParseError, KeyError, ValueError, IndexError, Exception) as error:  # noqa: B014
         raise RehearseError(f"not a readable ELAN file ({type(error).__name__}: {error})", Location(path),
                             hint="save it again from ELAN") from None
     found = Annotations(path, media=[Path(d.get("RELATIVE_MEDIA_URL") or d.get("MEDIA_URL", "")).name

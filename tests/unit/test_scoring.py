@@ -8,7 +8,8 @@ import pytest
 from tests_support import REAL_TRUTH, SHARED_CLIPS
 
 from rehearse.analysis.scoring import MarkedEvent, MatchRule, match, score_events
-from rehearse.analysis.truth import load_truth, truth_from_log
+from rehearse.analysis.truth import truth_from_log
+from rehearse.commands.score import read_truth
 from rehearse.errors import RehearseError
 
 FRAME = 1 / 30
@@ -106,7 +107,7 @@ def test_yaml_truth_loads_and_uncertain_and_covers_come_through(tmp_path):
     path.write_text("clip: x.mp4\ncovers: [blink]\nevents:\n"
                     "  - {kind: blink, start_s: 1.0, end_s: 1.2}\n"
                     "  - {kind: expression, label: smile, start_s: 2, end_s: 3, uncertain: true, note: fades}\n")
-    truth = load_truth(path)
+    truth = read_truth(path)
     assert truth.covers == ["blink"] and truth.clip == "x.mp4"
     assert truth.events[1] == MarkedEvent("expression", 2.0, 3.0, label="smile", uncertain=True, note="fades")
 
@@ -122,17 +123,17 @@ def test_a_bad_truth_file_is_one_line_naming_file_and_place(tmp_path, text, expe
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(RehearseError) as caught:
-        load_truth(path)
+        read_truth(path)
     line = caught.value.one_line()
     assert line.startswith(str(path)) and expected in line and "\n" not in line
 
 
 def test_a_missing_or_foreign_truth_file_is_refused(tmp_path):
     with pytest.raises(RehearseError, match="no such truth file"):
-        load_truth(tmp_path / "nope.yaml")
-    (tmp_path / "t.csv").write_text("x")
-    with pytest.raises(RehearseError, match="not .csv"):
-        load_truth(tmp_path / "t.csv")
+        read_truth(tmp_path / "nope.yaml")
+    (tmp_path / "t.csv").write_text("x,y\n1,2\n")
+    with pytest.raises(RehearseError, match="needs the columns kind"):
+        read_truth(tmp_path / "t.csv")
 
 
 def write_eaf(path: Path, tiers: dict[str, list[tuple[int, int, str]]]) -> None:
@@ -151,25 +152,28 @@ def test_an_elan_file_is_truth_one_tier_per_kind(tmp_path):
     path = tmp_path / "a.eaf"
     write_eaf(path, {
         "blink": [(833, 1033, ""), (4000, 4150, "? partial")],
-        "expression:smile": [(533, 2367, "broad")],
-        "head_turn": [(5000, 6000, "")],
+        "expression (smile)": [(533, 2367, "broad")],
+        "Maya - gesture (head_turn)": [(5000, 6000, "")],
+        "hold (face)": [(7000, 8000, "")],
         "Maya speech": [(100, 900, "Of course I did.")],
     })
-    truth = load_truth(path)
-    assert [(e.kind, e.label, e.start_s, e.end_s, e.uncertain) for e in truth.events] == [
-        ("expression", "smile", 0.533, 2.367, False),
-        ("blink", None, 0.833, 1.033, False),
-        ("blink", None, 4.0, 4.15, True),
-        ("gesture", "head_turn", 5.0, 6.0, False),
+    truth = read_truth(path)
+    assert [(e.kind, e.label, e.scope, e.start_s, e.end_s, e.uncertain) for e in truth.events] == [
+        ("expression", "smile", None, 0.533, 2.367, False),
+        ("blink", None, None, 0.833, 1.033, False),
+        ("blink", None, None, 4.0, 4.15, True),
+        ("gesture", "head_turn", None, 5.0, 6.0, False),
+        ("hold", None, "face", 7.0, 8.0, False),
     ]
-    assert truth.notes == ["tiers that are no event kind were left out: Maya speech"]
+    assert truth.covers == ["blink", "expression", "gesture", "hold"]
+    assert len(truth.notes) == 1 and "Maya speech" in truth.notes[0]
 
 
 def test_a_broken_elan_file_is_one_line(tmp_path):
     path = tmp_path / "broken.eaf"
     path.write_text("<ANNOTATION_DOCUMENT><TIER")
     with pytest.raises(RehearseError) as caught:
-        load_truth(path)
+        read_truth(path)
     assert caught.value.one_line().startswith(f"{path}: error: not a readable ELAN file")
 
 
@@ -194,7 +198,7 @@ def test_every_real_truth_file_loads_and_its_frames_match_its_times():
     files = sorted(REAL_TRUTH.glob("*.truth.yaml"))
     assert len(files) >= 5
     for path in files:
-        truth = load_truth(path)
+        truth = read_truth(path)
         assert truth.events, path
         clip = SHARED_CLIPS / truth.clip
         if not clip.is_file():
