@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     for note in found.skipped:
         print(f"{args.file}: warning: {note}; skipped", file=sys.stderr)
     if not found.kinds:
-        raise RehearseError("no event tiers to import", Location(args.file),
-                            hint="tiers are named `WHO - KIND` as `rehearse export --format eaf` writes them")
+        if args.file.suffix.lower() == ".eaf":
+            raise RehearseError("no event tiers to import", Location(args.file),
+                                hint="tiers are named `WHO - KIND` as `rehearse export --format eaf` writes them")
+        raise RehearseError("no events to import", Location(args.file), hint="one row per event: kind,start_s,end_s")
     limit = take.duration
     outside = [r for r in found.records if r["start_s"] < 0 or (limit is not None and r["end_s"] > limit + 1e-6)]
     if outside:
@@ -72,31 +74,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def find_take(project, name: str, source: Path):
-    """(scene, take) named by a label (`1A-3`, `01/1A-3`) or a video path; one-line error when none."""
-    scene_part, _, label = name.rpartition("/") if "/" in name and not name.lower().endswith(_VIDEO) else ("", "", name)
-    matches = [(s, t) for s in project.scenes for t in s.takes
-               if t.label == label and (not scene_part or s.id == scene_part)]
-    if not matches:
-        wanted = Path(name).expanduser()
-        by_path = wanted if wanted.is_absolute() else (Path.cwd() / wanted)
-        for scene in project.scenes:
-            for take in scene.takes:
-                path = project.take_path(take)
-                if _same(path, by_path) or _same(path, project.root / wanted) or path.name == wanted.name:
-                    matches.append((scene, take))
+    """(scene, take) named by a label (`1A-3`, `01/1A-3`) or a video path; one-line error when none.
+
+    A linked video moved since the export (another machine) is still found by its file name."""
+    from rehearse.breakdown.take_files import find_take as named_take
+
+    named = named_take(project, name)
+    if named is not None:
+        return named.scene, named.take
+    matches = [(s, t) for s in project.scenes for t in s.takes if project.take_path(t).name == Path(name).name]
     if len(matches) == 1:
         return matches[0]
     labels = ", ".join(f"{s.id}/{t.label}" for s, t in matches)
     raise RehearseError(
         f"{'no take' if not matches else 'more than one take'} matches {name!r}" + (f" ({labels})" if labels else ""),
         Location(source), hint="name it with --take SCENE/TAKE, e.g. --take 01/1A-3")
-
-
-_VIDEO = (".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".webm", ".mts")
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False

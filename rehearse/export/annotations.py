@@ -32,7 +32,7 @@ class Annotations:
     records: list[dict] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
     media: list[str] = field(default_factory=list)
-    """Linked media file names (EAF), to find the take."""
+    """Linked videos (EAF), as paths, to find the take."""
     skipped: list[str] = field(default_factory=list)
     """Tiers left out, each with why."""
 
@@ -65,8 +65,7 @@ def _read_eaf(path: Path, kinds_known) -> Annotations:
     except (ParseError, KeyError, ValueError, IndexError, Exception) as error:  # noqa: B014
         raise RehearseError(f"not a readable ELAN file ({type(error).__name__}: {error})", Location(path),
                             hint="save it again from ELAN") from None
-    found = Annotations(path, media=[Path(d.get("RELATIVE_MEDIA_URL") or d.get("MEDIA_URL", "")).name
-                                     for d in eaf.media_descriptors])
+    found = Annotations(path, media=[_media_path(d) for d in eaf.media_descriptors])
     for tier in eaf.get_tier_names():
         if tier in ("beats", "flags", "log"):
             continue
@@ -79,6 +78,16 @@ def _read_eaf(path: Path, kinds_known) -> Annotations:
         for start_ms, end_ms, value, *_ in eaf.get_annotation_data_for_tier(tier):
             found.records.append(_record(kind, detail, start_ms / 1000, end_ms / 1000, value or ""))
     return found
+
+
+def _media_path(descriptor: dict) -> str:
+    """The linked video as a path: MEDIA_URL's file URI, else the relative URL."""
+    from urllib.parse import unquote, urlparse
+
+    url = descriptor.get("MEDIA_URL", "")
+    if url.startswith("file:"):
+        return unquote(urlparse(url).path)
+    return descriptor.get("RELATIVE_MEDIA_URL") or url
 
 
 def _record(kind: str, detail: str, start_s: float, end_s: float, text: str, side: str = "", label: str = "") -> dict:

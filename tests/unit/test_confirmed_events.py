@@ -65,3 +65,29 @@ def test_export_only_groups():
     assert [m.source for m in every if in_groups(m, EDITOR_GROUPS)] == ["flag", "beat", "log"]
     assert [(m.source, m.kind) for m in every if in_groups(m, ["holds"])] == [("event", "hold")]
     assert len([m for m in every if in_groups(m, ["events", "flags"])]) == 3
+
+
+def test_import_annotations_stores_a_csv_for_the_take_named_and_refuses_in_one_line(tmp_path, capsys):
+    from rehearse.cli import main
+    from rehearse.store.confirmed import confirmed_events
+
+    (tmp_path / "production.yaml").write_text("title: T\nfps: 24\ncharacters: [{id: maya, name: MAYA, actor: A}]\n")
+    (tmp_path / "01.yaml").write_text('id: "01"\nheading: X\ncharacters: [maya]\nbeats: [{id: b1, summary: s}]\n'
+                                      "shots: [{id: 1A, size: CU}]\n"
+                                      "takes: [{shot: 1A, number: 1, file: takes/a.mp4, duration: 8s}]\n")
+    fixes = tmp_path / "fixes.csv"
+    fixes.write_text("kind,start_s,end_s\nblink,1.0,1.1\nhold,2,3.2\n")
+    for name in ("1A-1", "01/1A-1", "takes/a.mp4", str(tmp_path / "takes" / "a.mp4")):
+        assert main(["import-annotations", str(fixes), "--take", name, "--project", str(tmp_path)]) == 0
+    assert "take 1A-1 (scene 01): 2 confirmed events (blink 1, hold 1)" in capsys.readouterr().out
+    stored = confirmed_events(tmp_path, "takes/a.mp4")
+    assert stored.kinds == ("blink", "hold") and [e["start_s"] for e in stored.events] == [1.0, 2.0]
+
+    fixes.write_text("kind,start_s,end_s\nblink,7.9,8.5\n")  # past the take's 8 s
+    assert main(["import-annotations", str(fixes), "--take", "1A-1", "--project", str(tmp_path)]) == 1
+    assert main(["import-annotations", str(fixes), "--take", "9Z-9", "--project", str(tmp_path)]) == 1
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 2 and "outside the take" in errors[0] and "no take matches '9Z-9'" in errors[1]
+    assert confirmed_events(tmp_path, "takes/a.mp4") == stored  # a refused import changes nothing
+    assert main(["import-annotations", str(fixes), "--take", "1A-1", "--clear", "--project", str(tmp_path)]) == 0
+    assert confirmed_events(tmp_path, "takes/a.mp4") is None
