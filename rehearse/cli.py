@@ -81,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    from rehearse.config import unknown_env_warnings
+
+    for warning in unknown_env_warnings():
+        print(warning, file=sys.stderr)
     if args.command in ANALYSING:
         from rehearse.native_stderr import quiet_native_stderr
 

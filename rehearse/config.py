@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rehearse.analysis.events.settings import EventSettings
 from rehearse.analysis.landmarks import LandmarkSettings
@@ -109,6 +109,14 @@ class Settings(Section):
     profiles: ProfileSettings = Field(default_factory=ProfileSettings)
     """Actor profiles: outlier thresholds and neutral calibration, see rehearse/profiles/settings.py."""
 
+    @field_validator("keymap", mode="before")
+    @classmethod
+    def _keys_are_text(cls, value: Any) -> Any:
+        # `mark_beat: 1` (YAML reads a number) means the key "1".
+        if isinstance(value, dict):
+            return {k: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for k, v in value.items()}
+        return value
+
 
 SPEED_ONLY_FIELDS = {"decode_prefetch_frames"}
 """Analysis settings that change speed, never results: left out of the cache key."""
@@ -141,6 +149,10 @@ def load_settings(
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
     sources: list[tuple[str, dict[str, Any]]] = []
+    if user_config is None and env.get("REHEARSE_CONFIG") and not Path(env["REHEARSE_CONFIG"]).expanduser().is_file():
+        raise ConfigError("REHEARSE_CONFIG names a settings file that does not exist",
+                          Location(Path(env["REHEARSE_CONFIG"]).expanduser()),
+                          hint="create the file, fix the path, or unset REHEARSE_CONFIG")
     files = [user_config if user_config is not None else user_config_path(env)]
     if production_root is not None:
         files.append(Path(production_root) / PRODUCTION_CONFIG_NAME)
@@ -189,13 +201,45 @@ def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
         except yaml.YAMLError:
             value = raw
         if parts == ["cache_dir"]:
+            if not raw.strip():
+                continue  # set but empty: the default cache (see unknown_env_warnings), never the current folder
             value = raw  # a path is a path, even when it looks like a number
+        if parts[0] == "keymap":
+            value = raw  # a key is a key name: `1` is the key "1", not a number
         node = values
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
         names[".".join(parts)] = name
     return values, names
+
+
+KNOWN_ENV = {"REHEARSE_CONFIG", "REHEARSE_CACHE_DIR", "REHEARSE_STILLS", "REHEARSE_FACE_LANDMARKER_TASK"}
+"""Variables read directly (not as `REHEARSE_<SECTION>__<FIELD>`)."""
+
+
+def unknown_env_warnings(env: Mapping[str, str] | None = None) -> list[str]:
+    """One warning line per `REHEARSE_*` variable rehearse does not read (with a did-you-mean),
+    and for an empty `REHEARSE_CACHE_DIR`."""
+    import difflib
+
+    env = os.environ if env is None else env
+    known = set(KNOWN_ENV) | {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    warnings = []
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        if name == "REHEARSE_CACHE_DIR" and not env[name].strip():
+            warnings.append("warning: REHEARSE_CACHE_DIR is set but empty; using the default cache folder "
+                            "(unset it, or give a folder)")
+            continue
+        section = name.split("__", 1)[0]
+        if name in known or ("__" in name and section in known):
+            continue
+        close = difflib.get_close_matches(name if "__" not in name else section, sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}{name[len(section):] if '__' in name else ''}?" if close else ""
+        warnings.append(f"warning: environment variable {name} is not a rehearse setting, ignored{hint}")
+    return warnings
 
 
 def _deep_merge(into: dict[str, Any], update: Mapping[str, Any]) -> None:
@@ -213,17 +257,39 @@ def _config_error(
     loc = [str(p) for p in first["loc"]]
     key = ".".join(loc)
     origin = next((name for dotted, name in env_names.items() if key.startswith(dotted)), None)
+    line = None
     if origin is None:
         # The last file that sets this key (or its section) is the one to fix.
         origin = "settings"
         for path, data in sources:
             if _has_prefix(data, loc):
                 origin = path
+        line = _line_of(origin, loc) if origin != "settings" else None
+    else:
+        origin = f"environment variable {origin}"
     return ConfigError(
         f"setting `{key}`: {first['msg']}",
-        Location(origin),
+        Location(origin, line),
         hint="fix the value or remove it to use the default",
     )
+
+
+def _line_of(path: str, loc: list[str]) -> int | None:
+    """The 1-based line of the deepest key of `loc` found in the YAML file at `path`."""
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    line = None
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+        if match is None:
+            break
+        line = match[0].start_mark.line + 1
+        node = match[1]
+    return line
 
 
 def _has_prefix(data: Any, loc: list[str]) -> bool:

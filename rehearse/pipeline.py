@@ -90,7 +90,12 @@ def find_project(project_dir: Path | None, start: Path | None = None) -> Project
     from rehearse.breakdown.loader import open_project
 
     if project_dir is not None:
-        return open_project(Path(project_dir))
+        project_dir = Path(project_dir)
+        if project_dir.exists() and not project_dir.is_dir():
+            raise RehearseError("not a folder", Location(project_dir), hint="--project takes the production folder")
+        if not project_dir.exists():
+            raise RehearseError("no such folder", Location(project_dir), hint="--project takes the production folder")
+        return open_project(project_dir)
     root = find_production_folder(start)
     return open_project(root) if root is not None else None
 
@@ -292,7 +297,7 @@ def _analyze_in_pool(targets, settings, jobs, force, progress, should_stop, keep
     stop = context.Event()
     outcomes: dict[int, TakeOutcome] = {}
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_worker_init, initargs=(updates, stop)
+        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_worker_init, initargs=(updates, stop, os.getpid())
     ) as pool:
         futures: dict[Future, int] = {
             pool.submit(_worker_analyze, target, settings, force, keep_analysis): i for i, target in enumerate(targets)
@@ -339,7 +344,7 @@ _worker_updates: Any = None
 _worker_stop: Any = None
 
 
-def _worker_init(updates, stop) -> None:
+def _worker_init(updates, stop, parent_pid: int | None = None) -> None:
     """Runs once in each worker: Ctrl-C goes to the parent, which sets `stop` instead.
 
     A worker reports only through `updates` and its returned outcome, so its native stderr
@@ -348,6 +353,10 @@ def _worker_init(updates, stop) -> None:
     """
     global _worker_updates, _worker_stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        from rehearse.parent_watch import watch_parent
+
+        watch_parent(parent_pid)  # a kill -9 of the main process must not leave workers running
     _worker_updates, _worker_stop = updates, stop
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)

@@ -149,8 +149,8 @@ def read_meta(folder: Path, stem: str) -> dict[str, Any] | None:
     npz_path = folder / f"{stem}.npz"
     try:
         meta = json.loads(json_path.read_text(encoding="utf-8"))
-        if npz_path.stat().st_size != meta.get("npz_bytes"):
-            return None
+        if not isinstance(meta, dict) or npz_path.stat().st_size != meta.get("npz_bytes"):
+            return None  # hand-edited into another shape: a miss, analysed again
     except (OSError, ValueError):
         return None
     return meta

@@ -292,10 +292,27 @@ def parse_fountain(text: str) -> Screenplay:
     return screenplay
 
 
+MAX_SCRIPT_BYTES = 4 * 1024 * 1024
+"""Largest screenplay read (4 MiB); a feature script is a few hundred kilobytes."""
+MAX_SCENES = 2000
+"""Most scenes an import writes; more is not a screenplay (a feature has 100-250)."""
+
+
 def read_fountain(path: Path) -> Screenplay:
     """Read and parse a Fountain file; ScriptError if it is missing, not UTF-8 or has no scenes."""
+    import stat as stat_module
+
     path = Path(path)
     try:
+        info = path.stat()
+        if stat_module.S_ISREG(info.st_mode) and info.st_size > MAX_SCRIPT_BYTES:
+            raise ScriptError(
+                f"screenplay is {info.st_size / 2**20:.1f} MiB, over the {MAX_SCRIPT_BYTES // 2**20} MiB limit",
+                Location(path), hint="a feature screenplay is well under 1 MiB; check that this is the .fountain file",
+            )
+        if not stat_module.S_ISREG(info.st_mode) and not stat_module.S_ISDIR(info.st_mode):
+            raise ScriptError("not a regular file (a FIFO, device or socket)", Location(path),
+                              hint="save the screenplay to a file and give that")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ScriptError(
@@ -324,5 +341,10 @@ def read_fountain(path: Path) -> Screenplay:
             Location(path),
             hint="a heading is a line of its own starting with INT., EXT., EST., INT./EXT. or I/E,"
             " or forced with a leading '.'",
+        )
+    if len(screenplay.scenes) > MAX_SCENES:
+        raise ScriptError(
+            f"{len(screenplay.scenes)} scene headings, over the limit of {MAX_SCENES}", Location(path),
+            hint="split the script, or check that lines are not all being read as headings",
         )
     return screenplay

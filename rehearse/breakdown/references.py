@@ -165,12 +165,18 @@ def check_scene(
 
 def _check_beat_marks(take: Take, index: int, beat_ids: list[str], report: FileProblems, production_root: Path | None, beat) -> None:
     loc = ("takes", index)
+    from rehearse.breakdown.take_files import take_file_problem
+
     video = production_root / take.file if production_root is not None else None
-    video_exists = video is not None and video.is_file()
-    if video is not None and not video_exists:
+    problem = take_file_problem(video, production_root) if video is not None else None
+    video_exists = video is not None and problem is None
+    if video is not None and problem == "video file not found":
         report.warning(
             (*loc, "file"), f"video {take.file!r} not found (relative to the production folder); this take is skipped until it exists"
         )
+    elif problem is not None:
+        # the same words analysis uses when it refuses the file
+        report.warning((*loc, "file"), f"video {take.file!r}: {problem}; analysis will refuse this take")
     order = {beat_id: i for i, beat_id in enumerate(beat_ids)}
     for beat_id in take.beat_marks:
         beat((*loc, "beat_marks", beat_id), beat_id, at_key=True)

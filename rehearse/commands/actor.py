@@ -131,22 +131,48 @@ def _forget(project, args) -> int:
 
 
 def _neutral(project, args) -> int:
+    from rehearse.breakdown.take_files import find_take
     from rehearse.breakdown.timecode import TimeFormatError, parse_seconds
     from rehearse.errors import Location, RehearseError
     from rehearse.profiles.calibration import set_neutral_mark
 
-    take = next((t for s in project.scenes for t in s.takes
-                 if args.take in (t.label, t.file) or Path(args.take).name == Path(t.file).name), None)
+    named = find_take(project, args.take)
+    take = named.take if named is not None else next(
+        (t for s in project.scenes for t in s.takes if Path(args.take).name == Path(t.file).name), None)
     if take is None:
         raise RehearseError(f"no take `{args.take}` in this production", Location(project.root),
-                            hint="give a take label such as 1A-2 or its file as written in the scene YAML")
+                            hint="name it as 1A-2, 01/1A-2, or its file (relative to here or the production, or absolute)")
     try:
         start = parse_seconds(args.start, project.production.fps)
         end = parse_seconds(args.end, project.production.fps)
     except TimeFormatError as error:
         print(f"rehearse actor neutral: usage error: {error}", file=sys.stderr)
         return 2
+    length = _take_length(project, take)
+    if length is not None and end > length + 1e-6:
+        raise RehearseError(f"neutral span {start:g}-{end:g} s ends after the take ({length:.2f} s long)",
+                            Location(project.take_path(take)), hint="give a span inside the take")
     span = set_neutral_mark(project.root, take.file, start, end)
     print(f"take {take.label}: neutral span {span.start_s:.2f}-{span.end_s:.2f} s stored; "
           "its blink and expression thresholds now use it as the baseline")
     return 0
+
+
+def _take_length(project, take) -> float | None:
+    """The take's length in seconds: its analysis (decoded frames), else the breakdown's
+    `duration`, else what the container declares; None when none is known."""
+    from rehearse.analysis.take import load_cached
+    from rehearse.config import load_settings
+    from rehearse.errors import RehearseError
+    from rehearse.video.probe import probe
+
+    path = project.take_path(take)
+    analysis = load_cached(path, load_settings(project.root))
+    if analysis is not None:
+        return analysis.duration_s
+    if take.duration is not None:
+        return float(take.duration)
+    try:
+        return probe(path).duration_s
+    except RehearseError:
+        return None

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         project, problems = load_files(paths)
         checked = [f for p in paths for f in (_files_of(find_production_folder(p) or p) if p.is_dir() else [p])]
 
+    problems = problems + _settings_problems(project.root if project is not None else find_production_folder(cwd))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     scenes = project.scenes if project is not None else ()
@@ -77,6 +78,18 @@ def run(args: argparse.Namespace) -> int:
             print(problem.one_line(relative_to=cwd))
         print(_summary_line(summary, loaded=project is not None))
     return 1 if errors else 0
+
+
+def _settings_problems(root: Path | None) -> list[Problem]:
+    """The user config, the production's rehearse.yaml and REHEARSE_* variables, read as every command reads them."""
+    from rehearse.config import load_settings
+    from rehearse.errors import RehearseError
+
+    try:
+        load_settings(root)
+    except RehearseError as error:
+        return [Problem("error", error.message + (f" ({error.hint})" if error.hint else ""), error.location)]
+    return []
 
 
 def _summary_line(summary: dict, *, loaded: bool) -> str:

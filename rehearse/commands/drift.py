@@ -51,6 +51,12 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.json_document(), indent=2))
     else:
         _print_text(report)
+    if args.takes is not None and report.warnings:
+        # A file that could not be analysed was not compared: "no drift" would be a false all-clear.
+        compared = len(report.takes)
+        print(f"drift: error: {len(report.warnings)} of {len(args.takes) - 1} file(s) could not be compared"
+              + ("; nothing was compared" if not compared else ""), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -109,7 +115,7 @@ def _print_text(report) -> None:
     per_take = Counter(f.take for f in report.flags)
     print()
     if not report.flags:
-        print("No drift flagged.")
+        print("No drift flagged." if report.takes or not report.reference else "Nothing compared: no other take could be analysed.")
         return
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     takes = ", ".join(f"{label}: {n}" for label, n in per_take.items())

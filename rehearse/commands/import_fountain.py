@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -223,18 +224,38 @@ def write_scaffold(scaffold: Scaffold, output: Path, *, force: bool = False, sou
             hint="pass --force to overwrite, or choose another folder with -o",
         )
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        _write_atomically(
-            targets[0],
-            _yaml_text(scaffold.production, source, "Fill in each actor (and consent), story days and notes."),
-        )
-        for path, data in zip(targets[1:], scaffold.scene_files.values(), strict=True):
+        # Everything is written into a temp folder first; a run killed there leaves no production.yaml
+        # that `check` would pass. A new folder is then one rename; into an existing one the scene
+        # files move first and production.yaml last.
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name or 'import'}.import-", dir=output.parent if not output.is_dir() else output))
+        try:
             _write_atomically(
-                path,
-                _yaml_text(data, source, "Add story_day, intent, holds, blocking, wardrobe, shots and takes."),
+                staging / PRODUCTION_FILE,
+                _yaml_text(scaffold.production, source, "Fill in each actor (and consent), story days and notes."),
             )
+            for name, data in scaffold.scene_files.items():
+                _write_atomically(
+                    staging / name,
+                    _yaml_text(data, source, "Add story_day, intent, holds, blocking, wardrobe, shots and takes."),
+                )
+            if not output.exists():
+                os.chmod(staging, 0o777 & ~_umask())
+                os.rename(staging, output)
+            else:
+                for target in [*targets[1:], targets[0]]:
+                    os.replace(staging / target.name, target)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
         raise RehearseError(
             f"cannot write: {exc.strerror}", Location(exc.filename or output), hint="check the folder's permissions"
         ) from None
     return targets
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -38,8 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rehearse.pipeline import require_project, require_scene
 
-    project = require_project(args.project)
     action, rest = (args.words[0], args.words[1:]) if args.words[0] in ("export", "sync") else ("open", args.words)
+    if action == "open" and len(rest) > 1:
+        print(f"rehearse log: usage error: unknown action {rest[0]!r} (use `log SCENE`, `log export SCENE` "
+              "or `log sync SCENE TAKE`)", file=sys.stderr)
+        return 2
+    if action == "open" and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("rehearse log: error: logging a rehearsal needs a terminal (stdin and stdout are not one); "
+              "run it in a terminal, or use `rehearse log export`", file=sys.stderr)
+        return 1
+    project = require_project(args.project)
     expected = {"open": 1, "export": 1, "sync": 2}[action]
     if len(rest) != expected:
         print(f"rehearse log: usage error: `{action}` takes {expected} argument(s)", file=sys.stderr)
@@ -90,13 +98,17 @@ def _export(project, scene_id: str, args: argparse.Namespace) -> int:
 
 
 def _sync(project, scene, take_file: str, args: argparse.Namespace) -> int:
+    from rehearse.breakdown.take_files import find_take
     from rehearse.store import connect
     from rehearse.store.rehearsal_log import sessions_for_scene
     from rehearse.store.sync import beat_marks_from_log, clap_offset, link_take
 
-    take = next((t for t in scene.takes if t.file == take_file or Path(t.file).name == take_file), None)
+    named = find_take(project, take_file) or find_take(project, f"{scene.id}/{take_file}")
+    take = named.take if named is not None and named.scene.id == scene.id else next(
+        (t for t in scene.takes if Path(t.file).name == take_file), None)
     if take is None:
-        raise RehearseError(f"scene {scene.id} has no take with file {take_file!r}", Location(project.scene_files.get(scene.id)))
+        raise RehearseError(f"scene {scene.id} has no take {take_file!r}", Location(project.scene_files.get(scene.id)),
+                            hint="name it as 1A-2, 01/1A-2, or its file (relative to here or the production, or absolute)")
     connection = connect(project.root)
     sessions = sessions_for_scene(connection, scene.id)
     # A session logged as this very take is the one to sync, unless one is named.

@@ -1,0 +1,75 @@
+"""Workers exit within 2 s of a SIGKILL of the process that started them (issue 16 item 7)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from rehearse.parent_watch import process_alive
+
+# The main process starts a pool the way pipeline does (forkserver, pipeline._worker_init),
+# hands each worker a task that would run for a minute, prints the workers' pids and waits.
+MAIN = r"""
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from rehearse import pipeline
+
+def busy(_):
+    time.sleep(60)
+    return os.getpid()
+
+def pid(_):
+    return os.getpid()
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context(pipeline._start_method())
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=pipeline._worker_init,
+                               initargs=(context.Queue(), context.Event(), os.getpid()))
+    pids = set()
+    while len(pids) < 2:
+        pids |= set(pool.map(pid, range(8)))
+    for _ in range(2):
+        pool.submit(busy, 0)
+    print(" ".join(map(str, sorted(pids))), flush=True)
+    time.sleep(120)
+"""
+
+
+def test_pool_workers_exit_soon_after_the_main_process_is_killed(tmp_path):
+    script = tmp_path / "main.py"
+    script.write_text(MAIN)
+    main = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        line = main.stdout.readline()
+        workers = [int(p) for p in line.split()]
+        assert len(workers) == 2 and all(process_alive(p) for p in workers)
+        os.kill(main.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        while any(process_alive(p) for p in workers) and time.monotonic() - killed_at < 10:
+            time.sleep(0.05)
+        gone_after = time.monotonic() - killed_at
+        assert not any(process_alive(p) for p in workers), "workers still running 10 s after the kill"
+        assert gone_after < 2.0, f"workers took {gone_after:.2f} s to exit"
+    finally:
+        main.kill()
+        main.wait()
+        for pid in workers if "workers" in dir() else []:
+            if process_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_a_zombie_parent_counts_as_dead():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(f"/proc/{child.pid}/stat", "rb") as handle:
+            if handle.read().rsplit(b")", 1)[-1].split()[0] == b"Z":
+                break
+        time.sleep(0.02)
+    assert not process_alive(child.pid)  # exited, not yet reaped
+    child.wait()
+    assert not process_alive(child.pid)
