@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S, motion_span_frames
+from rehearse.analysis.face_signals import face_motion
 from rehearse.analysis.tracks import SIGNALS, AudioFeatures, SignalTrack
 
 # Measured standard deviation of each signal on a still face (FaceMesh 0.10.21, astronaut
@@ -43,9 +43,9 @@ NOISE_STD: dict[str, float] = {
     "hand_face_left": 0.02, "hand_face_right": 0.02,
 }
 JITTER_IOD_PER_FRAME = 0.0077
-"""Mean landmark jitter between two frames of a still face (IOD, measured frame to frame): over
-face_motion's ~67 ms span it reads ~0.115 IOD/s at any frame rate. Its spread (0.48 of the mean,
-measured) is what a 2D Gaussian position error gives (0.52)."""
+"""Mean landmark jitter between two frames of a still face (IOD, measured frame to frame): the
+tracker's position error, drawn afresh each frame. Its spread (0.48 of the mean, measured) is
+what a 2D Gaussian position error gives (0.52): the mesh jitters as a whole, not point by point."""
 
 # Neutral values of the astronaut portrait as FaceMesh reads it, except a closed mouth.
 DEFAULT_BASELINE: dict[str, float] = {
@@ -246,6 +246,7 @@ def synthesize_signals(
     baseline: dict | None = None,
     idle: float = 1.0,
     shapes: SyntheticShapes = SHAPES,
+    tracker_lag_s: float = 0.0,
 ) -> SignalTrack:
     """A `SignalTrack` whose movements are exactly `events` (truth-JSON event dicts).
 
@@ -253,6 +254,7 @@ def synthesize_signals(
     frames where the face is lost (face_present 0, face signals NaN); `vfr` draws irregular
     frame times around `fps`. `baseline` overrides neutral values (e.g. a squintier actor's EAR).
     `idle` scales the slow sway of head and torso outside holds (0 = a mannequin).
+    `tracker_lag_s` makes the tracker follow the face with a first-order lag (FaceMesh's settling).
     """
     rng = np.random.default_rng(seed)
     base = DEFAULT_BASELINE | (baseline or {})
@@ -277,7 +279,8 @@ def synthesize_signals(
         values[name] = clean + rng.normal(0, noise * NOISE_STD.get(name, 0.0), frames)
     values["lip_corner_asymmetry"] = values["lip_corner_left"] - values["lip_corner_right"]
     face_lost = rng.random(frames) < drop_rate
-    values["face_motion"] = _face_motion(times, offsets, clocks[0], base, noise, rng, shapes, ~face_lost)
+    values["face_motion"] = _face_motion(times, offsets, clocks[0], base, noise, rng, shapes, ~face_lost,
+                                         tracker_lag_s)
     values["face_present"] = np.where(face_lost, 0.0, 1.0)
     values["face_confidence"] = np.where(face_lost, 0.0, np.clip(values["face_confidence"], 0, 1))
     for name in SIGNALS:
@@ -319,21 +322,22 @@ def _add_idle_sway(clocks: np.ndarray, offsets, shapes: SyntheticShapes, rng, id
         offsets[name] = offsets.get(name, 0.0) + sway
 
 
-def _face_motion(times, offsets, clock, base, noise, rng, shapes: SyntheticShapes, seen) -> np.ndarray:
-    """Idle movement outside holds, plus movement from events, plus FaceMesh jitter (IOD/s),
-    measured the way `face_signals.face_motion` measures it: over a centred span between
-    frames where the face was seen (`seen`)."""
+def _face_motion(times, offsets, clock, base, noise, rng, shapes: SyntheticShapes, seen,
+                 tracker_lag_s: float) -> np.ndarray:
+    """face_motion as the package measures it from what the tracker reports (IOD/s).
+
+    A physical model of the face and the tracker, with nothing taken from the detectors: the
+    face travels along a path (idle movement on the idle clock, which stops at the very instant
+    a hold starts, plus every face movement of the events); the tracker reports each frame's
+    position with a position error drawn afresh per frame (`JITTER_IOD_PER_FRAME`), after a
+    first-order lag of `tracker_lag_s` (0 = it follows at once). The reported points go through
+    `face_signals.face_motion`, the same measurement video goes through, so whatever span that
+    measurement uses shapes these streams as it shapes real ones.
+    """
     frames = times.size
-    speed = np.full(frames, np.nan)
-    jitter = rng.normal(0, noise * JITTER_IOD_PER_FRAME / np.sqrt(np.pi), (frames, 2))
-    kept = np.flatnonzero(seen)
-    if kept.size < 2:
-        return speed
-    before, after = (kept[i] for i in motion_span_frames(times[kept]))
-    elapsed = times[after] - times[before]
-    # Idle movement is steady in direction over a span this short: it moves the face by its
-    # speed times the idle time (outside holds) within the span.
-    moved = base["face_motion"] * (clock[after] - clock[before])
+    # Path length travelled up to each frame (IOD): a face's landmarks move by the change of
+    # every signal times its gain, whatever its sign, so movements never cancel.
+    path = base["face_motion"] * clock
     for name, offset in offsets.items():
         if not isinstance(offset, np.ndarray) or name == "iod_scale":
             continue
@@ -345,15 +349,22 @@ def _face_motion(times, offsets, clock, base, noise, rng, shapes: SyntheticShape
             gain = shapes.motion_per_degree
         else:
             gain = shapes.motion_per_iod
-        moved = moved + gain * np.abs(offset[after] - offset[before])
-    # Jitter is a position error per frame (2D, Gaussian, drawn above): it does not add up over
-    # a span, so as a speed it shrinks with the span, whatever the frame rate.
-    displacement = jitter[after] - jitter[before]
-    displacement[:, 0] += moved
-    usable = (elapsed > 0) & (elapsed <= MOTION_MAX_SPAN_S)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        speed[kept] = np.where(usable, np.linalg.norm(displacement, axis=1) / elapsed, np.nan)
-    return speed
+        path = path + gain * np.concatenate([[0.0], np.cumsum(np.abs(np.diff(offset)))])
+    if tracker_lag_s > 0:
+        reported = np.empty_like(path)
+        reported[0] = path[0]
+        follow = 1.0 - np.exp(-np.diff(times, prepend=times[0]) / tracker_lag_s)
+        for i in range(1, frames):
+            reported[i] = reported[i - 1] + follow[i] * (path[i] - reported[i - 1])
+        path = reported
+    # Two points mirrored about the face's centre: after the measurement takes the centroid out,
+    # each moves by the path plus a 2D Gaussian position error drawn per frame, whose mean
+    # frame-to-frame displacement is JITTER_IOD_PER_FRAME (a Rayleigh mean of sigma * sqrt(pi)).
+    jitter = rng.normal(0, noise * JITTER_IOD_PER_FRAME / np.sqrt(np.pi), (frames, 2))
+    point = jitter.copy()
+    point[:, 0] += path
+    points = np.stack([point, -point], axis=1)
+    return face_motion(points, np.ones(frames), times, seen)
 
 
 def synthesize_audio(

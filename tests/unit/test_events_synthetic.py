@@ -61,11 +61,13 @@ def test_holds_latency_and_blinks_on_synthetic_twins(truths, fps, vfr, drop):
     assert max(blink_onsets) <= 2.0
 
 
+@pytest.mark.slow
 def test_hold_edges_over_many_noise_draws(truths):
-    """Five noise draws of every variant: the 2-frame target is met on (nearly) every edge.
+    """Five noise draws of every variant: the 2-frame target is met on every edge.
 
-    Measured over ten draws (480 edges): one edge at 2.1 frames (24 fps VFR), mean offsets
-    within +0.7 frames at 60 fps (movement that speeds up after a hold pulls its end late).
+    Measured with the one-fit edge model over ten draws (480 edges): max 1.4 frames, 95th
+    percentile 0.8; mean offsets within +0.4 frames at 60 fps (movement that speeds up after a
+    hold still pulls its end a little late). The three chained corrections before it: max 2.1.
     """
     errors, durations = [], []
     for draw in range(5):
@@ -83,7 +85,7 @@ def test_hold_edges_over_many_noise_draws(truths):
     within = float(np.mean(errors <= 2.0))
     print(f"hold edges over {errors.size}: {100 * within:.1f} % within 2 frames, max {errors.max():.1f}, "
           f"95th percentile {np.percentile(errors, 95):.2f} frames; duration error max {1000 * max(durations):.0f} ms")
-    assert within >= 0.99 and errors.max() <= 2.5
+    assert within == 1.0
     assert max(durations) <= 0.100
 
 

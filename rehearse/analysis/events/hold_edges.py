@@ -1,135 +1,116 @@
-"""Where a face hold really starts and ends, between frames.
+"""Where a face hold really starts and ends, between frames: one fit per edge.
 
-`face_motion` is the speed over a centred span of frames (`face_signals.motion_span_frames`),
-so across the instant T where movement stops it ramps from the moving level to the still one
-over one span, and passes half way at T. `refine_edges` moves each edge of the still mask to
-the split with the most evidence for that step; `edge_times` then reads T off the frames
-around the split at sub-frame precision, so an edge does not snap to whichever frame the
-noise tipped.
+`face_motion` is the speed over a centred span of frames (`face_signals.motion_span_frames`:
+frame i reads the displacement from a_i to b_i over b_i - a_i). A face that stops at the
+instant T leaves each frame reading the still level and the moving level's share of its span
+that was still moving, (T - a_i) / (b_i - a_i) for an onset, (b_i - T) / (b_i - a_i) for an
+offset, clipped to 0..1: across T the speed ramps over one span.
+
+`fit_hold_edges` takes the windowed still/moving decision, which only says roughly where each
+edge is, and `fit_edge` finds T within `edge_reach_s` of it: the candidate instant whose ramp
+best fits a fixed set of frames around it (weighted least squares, the still level and spread
+read inside the hold, the moving level fitted for each candidate). Frames count by their
+relative error, which also keeps FaceMesh's settling after a stop (up to half the speed before,
+for about 0.1 s on the rendered takes) from dragging an onset: no separate allowance is needed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rehearse.analysis.events.signal_ops import frames_for, runs
+from rehearse.analysis.events.settings import HoldSettings
+from rehearse.analysis.events.signal_ops import runs
 from rehearse.analysis.face_signals import motion_span_frames
 
-EdgeTimes = tuple[dict[int, float], dict[int, float]]
-"""(first still frame -> start time, first moving frame after the hold -> end time)."""
+STEP_S = 1e-3
+"""Candidate instants are this far apart (well under a frame at any frame rate)."""
+RELATIVE_SPREAD = 0.5
+"""A speed reading's spread as a fraction of it: tracker jitter's is 0.48 of its mean (measured
+on FaceMesh), and a moving face's speed varies at least as much."""
 
 
-def refine_edges(times: np.ndarray, still: np.ndarray, motion: np.ndarray, limit: float, reach_s: float) -> None:
-    """Move each hold edge of `still` (in place) to the split with the most evidence, time
-    under the half-way speed minus time over it, on its still side, within `reach_s` of the
-    windowed decision. Each frame counts for its duration, so variable frame rate does not
-    weigh short frames more."""
-    step = np.diff(times, prepend=times[0] - (times[1] - times[0]))
-    reach = frames_for(reach_s, times)
-    half = _half_span(times)
-    spans = runs(still)
-    for index, (first, last) in enumerate(spans):
-        onset_level, offset_level = _half_way_levels(times, motion, first, last, half, limit)
-        floor = spans[index - 1][1] + 1 if index else 0  # never reach into the neighbouring holds
-        ceiling = spans[index + 1][0] - 1 if index + 1 < len(spans) else times.size
-        middle = (first + last) // 2
-        low, high = max(floor, first - reach), min(middle, first + reach)
-        if high > low and onset_level is not None:
-            evidence = np.nan_to_num((onset_level - motion[low:high]) * step[low:high])
-            onset = low + int(np.argmax(np.cumsum(evidence[::-1])[::-1]))
-            still[low:onset] = False
-            still[onset:high] = True
-        low, high = max(middle, last - reach), min(ceiling, last + reach)
-        if high > low and offset_level is not None:
-            evidence = np.nan_to_num((offset_level - motion[low:high]) * step[low:high])
-            offset = low + int(np.argmax(np.cumsum(evidence))) + 1
-            still[low:offset] = True
-            still[offset:high] = False
-
-
-def edge_times(times: np.ndarray, still: np.ndarray, motion: np.ndarray, limit: float,
-               settle_fraction: float) -> EdgeTimes:
-    """Sub-frame start and end times of the holds in `still`, where the speed beside them says.
-
-    A frame whose span [a, b] straddles the instant T reads the still level plus the moving
-    level's excess times the share of the span that moved: (T - a) / (b - a) before an onset,
-    (b - T) / (b - a) after an offset. T is the instant, within two frames of the mask's split,
-    whose shares best fit the frames around it (least squares, the moving level fitted too).
-    After a face stops, FaceMesh keeps reporting a little movement for about 0.1 s while its
-    tracking settles (on the rendered takes up to half the speed before the stop): frames after
-    an onset may read up to `settle_fraction` of the moving level without counting against it.
-    """
-    before, after = motion_span_frames(times)
+def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, limit: float,
+                   settings: HoldSettings, span_frames: tuple[np.ndarray, np.ndarray] | None = None,
+                   ) -> list[tuple[float, float]]:
+    """(start_s, end_s) of each hold of the per-frame `still` decision, its edges fitted between
+    frames on `motion` (face_motion, gaps filled). `span_frames` are the frames each speed was
+    measured between (default: the measurement's own, `motion_span_frames`). An edge whose
+    moving side is not clearly moving, or that is the take's first or last frame, stays on the
+    frame the decision gives (a hold ends at its first moving frame, or after the last frame)."""
+    before, after = span_frames if span_frames is not None else motion_span_frames(times)
     a, b = times[before], times[after]
     half = float(np.median(b - a)) / 2
-    starts: dict[int, float] = {}
-    ends: dict[int, float] = {}
-    for first, last in runs(still):
-        still_level, moving_before, moving_after = _levels(times, motion, first, last, half)
+    step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
+    spans = runs(still)
+    out = []
+    for index, (first, last) in enumerate(spans):
+        start = float(times[first])
+        end = float(times[last]) if last < times.size else float(times[-1]) + step
+        still_level, still_spread, moving_before, moving_after = _levels(times, motion, first, last, half,
+                                                                         settings.edge_reach_s)
+        middle = (start + float(times[last - 1])) / 2  # an edge never crosses the middle of its hold
         if first > 0 and _clear(still_level, moving_before, limit):
-            found = _fit_edge(times, motion, a, b, first, still_level, half, True, settle_fraction)
-            if found is not None:
-                starts[first] = found
+            floor = float(times[spans[index - 1][1]]) if index else float(times[0])
+            start = fit_edge(times, motion, a, b, start, True, (floor, middle), still_level, still_spread,
+                             settings.edge_reach_s)
         if last < times.size and _clear(still_level, moving_after, limit):
-            found = _fit_edge(times, motion, a, b, last, still_level, half, False, settle_fraction)
-            if found is not None:
-                ends[last] = found
-    return starts, ends
+            ceiling = float(times[spans[index + 1][0]]) if index + 1 < len(spans) else float(times[-1])
+            end = fit_edge(times, motion, a, b, end, False, (middle, ceiling), still_level, still_spread,
+                           settings.edge_reach_s)
+        out.append((start, end))
+    return out
 
 
-def _fit_edge(times, motion, a, b, split: int, still_level: float, half: float, onset: bool,
-              settle_fraction: float) -> float | None:
-    """The instant, between the frames two before and one after `split` (the first frame on
-    the other side), whose ramp of shares best fits the speeds of the frames it can touch."""
-    low, high = times[max(split - 2, 0)], times[min(split + 1, times.size - 1)]
-    margin = half + 0.25 * float(np.median(np.diff(times)))  # later movement says nothing of it
-    near = np.flatnonzero((times >= low - margin) & (times <= high + margin) & ~np.isnan(motion))
+def fit_edge(times: np.ndarray, motion: np.ndarray, a: np.ndarray, b: np.ndarray, rough: float, onset: bool,
+             bounds: tuple[float, float], still_level: float, still_spread: float, reach_s: float) -> float:
+    """The instant within `reach_s` of `rough` (and inside `bounds`) where the face stopped
+    (`onset`) or started moving again: the one whose ramp best fits the frames around."""
+    low, high = max(rough - reach_s, bounds[0]), min(rough + reach_s, bounds[1])
+    if high <= low:
+        return rough
+    candidates = np.arange(low, high + STEP_S / 2, STEP_S)
+    # The same frames judge every candidate: those whose span reaches into [low, high], and a
+    # span's worth either side that anchors both levels; nothing beyond the bounds.
+    width = np.maximum(b - a, 1e-9)
+    context = float(np.median(width))
+    near = np.flatnonzero((b >= low - context) & (a <= high + context) & (times >= bounds[0])
+                          & (times <= bounds[1]) & ~np.isnan(motion))
     if near.size < 3:
-        return None
-    excess = motion[near] - still_level
-    width = np.maximum(b[near] - a[near], 1e-9)
-    best, best_error = None, np.inf
-    for instant in np.arange(low, high + 5e-4, 1e-3):
-        moved = (instant - a[near]) if onset else (b[near] - instant)
-        share = np.clip(moved / width, 0.0, 1.0)
-        weight = float(share @ share)
-        if weight == 0:
-            continue
-        excess_level = max(float(share @ excess) / weight, 0.0)
-        residual = excess - excess_level * share
-        if onset:  # FaceMesh settling after the stop is not movement (see edge_times)
-            settled = share == 0
-            residual[settled] = np.maximum(residual[settled] - settle_fraction * excess_level, 0.0)
-        error = float(np.sum(residual**2))
-        if error < best_error:
-            best, best_error = float(instant), error
-    return best
+        return rough
+    speed = motion[near]
+    moved = (candidates[:, None] - a[near]) if onset else (b[near] - candidates[:, None])
+    share = np.clip(moved / width[near], 0.0, 1.0) ** 2  # squared share that moved, (candidate, frame)
+    # Each frame counts by its relative error (a reading's spread is about RELATIVE_SPREAD of
+    # it, never less than the still frames'), so a faster movement further out (an eye opening
+    # just before the stop, speech just after) does not outweigh the frames where it stopped.
+    spread = np.maximum(RELATIVE_SPREAD * speed, max(still_spread, 0.1 * still_level, 1e-9))
+    # Jitter and movement add as vectors in random directions: a frame reads about
+    # sqrt(still^2 + moving^2 * share^2). The moving level (squared) is a weighted least-squares
+    # fit on squared speeds, whose error is about twice the speed times the speed's error.
+    fit = share / (2 * np.maximum(speed, spread) * spread) ** 2
+    weight = np.einsum("cf,cf->c", fit, share)
+    moving2 = np.maximum(fit @ (speed**2 - still_level**2) / np.maximum(weight, 1e-300), 0.0)
+    residual = speed - np.sqrt(still_level**2 + moving2[:, None] * share)
+    error = residual**2 @ (1.0 / spread**2)
+    error[weight == 0] = np.inf
+    return float(candidates[int(np.argmin(error))])
 
 
-def _half_span(times: np.ndarray) -> float:
-    """Half the typical span face_motion is measured over, in seconds."""
-    before, after = motion_span_frames(times)
-    return float(np.median(times[after] - times[before])) / 2
-
-
-def _levels(times: np.ndarray, motion: np.ndarray, first: int, last: int, half: float) -> tuple[float, float, float]:
-    """Median speed inside the hold away from its edges, and just outside each edge (beyond
-    the ramp, within about a span: later movement says nothing about this edge)."""
+def _levels(times: np.ndarray, motion: np.ndarray, first: int, last: int, half: float,
+            reach_s: float) -> tuple[float, float, float, float]:
+    """Median speed inside the hold away from its edges and its spread there (the still frames'
+    root mean square deviation), and median speed outside each edge: beyond the ramp, over as
+    far as the edge may move (the windowed decision puts an onset late and an offset early by a
+    fraction of its window; movement further out says nothing about this edge)."""
     start, end = times[first], times[min(last, times.size - 1)]
     inside = (times >= start + half) & (times < times[last - 1] - half)
     inside[:first] = inside[last:] = False
-    moving_before = (times >= start - 2.5 * half) & (times <= start - half)
-    moving_after = (times >= end + half) & (times <= end + 2.5 * half)
-    return _median(motion[inside]), _median(motion[moving_before]), _median(motion[moving_after])
-
-
-def _half_way_levels(times, motion, first: int, last: int, half: float,
-                     limit: float) -> tuple[float | None, float | None]:
-    """The speed half way between still and moving at the onset and at the offset (None where
-    the frames beside the edge are not clearly moving: then the windowed decision stands)."""
-    still_level, moving_before, moving_after = _levels(times, motion, first, last, half)
-    return tuple((still_level + moving) / 2 if _clear(still_level, moving, limit) else None
-                 for moving in (moving_before, moving_after))
+    moving_before = (times >= start - reach_s - half) & (times <= start - half)
+    moving_after = (times >= end + half) & (times <= end + reach_s + half)
+    still = motion[inside & ~np.isnan(motion)]
+    level = _median(still)
+    spread = float(np.sqrt(np.mean((still - level) ** 2))) if still.size else float("nan")
+    return level, spread, _median(motion[moving_before]), _median(motion[moving_after])
 
 
 def _clear(still_level: float, moving_level: float, limit: float) -> bool:

@@ -1,18 +1,21 @@
 """Holds: spans where the face, or the body, stays still for at least `min_duration_s`.
 
-Face: `face_motion` (mean landmark speed, head rotation included) averaged over a short
-window, time-weighted so variable frame rate does not change it. A take that holds has two
-populations of speed, still (tracker jitter) and moving; the limit is the take's own split
-between them, or `face_motion_max` raised above the jitter floor when there is no clear split.
-Body: torso angle and wrist speeds over a longer window against their limits. Motion shorter
-than `bridge_s` (a glitch, a twitch) does not end a hold.
+Face (`face_hold_spans`): `face_motion` (mean landmark speed, head rotation included) averaged
+over a short window, time-weighted so variable frame rate does not change it, decides still or
+moving frame by frame. A take that holds has two populations of speed, still (tracker jitter)
+and moving; the limit is the take's own split between them, or `face_motion_max` raised above
+the jitter floor when there is no clear split. Each edge is then fitted between frames on the
+unwindowed speed (`hold_edges.fit_edge`, one model for every edge).
+Body (`body_hold_spans`): any per-frame body motion signal against a limit; from pose, torso
+angle and wrist speeds over a longer window against their own limits (`pose_body_motion`).
+Motion shorter than `bridge_s` (a glitch, a twitch) does not end a hold.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rehearse.analysis.events.hold_edges import EdgeTimes, edge_times, refine_edges
+from rehearse.analysis.events.hold_edges import fit_hold_edges
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.settings import HoldSettings
 from rehearse.analysis.events.signal_ops import (
@@ -114,82 +117,66 @@ def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.nd
     return max(limit, (settings.noise_factor if factor is None else factor) * floor)
 
 
-def still_masks(track: SignalTrack, settings: HoldSettings) -> tuple[dict[str, np.ndarray], dict[str, EdgeTimes]]:
-    """scope -> per-frame True where that scope is still (only scopes the track can measure),
-    and scope -> the times between frames where its holds really start and end, where known."""
+def face_hold_spans(times: np.ndarray, motion: np.ndarray, present: np.ndarray,
+                    settings: HoldSettings) -> list[tuple[float, float]]:
+    """(start_s, end_s) of every face hold (any length) from per-frame `face_motion` (IOD/s,
+    NaN where the face is lost) and `present` (the face was found)."""
+    if not present.any() or np.all(np.isnan(motion)):
+        return []
+    # Distance moved over a short window divided by its duration: jitter (a distance per
+    # frame) then reads the same under variable frame rate, and averages down.
+    filled_motion = fill_gaps(times, motion, 0.2)
+    windowed = _windowed_speed(times, filled_motion, settings.glitch_s)
+    limit = _split_still_from_moving(windowed, settings)
+    if limit is None:
+        limit = _limit(windowed, settings.face_motion_max, settings, times)
+    ratio = np.nan_to_num(windowed, nan=np.inf) / limit
+    ratio[~present] = np.nan  # decided by the frames around it (bridged below)
+    filled = fill_gaps(times, ratio, settings.lost_bridge_s)
+    still = _hysteresis(np.nan_to_num(filled, nan=np.inf) <= 1.0,
+                        np.nan_to_num(filled, nan=np.inf) <= settings.release_ratio)
+    for first, last in merged_runs(times, still, settings.bridge_s):
+        still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
+    for first, last in runs(~present):  # a face lost for longer than a tracker hiccup is no hold
+        if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.lost_bridge_s:
+            still[first:last] = False
+    return fit_hold_edges(times, filled_motion, still, limit, settings)
+
+
+def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray | None:
+    """Per-frame body motion from pose, as a multiple of its limit (still at 1 or under): the
+    faster of torso angle speed and each wrist's speed over `body_window_s`, each against its
+    limit raised above its own jitter floor. NaN where the body is not seen; None when the
+    track has no torso angles (body presence alone says nothing about stillness)."""
     times = track.times
     width = settings.speed_span_s
-    masks: dict[str, np.ndarray] = {}
-    edges: dict[str, EdgeTimes] = {}
-    present = face_mask(track)
-    if present.any():
-        # face_motion already carries head rotation (only translation is taken out) and is a
-        # mean over 478 points, so it is far less jittery than a head angle's derivative.
-        ratio = np.zeros(times.size)
-        raw_motion = signal(track, "face_motion")
-        short_ratio = None
-        if not np.all(np.isnan(raw_motion)):
-            # Distance moved over a short window divided by its duration: jitter (a distance per
-            # frame) then reads the same under variable frame rate, and averages down.
-            filled_motion = fill_gaps(times, raw_motion, 0.2)
-            motion = _windowed_speed(times, filled_motion, settings.glitch_s)
-            limit = _split_still_from_moving(motion, settings)
-            if limit is None:
-                limit = _limit(motion, settings.face_motion_max, settings, times)
-            ratio = np.fmax(ratio, np.nan_to_num(motion, nan=np.inf) / limit)
-            short = _windowed_speed(times, filled_motion, settings.onset_window_s)
-            short_ratio = np.nan_to_num(short, nan=np.inf) / limit
-        ratio[~present] = np.nan  # decided by the frames around it (bridged below)
-        filled = fill_gaps(times, ratio, settings.lost_bridge_s)
-        still = _hysteresis(np.nan_to_num(filled, nan=np.inf) <= 1.0,
-                            np.nan_to_num(filled, nan=np.inf) <= settings.release_ratio)
-        for first, last in merged_runs(times, still, settings.bridge_s):
-            still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
-        if short_ratio is not None:
-            _refine_onsets(times, still, short_ratio, settings.glitch_s / 2)
-            for _ in range(2):  # the second pass reads the levels beside the edges the first found
-                refine_edges(times, still, filled_motion, limit, settings.edge_reach_s)
-        for first, last in runs(~present):  # a face lost for longer than a tracker hiccup is no hold
-            if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.lost_bridge_s:
-                still[first:last] = False
-        masks["face"] = still
-        if short_ratio is not None:
-            edges["face"] = edge_times(times, still, filled_motion, limit, settings.settle_fraction)
+    angles = _speed(track, ("lean_forward", "lean_side", "shoulder_turn", "shoulder_roll"), width)
+    if angles is None:
+        return None
+    angles = _windowed_speed(times, angles, settings.body_window_s)
+    ratio = np.nan_to_num(angles, nan=np.inf) / _limit(
+        angles, settings.body_angle_speed_max_deg_s, settings, times, settings.body_noise_factor)
+    for side in ("left", "right"):
+        wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
+        if wrist is not None:
+            wrist = _windowed_speed(times, wrist, settings.body_window_s)
+            ratio = np.fmax(ratio, np.nan_to_num(wrist, nan=0.0) / _limit(
+                wrist, settings.wrist_speed_max, settings, times, settings.body_noise_factor))
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
-    if body_present.any():
-        ratio = np.zeros(times.size)
-        angles = _speed(track, ("lean_forward", "lean_side", "shoulder_turn", "shoulder_roll"), width)
-        if angles is not None:
-            angles = _windowed_speed(times, angles, settings.body_window_s)
-            ratio = np.fmax(ratio, np.nan_to_num(angles, nan=np.inf) / _limit(
-                angles, settings.body_angle_speed_max_deg_s, settings, times, settings.body_noise_factor))
-        for side in ("left", "right"):
-            wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
-            if wrist is not None:
-                wrist = _windowed_speed(times, wrist, settings.body_window_s)
-                ratio = np.fmax(ratio, np.nan_to_num(wrist, nan=0.0) / _limit(
-                    wrist, settings.wrist_speed_max, settings, times, settings.body_noise_factor))
-        if angles is not None:  # body presence alone says nothing about stillness
-            still = (ratio <= 1.0) & body_present
-            for first, last in merged_runs(times, still, settings.bridge_s):
-                still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
-            masks["body"] = still
-    return masks, edges
+    return np.where(body_present, ratio, np.nan)
 
 
-def _refine_onsets(times: np.ndarray, still: np.ndarray, short_ratio: np.ndarray, reach_s: float) -> None:
-    """Move each hold's onset back to where a shorter-window speed already fell under the limit.
-
-    The long window that steadies the still/moving decision is centred, so it still sees the
-    movement before a hold for up to half its length: the onset it gives is late by up to that.
-    A shorter window is noisier but exact in time; it may only pull an onset back, by at most
-    half the long window, over frames it reads as still.
-    """
-    for first, _ in runs(still):
-        onset = first
-        while onset > 0 and times[first] - times[onset - 1] <= reach_s and short_ratio[onset - 1] <= 1.0:
-            onset -= 1
-        still[onset:first] = True
+def body_hold_spans(times: np.ndarray, motion: np.ndarray, settings: HoldSettings,
+                    limit: float = 1.0) -> list[tuple[float, float]]:
+    """(start_s, end_s) of every body hold (any length): frames whose `motion` (any per-frame
+    body motion signal, NaN where the body is not seen) is at most `limit`, with motion shorter
+    than `bridge_s` bridged. A hold ends at its first moving frame (or after the take's last)."""
+    still = np.nan_to_num(motion, nan=np.inf) <= limit
+    for first, last in merged_runs(times, still, settings.bridge_s):
+        still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
+    step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
+    return [(float(times[first]), float(times[last]) if last < times.size else float(times[-1]) + step)
+            for first, last in runs(still)]
 
 
 def _hysteresis(enter: np.ndarray, stay: np.ndarray) -> np.ndarray:
@@ -208,15 +195,16 @@ def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:
     times = track.times
     if times.size < 3:
         return []
-    step = float(np.median(np.diff(times)))
+    spans: dict[str, list[tuple[float, float]]] = {}
+    present = face_mask(track)
+    if present.any():
+        spans["face"] = face_hold_spans(times, signal(track, "face_motion"), present, settings)
+    body = pose_body_motion(track, settings)
+    if body is not None:
+        spans["body"] = body_hold_spans(times, body, settings)
     events: list[Event] = []
-    masks, edges = still_masks(track, settings)
-    for scope, still in masks.items():
-        starts, ends = edges.get(scope, ({}, {}))
-        for first, last in runs(still):
-            start = starts.get(first, float(times[first]))
-            # a hold ends where motion starts: the first moving frame, or the end of the take
-            end = ends.get(last, float(times[last]) if last < times.size else float(times[-1]) + step)
+    for scope, found in spans.items():
+        for start, end in found:
             duration = end - start
             if duration < settings.min_duration_s:
                 continue

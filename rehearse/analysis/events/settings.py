@@ -161,16 +161,10 @@ class HoldSettings(_Section):
     glitch_s: float = Field(default=0.15, ge=0)
     """face_motion is averaged over this long (seconds) to decide still or moving: single-frame
     tracker jumps do not break a hold."""
-    onset_window_s: float = Field(default=0.05, gt=0)
-    """Shorter speed window used only to pull a face hold's onset back to where the movement
-    really stopped (the `glitch_s` window is centred and reads the onset late), in seconds."""
     edge_reach_s: float = Field(default=0.15, ge=0)
-    """A face hold's onset and offset may move this far (seconds) to the best split between
-    moving and still frames of the unwindowed speed."""
-    settle_fraction: float = Field(default=0.3, ge=0, le=1)
-    """After a face stops, FaceMesh keeps reporting a little movement for about 0.1 s while its
-    tracking settles; frames just after a hold's onset may read up to this fraction of the speed
-    before it and still count as held (measured on the rendered takes: up to ~0.5)."""
+    """A face hold's onset and offset are fitted between frames within this far (seconds) of
+    where the `glitch_s`-windowed decision puts them (a centred window reads an onset late and
+    an offset early by up to half its length)."""
     body_window_s: float = Field(default=0.4, gt=0)
     """Torso and wrist speeds are averaged over this long (seconds): pose landmarks jitter more
     than the face mesh and the body moves more slowly."""
