@@ -144,6 +144,10 @@ def match(truth: Sequence, detected: Sequence, min_iou: float = 0.0, onset_toler
 # -- events of any kind, scored per kind --------------------------------------------------------
 
 
+LABELLED_KINDS = ("expression", "gesture")
+"""Kinds whose label names what happened (smile, head_turn): scored per label."""
+
+
 @dataclass(frozen=True)
 class MarkedEvent:
     """One event on a timeline, from a truth file, a rehearsal log or a detector."""
@@ -161,10 +165,17 @@ class MarkedEvent:
     def is_point(self) -> bool:
         return self.end_s <= self.start_s
 
+    @property
+    def detail(self) -> str | None:
+        """What splits a kind into rows: an expression's or gesture's label, a hold's scope (a
+        blink's full/partial or a hesitation's speakers do not)."""
+        if self.kind == "hold":
+            return self.scope
+        return self.label if self.kind in LABELLED_KINDS else None
+
     def key(self, labelled: bool = True) -> str:
         """`kind`, or `kind:label` / `hold:scope` when the kind is scored by label."""
-        detail = self.scope if self.kind == "hold" else self.label
-        return f"{self.kind}:{detail}" if labelled and detail else self.kind
+        return f"{self.kind}:{self.detail}" if labelled and self.detail else self.kind
 
 
 @dataclass(frozen=True)
@@ -253,7 +264,7 @@ class Scoreboard:
 
 def labelled_kinds(truth: Iterable[MarkedEvent]) -> set[str]:
     """Kinds the truth scores by label (any of its events of that kind has a label or scope)."""
-    return {e.kind for e in truth if (e.scope if e.kind == "hold" else e.label)}
+    return {e.kind for e in truth if e.detail}
 
 
 def covered(key: str, covers: Iterable[str]) -> bool:

@@ -88,7 +88,7 @@ def _frames(values: list[float]) -> str:
         return ""
     mean = sum(abs(v) for v in values) / len(values)
     worst = max(values, key=abs)
-    return f"{mean:.1f}/{worst:+.1f}"
+    return f"{mean:.1f}/{worst:+.1f}" if abs(worst) < 10 else f"{mean:.0f}/{worst:+.0f}"
 
 
 def _print_board(label: str, truth, board) -> None:
@@ -105,7 +105,7 @@ def _print_board(label: str, truth, board) -> None:
         console.print(note, highlight=False)
     console.print("edge errors in frames: mean absolute / worst (+ late, - early)", highlight=False)
     table = Table(title="scoreboard", title_justify="left", box=box.SIMPLE_HEAD, padding=0, show_edge=False, collapse_padding=True)
-    widths = {"kind": 20, "truth": 6, "found": 6, "hits": 5, "P": 5, "R": 5, "F1": 5, "onset": 9, "offset": 9}
+    widths = {"kind": 22, "truth": 5, "found": 5, "hits": 4, "P": 5, "R": 5, "F1": 5, "onset": 9, "offset": 9}
     for column, width in widths.items():
         table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True, min_width=width)
     for row in board.rows:
@@ -115,7 +115,7 @@ def _print_board(label: str, truth, board) -> None:
     console.print(table)
     for row in board.rows:
         for event in row.misses:
-            console.print(f"missed {row.key} at {event.start_s:.3f}-{event.end_s:.3f} s {event.note}".rstrip(), highlight=False)
+            console.print(f"missed {row.key} at {event.start_s:.3f}-{event.end_s:.3f} s", highlight=False)
         for event in row.false_positives:
             console.print(f"not in the truth: {row.key} at {event.start_s:.3f}-{event.end_s:.3f} s", highlight=False)
     for event in board.outside:
