@@ -92,6 +92,20 @@ class AnalysisSettings(Section):
     """A take whose face coverage is at most this fraction is reported as `no face`."""
 
 
+class ClusterSettings(Section):
+    """Where takes are analysed when a Dask scheduler is used (see rehearse/cluster.py)."""
+
+    scheduler: str | None = None
+    """Scheduler for `rehearse analyze` and the app's analyse action: an address such as
+    `tcp://10.0.0.5:8786`, `local` or `local:N` (a LocalCluster of N workers); none: this
+    machine's own processes (`--jobs`)."""
+    connect_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    """How long to wait for the scheduler to answer before giving up, in seconds."""
+    retries: int = Field(default=1, ge=0, le=10)
+    """Extra tries of a take whose analysis crashed on a worker (a worker that dies is
+    replaced by the scheduler without counting here)."""
+
+
 class Settings(Section):
     """All settings. Sections are added as fields (events, keymap ...)."""
 
@@ -108,6 +122,8 @@ class Settings(Section):
     """Tolerances for continuity drift between takes, see rehearse/continuity/settings.py."""
     profiles: ProfileSettings = Field(default_factory=ProfileSettings)
     """Actor profiles: outlier thresholds and neutral calibration, see rehearse/profiles/settings.py."""
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    """A Dask scheduler to analyse on instead of this machine, see rehearse/cluster.py."""
 
     @field_validator("keymap", mode="before")
     @classmethod

@@ -276,8 +276,18 @@ def analyze_targets(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     keep_analysis: bool = True,
+    scheduler: str | None = None,
 ) -> list[TakeOutcome]:
-    """Analyse every target (in `jobs` worker processes when > 1), in the order given."""
+    """Analyse every target (in `jobs` worker processes when > 1, or on the Dask scheduler that
+    `scheduler` or the `cluster.scheduler` setting names), in the order given."""
+    scheduler = scheduler or settings.cluster.scheduler
+    if scheduler:
+        from rehearse.cluster import analyze_on_scheduler
+
+        return analyze_on_scheduler(
+            targets, settings, scheduler, force=force, progress=progress, should_stop=should_stop,
+            keep_analysis=keep_analysis,
+        )
     if jobs <= 1 or len(targets) <= 1:
         return [
             analyze_one(t, settings, force=force, progress=progress, should_stop=should_stop, keep_analysis=keep_analysis)

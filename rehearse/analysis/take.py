@@ -188,24 +188,34 @@ def analyze_take(
     if not force and (cached := _cached_entry(path, folder, stem, name)) is not None:
         report(ProgressUpdate(name, "cached"))
         return cached
-    analysis = _analyze_uncached(path, name, content, settings, report, should_stop)
+    analysis = analyze_uncached(path, name, content, settings, report, should_stop)
     if cache.changed_since(path, before, content):
         raise VideoError(
             "changed while it was being analysed; nothing was cached", Location(path),
             hint="analyse it again once the copy or export has finished",
         )
     report(ProgressUpdate(name, "saving", analysis.frame_count, analysis.duration_s, analysis.duration_s))
-    arrays, meta = entry_from_analysis(analysis)
-    try:
-        cache.sweep_temp_files(folder)
-        cache.write_entry(folder, stem, arrays, meta)
-    except OSError as exc:
-        analysis.extra.setdefault("warnings", []).append(cache.write_failure(folder, exc))
+    warning = save_entry(path, settings, *entry_from_analysis(analysis))
+    if warning is not None:
+        analysis.extra.setdefault("warnings", []).append(warning)
     report(ProgressUpdate(name, "done", analysis.frame_count, analysis.duration_s, analysis.duration_s))
     return analysis
 
 
-def _analyze_uncached(
+def save_entry(path: Path, settings: Settings, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> str | None:
+    """Write a finished analysis's cache entry (atomically) where `analyze_take` looks for it;
+    also used for results computed elsewhere (a Dask worker). Returns the one warning line
+    when the cache cannot be written (the analysis itself is still good), else None."""
+    folder, stem, _ = _entry(path, settings)
+    try:
+        cache.sweep_temp_files(folder)
+        cache.write_entry(folder, stem, arrays, meta)
+    except OSError as exc:
+        return cache.write_failure(folder, exc)
+    return None
+
+
+def analyze_uncached(
     path: Path,
     name: str,
     content: str,

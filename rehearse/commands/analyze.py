@@ -23,6 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", metavar="TAKE_OR_SCENE", help="video files and/or scene ids (default: all takes)")
     parser.add_argument("--project", type=Path, metavar="DIR", help="production folder (default: the one in this folder)")
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="analyse N takes at once in worker processes")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="analyse on a Dask scheduler (tcp://host:8786) or a LocalCluster (local[:N]); default: the "
+        "cluster.scheduler setting, else this machine",
+    )
     parser.add_argument("--force", action="store_true", help="analyse again even when a cached result exists")
     parser.add_argument("--json", action="store_true", help="print per-take summaries as JSON")
 
@@ -42,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         print(refusal.error, file=sys.stderr)
     with ProgressView([t.label for t in plan.targets]) as view:
         outcomes = pipeline.analyze_targets(
-            plan.targets, settings, jobs=args.jobs, force=args.force, progress=view.update, keep_analysis=False
+            plan.targets, settings, jobs=args.jobs, force=args.force, progress=view.update, keep_analysis=False,
+            scheduler=args.scheduler,
         )
     for outcome in outcomes:
         for warning in outcome.warnings:
