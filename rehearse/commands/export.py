@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     project = require_project(args.project)
     scene = require_scene(project, args.scene)
     if not (args.format == "eaf" and (args.output.is_dir() or not args.output.suffix)):
-        check_output(args.output)  # refuse before analysing the scene, not after (an eaf folder: per file)
+        # refuse before analysing the scene, not after (an eaf folder: per file)
+        check_output(args.output, with_siblings=args.format == "eaf")
     results = scene_results(project, scene)
     flags = None if args.no_drift or not results.analysed else _drift_flags(project, scene, results)
     collected = markers_for_scene(results, flags_by_take=flags, groups=groups)

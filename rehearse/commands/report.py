@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     project = require_project(args.project)
     scenes = list(project.scenes) if args.all else [require_scene(project, scene_id) for scene_id in args.scenes]
     scenes = list({scene.id: scene for scene in scenes}.values())  # `report 01 01` reports the scene once
-    check_output(args.output)  # refuse before minutes of analysis, not after
+    check_output(args.output, with_siblings=args.format == "md")  # refuse before minutes of analysis, not after
     report = build_report(project, scenes, images=args.format in ("html", "md"))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

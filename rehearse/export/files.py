@@ -97,9 +97,12 @@ def check_output(
     video: bool = False,
     protect: Iterable[Path] = (),
     cache_dirs: Iterable[Path] = (),
+    with_siblings: bool = False,
 ) -> Path:
     """The real file to write for output `path` (a symlink resolved), or an `OutputError`.
 
+    `with_siblings` is True for an output that writes more files beside it (a Markdown report's
+    pictures, one EAF per take): it must then be a regular file, never a device.
     `video` is True for a render (a video may be written, but only with a container's suffix);
     `protect` names files that must never be written (a render's source take, the takes of the
     production); `cache_dirs` adds configured cache folders to the ones always refused.
@@ -154,6 +157,9 @@ def check_output(
     if stat.S_ISBLK(info.st_mode):
         raise _refusal(given, "is a block device, not a regular file", "give a regular file name with -o")
     if stat.S_ISCHR(info.st_mode):
+        if with_siblings:
+            raise _refusal(given, "is a device, but this output writes more files beside it",
+                           "give a file name in a folder of your own")
         if video:
             raise _refusal(given, "is a device, not a regular file; a render needs a real file",
                            "give a file name ending in .mp4")
