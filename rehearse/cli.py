@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "render": ("render", "draw landmarks and events onto a take"),
     "score": ("score", "score a take's detected events against ground truth (yaml, eaf or the log)"),
     "actor": ("actor", "actor profiles, stored data and deletion"),
+    "models": ("models", "show or install the model files analysis uses"),
 }
 
 

@@ -2,7 +2,7 @@
 
 `LandmarkExtractor.process(frame)` runs the models on one RGB frame; `extract_landmarks(frames)`
 runs a whole take and returns one `LandmarkTrack` per part ("face", "pose", "pose_world",
-"left_hand", "right_hand", and "blendshapes" with the Face Landmarker backend).
+"left_hand", "right_hand", and "blendshapes" when the Face Landmarker model is installed).
 
 Schedule (why: every-frame face+pose+hands runs at ~0.4x real time on 2 cores):
 - the face model runs on every frame;
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from rehearse.analysis.backends.assembly import (
     FACE_POINTS,
@@ -41,6 +41,7 @@ from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_po
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
 from rehearse.analysis.tracks import LandmarkTrack
+from rehearse.errors import RehearseError
 
 __all__ = [
     "FACE_POINTS", "HAND_POINTS", "POSE_POINTS", "FrameLandmarks", "LandmarkExtractor",
@@ -94,9 +95,33 @@ class LandmarkSettings(BaseModel):
     found, and follow the face with crops while it is found. FaceMesh's detector misses faces
     with an inter-ocular distance under ~3% of the frame width (measured), i.e. most shots
     wider than a medium close-up. Default on (costs one more FaceMesh run on such frames)."""
+    blendshapes: Literal["facemesh", "landmarker", "off"] = "facemesh"
+    """Where the 52 blendshape scores (expressions, blinks, eye closure) come from. "facemesh":
+    the blendshape network of the Face Landmarker model run on FaceMesh's own landmarks (same
+    478-point topology; measured on the real clips: smile scores correlate 0.99 with the Face
+    Landmarker's, at FaceMesh's speed, 2-4x the Face Landmarker's: see
+    benchmarks/bench_blendshape_route.py). "landmarker": the Face Landmarker task replaces
+    FaceMesh. "off": geometry only. Without the model installed (`rehearse models`), analysis
+    reads expressions from geometry and says so. Default "facemesh"."""
     face_landmarker_task: Path | None = None
-    """Path to a MediaPipe `face_landmarker.task` file: when set, the Face Landmarker (Tasks
-    API) replaces FaceMesh and adds 52 blendshapes. Default None (FaceMesh)."""
+    """A `face_landmarker.task` file to use instead of the installed one (a machine without
+    network: copy the file over and point here, or `rehearse models install --from FILE`).
+    None: the model `scripts/setup-env` installed, if any."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def blendshape_model(self) -> str:
+        """The model actually used ("" when none): part of the cache key, so installing the
+        model analyses takes anew."""
+        from rehearse.analysis.model_files import MODEL_SHA256, find_model
+
+        if self.blendshapes == "off":
+            return ""
+        try:
+            found = find_model(self.face_landmarker_task)
+        except RehearseError:
+            return f"invalid:{self.face_landmarker_task}"
+        return f"face_landmarker.task:{MODEL_SHA256[:16]}" if found is not None else ""
 
 
 @dataclass
@@ -157,12 +182,13 @@ class LandmarkExtractor:
     # -- model construction (lazy: importing mediapipe costs ~1 s) -------------------------
 
     def _face_model(self) -> Any:
-        if self.settings.face_landmarker_task is not None:
+        task = landmarker_task(self.settings)
+        if task is not None:
             if self._face_landmarker is None:
                 from rehearse.analysis.face_landmarker import FaceLandmarkerBackend
 
                 self._face_landmarker = FaceLandmarkerBackend(
-                    self.settings.face_landmarker_task,
+                    task,
                     min_detection_confidence=self.settings.min_detection_confidence,
                     min_tracking_confidence=self.settings.min_tracking_confidence,
                 )
@@ -361,4 +387,27 @@ def extract_landmarks(
             results.append(extractor.process(frame))
             if progress is not None:
                 progress(len(results), results[-1].t)
-    return tracks_from_frames(results, settings)
+    tracks = tracks_from_frames(results, settings)
+    network_task = blendshape_network_task(settings)
+    if network_task is not None and tracks["face"].points.shape[1] == FACE_POINTS:
+        from rehearse.analysis.backends.blendshapes import BlendshapeNetwork
+
+        tracks["blendshapes"] = BlendshapeNetwork(network_task).track(tracks["face"])
+    return tracks
+
+
+def landmarker_task(settings: LandmarkSettings) -> Path | None:
+    """The model file when the Face Landmarker task is the face backend (route "landmarker")."""
+    from rehearse.analysis.model_files import find_model
+
+    return find_model(settings.face_landmarker_task) if settings.blendshapes == "landmarker" else None
+
+
+def blendshape_network_task(settings: LandmarkSettings) -> Path | None:
+    """The model file whose blendshape network runs on FaceMesh's landmarks (route "facemesh");
+    None without the model (geometry is used then) or with another route."""
+    from rehearse.analysis.model_files import find_model
+
+    if settings.blendshapes != "facemesh" or not settings.refine_iris:
+        return None  # the network needs the ten iris points of the refined mesh
+    return find_model(settings.face_landmarker_task)

@@ -60,9 +60,9 @@ def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray
 def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
     """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated):
     "face", "left_hand", "right_hand", "pose", "pose_world", and "blendshapes" with the Face
-    Landmarker backend. With Pose off the pose parts are present and fully masked."""
+    Landmarker backend (route "facemesh" adds it in `extract_landmarks`). With Pose off the pose parts are present and fully masked."""
     times = np.array([r.t for r in results], dtype=np.float64)
-    refined = settings.refine_iris or settings.face_landmarker_task is not None
+    refined = settings.refine_iris or (settings.blendshapes == "landmarker" and bool(settings.blendshape_model))
     face_points = FACE_POINTS if refined else FACE_POINTS_UNREFINED
     size = results[0].image_size if results else (0, 0)
     tracks = {
@@ -86,8 +86,8 @@ def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings
     # negative z): steadier for depth angles than the image landmarks' relative z.
     world_points, world_conf = _interpolate_pose(times, [r.pose_world for r in results], sampled)
     tracks["pose_world"] = LandmarkTrack("pose_world", times, world_points, world_conf, size)
-    if settings.face_landmarker_task is not None:
-        from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES
+    if settings.blendshapes == "landmarker" and settings.blendshape_model:
+        from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
         shapes = _stack([r.blendshapes for r in results], (len(BLENDSHAPE_NAMES),))[:, :, None]
         conf = np.array([1.0 if r.blendshapes is not None else 0.0 for r in results], dtype=np.float32)
