@@ -58,6 +58,8 @@ def _print_tables(document: dict) -> None:
     console.print(head, highlight=False)
     if document["no_face"]:
         console.print("no face: no face was found in this take, so there are no face events", highlight=False)
+    elif document.get("note"):
+        console.print(f"note: {document['note']}", highlight=False)
     for span in document["face_lost"]:
         console.print(f"face lost {span['start_s']:.2f}-{span['end_s']:.2f} s", highlight=False)
     if document["events"]:

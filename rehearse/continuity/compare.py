@@ -331,6 +331,9 @@ def expression_flags(reference: TakeData, other: TakeData, alignment: Alignment,
         if ref_event.kind != "expression" or ref_event.duration_s < settings.expression_min_s:
             continue
         peak, threshold = ref_event.values.get("peak_displacement_iod"), ref_event.values.get("threshold_iod")
+        if peak is None:  # read from blendshapes: the score's rise over rest, and the rise needed
+            peak, threshold = (ref_event.values.get("peak_blendshape_score"),
+                               ref_event.values.get("threshold_blendshape_score"))
         if peak is not None and threshold and abs(peak) < settings.expression_min_strength * threshold:
             continue
         span = _span_of(alignment, ref_event.start_s)

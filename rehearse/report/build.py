@@ -36,6 +36,7 @@ def _wardrobe(project) -> list:
 
 def build_report(project, scenes, *, images: bool = True, progress: Callable | None = None) -> Report:
     """Measure (from cache when possible) and gather everything the report shows."""
+    from rehearse.analysis.events import GEOMETRY_NOTE, expression_source
     from rehearse.scene_results import scene_results
 
     report = Report({
@@ -51,6 +52,11 @@ def build_report(project, scenes, *, images: bool = True, progress: Callable | N
         drift = _drift(project, scene, results) if results.analysed else None
         report.data["scenes"].append(_scene_section(results, drift, wardrobe, report, images))
     report.data["actors"] = _actors(project, every_scene)
+    geometry = [f"{r.scene.id}/{t.label}" for r in every_scene for t in r.takes
+                if t.analysis is not None and not t.analysis.no_face and expression_source(t.analysis.landmarks) == "geometry"]
+    if geometry:
+        # said once for the whole report, naming the takes it applies to
+        report.data["note"] = f"{GEOMETRY_NOTE} (takes {', '.join(geometry)})"
     return report
 
 

@@ -46,6 +46,8 @@ def render_html(report: Report) -> str:
              f"<h1>{_e(data['production'])}: continuity report</h1>",
              f"<p class=muted>Generated {_e(data['generated_at'])} by rehearse. Times are seconds from each take's first frame; "
              "measurements are geometry and timing, not emotions.</p>"]
+    if data.get("note"):
+        parts.append(f"<p><strong>Note:</strong> {_e(data['note'])}</p>")
     for scene in data["scenes"]:
         parts.append(f"<h2>Scene {_e(scene['id'])}: {_e(scene['heading'])}</h2>")
         if scene["synopsis"]:

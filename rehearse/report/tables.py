@@ -25,6 +25,8 @@ def render_markdown(report: Report, image_dir: Path, link_base: str) -> str:
         write_bytes_atomic(image_dir / f"{image_id}.png", data)
     data = report.data
     lines = [f"# {_md(data['production'])}: continuity report", "", f"Generated {data['generated_at']} by rehearse.", ""]
+    if data.get("note"):
+        lines += [f"**Note:** {_md(data['note'])}", ""]
     for scene in data["scenes"]:
         lines += [f"## Scene {_md(scene['id'])}: {_md(scene['heading'])}", "", "| take | status | duration (s) | events | notes |",
                   "|---|---|---|---|---|"]

@@ -153,8 +153,17 @@ def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
         events=events,
         duration_s=float(analysis.duration_s),
         beat_marks=marks,
-        note="" if _has_events_module() else "events not available yet",
+        note="events not available yet" if not _has_events_module() else _source_note(analysis),
     )
+
+
+def _source_note(analysis: Any) -> str:
+    """The one-line warning a take analysed without the Face Landmarker model carries."""
+    from rehearse.analysis.events import GEOMETRY_NOTE, expression_source
+
+    if analysis.no_face or expression_source(analysis.landmarks) == "blendshapes":
+        return ""
+    return GEOMETRY_NOTE
 
 
 def cached_is_analyzed(project: Any, scene: Scene, take: Take) -> bool:

@@ -105,7 +105,9 @@ def test_the_take_screen_shows_the_events_every_command_reports(real_production,
     from rehearse.scene_results import scene_results
     from rehearse.tui.data import cached_take_data
 
-    (real_production / "rehearse.yaml").write_text("events:\n  expression:\n    smile_lift_iod: 0.5\n")
+    # geometry's and the blendshapes' smile threshold both out of reach
+    (real_production / "rehearse.yaml").write_text(
+        "events:\n  expression:\n    smile_lift_iod: 0.5\n    blendshape_score: 1.0\n")
     project = open_project(real_production)
     scene = project.scene("01")
     assert load_settings(project.root).events.expression.smile_lift_iod == 0.5

@@ -105,3 +105,21 @@ def test_far_head_turn_suppresses_blinks():
     track.values["head_yaw"] = np.where(track.times > 3.5, 60.0, 0.0)
     blinks = [e for e in detect_events(track, settings=EventSettings()) if e.kind == "blink"]
     assert len(blinks) == 1 and blinks[0].start_s < 3.0
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0])
+def test_a_laugh_is_no_lip_press(fps):
+    """A broad laugh (mouth opening with each "ha", lips stretched thin over it) is not a lip
+    press. As on the real close-up, the jaw drags the lip centre down so the corners barely
+    lift from it, and geometry does not read a smile that would hide the press."""
+    track, _ = make_stream(10.0, fps, laughs=[(3.0, 6.0)], seed=int(fps))
+    values = dict(track.values)
+    laughing = (track.times >= 3.0) & (track.times <= 6.0)
+    values["lip_press"] = np.where(laughing, values["lip_press"] - 0.08, values["lip_press"])  # thinned by the stretch
+    for side in ("left", "right"):
+        name = f"lip_corner_{side}"
+        values[name] = np.where(laughing, values[name] - 0.08, values[name])
+    from rehearse.analysis.tracks import SignalTrack
+
+    events = detect_events(SignalTrack(track.times, values))
+    assert not [e for e in events if e.label == "lip_press"], [(e.label, e.start_s) for e in events]

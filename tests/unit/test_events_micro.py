@@ -74,3 +74,12 @@ def test_still_footage_with_blinks_and_head_motion_has_few_false_micro_movements
         minutes += float(track.times[-1]) / 60.0
     print(f"false micro-movements fps={fps:g} vfr={vfr}: {false / minutes:.2f} per minute")
     assert false / minutes <= 1.0
+
+
+def test_a_big_brief_movement_is_not_micro():
+    """A 0.30 IOD lip movement (a laugh's mouth, a tracker jump) is not a micro-movement; a
+    0.04 IOD one at the same place is."""
+    for amplitude, expected in ((0.04, 1), (0.30, 0)):
+        track, truth = make_stream(8.0, 30.0, micros=[(4.0, 0.3, "lip_corner_left", amplitude)], seed=5)
+        found = [e for e in detect_events(track) if e.kind == "micro_movement" and e.region == "mouth"]
+        assert len(found) == expected, (amplitude, [(e.start_s, e.values) for e in found])

@@ -51,6 +51,7 @@ LANDMARK_SUBSET: tuple[int, ...] = (
     384, 385, 386, 387, 388, 389, 390, 397, 398, 400, 402, 405, 409, 415, 454,
     466, 468, 469, 470, 471, 472, 473, 474, 475, 476, 477,
 )
+SUBSET_INDEX = np.array(LANDMARK_SUBSET)
 NETWORK_MEMBER = "face_blendshapes.tflite"
 
 
@@ -89,7 +90,7 @@ class BlendshapeNetwork:
         if face.points.ndim == 3 and face.points.shape[1] > max(LANDMARK_SUBSET):
             scale = np.array([width, height], dtype=np.float32)
             for i in np.flatnonzero(face.mask):
-                out[i, :, 0] = self.scores(face.points[i, LANDMARK_SUBSET, :2] * scale)
+                out[i, :, 0] = self.scores(face.points[i, SUBSET_INDEX, :2] * scale)
                 confidence[i] = face.confidence[i]
         return LandmarkTrack("blendshapes", face.times, out, confidence, face.image_size)
 

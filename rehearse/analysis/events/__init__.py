@@ -13,7 +13,7 @@ import numpy as np
 
 from rehearse.analysis.events.beats import assign_beats, attach_lean_targets, beat_summaries
 from rehearse.analysis.events.blinks import detect_blinks
-from rehearse.analysis.events.expressions import detect_blendshape_expressions, detect_expressions
+from rehearse.analysis.events.expressions import face_expressions
 from rehearse.analysis.events.gaze import detect_gaze_shifts
 from rehearse.analysis.events.gestures import detect_gestures
 from rehearse.analysis.events.hesitation import detect_hesitations, speech_spans
@@ -37,13 +37,16 @@ __all__ = [
     "EVENT_KINDS",
     "BeatSummary",
     "Event",
+    "GEOMETRY_NOTE",
     "EventSettings",
     "HoldComparison",
     "attach_lean_targets",
     "beat_summaries",
+    "blendshapes_of",
     "clamp_to_take",
     "detect_events",
     "events_json",
+    "expression_source",
     "face_lost",
 ]
 
@@ -135,15 +138,12 @@ def detect_events(
     present = face_mask(signals)
     events: list[Event] = []
     if times.size and present.mean() > settings.min_face_coverage:
-        blinks = detect_blinks(signals, settings.blink, neutral_mask)
+        shapes = blendshapes_of(landmarks, times)
+        # with the Face Landmarker model, its blendshapes are the blink and expression measure
+        blinks = detect_blinks(signals, settings.blink, neutral_mask, shapes)
         speech = [(s.start_s, s.end_s) for s in speech_spans(audio)]
         events += blinks
-        shapes = (landmarks or {}).get("blendshapes")
-        if shapes is not None and shapes.mask.any():
-            # the Face Landmarker backend is on: its blendshapes are the expression measure
-            events += detect_blendshape_expressions(times, shapes, settings.expression)
-        else:
-            events += detect_expressions(signals, settings.expression, neutral_mask, blinks)
+        events += face_expressions(signals, shapes, settings.expression, neutral_mask, blinks)
         events += detect_micro_movements(signals, settings.micro, blinks, speech, settings.blink.detect_depth)
         events += detect_gaze_shifts(signals, settings.gaze, blinks)
     if times.size:
@@ -170,6 +170,26 @@ def detect_events(
     return sorted(events, key=lambda e: (e.start_s, e.kind))
 
 
+def blendshapes_of(landmarks: Mapping[str, LandmarkTrack] | None, times: np.ndarray) -> LandmarkTrack | None:
+    """The take's blendshapes track when it has one with scores on these frames, else None
+    (expressions, blinks and eye closure then come from geometry)."""
+    shapes = (landmarks or {}).get("blendshapes")
+    if shapes is None or shapes.times.size != times.size or not shapes.mask.any():
+        return None
+    return shapes
+
+
+GEOMETRY_NOTE = ("expressions, blinks and eye closure come from face geometry, which is less reliable "
+                 "on real faces: install the Face Landmarker model (`rehearse models install`)")
+"""Said once by every output of a take analysed without blendshapes."""
+
+
+def expression_source(landmarks: Mapping[str, LandmarkTrack] | None) -> str:
+    """`blendshapes` when the take has the model's scores, else `geometry`."""
+    shapes = (landmarks or {}).get("blendshapes")
+    return "blendshapes" if shapes is not None and shapes.mask.any() else "geometry"
+
+
 def event_row(event: Event) -> dict[str, Any]:
     """One event as JSON: the fields that apply (none left null), numbers in seconds."""
     row = event.model_dump(exclude_none=True)
@@ -186,9 +206,11 @@ def events_json(
     take_label: str | None = None,
 ) -> dict[str, Any]:
     """The `rehearse events --json` document for one analysed take."""
-    return {
+    source = expression_source(analysis.landmarks)
+    document = {
         "take": take_label or analysis.take,
         "file": str(analysis.video_path),
+        "expressions_from": source,
         "duration_s": round(float(analysis.duration_s), 4),
         "fps": round(float(analysis.measured_fps), 3),
         "face_coverage": round(float(analysis.face_coverage), 4),
@@ -198,3 +220,6 @@ def events_json(
         "events": [event_row(e) for e in events],
         "beats": [b.model_dump() for b in (beats or [])],
     }
+    if source == "geometry" and not analysis.no_face:
+        document["note"] = GEOMETRY_NOTE
+    return document

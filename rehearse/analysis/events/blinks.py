@@ -1,6 +1,7 @@
 """Blinks (per eye and both eyes) and long eye closures, from closure depth against the actor's baseline.
 
-Closure depth is 1 - EAR / open-eye EAR, with the open-eye EAR learnt per eye from the take (a
+With the Face Landmarker model installed, closure depth is read from its eyeBlink scores (see
+`_blendshape_depths`). Without it (geometry), closure depth is 1 - EAR / open-eye EAR, with the open-eye EAR learnt per eye from the take (a
 high percentile over face-present frames) or from a marked neutral span, so a narrow-eyed
 actor and a wide-eyed one are measured alike. A closure of 100-500 ms is a blink (`full` or
 `partial` by its depth); longer is `eyes_closed`. A shallow closure while the lip corners are
@@ -26,14 +27,18 @@ from rehearse.analysis.events.signal_ops import (
     runs,
     signal,
 )
-from rehearse.analysis.tracks import SignalTrack
+from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 
 def closure_depths(
-    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None = None
+    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None = None,
+    blendshapes: LandmarkTrack | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-eye closure depth (0 open .. 1 shut) and their mean, NaN where no face; keys
-    `left`, `right`, `both`, plus `baseline_left`/`baseline_right` as one-element arrays."""
+    `left`, `right`, `both`, plus `baseline_left`/`baseline_right` as one-element arrays.
+    With a blendshapes track the depths come from its eyeBlink scores, else from the EAR."""
+    if blendshapes is not None:
+        return _blendshape_depths(track, settings, neutral, blendshapes)
     times = track.times
     present = face_mask(track)
     depths: dict[str, np.ndarray] = {}
@@ -53,14 +58,49 @@ def closure_depths(
     return depths
 
 
+def _blendshape_depths(
+    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None, blendshapes: LandmarkTrack
+) -> dict[str, np.ndarray]:
+    """Closure depth from the eyeBlink scores: 0 at the eye's open score right now (the median
+    over `blendshape_window_s`, so a smile's squint or a downward look that lifts the score for a
+    second is the open level; frames more than half way to shut are left out, so neither a blink nor a
+    long closure moves it), 1 at `blendshape_shut_score`. The score is the network's
+    reading of the whole eye, trained on real faces, so it is not fooled by an EAR that a
+    squint or a turned head lowers."""
+    from rehearse.analysis.backends.blendshapes import blendshape_index
+
+    times = track.times
+    present = face_mask(track) & blendshapes.mask
+    scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
+    depths: dict[str, np.ndarray] = {}
+    for side, name in (("left", "eyeBlinkLeft"), ("right", "eyeBlinkRight")):
+        score = np.where(present, scores[:, blendshape_index(name)], np.nan)
+        base = baseline_value(score, present, neutral, 100.0 - settings.baseline_percentile)
+        score = fill_gaps(times, score, settings.max_gap_s)
+        # the open level: frames already half way to shut are closures, not the open eye
+        half_shut = base + 0.5 * (settings.blendshape_shut_score - base)
+        open_only = np.where(score < half_shut, score, np.nan)
+        local = rolling_percentile(open_only, frames_for(settings.blendshape_window_s, times, 3), 50.0)
+        local = np.clip(np.nan_to_num(local, nan=base), base, max(base, half_shut))
+        span = np.maximum(settings.blendshape_shut_score - local, 1e-3)
+        depths[side] = np.clip((score - local) / span, 0.0, 1.0)
+        depths[f"baseline_{side}"] = np.array([base])
+    depths["both"] = nan_mean_rows([depths["left"], depths["right"]])
+    return depths
+
+
 def detect_blinks(
-    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None = None
+    track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None = None,
+    blendshapes: LandmarkTrack | None = None,
 ) -> list[Event]:
-    """Blink and eyes_closed events, with side (left/right/both), apex and depth values."""
+    """Blink and eyes_closed events, with side (left/right/both), apex and depth values.
+
+    With `blendshapes` (the Face Landmarker model's scores) the closure depth is read from the
+    eyeBlink scores; without, from the eye aspect ratio (geometry, less reliable)."""
     times = track.times
     if times.size < 3:
         return []
-    depths = closure_depths(track, settings, neutral)
+    depths = closure_depths(track, settings, neutral, blendshapes)
     both = depths["both"]
     if np.all(np.isnan(both)):
         return []
@@ -100,11 +140,12 @@ def detect_blinks(
             continue  # cheek-raise squint of a smile or laugh, not a lid closure
         if smiling:
             confidence *= 0.8
+        baseline = "baseline_eye_blink_score" if blendshapes is not None else "baseline_ear"
         values = {
             "duration_ms": round(duration * 1000.0, 1),
             "peak_depth": round(side_peak, 3),
-            "baseline_ear_left": round(float(depths["baseline_left"][0]), 4),
-            "baseline_ear_right": round(float(depths["baseline_right"][0]), 4),
+            f"{baseline}_left": round(float(depths["baseline_left"][0]), 4),
+            f"{baseline}_right": round(float(depths["baseline_right"][0]), 4),
         }
         for eye in ("left", "right"):
             ear = signal(track, f"eye_open_{eye}")[window]

@@ -73,7 +73,12 @@ def expression_strengths(
     channels["brow_furrow"] = (furrow / furrow_thr, furrow, furrow_thr)
     press = -displacement("lip_press", rises=False)
     press_thr = threshold(settings.lip_press_iod, press)
-    channels["lip_press"] = (press / press_thr, press, press_thr)
+    # Pressed lips close the mouth. A laugh or a broad smile also thins the visible lips, by
+    # stretching them over an open mouth or pulling the corners out: that is not a press.
+    stretched = ((np.nan_to_num(jaw) > settings.lip_press_max_open_iod)
+                 | (np.nan_to_num(width_disp) > 0.5 * width_thr)
+                 | (np.nan_to_num(both_up) > 0.5 * smile_thr))
+    channels["lip_press"] = (np.where(stretched, 0.0, press / press_thr), press, press_thr)
     jaw_thr = threshold(settings.jaw_drop_iod, jaw)
     channels["jaw_drop"] = (jaw / jaw_thr, jaw, jaw_thr)
     return channels
@@ -143,6 +148,28 @@ def detect_expressions(
     return sorted(events, key=lambda e: e.start_s)
 
 
+def face_expressions(
+    track: SignalTrack, blendshapes: LandmarkTrack | None, settings: ExpressionSettings,
+    neutral: np.ndarray | None = None, closures: list[Event] = (),
+) -> list[Event]:
+    """The take's expressions: from the blendshapes when there are any (geometry only for the
+    labels a resting face saturates, see `saturated_labels`), else from geometry."""
+    if blendshapes is None:
+        return detect_expressions(track, settings, neutral, closures)
+    blind = saturated_labels(blendshapes, settings, neutral)
+    geometric = [e for e in detect_expressions(track, settings, neutral, closures) if e.label in blind] if blind else []
+    smiles = [(e.start_s, e.end_s) for e in geometric if e.label in ("smile", "half_smile")]
+    found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral)
+             if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
+    return sorted(found + geometric, key=lambda e: e.start_s)
+
+
+SMILE_SHADOWED = ("half_smile", "lip_press", "brow_furrow")
+"""Expressions a smile also produces: the asymmetric onset of a full smile, lips stretched by
+it, and the cheek raise narrowing the eyes and lowering the brows (on real footage and in the
+blendshapes alike), so they are not reported while a smile is on."""
+
+
 def _corner(track: SignalTrack, side: str) -> np.ndarray:
     return signal(track, f"lip_corner_{side}")
 
@@ -158,38 +185,46 @@ BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
 
 
 def detect_blendshape_expressions(
-    times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings
+    times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
+    neutral: np.ndarray | None = None,
 ) -> list[Event]:
-    """Expressions from Face Landmarker blendshape scores (0-1, Left/Right the actor's own).
+    """Expressions from the Face Landmarker model's blendshape scores (0-1, Left/Right the actor's own).
 
-    A channel's strength is its score above the take's resting score (`rest_percentile`),
-    divided by `blendshape_score`; a half-smile is one mouthSmile side over it while the other
-    stays under half of it. Same duration and edge rules as the geometric detector.
+    A channel's strength is its score above the actor's resting score (`peak_blendshape_score`
+    is that rise at the apex, `threshold_blendshape_score` the rise that makes the expression) (the marked neutral span,
+    else the take's `rest_percentile`), divided by `blendshape_score`; a half-smile is one
+    mouthSmile side over it while the other stays under half of it. A lip press needs a closed,
+    unstretched mouth: lips thinned by a laugh or a wide-open jaw are not pressed. Same duration
+    and edge rules as the geometric detector.
     """
-    from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES
+    from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
     scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
     if scores.shape[0] != times.size or scores.shape[1] != len(BLENDSHAPE_NAMES):
         return []
-    scores = np.where(blendshapes.mask[:, None], scores, np.nan)
+    usable = blendshapes.mask
+    scores = np.where(usable[:, None], scores, np.nan)
     width = frames_for(settings.smooth_s, times)
+    unit = settings.blendshape_score
 
     def lift(name: str) -> np.ndarray:
         raw = fill_gaps(times, scores[:, BLENDSHAPE_NAMES.index(name)], 0.15)
-        good = raw[~np.isnan(raw)]
-        rest = float(np.percentile(good, settings.rest_percentile)) if good.size else np.nan
-        return np.where(np.isnan(raw), np.nan, rolling_median(raw, width)) - rest
+        rest = baseline_value(raw, usable, neutral, settings.rest_percentile)
+        return np.where(np.isnan(raw), np.nan, rolling_median(raw, width) if width > 1 else raw) - rest
 
-    strengths = {label: nan_mean_rows([lift(n) for n in names]) / settings.blendshape_score
+    blind = saturated_labels(blendshapes, settings, neutral)
+    strengths = {label: nan_mean_rows([lift(n) for n in names]) / unit
                  for label, names in BLENDSHAPE_CHANNELS.items()}
     left, right = lift("mouthSmileLeft"), lift("mouthSmileRight")
-    one_side = np.fmax(left, right)
-    strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * settings.blendshape_score,
-                                       one_side / settings.blendshape_score, 0.0)
-    strengths["smile"] = np.fmin(left, right) / settings.blendshape_score
+    strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * unit, np.fmax(left, right) / unit, 0.0)
+    strengths["smile"] = np.fmin(left, right) / unit
+    mouth_busy = (np.nan_to_num(strengths["jaw_drop"]) >= 0.5) | (np.nan_to_num(np.fmax(left, right)) >= 0.5 * unit)
+    strengths["lip_press"] = np.where(mouth_busy, 0.0, strengths["lip_press"])
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
     for label in ("smile", "half_smile", "brow_raise", "brow_furrow", "lip_press", "jaw_drop"):
+        if label in blind:
+            continue
         strength = strengths[label]
         active = np.nan_to_num(strength) >= settings.release_fraction
         for first, last in merged_runs(times, active, settings.merge_gap_s):
@@ -199,10 +234,10 @@ def detect_blendshape_expressions(
             start, end = float(times[first]), float(times[min(last, times.size - 1)])
             if end - start < settings.min_duration_s:
                 continue
-            if label == "smile":
-                smiles.append((start, end))
-            if label in ("half_smile", "lip_press") and any(s < end and start < e for s, e in smiles):
+            if label in SMILE_SHADOWED and any(s < end and start < e for s, e in smiles):
                 continue
+            if label in ("smile", "half_smile"):
+                smiles.append((start, end))
             side = None
             if label == "half_smile":
                 side = "left" if np.nanmean(left[first:last]) > np.nanmean(right[first:last]) else "right"
@@ -211,6 +246,26 @@ def detect_blendshape_expressions(
                 apex_s=round(float(times[apex]), 4),
                 confidence=round(float(np.clip(0.5 + 0.25 * strength[apex], 0.0, 1.0)), 3),
                 values={"duration_ms": round((end - start) * 1000, 1),
-                        "peak_blendshape_score": round(float(strength[apex] * settings.blendshape_score), 3)},
+                        "peak_blendshape_score": round(float(strength[apex] * unit), 3),
+                        "threshold_blendshape_score": round(unit, 3)},
             ))
     return sorted(events, key=lambda e: e.start_s)
+
+
+def saturated_labels(blendshapes: LandmarkTrack, settings: ExpressionSettings,
+                     neutral: np.ndarray | None = None) -> set[str]:
+    """Expressions the blendshapes cannot show in this take: a channel whose resting score is
+    already within `blendshape_score` of 1 (a face that rests in a smile) cannot rise by it.
+    Those labels are read from geometry instead."""
+    from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
+
+    scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
+    blind = set()
+    for label, names in BLENDSHAPE_CHANNELS.items():
+        rests = [baseline_value(scores[:, BLENDSHAPE_NAMES.index(n)], blendshapes.mask, neutral,
+                                settings.rest_percentile) for n in names]
+        if any(rest + settings.blendshape_score > 1.0 for rest in rests if not np.isnan(rest)):
+            blind.add(label)
+    if "smile" in blind:
+        blind.add("half_smile")
+    return blind

@@ -75,6 +75,8 @@ def detect_micro_movements(
             apex = first + int(np.nanargmax(strength[first:last]))
             if amplitude[apex] < settings.min_amplitude_iod:
                 continue
+            if region != "eyes" and amplitude[apex] > settings.max_amplitude_iod:
+                continue  # too big to be micro (eyes: a fraction of the open eye, capped as a blink below)
             if apex in (0, times.size - 1):
                 continue  # the running median is one-sided at the take's ends: no apex there
             level = settings.edge_fraction * float(strength[apex])

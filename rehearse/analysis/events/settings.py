@@ -52,6 +52,14 @@ class BlinkSettings(_Section):
     smile_lift_iod: float = Field(default=0.04, ge=0)
     """Lip-corner lift over baseline (IOD) meaning a smile or laugh: then a closure that is not
     full is cheek-raise squint, not a blink."""
+    blendshape_window_s: float = Field(default=1.0, gt=0)
+    """With blendshapes: the open level is the median eyeBlink score over this long (seconds).
+    Measured on the real clip: a smile's squint lifts the open score from 0.11 to 0.28 within
+    0.3 s, so a 2.5 s percentile read the squinted open eye after a blink as still closing."""
+    blendshape_shut_score: float = Field(default=0.55, gt=0, le=1)
+    """With blendshapes: the eyeBlink score of a shut eye (depth 1). Measured with the network on
+    FaceMesh landmarks: open eyes 0.03-0.10 (0.25-0.30 in a smile's squint), shut 0.5-0.8 on
+    the rendered takes and 0.64 on the real clip's blink."""
 
 
 class ExpressionSettings(_Section):
@@ -86,6 +94,9 @@ class ExpressionSettings(_Section):
     """Inner-brow distance decrease (IOD): furrow."""
     lip_press_iod: float = Field(default=0.03, ge=0)
     """Lip thickness decrease (IOD): lip press."""
+    lip_press_max_open_iod: float = Field(default=0.04, ge=0)
+    """A lip press closes the mouth: frames whose inner-lip gap is this much (IOD) over its
+    resting value are not a press (a laugh thins the lips over an open mouth)."""
     jaw_drop_iod: float = Field(default=0.25, ge=0)
     """Inner-lip gap increase (IOD): jaw drop."""
     blendshape_score: float = Field(default=0.35, gt=0, le=1)
@@ -108,6 +119,10 @@ class MicroSettings(_Section):
     """A residual must pass this many noise standard deviations to be a candidate."""
     min_amplitude_iod: float = Field(default=0.015, ge=0)
     """Smallest displacement reported, in IOD."""
+    max_amplitude_iod: float = Field(default=0.12, gt=0)
+    """Largest displacement reported, in IOD (brows, mouth): a brief movement bigger than this
+    is not micro (a laugh's mouth, a head jerk under the tracker); micro-expressions move the
+    face by a few hundredths of the eye distance."""
     edge_fraction: float = Field(default=0.25, gt=0, lt=1)
     """Onset/offset where the residual falls below this fraction of the peak."""
     min_duration_s: float = Field(default=0.05, ge=0)

@@ -148,6 +148,8 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
     if data.signals is None:
         lines.append(_row("signals", Text(data.note or "not analyzed yet", style="italic"), None))
     else:
+        if data.note:
+            lines.append(_row("note", Text(data.note, style="italic"), None))
         for name, label in SPARK_SIGNALS:
             if name in data.signals.values:
                 line = sparkline(data.signals.times, data.signals.values[name], duration, plot)

@@ -1,0 +1,135 @@
+"""A take, its re-encodes (x264 CRF 23, mpeg4, a downscale) and its mirror image give the same events and no drift.
+
+Re-encoding adds compression noise only: every face event (blinks, eye closures, expressions)
+must come back with the same kind, label and side, onset and offset within 2 frames, and
+`drift` between the take and its copy must flag nothing. A mirrored copy is the same
+performance with left and right swapped: every side swaps and nothing else changes.
+Sources: the real clip single_face.mp4 (../shared/clips; skipped when absent) and the
+rendered sample take 01-1A-1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests_support import REPO, SHARED_CLIPS
+
+from rehearse.analysis.events import detect_events
+from rehearse.config import Settings
+
+pytestmark = [pytest.mark.models, pytest.mark.slow]
+
+FACE_KINDS = ("blink", "eyes_closed", "expression")
+SOURCES = {
+    "real": SHARED_CLIPS / "single_face.mp4",
+    "rendered": REPO / "scenes" / "takes" / "01-1A-1.mp4",
+}
+SWAP = {"left": "right", "right": "left"}
+
+
+def transcode(source: Path, target: Path, codec: str, *, scale: float = 1.0, mirror: bool = False) -> Path:
+    """Re-encode every frame of `source` (PTS kept) with `codec` at its usual quality."""
+    import av
+    import cv2
+
+    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
+        stream_in = src.streams.video[0]
+        width = int(round(stream_in.width * scale / 2)) * 2
+        height = int(round(stream_in.height * scale / 2)) * 2
+        if codec == "libx264":
+            out = dst.add_stream("libx264", rate=stream_in.average_rate, options={"crf": "23", "preset": "veryfast"})
+        else:  # ffmpeg's mpeg4 defaults (what `ffmpeg -c:v mpeg4` gives): visibly blocky
+            out = dst.add_stream("mpeg4", rate=stream_in.average_rate)
+        out.width, out.height, out.pix_fmt = width, height, "yuv420p"
+        out.time_base = stream_in.time_base
+        for frame in src.decode(stream_in):
+            image = frame.to_ndarray(format="rgb24")
+            if mirror:
+                image = np.ascontiguousarray(image[:, ::-1])
+            if scale != 1.0:
+                image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+            new = av.VideoFrame.from_ndarray(image, format="rgb24")
+            new.pts, new.time_base = frame.pts, frame.time_base
+            dst.mux(out.encode(new))
+        dst.mux(out.encode())
+    return target
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return Settings(cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+def face_events(path: Path, settings: Settings):
+    from rehearse.analysis.take import analyze_take
+
+    analysis = analyze_take(path, settings)
+    events = detect_events(analysis.signals, analysis.audio, settings=settings.events, landmarks=analysis.landmarks)
+    frame_s = 1.0 / analysis.measured_fps
+    return [e for e in events if e.kind in FACE_KINDS], frame_s, analysis
+
+
+def unmatched(first, second, frame_s: float, swap: bool = False):
+    """Events of `first` with no twin in `second` (same kind, label, side, edges within 2 frames)."""
+    left = list(second)
+    missing = []
+    for event in first:
+        side = SWAP.get(event.side, event.side) if swap else event.side
+        twin = next((o for o in left if (o.kind, o.label, o.side) == (event.kind, event.label, side)
+                     and abs(o.start_s - event.start_s) <= 2 * frame_s + 1e-6
+                     and abs(o.end_s - event.end_s) <= 2 * frame_s + 1e-6), None)
+        if twin is None:
+            missing.append(event)
+        else:
+            left.remove(twin)
+    return missing, left
+
+
+def _source(name: str) -> Path:
+    path = SOURCES[name]
+    if not path.is_file():
+        pytest.skip(f"{path} not found (real clips live in ../shared/clips beside the repo)")
+    return path
+
+
+@pytest.mark.parametrize("source", ["real", "rendered"])
+@pytest.mark.parametrize("variant", ["x264_crf23", "mpeg4", "downscaled"])
+def test_a_reencoded_copy_gives_the_same_events_and_no_drift(source, variant, settings, tmp_path):
+    from rehearse.continuity.drift import drift_for_files
+
+    original = _source(source)
+    codec, scale = {"x264_crf23": ("libx264", 1.0), "mpeg4": ("mpeg4", 1.0),
+                    "downscaled": ("libx264", 2 / 3)}[variant]
+    copy = transcode(original, tmp_path / f"{variant}.mp4", codec, scale=scale)
+    events, frame_s, _ = face_events(original, settings)
+    copied, _, _ = face_events(copy, settings)
+    assert events, "the take has blinks and expressions to compare"
+    missing, extra = unmatched(events, copied, frame_s)
+    assert not missing and not extra, f"only in the take: {missing}; only in the copy: {extra}"
+    report = drift_for_files(original, [copy], settings=settings)
+    assert [f.message for f in report.flags] == []
+
+
+@pytest.mark.parametrize("source", ["real", "rendered"])
+def test_a_mirrored_copy_swaps_every_side_and_nothing_else(source, settings, tmp_path):
+    original = _source(source)
+    mirrored = transcode(original, tmp_path / "mirrored.mp4", "libx264", mirror=True)
+    events, frame_s, analysis = face_events(original, settings)
+    flipped, _, flipped_analysis = face_events(mirrored, settings)
+    missing, extra = unmatched(events, flipped, frame_s, swap=True)
+    assert not missing and not extra, f"only in the take: {missing}; only in the mirror: {extra}"
+    # Sided signals swap: head turn and lip corners change sign or side, gaze too.
+    a, b = analysis.signals.values, flipped_analysis.signals.values
+    both = ~np.isnan(a["head_yaw"]) & ~np.isnan(b["head_yaw"])
+    assert np.corrcoef(a["head_yaw"][both], -b["head_yaw"][both])[0, 1] > 0.9
+    corner = ~np.isnan(a["lip_corner_left"]) & ~np.isnan(b["lip_corner_right"])
+    assert np.corrcoef(a["lip_corner_left"][corner], b["lip_corner_right"][corner])[0, 1] > 0.9
+    shapes, flipped_shapes = analysis.landmarks["blendshapes"], flipped_analysis.landmarks["blendshapes"]
+    from rehearse.analysis.backends.blendshapes import blendshape_index
+
+    for left, right in (("mouthSmileLeft", "mouthSmileRight"), ("eyeBlinkLeft", "eyeBlinkRight")):
+        ours = shapes.points[:, blendshape_index(left), 0]
+        theirs = flipped_shapes.points[:, blendshape_index(right), 0]
+        assert np.nanmax(np.abs(ours - theirs)) < 0.15, (left, right)
