@@ -62,23 +62,28 @@ def rendered_cases() -> list[tuple[str, Path, Truth]]:
     return cases
 
 
-def backends(task: Path | None) -> dict[str, Path | None]:
-    """backend name -> face_landmarker_task for it (None: FaceMesh geometry)."""
-    settings = load_settings(None)
-    model = task or settings.analysis.landmarks.face_landmarker_task
-    found = {"geometry": None}
-    if model is not None and Path(model).is_file():
-        found["blendshapes"] = Path(model)
+def backends(task: Path | None) -> dict[str, dict]:
+    """backend name -> the landmark settings it changes: geometry (blendshapes off), and with
+    the Face Landmarker model installed (or --task) the default route (its blendshape network
+    on FaceMesh) and the Face Landmarker task itself."""
+    from rehearse.analysis.model_files import find_model
+
+    found: dict[str, dict] = {"geometry": {"blendshapes": "off"}}
+    model = find_model(task)
+    if model is not None:
+        found["blendshapes"] = {"blendshapes": "facemesh", "face_landmarker_task": task}
+        found["landmarker"] = {"blendshapes": "landmarker", "face_landmarker_task": task}
     else:
-        print("blendshapes: no face_landmarker.task found (give --task PATH); only geometry runs", file=sys.stderr)
+        print("blendshapes: no face_landmarker.task installed (rehearse models install, or --task PATH); "
+              "only geometry runs", file=sys.stderr)
     return found
 
 
-def score_case(clip: Path, truth: Truth, task: Path | None):
+def score_case(clip: Path, truth: Truth, backend: dict):
     plan = pipeline.plan_takes([str(clip)], SAMPLE_TAKES.parent if clip.parent == SAMPLE_TAKES else None)
     target = plan.targets[0]
     settings = load_settings(plan.project.root if plan.project is not None else None)
-    landmarks = settings.analysis.landmarks.model_copy(update={"face_landmarker_task": task})
+    landmarks = settings.analysis.landmarks.model_copy(update=backend)
     settings = settings.model_copy(update={"analysis": settings.analysis.model_copy(update={"landmarks": landmarks})})
     analysis = analyze_take(target.path, settings, label=target.label)
     events = pipeline.take_events(target, analysis, plan.project, settings).events
@@ -93,7 +98,7 @@ def _frames(values: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=("geometry", "blendshapes"), action="append")
+    parser.add_argument("--backend", choices=("geometry", "blendshapes", "landmarker"), action="append")
     parser.add_argument("--task", type=Path, help="face_landmarker.task for the blendshapes backend")
     parser.add_argument("--only", choices=("real", "rendered"), help="only real clips or only rendered takes")
     parser.add_argument("--json", action="store_true")
@@ -103,11 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     quiet_native_stderr()  # MediaPipe's C++ start-up lines would bury the progress lines
     cases = ([] if args.only == "rendered" else real_cases()) + ([] if args.only == "real" else rendered_cases())
     rows, pooled = [], {}
-    for backend, task in backends(args.task).items():
+    for backend, changes in backends(args.task).items():
         if args.backend and backend not in args.backend:
             continue
         for where, clip, truth in cases:
-            board, analysis = score_case(clip, truth, task)
+            board, analysis = score_case(clip, truth, changes)
             for row in board.rows:
                 rows.append({"backend": backend, "set": where, "clip": clip.name, **row.to_json()})
                 if where == "real":
