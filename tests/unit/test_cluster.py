@@ -242,3 +242,34 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.models
+def test_a_lost_scheduler_fails_only_the_unfinished_takes(tmp_path, dask_processes):
+    from rehearse import pipeline
+
+    names = ["01-1A-1.mp4", "01-1A-2.mp4"]
+    folder = _production(tmp_path, names)
+    targets = _targets(folder, names)
+    dask_processes.start_scheduler()
+    dask_processes.start_worker("only")
+    dask_processes.wait_for_workers(1)
+    scheduler = dask_processes.processes[0]
+
+    def kill_scheduler_after_the_first_take(update) -> None:
+        if update.stage == "done" and scheduler.poll() is None:
+            os.killpg(scheduler.pid, signal.SIGKILL)
+
+    settings = Settings(cache_dir=tmp_path / "cache")
+    started = time.monotonic()
+    first, second = pipeline.analyze_targets(
+        targets, settings, scheduler=dask_processes.address, progress=kill_scheduler_after_the_first_take
+    )
+    assert first.status == "analyzed"
+    assert second.status == "failed" and "\n" not in second.error
+    assert "was lost" in second.error and str(targets[1].path) in second.error
+    assert time.monotonic() - started < 180
+    from rehearse.analysis.take import load_cached
+
+    assert load_cached(targets[0].path, settings) is not None
