@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from rehearse.analysis.backends.assembly import (
     FACE_POINTS,
@@ -107,6 +107,12 @@ class LandmarkSettings(BaseModel):
     """A `face_landmarker.task` file to use instead of the installed one (a machine without
     network: copy the file over and point here, or `rehearse models install --from FILE`).
     None: the model `scripts/setup-env` installed, if any."""
+
+    @field_validator("blendshapes", mode="before")
+    @classmethod
+    def _off_in_yaml(cls, value: Any) -> Any:
+        # YAML reads a bare `off` (or `no`) as false: that is what the user meant.
+        return "off" if value is False else value
 
     @computed_field  # type: ignore[prop-decorator]
     @property
