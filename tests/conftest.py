@@ -1,4 +1,5 @@
-"""Shared test fixtures: paths to the repository, the sample production and ../shared/clips."""
+"""Shared test fixtures: paths to the repository, the sample production and ../shared/clips, and
+the sample takes analysed once per test session (real FaceMesh and Pose)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ from tests_support import REPO, SAMPLE_PRODUCTION, shared_clips_or_skip
 
 # Test modules import shared constants from `tests_support`, never from `conftest`: with two
 # conftest.py files (here and tests/tui/) the name `conftest` means whichever loaded last.
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test that needs the real models is also `slow` (it runs MediaPipe on video, seconds
+    at least on a busy machine), so `bash scripts/test --quick` (-m "not slow") leaves it out."""
+    for item in items:
+        if item.get_closest_marker("models") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -25,3 +34,34 @@ def sample_production() -> Path:
 def shared_clips() -> Path:
     """../shared/clips (real footage); tests using it skip when it is absent."""
     return shared_clips_or_skip()
+
+
+@pytest.fixture(scope="session")
+def sample_cache(tmp_path_factory) -> Path:
+    """An analysis cache holding the four sample takes, analysed once per test session with the
+    real models and default settings. Read it, or copy it (`tests_support.copy_cache`) where a
+    test's cache is written to: an analysis is found by the file's content, so a copied sample
+    take, a subprocess pointed at the copy with REHEARSE_CACHE_DIR, or a production seeded with
+    it gets the cached analysis instead of running MediaPipe again."""
+    from rehearse.analysis.take import analyze_take
+    from rehearse.config import Settings
+
+    folder = tmp_path_factory.mktemp("sample-cache")
+    settings = Settings(cache_dir=folder)
+    for video in sorted((SAMPLE_PRODUCTION / "takes").glob("*.mp4")):
+        analyze_take(video, settings)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_analyses(sample_cache) -> dict:
+    """take file stem (01-1A-1 ...) -> its TakeAnalysis, from `sample_cache`."""
+    from rehearse.analysis.take import load_cached
+    from rehearse.config import Settings
+
+    settings = Settings(cache_dir=sample_cache)
+    out = {}
+    for video in sorted((SAMPLE_PRODUCTION / "takes").glob("*.mp4")):
+        out[video.stem] = load_cached(video, settings)
+        assert out[video.stem] is not None, f"{video.name} missing from the session's sample cache"
+    return out

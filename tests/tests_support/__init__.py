@@ -19,6 +19,15 @@ def shared_clips_or_skip() -> Path:
     return SHARED_CLIPS
 
 
+def copy_cache(source: Path, folder: Path) -> Path:
+    """A copy of the analysis cache `source` (the session's `sample_cache`) at `folder`, for a
+    test that writes to its cache; returns `folder`."""
+    import shutil
+
+    shutil.copytree(source, folder, dirs_exist_ok=True)
+    return folder
+
+
 def squeezed_copy(source, path, aspect: Fraction, width: int, height: int, limit: int | None = None) -> None:
     """Re-encode `source` squeezed to `width` stored pixels, flagged with pixel `aspect` (as HDV
     stores 1920-wide pictures in 1440 pixels of aspect 4:3)."""

@@ -425,6 +425,7 @@ async def palette(pilot, command: str) -> None:
     await pilot.press("down", "enter")
 
 
+@pytest.mark.slow  # writes a real report and markers: tens of seconds on a busy machine
 def test_palette_report_and_marker_export_write_files_third_parties_read(tiny_app, tiny_production, monkeypatch, tmp_path):
     import opentimelineio as otio
 

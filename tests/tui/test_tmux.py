@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real terminal running the real app: tens of seconds
+
 COLUMNS, ROWS = 100, 30
 
 

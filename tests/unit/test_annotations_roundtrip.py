@@ -28,10 +28,12 @@ def _rehearse(root, env, *args):
 
 
 @pytest.fixture(scope="module")
-def production(tmp_path_factory):
+def production(tmp_path_factory, sample_cache):
+    from tests_support import copy_cache
+
     root = tmp_path_factory.mktemp("roundtrip") / "production"
     shutil.copytree(SAMPLE_PRODUCTION, root)
-    env = {**os.environ, "REHEARSE_CACHE_DIR": str(root.parent / "cache")}
+    env = {**os.environ, "REHEARSE_CACHE_DIR": str(copy_cache(sample_cache, root.parent / "cache"))}
     return root, env
 
 

@@ -71,6 +71,7 @@ def _shift_onset(rng):
     return with_gesture(SCENE, index, start_s=SCENE.gestures[index].start_s + shift)
 
 
+@pytest.mark.slow  # a few seconds of DTW per pair on a quiet machine
 @pytest.mark.parametrize("marks", [True, False], ids=["beat_marks", "dtw"])
 @pytest.mark.parametrize(("kind", "change", "minimum"), [
     ("hand_side", _swap_hand, 0.95),
@@ -84,6 +85,7 @@ def test_drift_f1_on_landmark_level_pairs(kind, change, minimum, marks):
     assert score >= minimum, f"{kind} F1 {score:.3f} < {minimum} (tp, fp, fn = {counts})"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("marks", [True, False], ids=["beat_marks", "dtw"])
 def test_tempo_scale_and_position_alone_are_not_drift(marks):
     rng = np.random.default_rng(7 if marks else 8)

@@ -27,8 +27,11 @@ MARKS = {"b1": 0.0, "b2": 2.2}
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory) -> Settings:
-    return Settings(cache_dir=tmp_path_factory.mktemp("drift-cache"))
+def settings(tmp_path_factory, sample_cache) -> Settings:
+    """A cache of this module's own, holding the sample takes' session analyses already."""
+    from tests_support import copy_cache
+
+    return Settings(cache_dir=copy_cache(sample_cache, tmp_path_factory.mktemp("drift-cache")))
 
 
 @pytest.fixture(scope="module")

@@ -10,30 +10,17 @@ import pytest
 from tests_support.scoring import match
 
 from rehearse.analysis.events import beat_summaries, detect_events, events_json
-from rehearse.config import Settings
 
 TAKES = ("01-1A-1", "01-1A-2", "01-1A-3", "03-3B-1")
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory, sample_production_module):
-    """Each sample take analysed once (real FaceMesh/Pose), with its truth document."""
-    from rehearse.analysis.take import analyze_take
-
-    settings = Settings(cache_dir=tmp_path_factory.mktemp("cache"))
-    out = {}
-    for name in TAKES:
-        video = sample_production_module / "takes" / f"{name}.mp4"
-        truth = json.loads((sample_production_module / "takes" / f"{name}.truth.json").read_text())
-        out[name] = (analyze_take(video, settings), truth)
-    return out
-
-
-@pytest.fixture(scope="module")
-def sample_production_module():
+def analysed(sample_analyses):
+    """Each sample take's analysis (real FaceMesh/Pose, once per session) with its truth document."""
     from tests_support import SAMPLE_PRODUCTION
 
-    return SAMPLE_PRODUCTION
+    return {name: (sample_analyses[name], json.loads((SAMPLE_PRODUCTION / "takes" / f"{name}.truth.json").read_text()))
+            for name in TAKES}
 
 
 def _truth(truth: dict, kind: str, **fields) -> list[dict]:

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.models
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, sample_cache):
+    from tests_support import copy_cache
+
     out = tmp_path_factory.mktemp("sample-exports")
-    env = {**os.environ, "REHEARSE_CACHE_DIR": str(out / "cache")}
+    env = {**os.environ, "REHEARSE_CACHE_DIR": str(copy_cache(sample_cache, out / "cache"))}
     runs = {}
     for fmt in ("otio", "edl", "ale", "eaf"):
         runs[fmt] = subprocess.run(

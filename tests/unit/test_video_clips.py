@@ -50,6 +50,7 @@ def test_vfr_clip_times_are_the_presentation_timestamps(shared_clips, name):
     assert np.abs(np.arange(len(times)) / info.nominal_fps - times).max() > 0.1
 
 
+@pytest.mark.slow  # decodes each clip several times
 @pytest.mark.parametrize("name", VFR_CLIPS)
 def test_vfr_clip_stride_and_still_agree_with_the_full_decode(shared_clips, name):
     path = shared_clips / name

@@ -57,6 +57,8 @@ def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, lim
             ceiling = float(times[spans[index + 1][0]]) if index + 1 < len(spans) else float(times[-1])
             end = fit_edge(times, motion, a, b, end, False, (middle, ceiling), still_level, still_spread,
                            settings.edge_reach_s)
+        if out and start < out[-1][1]:  # two holds fitted into the short gap between them
+            start = out[-1][1]
         out.append((start, end))
     return out
 
