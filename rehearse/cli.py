@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "events": ("events", "detect blinks, holds, hesitations, gestures ... in one take"),
     "drift": ("drift", "compare takes beat by beat and flag continuity drift"),
     "log": ("log", "log a live rehearsal from the keyboard, crash-safe"),
+    "watch": ("watch", "watch a camera or stream live: blinks and holds as they happen, recorded"),
     "report": ("report", "write a continuity report (html, md, csv, json)"),
     "export": ("export", "export markers for editors (otio, edl, ale, eaf)"),
     "import-annotations": ("import_annotations", "corrected events back from ELAN (.eaf) or .csv, as confirmed"),
@@ -36,7 +37,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor", "score"}
+ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor", "score", "watch"}
 """Subcommands that may run MediaPipe in this process (its C++ start-up lines are silenced)."""
 
 

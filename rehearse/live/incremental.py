@@ -1,0 +1,202 @@
+"""Events detected while a take plays: the offline detectors re-run over recent frames, each event emitted once final.
+
+`IncrementalEvents` keeps the landmarks of the frames analysed so far (up to `history_s`),
+and every `every_s` of stream time turns them into signals and runs `detect_events` on them,
+exactly as an offline analysis does on a whole take. An event is emitted once its end lies
+`settle_s` or more before the newest frame and the previous pass found it too, so it can no
+longer change; `finish()` emits what is left when the stream ends. Times are the frames' own
+stream times, so they are those an offline analysis of the recording gives (the detectors'
+take-wide baselines see the take so far, not all of it: the live/offline test measures that).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rehearse.analysis.events import Event, EventSettings, detect_events
+from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
+from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
+from rehearse.analysis.signals import SignalSettings, compute_signals
+from rehearse.analysis.tracks import SignalTrack
+
+MIN_SPAN_S = 2.0
+"""Frames must span this much stream time (s) before the first detection pass: with less, the
+detectors' take-wide levels (hold noise floor, blink baseline) are not settled and find holds
+the whole take does not have (measured on the sample takes: a spurious 0.2 s hold with 1 s)."""
+
+_SIGNAL_SETTLED_S = 1.0
+"""Signals of frames this far (s) behind the newest no longer change (> 2 x MOTION_MAX_SPAN_S)."""
+
+LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression")
+"""What the face path shows live: blinks, eye closures, face holds and expressions."""
+
+EXPRESSION_SIGNALS = {
+    "smile": ("lip_corner_left", "lip_corner_right"),
+    "brow raise": ("brow_raise_left", "brow_raise_right"),
+    "mouth open": ("mouth_open",),
+    "lip press": ("lip_press",),
+}
+"""Bars on the live screen: each is the mean of its signals' change from their median so far (IOD)."""
+
+
+@dataclass
+class LiveState:
+    """What the face path shows at the newest analysed frame."""
+
+    t_s: float = 0.0
+    """Stream time of the newest analysed frame, in seconds."""
+    face: bool = False
+    """A face was tracked in the newest analysed frame."""
+    holding_since_s: float | None = None
+    """Start of the face hold still going on at the newest frame, in seconds; None when moving."""
+    expression_change: dict[str, float] = field(default_factory=dict)
+    """Per EXPRESSION_SIGNALS bar: change from the take's median so far, in IOD (+ = more)."""
+
+
+def _same(a: Event, b: Event, slack_s: float) -> bool:
+    return (a.kind == b.kind and a.label == b.label and a.scope == b.scope
+            and abs(a.start_s - b.start_s) <= slack_s and abs(a.end_s - b.end_s) <= slack_s)
+
+
+class IncrementalEvents:
+    """Feed `add(frame_landmarks)` in time order; `update()` returns the events that became final."""
+
+    def __init__(self, landmark_settings: LandmarkSettings, signal_settings: SignalSettings | None = None,
+                 event_settings: EventSettings | None = None, *, settle_s: float = 0.5,
+                 every_s: float = 0.2, history_s: float = 120.0,
+                 beat_marks: Mapping[str, float] | None = None, kinds: tuple[str, ...] = LIVE_KINDS):
+        self.landmark_settings = landmark_settings
+        self.signal_settings = signal_settings or SignalSettings()
+        self.event_settings = event_settings or EventSettings()
+        self.settle_s = settle_s
+        self.every_s = every_s
+        self.history_s = history_s
+        self.beat_marks = dict(beat_marks or {})
+        self.kinds = kinds
+        self.frames: list[FrameLandmarks] = []
+        self.emitted: list[Event] = []
+        self.state = LiveState()
+        self._last_pass_t: float | None = None
+        self._previous: list[Event] = []
+        self._cached: dict[str, np.ndarray] = {}
+        self._cached_count = 0
+        self.pass_seconds: list[float] = []
+        """Wall time of each detection pass, in seconds (signals + detectors)."""
+
+    def add(self, frame: FrameLandmarks) -> None:
+        """One analysed frame (later than the last one added)."""
+        self.frames.append(frame)
+        oldest = frame.t - self.history_s
+        if self.frames[0].t < oldest:
+            drop = sum(1 for f in self.frames if f.t < oldest)
+            self.frames = self.frames[drop:]
+            self._cached = {name: v[drop:] for name, v in self._cached.items()}
+            self._cached_count = max(0, self._cached_count - drop)
+        self.state.t_s = frame.t
+        self.state.face = frame.face is not None
+
+    def due(self) -> bool:
+        """A detection pass is due (every `every_s` of stream time)."""
+        if not self.frames:
+            return False
+        return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= self.every_s
+
+    def update(self) -> list[Event]:
+        """Run the detectors over the frames kept; the events that became final, in time order."""
+        if not self._enough():
+            return []
+        newest = self.frames[-1].t
+        self._last_pass_t = newest
+        events, signals = self._detect()
+        self._update_state(events, signals, newest)
+        final = [e for e in events if e.end_s <= newest - self.settle_s
+                 and any(_same(e, p, self._frame_s()) for p in self._previous)]
+        self._previous = events
+        return self._new(final)
+
+    def finish(self) -> list[Event]:
+        """The stream ended: every event not yet emitted is final now."""
+        if not self._enough():
+            return []
+        events, _ = self._detect()
+        return self._new(events)
+
+    # -- inside ---------------------------------------------------------------------------------
+
+    def _enough(self) -> bool:
+        """The detectors need MIN_SPAN_S of frames before anything can be final."""
+        return len(self.frames) >= 10 and self.frames[-1].t - self.frames[0].t >= MIN_SPAN_S
+
+    def _frame_s(self) -> float:
+        times = np.array([f.t for f in self.frames[-30:]])
+        return float(np.median(np.diff(times))) if times.size > 1 else 0.04
+
+    def _detect(self) -> tuple[list[Event], SignalTrack]:
+        started = time.perf_counter()
+        signals = self._signals()
+        shapes = None
+        if self.landmark_settings.face_landmarker_task is not None:
+            shapes = tracks_from_frames(self.frames, self.landmark_settings).get("blendshapes")
+        events = detect_events(signals, None, settings=self.event_settings,
+                               landmarks={"blendshapes": shapes} if shapes is not None else None,
+                               beat_marks=self.beat_marks or None)
+        events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope == "face")]
+        self.pass_seconds.append(time.perf_counter() - started)
+        return events, signals
+
+    def _signals(self) -> SignalTrack:
+        """Signals of every frame kept, as `compute_signals` gives them over the whole stretch.
+
+        Every face signal depends only on frames within MOTION_MAX_SPAN_S of it, so the frames
+        older than `_SIGNAL_SETTLED_S` are kept from earlier passes and only the tail is computed
+        again (with a margin before it): a pass costs the same after an hour as after a minute."""
+        frames = self.frames
+        times = np.array([f.t for f in frames])
+        kept = min(self._cached_count, len(frames))
+        margin_start = int(np.searchsorted(times, times[kept] - 2 * MOTION_MAX_SPAN_S)) if kept < len(frames) else kept
+        tail = compute_signals(tracks_from_frames(frames[margin_start:], self.landmark_settings), self.signal_settings)
+        skip = kept - margin_start
+        # The cache stores signals as float32 and offline events are detected on that: do the same.
+        values = {}
+        for name, column in tail.values.items():
+            fresh = np.asarray(column[skip:], np.float32)
+            old = self._cached.get(name)
+            values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
+        settled = int(np.searchsorted(times, times[-1] - _SIGNAL_SETTLED_S))
+        self._cached = {name: v[:settled] for name, v in values.items()}
+        self._cached_count = settled
+        return SignalTrack(times, values)
+
+    def _new(self, final: list[Event]) -> list[Event]:
+        """Events not emitted before (an event seen again with edges moved by under a frame is the same)."""
+        slack = self._frame_s() * 1.01
+        fresh = []
+        for event in final:
+            if any(_same(event, old, slack) or (event.kind == old.kind and event.label == old.label
+                   and event.start_s < old.end_s and old.start_s < event.end_s) for old in self.emitted):
+                continue
+            fresh.append(event)
+            self.emitted.append(event)
+        return sorted(fresh, key=lambda e: e.start_s)
+
+    def _update_state(self, events: list[Event], signals: SignalTrack, newest: float) -> None:
+        reach = 2 * self._frame_s()
+        ongoing = [e for e in events if e.kind == "hold" and e.end_s >= newest - reach]
+        self.state.holding_since_s = ongoing[-1].start_s if ongoing else None
+        change: dict[str, float] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for label, names in EXPRESSION_SIGNALS.items():
+                deltas = []
+                for name in names:
+                    values = np.asarray(signals[name], np.float64)
+                    if values.size and np.isfinite(values[-1]):
+                        deltas.append(float(values[-1] - np.nanmedian(values)))
+                if deltas:
+                    change[label] = float(np.mean(deltas))
+        self.state.expression_change = change

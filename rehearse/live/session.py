@@ -1,0 +1,153 @@
+"""A live rehearsal watched frame by frame: `watch(options)` yields what to show, as it happens.
+
+The loop takes the newest frame from the `LiveSource` (older ones were dropped and counted
+when the analysis fell behind), runs the face path on it (the same `LandmarkExtractor` and
+frame conversion an offline analysis uses), feeds `IncrementalEvents`, and yields one
+`LiveUpdate` per analysed frame, per newly final event batch, and per change of signal. It
+prints nothing: the command line writes JSON lines, the terminal app draws a screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.analysis.events import Event
+from rehearse.config import Settings
+from rehearse.errors import Location, VideoError
+from rehearse.live.incremental import IncrementalEvents, LiveState
+from rehearse.live.source import LiveSource, source_spec
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """What to watch and how."""
+
+    source: str
+    """A file, a camera (/dev/video0, v4l2:0) or a stream URL (udp://, rtp://, rtsp://, srt://)."""
+    realtime: bool = False
+    """Play a file at its own speed (frames dropped when the analysis falls behind)."""
+    duration_s: float | None = None
+    """Stop after this much stream time, in seconds (None: until the source ends or is stopped)."""
+    record: Path | None = None
+    """Copy the received packets into this file (.ts or .mp4), without re-encoding."""
+    open_timeout_s: float = 10.0
+    """How long to wait for a picture when opening the source, in seconds."""
+    stall_s: float = 1.0
+    """No frame for this long (wall clock) shows "no signal", in seconds."""
+    give_up_s: float | None = 60.0
+    """Stop when there has been no signal for this long, in seconds (None: wait for ever)."""
+    settle_s: float = 0.5
+    """An event is emitted once its end is this far behind the newest frame, in seconds."""
+    beat_marks: dict[str, float] = field(default_factory=dict)
+    """Beat id -> mark (s, stream time) known so far, for tagging events."""
+
+
+@dataclass
+class LiveUpdate:
+    """One step of a live session: the status line, the newest frame's state and new events."""
+
+    status: str
+    """`live`, `no signal`, `ended` or `stopped`."""
+    state: LiveState
+    """The face path at the newest analysed frame."""
+    events: list[Event]
+    """Events that became final at this step (each is emitted once)."""
+    emitted_wall_s: float
+    """time.monotonic() when this update was made."""
+    lag_s: float = 0.0
+    """Wall time from the analysed frame's arrival to this update, in seconds (display lag)."""
+    frames_analysed: int = 0
+    frames_dropped: int = 0
+    """Frames received but skipped because the analysis was behind."""
+    frames_received: int = 0
+    reason: str | None = None
+    """Why the session ended early (one line), when it did."""
+    stream_to_wall_s: float | None = None
+    """Wall clock (monotonic) minus stream time, taken at the first frame: an event ending at
+    stream time t was on screen at about t + this (used for `emitted_after_end_s`)."""
+
+
+def watch(options: WatchOptions, settings: Settings | None = None,
+          should_stop: Callable[[], bool] | None = None) -> Iterator[LiveUpdate]:
+    """Watch a source until it ends, `duration_s` of stream time has passed, the signal has been
+    gone for `give_up_s`, or `should_stop()` turns true. Raises VideoError (one line) when the
+    source cannot be opened."""
+    from rehearse.analysis.landmarks import LandmarkExtractor, LandmarkSettings
+    from rehearse.video.frames import Frame, _to_rgb
+
+    settings = settings or Settings()
+    analysis = settings.analysis
+    # The face path: blinks, closures, face holds and expressions need no body model, and the
+    # body models would cost most of the frame budget on two cores.
+    landmark_settings: LandmarkSettings = analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
+    detector = IncrementalEvents(landmark_settings, analysis.signals, settings.events,
+                                 settle_s=options.settle_s, beat_marks=options.beat_marks)
+    source = LiveSource(source_spec(options.source), realtime=options.realtime,
+                        open_timeout_s=options.open_timeout_s, read_timeout_s=max(options.stall_s, 0.5),
+                        record=options.record)
+    analysed = 0
+    offset: float | None = None
+    last_frame_wall = time.monotonic()
+    signal = True
+
+    def update(status: str, events: list[Event], lag: float = 0.0, reason: str | None = None) -> LiveUpdate:
+        return LiveUpdate(status, detector.state, events, time.monotonic(), lag, analysed,
+                          source.frames_dropped, source.frames_decoded, reason, offset)
+
+    try:
+        with LandmarkExtractor(landmark_settings) as extractor:
+            # Load the face model before the first frame arrives (it takes seconds under load):
+            # an empty picture finds no face and leaves no tracking state behind.
+            extractor.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
+            source.start()
+            last_frame_wall = time.monotonic()
+            while True:
+                if should_stop is not None and should_stop():
+                    yield update("stopped", detector.finish())
+                    return
+                received = source.take(timeout_s=min(0.2, options.stall_s))
+                now = time.monotonic()
+                if received is None:
+                    if source.ended:
+                        yield update("ended", detector.finish(), reason=source.error)
+                        return
+                    silent = now - last_frame_wall
+                    if silent >= options.stall_s and signal:
+                        signal = False
+                        yield update("no signal", [])
+                    if options.give_up_s is not None and silent >= options.give_up_s:
+                        reason = f"no signal for {options.give_up_s:g} s"
+                        yield update("ended", detector.finish(), reason=reason)
+                        return
+                    continue
+                if options.duration_s is not None and received.t >= options.duration_s:
+                    yield update("ended", detector.finish())
+                    return
+                last_frame_wall = now
+                if offset is None:
+                    offset = received.arrived_wall_s - received.t
+                signal = True
+                image = _to_rgb(received.frame, analysis.max_frame_width, received.aspect)
+                detector.add(extractor.process(Frame(received.index, received.t, image)))
+                analysed += 1
+                events = detector.update() if detector.due() else []
+                yield update("live", events, time.monotonic() - received.arrived_wall_s)
+    finally:
+        source.stop()
+
+
+def check_record_path(path: Path) -> None:
+    """Refuse a recording path that would overwrite a take or cannot be written, in one line."""
+    if path.suffix.lower() not in (".ts", ".mp4", ".mov", ".mkv", ".m4v"):
+        raise VideoError("a recording must be .ts, .mp4, .mov or .mkv", Location(path),
+                         hint="MPEG-TS (.ts) survives a crash best")
+    if path.exists():
+        raise VideoError("already exists; a recording never overwrites a file", Location(path),
+                         hint="choose a new name")
+    if not path.parent.is_dir():
+        raise VideoError("the folder does not exist", Location(path.parent), hint="create it first")

@@ -1,0 +1,100 @@
+"""A test sender: a take re-encoded (x264, zerolatency) as MPEG-TS over UDP, paced by its own timestamps.
+
+`UdpSender(path, port).start()` sends from a thread, the way a monitor feed or an SDI/NDI bridge
+would: each frame leaves when its time comes (wall clock), with a keyframe every second, so a
+receiver that joins late starts at the next one. `pause_at_s`/`pause_s` make the sender go
+silent for a while (a stall) and then carry on with the stream clock running on, as a camera
+feed does after a cable is re-plugged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+
+
+def free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class UdpSender:
+    """Streams one take to udp://127.0.0.1:PORT in a thread (`start`, `join`)."""
+
+    def __init__(self, path: Path, port: int, *, pause_at_s: float | None = None, pause_s: float = 0.0,
+                 start_delay_s: float = 0.0):
+        self.path = Path(path)
+        self.port = port
+        self.pause_at_s = pause_at_s
+        self.pause_s = pause_s
+        self.start_delay_s = start_delay_s
+        self.frames_sent = 0
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="udp-sender", daemon=True)
+
+    def start(self) -> UdpSender:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            self._send()
+        except BaseException as exc:  # the test reads it: a sender failure must not look like a receiver bug
+            self.error = exc
+
+    def _send(self) -> None:
+        import av
+
+        if self._stop.wait(self.start_delay_s):
+            return
+        source = av.open(str(self.path))
+        in_stream = source.streams.video[0]
+        rate = in_stream.average_rate or Fraction(25)
+        out = av.open(f"udp://127.0.0.1:{self.port}?pkt_size=1316", mode="w", format="mpegts")
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height = in_stream.codec_context.width, in_stream.codec_context.height
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.gop_size = max(1, round(float(rate)))
+        stream.options = {"preset": "ultrafast", "tune": "zerolatency", "crf": "18"}
+        time_base = Fraction(in_stream.time_base)
+        start_pts = in_stream.start_time or 0
+        started = time.monotonic()
+        paused = False
+        try:
+            for frame in source.decode(in_stream):
+                if self._stop.is_set():
+                    break
+                t = float((frame.pts - start_pts) * time_base)
+                if self.pause_at_s is not None and not paused and t >= self.pause_at_s:
+                    paused = True
+                    if self._stop.wait(self.pause_s):
+                        break
+                # The stream clock runs on through a pause: frames after it are later by pause_s.
+                shift = self.pause_s if paused else 0.0
+                wait = started + t + shift - time.monotonic()
+                if wait > 0 and self._stop.wait(wait):
+                    break
+                new = frame.reformat(format="yuv420p")
+                new.pts = round((t + shift) * float(rate))
+                new.time_base = Fraction(1) / rate
+                for packet in stream.encode(new):
+                    out.mux(packet)
+                self.frames_sent += 1
+            for packet in stream.encode():
+                out.mux(packet)
+        finally:
+            out.close()
+            source.close()
