@@ -1,6 +1,6 @@
 """The whole flow in one place: production/scene -> takes -> analyze (cached, in parallel) -> results.
 
-    plan     = plan_takes(["01", "takes/x.mp4"], project_dir)   # which files, labels, consent
+    plan     = plan_takes(["01", "takes/x.mp4"], project_dir)   # which files, labels, cast
     outcomes = analyze_targets(plan.targets, settings, jobs=2, progress=show)  # decode ->
                # landmarks -> signals + audio features, cached by content hash
     events   = take_events(target, outcome.analysis, project, settings)  # on the beat marks
@@ -33,7 +33,7 @@ from rehearse.errors import ConsentError, Location, RehearseError
 
 if TYPE_CHECKING:
     from rehearse.analysis.take import ProgressUpdate, TakeAnalysis
-    from rehearse.breakdown.models import Scene, Take
+    from rehearse.breakdown.models import Character, Scene, Take
     from rehearse.breakdown.project import Project
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".webm", ".mts"}
@@ -41,13 +41,28 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".webm", ".mts
 
 @dataclass(frozen=True)
 class TakeTarget:
-    """A video file to analyse, and where it sits in the production (if anywhere)."""
+    """A video file to analyse, and where it sits in the production (if anywhere).
+
+    Build a production's take with `take_target`, which brings the scene's cast: `analyze_one`
+    refuses a take whose cast was not looked up, so no caller can skip the consent check.
+    """
 
     path: Path
     label: str
     """`1A-2` for a take of the production, else the file name."""
     scene_id: str | None = None
     take: Take | None = None
+    cast: tuple[Character, ...] | None = None
+    """The scene's characters, whose `consent:` decides whether the take may be analysed; None
+    for a loose file (no production, no cast)."""
+    production_root: Path | None = None
+    """The production folder (where `consent:` is set), None for a loose file."""
+
+
+def take_target(project: Project, scene: Scene, take: Take) -> TakeTarget:
+    """The target for a take of the production, carrying its scene's cast for the consent check."""
+    cast = tuple(c for c in (project.character(cid) for cid in scene.characters) if c is not None)
+    return TakeTarget(project.take_path(take), take.label, scene.id, take, cast, project.root)
 
 
 @dataclass
@@ -59,7 +74,7 @@ class TakeOutcome:
     analysis: TakeAnalysis | None = None
     error: str | None = None
     status: str = "ok"
-    """`analyzed`, `cached`, `no face`, `failed`, `refused` or `stopped`."""
+    """`analyzed`, `cached`, `no face`, `failed`, `refused`, `stopped` or `not analyzed` (cached only)."""
     warnings: list[str] = field(default_factory=list)
     """One-line warnings about an analysis that still succeeded (e.g. its cache could not be written)."""
 
@@ -75,6 +90,7 @@ class TakePlan:
     targets: list[TakeTarget] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     refused: list[TakeOutcome] = field(default_factory=list)
+    """Names that cannot be analysed at all (consent is checked later, by `analyze_one`)."""
     project: Project | None = None
 
 
@@ -181,8 +197,8 @@ def plan_takes(arguments: Sequence[str], project_dir: Path | None = None) -> Tak
 def _add_take(plan: TakePlan, project: Project, scene: Scene, take: Take, *, explicit: bool) -> None:
     from rehearse.breakdown.take_files import check_take_file
 
-    path = project.take_path(take)
-    target = TakeTarget(path, take.label, scene.id, take)
+    target = take_target(project, scene, take)
+    path = target.path
     if not os.path.lexists(path) and not explicit:
         plan.warnings.append(
             f"{_scene_file(project, scene)}: warning: take {take.label}: file {take.file} not found, skipped"
@@ -194,24 +210,28 @@ def _add_take(plan: TakePlan, project: Project, scene: Scene, take: Take, *, exp
     except RehearseError as error:
         plan.refused.append(TakeOutcome(target, error=error.one_line(), status="refused"))
         return
-    refusal = consent_refusal(project, scene, target)
-    if refusal is not None:
-        plan.refused.append(TakeOutcome(target, error=refusal.one_line(), status="refused"))
-        return
     plan.targets.append(target)
 
 
-def consent_refusal(project: Project, scene: Scene, target: TakeTarget) -> ConsentError | None:
-    """A ConsentError when an actor in the take's scene is marked `consent: false`."""
-    for character_id in scene.characters:
-        character = project.character(character_id)
-        if character is not None and character.consent is False:
-            return ConsentError(
-                f"take {target.label} not analyzed: {character.actor} ({character.id}) has "
-                "`consent: false` in production.yaml",
-                Location(project.root / "production.yaml"),
-                hint="analyze only with the actor's agreement; set consent: true once they give it",
-            )
+def consent_refusal(target: TakeTarget) -> ConsentError | None:
+    """Why this take may not be analysed (an actor in its scene has not consented), or None.
+
+    Called by `analyze_one`, which every analysis goes through; screens showing cached results
+    ask it too. A loose file (no production) has no cast to ask.
+    """
+    from rehearse.breakdown.consent import consent_refusal as character_refusal
+
+    if target.take is None:
+        return None
+    what = f"take {target.label} not analyzed"
+    if target.cast is None:
+        # A take of a production built without its cast: refuse rather than guess.
+        return ConsentError(f"{what}: its cast's consent was not looked up", Location(target.path),
+                            hint="this is a bug in the caller: build the target with pipeline.take_target")
+    for character in target.cast:
+        refusal = character_refusal(character, target.production_root, what)
+        if refusal is not None:
+            return refusal
     return None
 
 
@@ -248,10 +268,26 @@ def analyze_one(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     keep_analysis: bool = True,
+    cached_only: bool = False,
 ) -> TakeOutcome:
-    """Analyse one target in this process; user-caused failures become a one-line error."""
-    from rehearse.analysis.take import AnalysisCancelled, analyze_take
+    """Analyse one target in this process, if its cast consented; failures become a one-line error.
 
+    The one place a take's analysis is made or read (the worker pool, scene results, the app and
+    every command call it), so the consent check lives here: a cached analysis made before an
+    actor withdrew consent is not handed out either. `cached_only`: never decode; a take without
+    a cached analysis gets the status `not analyzed`.
+    """
+    from rehearse.analysis.take import AnalysisCancelled, analyze_take, load_cached
+
+    refusal = consent_refusal(target)
+    if refusal is not None:
+        return TakeOutcome(target, error=refusal.one_line(), status="refused")
+    if cached_only:
+        cached = load_cached(target.path, settings, label=target.label)
+        if cached is None:
+            name = target.take.file if target.take is not None else target.path.name
+            return TakeOutcome(target, error=f"{name} is not analyzed yet", status="not analyzed")
+        return TakeOutcome(target, cached.summary(), cached if keep_analysis else None, status="cached")
     try:
         analysis = analyze_take(
             target.path, settings, force=force, progress=progress, should_stop=should_stop, label=target.label
@@ -374,18 +410,27 @@ def _worker_init(updates, stop, parent_pid: int | None = None) -> None:
 
 
 def _worker_analyze(target: TakeTarget, settings: Settings, force: bool, keep_analysis: bool) -> TakeOutcome:
-    last_sent = [0.0, ""]
+    return analyze_one(
+        target, settings, force=force, progress=throttled(_worker_updates.put), should_stop=_worker_stop.is_set,
+        keep_analysis=keep_analysis,
+    )
+
+
+def throttled(progress: Progress, interval_s: float = 0.1) -> Progress:
+    """`progress`, called at most every `interval_s` per take, but never missing a change of stage.
+
+    The one progress throttle: the worker pool's queue and the terminal app's job line use it.
+    """
+    last: dict[str, tuple[float, str]] = {}
 
     def send(update: ProgressUpdate) -> None:
         now = time.monotonic()
-        # Throttle to ~10 updates/s per take, but never drop a change of stage.
-        if update.stage != last_sent[1] or now - last_sent[0] >= 0.1:
-            last_sent[0], last_sent[1] = now, update.stage
-            _worker_updates.put(update)
+        sent_at, stage = last.get(update.take, (-interval_s, ""))
+        if update.stage != stage or now - sent_at >= interval_s:
+            last[update.take] = (now, update.stage)
+            progress(update)
 
-    return analyze_one(
-        target, settings, force=force, progress=send, should_stop=_worker_stop.is_set, keep_analysis=keep_analysis
-    )
+    return send
 
 
 
@@ -430,8 +475,7 @@ def take_events(target: TakeTarget, analysis: TakeAnalysis, project: Project | N
         line_cues=line_cues, landmarks=analysis.landmarks, neutral=neutral,
     )
     if scene is not None and target.take is not None:
-        shot = scene.shot(target.take.shot)
-        events = attach_lean_targets(events, scene, shot.subject if shot is not None else None)
+        events = attach_lean_targets(events, scene, scene.subject_of(target.take))
     if project is not None and target.take is not None:
         # A person's corrections (rehearse import-annotations) replace detections of their kinds.
         from rehearse.store.confirmed import confirmed_events

@@ -107,7 +107,19 @@ def load_production_file(path: Path) -> tuple[Production | None, list[Problem]]:
                 if item.id in seen:
                     report.error((section, i, "id"), f"id {item.id!r} is used twice")
                 seen.add(item.id)
-    return (production if not report.problems else None), report.problems
+    if report.problems:
+        return None, report.problems
+    if production is not None:
+        # A warning: the production loads, but this actor's takes are refused analysis. An
+        # explicit `consent: false` is the user's decision and needs no reminder.
+        for i, character in enumerate(production.characters):
+            if character.consent is None:
+                report.warning(
+                    ("characters", i),
+                    f"{character.actor} ({character.id}) has no `consent:`, which means not given: their "
+                    "takes are not analysed until you set `consent: true` (once the actor agrees)",
+                )
+    return production, report.problems
 
 
 def load_scene_file(

@@ -408,3 +408,11 @@ class Scene(Record):
     def shot(self, shot_id: str) -> Shot | None:
         """The shot with this id, or None."""
         return next((s for s in self.shots if s.id == shot_id), None)
+
+    def subject_of(self, take: Take) -> str | None:
+        """Id of the character a take is on: its shot's `subject`, else the scene's first character.
+
+        The one rule for who a take is on (reports, drift sentences, profiles, lean targets).
+        """
+        shot = self.shot(take.shot)
+        return (shot.subject if shot else None) or (self.characters[0] if self.characters else None)

@@ -82,8 +82,9 @@ def _list(project, args) -> int:
 
 def _show(project, args) -> int:
     from rehearse.config import load_settings
-    from rehearse.profiles.collect import actor_profile, find_character, profile_settings
+    from rehearse.profiles.collect import find_character, profile_settings
     from rehearse.profiles.outliers import profile_outliers
+    from rehearse.scene_results import actor_profile
 
     character = find_character(project, args.name)
     settings = load_settings(project.root)

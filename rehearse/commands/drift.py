@@ -36,15 +36,10 @@ def run(args: argparse.Namespace) -> int:
         if len(args.takes) < 2:
             raise RehearseError("--takes needs a reference file and at least one other", Location(args.takes[0]),
                                 hint="rehearse drift --takes REFERENCE.mp4 OTHER.mp4")
-        from rehearse.continuity.drift import drift_for_files
-        from rehearse.pipeline import plan_takes
+        from rehearse.scene_results import files_drift
 
-        # Files of a production go through its consent check like every other path.
-        refused = plan_takes([str(t) for t in args.takes], getattr(args, "project", None)).refused
-        if refused:
-            print(refused[0].error, file=sys.stderr)
-            return 1
-        report = drift_for_files(args.takes[0], args.takes[1:], progress=_progress_printer())
+        # Files of a production are planned as its takes, so they get its consent check.
+        report = files_drift(list(args.takes), getattr(args, "project", None), progress=_progress_printer())
     else:
         report = _scene_report(args)
     if args.json:
@@ -61,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scene_report(args: argparse.Namespace):
-    from rehearse.continuity.drift import drift_for_scene
     from rehearse.errors import Location, RehearseError
     from rehearse.pipeline import require_project, require_scene
+    from rehearse.scene_results import scene_drift
 
     if args.scene is None:
         raise RehearseError("name a scene, or compare files with --takes", Location(Path.cwd()),
@@ -71,14 +66,13 @@ def _scene_report(args: argparse.Namespace):
     project = require_project(args.project)
     scene = require_scene(project, args.scene)
     if not getattr(args, "profiles", False):
-        return drift_for_scene(project, scene, reference=args.reference, progress=_progress_printer())
+        return scene_drift(project, scene, reference=args.reference, progress=_progress_printer())
     from rehearse.config import load_settings
-    from rehearse.profiles.outliers import scene_profile_flags
-    from rehearse.scene_results import scene_results
+    from rehearse.scene_results import scene_profile_flags, scene_results
 
     settings = load_settings(project.root)
     results = scene_results(project, scene, settings, progress=_progress_printer())
-    report = drift_for_scene(project, scene, reference=args.reference, settings=settings, results=results)
+    report = scene_drift(project, scene, settings, reference=args.reference, results=results)
     rank = {label: i for i, label in enumerate([report.reference, *report.takes])}
     flags = sorted([*report.flags, *scene_profile_flags(project, results, settings)],
                    key=lambda f: rank.get(f.take, len(rank)))  # stable: each take's own order is kept

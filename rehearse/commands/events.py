@@ -24,7 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
     from rehearse.analysis.events import beat_summaries, events_json
-    from rehearse.analysis.take import analyze_take
     from rehearse.config import load_settings
 
     plan = pipeline.plan_takes([args.take], args.project)
@@ -33,8 +32,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     target = plan.targets[0]
     settings = load_settings(plan.project.root if plan.project is not None else None)
-    analysis = analyze_take(target.path, settings, label=target.label)
-    for warning in analysis.extra.get("warnings", []):
+    outcome = pipeline.analyze_one(target, settings)
+    if outcome.analysis is None:
+        print(outcome.error, file=sys.stderr)
+        return 1
+    analysis = outcome.analysis
+    for warning in outcome.warnings:
         print(warning, file=sys.stderr)
     scene = plan.project.scene(target.scene_id) if plan.project is not None and target.scene_id else None
     detected = pipeline.take_events(target, analysis, plan.project, settings)

@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 
 from rehearse.export.files import output_argument
-from rehearse.export.markers import MARKER_GROUPS
-
-FORMATS = ("otio", "edl", "ale", "eaf")
+from rehearse.export.write import FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse.errors import Location, RehearseError
-    from rehearse.export.collect import markers_for_scene
     from rehearse.export.files import check_output
+    from rehearse.export.markers import MARKER_GROUPS
+    from rehearse.export.write import export_scene
     from rehearse.pipeline import require_project, require_scene
-    from rehearse.scene_results import scene_results
 
     groups = _groups(args)
     if groups is None:
@@ -50,21 +47,14 @@ def run(args: argparse.Namespace) -> int:
     if not (args.format == "eaf" and (args.output.is_dir() or not args.output.suffix)):
         # refuse before analysing the scene, not after (an eaf folder: per file)
         check_output(args.output, with_siblings=args.format == "eaf")
-    results = scene_results(project, scene)
-    flags = None if args.no_drift or not results.analysed else _drift_flags(project, scene, results)
-    collected = markers_for_scene(results, flags_by_take=flags, groups=groups)
-    for warning in collected.warnings:
+    exported = export_scene(project, scene, args.format, args.output, drift=not args.no_drift, groups=groups)
+    for warning in exported.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if not collected.takes:
-        raise RehearseError(f"scene {scene.id} has no recorded takes to export", Location(project.scene_files.get(scene.id)))
-    written = _write(args.format, collected.takes, args.output, f"{project.production.title} - scene {scene.id}",
-                     project.production.fps, scene.id)
-    markers = sum(len(t.markers) for t in collected.takes)
-    for path in written:
+    for path in exported.paths:
         print(f"wrote {path}")
     shown = ",".join(g for g in MARKER_GROUPS if g in groups)
     one_per_take = "; EAF holds one take per file" if args.format == "eaf" else ""
-    print(f"{len(collected.takes)} takes, {markers} markers ({shown}){one_per_take}")
+    print(f"{exported.summary} ({shown}){one_per_take}")
     return 0
 
 
@@ -81,49 +71,3 @@ def _groups(args: argparse.Namespace) -> tuple[str, ...] | None:
               file=sys.stderr)
         return None
     return groups
-
-
-def _drift_flags(project, scene, results) -> dict[str, list]:
-    """Drift flags per take label, from the events already detected in `results`."""
-    from rehearse.continuity.drift import drift_for_scene
-
-    report = drift_for_scene(project, scene, results=results)
-    by_take: dict[str, list] = {}
-    for flag in report.flags:
-        by_take.setdefault(flag.take, []).append(flag)
-    return by_take
-
-
-def _write(fmt: str, takes, output: Path, title: str, fps: float, scene_id: str) -> list[Path]:
-    from rehearse.export.files import write_text_atomic
-
-    if fmt == "otio":
-        from rehearse.export.otio import write_otio
-
-        write_otio(takes, output, title)
-    elif fmt == "edl":
-        from rehearse.export.edl import edl_text
-
-        write_text_atomic(output, edl_text(takes, title, fps))
-    elif fmt == "ale":
-        from rehearse.export.ale import ale_text
-
-        write_text_atomic(output, ale_text(takes, fps))
-    else:
-        from rehearse.export.eaf import write_eaf
-
-        if output.is_dir() or not output.suffix:  # a folder: one file per take inside it
-            paths = [output / f"{scene_id}_{take.label}.eaf" for take in takes]
-            for take, path in zip(takes, paths, strict=True):
-                write_eaf(take, path)
-            return paths
-        if len(takes) == 1:
-            write_eaf(takes[0], output)
-            return [output]
-        paths = []
-        for take in takes:
-            path = output.with_name(f"{output.stem}_{take.label}{output.suffix or '.eaf'}")
-            write_eaf(take, path)
-            paths.append(path)
-        return paths
-    return [output]

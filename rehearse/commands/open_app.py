@@ -47,5 +47,12 @@ def run(args: argparse.Namespace) -> int:
 
         raise RehearseError(f"no such folder: {start}", hint="give the production folder, or no argument")
     app = create_app(start, theme=args.theme, watch=not args.no_watch, graphics_stills=_graphics_stills(choice))
+    from rehearse.native_stderr import quiet_native_stderr
+
+    # Analysis runs in the app's own threads: MediaPipe's C++ start-up lines must not land on
+    # the screen. Textual draws on sys.__stderr__, so it follows Python's stderr to the
+    # terminal's own descriptor while descriptor 2 goes to /dev/null.
+    if quiet_native_stderr():
+        sys.__stderr__ = sys.stderr
     app.run()
     return 0

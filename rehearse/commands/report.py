@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from rehearse.export.files import output_argument
+from rehearse.report.write import FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="every scene, in story order")
     parser.add_argument("--day", nargs="?", const="today", default=None, metavar="YYYY-MM-DD",
                         help="the day's progress from the rehearsal log (default day: today)")
-    parser.add_argument("--format", choices=("html", "md", "csv", "json"), default=None,
+    parser.add_argument("--format", choices=FORMATS, default=None,
                         help="html (default), md, csv or json; --day: md (default) or json")
     parser.add_argument("-o", "--output", type=output_argument, default=None,
                         help="file to write (required but with --day)")
@@ -25,9 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse.export.files import check_output, write_text_atomic
+    from rehearse.export.files import check_output
     from rehearse.pipeline import require_project, require_scene
-    from rehearse.report.build import build_report
+    from rehearse.report.write import write_report
 
     if args.day is not None:
         return _day(args)
@@ -39,29 +40,10 @@ def run(args: argparse.Namespace) -> int:
     scenes = list(project.scenes) if args.all else [require_scene(project, scene_id) for scene_id in args.scenes]
     scenes = list({scene.id: scene for scene in scenes}.values())  # `report 01 01` reports the scene once
     check_output(args.output, with_siblings=args.format == "md")  # refuse before minutes of analysis, not after
-    report = build_report(project, scenes, images=args.format in ("html", "md"))
-    for warning in report.warnings:
+    written = write_report(project, scenes, args.output, args.format)
+    for warning in written.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if args.format == "html":
-        from rehearse.report.html import render_html
-
-        text = render_html(report)
-    elif args.format == "md":
-        from rehearse.report.tables import render_markdown
-
-        image_dir = args.output.with_name(args.output.stem + "_files")
-        text = render_markdown(report, image_dir, image_dir.name)
-    elif args.format == "csv":
-        from rehearse.report.tables import render_csv
-
-        text = render_csv(report)
-    else:
-        from rehearse.report.tables import render_json
-
-        text = render_json(report)
-    write_text_atomic(args.output, text)
-    flags = sum(len(s["flags"]) + len(s["wardrobe"]) for s in report.data["scenes"])
-    print(f"wrote {args.output}: {len(scenes)} scene(s), {flags} flag(s)")
+    print(written.summary)
     return 0
 
 

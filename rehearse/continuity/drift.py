@@ -1,14 +1,15 @@
-"""Continuity drift for a scene's takes: `drift_for_scene` and `drift_for_files` build `DriftReport`s.
+"""Continuity drift for a scene's takes: `drift_for_scene` and `drift_for_analyses` build `DriftReport`s.
 
-Each take is analysed (cached), its events detected with its effective beat marks, its framing
-measured from the face landmarks and its lighting from a few stills per beat; then every take
-is compared with the reference take (`compare.py`) and every take, the reference included, is
-checked against the breakdown's tracked gestures.
+They receive finished results (a scene's `SceneResults`, or analysed files) from the flow layer
+(`rehearse.scene_results.scene_drift` / `files_drift`) and never call back up to analyse. Each
+take's framing is measured from its face landmarks and its lighting from a few stills per beat;
+then every take is compared with the reference take (`compare.py`) and every take, the reference
+included, is checked against the breakdown's tracked gestures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,9 +25,8 @@ if TYPE_CHECKING:
     from rehearse.breakdown.models import Scene, Take
     from rehearse.breakdown.project import Project
     from rehearse.config import Settings
-    from rehearse.scene_results import SceneResults
 
-__all__ = ["DriftFlag", "DriftReport", "TakeData", "compare_takes", "drift_for_files", "drift_for_scene",
+__all__ = ["DriftFlag", "DriftReport", "TakeData", "compare_takes", "drift_for_analyses", "drift_for_scene",
            "pick_reference", "take_data_from_analysis", "wardrobe_flags"]
 
 
@@ -92,31 +92,20 @@ def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None) 
 
 
 def _subject_name(project: Project, scene: Scene, take: Take) -> str:
-    shot = scene.shot(take.shot)
-    character_id = (shot.subject if shot else None) or (scene.characters[0] if scene.characters else None)
+    character_id = scene.subject_of(take)
     character = project.character(character_id) if character_id else None
     return character.name.title() if character else "The actor"
 
 
 def drift_for_scene(
-    project: Project,
-    scene: Scene,
-    *,
-    reference: str | None = None,
-    settings: Settings | None = None,
-    progress: Callable | None = None,
-    results: SceneResults | None = None,
+    project: Project, scene: Scene, results, settings: Settings, *, reference: str | None = None
 ) -> DriftReport:
     """Every take of `scene` against its reference take (circled, or `reference`), plus the
     tracked-gesture check of every take and the wardrobe/makeup flags that reach this scene.
-    `results` (from `scene_results`) saves analysing and detecting events again."""
-    from rehearse.config import load_settings
-    from rehearse.scene_results import scene_results
-
-    settings = settings or load_settings(project.root)
+    `results` is the scene's `SceneResults` (rehearse.scene_results): takes already analysed,
+    their events detected."""
     scene_file = project.scene_files.get(scene.id)
     reference_take = pick_reference(scene, reference, scene_file)
-    results = results or scene_results(project, scene, settings, progress=progress)
     warnings: list[str] = []
     data: dict[str, TakeData] = {}
     for result in results.takes:
@@ -169,27 +158,14 @@ def _grouped(flags: Sequence[DriftFlag], order: Sequence[str]) -> list[DriftFlag
                                         f.take_s if f.take_s is not None else -1.0, f.kind))
 
 
-def drift_for_files(reference: Path, others: Sequence[Path], *, settings: Settings | None = None,
-                    progress: Callable | None = None) -> DriftReport:
-    """Files compared outside any production: no beat marks (aligned by DTW), no breakdown."""
-    from rehearse.config import Settings as SettingsModel
-    from rehearse.pipeline import TakeTarget, analyze_one
-
-    settings = settings or SettingsModel()
-    data: list[TakeData] = []
-    warnings: list[str] = []
-    for path in [reference, *others]:
-        outcome = analyze_one(TakeTarget(Path(path), Path(path).name), settings, progress=progress)
-        if outcome.analysis is None:
-            if path == reference:
-                raise RehearseError(f"cannot compare with {path}: {outcome.error}", Location(Path(path)),
-                                    hint="pass a readable video with a face as the reference")
-            warnings.append(outcome.error or f"{path}: analysis failed")
-            continue
-        data.append(take_data_from_analysis(outcome.analysis, Path(path).name, settings))
+def drift_for_analyses(analysed: Sequence[tuple[str, TakeAnalysis]], settings: Settings, *,
+                       warnings: Sequence[str] = ()) -> DriftReport:
+    """Analysed files (label, analysis), the first the reference, compared outside any breakdown:
+    no beat marks (aligned by DTW)."""
+    data = [take_data_from_analysis(analysis, label, settings) for label, analysis in analysed]
     ref, rest = data[0], data[1:]
     flags: list[DriftFlag] = []
     for other in rest:
         flags += compare_takes(ref, other, settings=settings.drift)
     return DriftReport(scene=None, reference=ref.label, takes=[o.label for o in rest],
-                       flags=_grouped(flags, [ref.label, *[o.label for o in rest]]), warnings=warnings)
+                       flags=_grouped(flags, [ref.label, *[o.label for o in rest]]), warnings=list(warnings))

@@ -1,13 +1,14 @@
 """Actors of a production and their takes: find an actor by name, collect their takes' figures, build their profile.
 
     character = find_character(project, "Ines Varga")        # actor name, character id or name
-    profile = actor_profile(project, character, settings)    # analyses (cached) via scene_results
     profile = profile_from_results(project, character, [scene_results(...), ...], settings)
+
+Gathering the scene results (analysis) is the flow layer's job: `rehearse.scene_results.actor_profile`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from rehearse.errors import ConsentError, Location, RehearseError
 from rehearse.profiles.calibration import choose_baseline, neutral_marks
@@ -26,27 +27,17 @@ def find_character(project, name: str):
                         hint=f"actors: {known}")
 
 
-def take_character(scene, take) -> str | None:
-    """Id of the character a take is on: the shot's subject, else the scene's first character."""
-    shot = scene.shot(take.shot)
-    return (shot.subject if shot else None) or (scene.characters[0] if scene.characters else None)
-
-
 def actor_takes(project, character_id: str) -> list[tuple]:
     """(scene, take) for every take of the production on this character, in scene order."""
     return [(scene, take) for scene in project.scenes for take in scene.takes
-            if take_character(scene, take) == character_id]
+            if scene.subject_of(take) == character_id]
 
 
 def consent_error(project, character) -> ConsentError | None:
-    """A ConsentError when the actor is marked `consent: false`."""
-    if character.consent is not False:
-        return None
-    return ConsentError(
-        f"{character.actor} ({character.id}) has `consent: false` in production.yaml: no profile is built",
-        Location(project.root / "production.yaml"),
-        hint="analyze only with the actor's agreement; set consent: true once they give it",
-    )
+    """A ConsentError unless the actor gave explicit consent (`consent: true`): no profile is built."""
+    from rehearse.breakdown.consent import consent_refusal
+
+    return consent_refusal(character, project.root, f"no profile of {character.actor}")
 
 
 def profile_settings(settings) -> ProfileSettings:
@@ -65,7 +56,7 @@ def profile_from_results(project, character, results: Sequence, settings=None) -
     for scene_result in results:
         scene = scene_result.scene
         for result in scene_result.takes:
-            if take_character(scene, result.take) != character.id:
+            if scene.subject_of(result.take) != character.id:
                 continue
             if result.analysis is None:
                 skipped.append(f"{result.label}: {result.problem or 'not analysed'}")
@@ -99,22 +90,3 @@ def profile_from_results(project, character, results: Sequence, settings=None) -
         ))
     return build_profile(character.actor, character.id, figures, character_name=character.name,
                          consent=character.consent, skipped=skipped, settings=config)
-
-
-def actor_profile(
-    project, character, settings=None, *, progress: Callable | None = None, cached_only: bool = False
-) -> ActorProfile:
-    """Analyse (cached) the scenes with takes of this character and build the profile; refuses `consent: false`.
-
-    `cached_only` never decodes: takes without a cached analysis are listed as skipped."""
-    from rehearse.config import load_settings
-    from rehearse.scene_results import scene_results
-
-    refusal = consent_error(project, character)
-    if refusal is not None:
-        raise refusal
-    settings = settings or load_settings(project.root)
-    scene_ids = {scene.id for scene, _ in actor_takes(project, character.id)}
-    results = [scene_results(project, scene, settings, progress=progress, cached_only=cached_only)
-               for scene in project.scenes if scene.id in scene_ids]
-    return profile_from_results(project, character, results, settings)

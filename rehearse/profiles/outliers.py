@@ -111,28 +111,24 @@ def profile_outliers(profile: ActorProfile, settings: ProfileSettings | None = N
     return flags
 
 
-def scene_profile_flags(project, results, settings=None) -> list:
+def scene_profile_flags(project, results, others_by_character: dict, settings=None) -> list:
     """`profile` flags for the takes of one scene (`results`: its `SceneResults`), each against its actor's
-    profile over this scene and the actor's other scenes as cached (other scenes are never decoded here)."""
-    from rehearse.profiles.collect import (
-        consent_error,
-        profile_from_results,
-        profile_settings,
-        take_character,
-    )
-    from rehearse.scene_results import scene_results
+    profile over this scene and `others_by_character[character_id]` (that actor's other scenes' results)."""
+    from rehearse.profiles.collect import consent_error, profile_from_results, profile_settings
 
     flags = []
     labels = {r.label for r in results.analysed}
-    subjects = {take_character(results.scene, r.take) for r in results.analysed}
-    for character_id in sorted(s for s in subjects if s):
+    for character_id in scene_subjects(results):
         character = project.character(character_id)
         if character is None or consent_error(project, character) is not None:
             continue
-        others = [scene_results(project, scene, settings, cached_only=True) for scene in project.scenes
-                  if scene.id != results.scene.id
-                  and any(take_character(scene, take) == character_id for take in scene.takes)]
+        others = others_by_character.get(character_id, [])
         profile = profile_from_results(project, character, [results, *others], settings)
         flags += [f for f in profile_outliers(profile, profile_settings(settings))
                   if f.take in labels and f.values.get("scene") == results.scene.id]
     return flags
+
+
+def scene_subjects(results) -> list[str]:
+    """Ids of the characters the scene's analysed takes are on, sorted."""
+    return sorted({s for s in (results.scene.subject_of(r.take) for r in results.analysed) if s})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rehearse.profiles.collect import profile_from_results, profile_settings, take_character
+from rehearse.profiles.collect import consent_error, profile_from_results, profile_settings
 from rehearse.profiles.outliers import profile_outliers
 from rehearse.profiles.profile import FigureSummary
 
@@ -25,12 +25,13 @@ def actor_sections(project, results: Sequence, settings=None) -> list[dict[str, 
     """One section per actor with takes among `results` (the report's `SceneResults`)."""
     sections = []
     for character in project.production.characters:
-        if not any(take_character(r.scene, t.take) == character.id for r in results for t in r.takes):
+        if not any(r.scene.subject_of(t.take) == character.id for r in results for t in r.takes):
             continue
         section: dict[str, Any] = {"actor": character.actor, "character": character.id,
                                    "character_name": character.name, "consent": character.consent}
-        if character.consent is False:
-            section["refused"] = "not analysed: `consent: false` in production.yaml"
+        refusal = consent_error(project, character)
+        if refusal is not None:
+            section["refused"] = refusal.message
             sections.append(section)
             continue
         profile = profile_from_results(project, character, results, settings)

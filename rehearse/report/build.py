@@ -23,9 +23,9 @@ class Report:
 
 def _drift(project, scene, results):
     """The scene's drift report, from the events already detected in `results`."""
-    from rehearse.continuity.drift import drift_for_scene
+    from rehearse.scene_results import scene_drift
 
-    return drift_for_scene(project, scene, results=results)
+    return scene_drift(project, scene, results=results)
 
 
 def _wardrobe(project) -> list:
@@ -34,7 +34,8 @@ def _wardrobe(project) -> list:
     return wardrobe_flags(project)
 
 
-def build_report(project, scenes, *, images: bool = True, progress: Callable | None = None) -> Report:
+def build_report(project, scenes, *, images: bool = True, progress: Callable | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> Report:
     """Measure (from cache when possible) and gather everything the report shows."""
     from rehearse.analysis.events import GEOMETRY_NOTE, expression_source
     from rehearse.scene_results import scene_results
@@ -47,7 +48,7 @@ def build_report(project, scenes, *, images: bool = True, progress: Callable | N
     wardrobe = _wardrobe(project)
     every_scene = []
     for scene in scenes:
-        results = scene_results(project, scene, progress=progress)
+        results = scene_results(project, scene, progress=progress, should_stop=should_stop)
         every_scene.append(results)
         drift = _drift(project, scene, results) if results.analysed else None
         report.data["scenes"].append(_scene_section(results, drift, wardrobe, report, images))

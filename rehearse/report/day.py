@@ -74,14 +74,13 @@ def _scene_day(project, scene, sessions, logged) -> dict[str, Any]:
 
 def _drift_flags_by_take(project, scene) -> dict[str, int]:
     """Drift flags per take label, for takes with a cached analysis (nothing is decoded)."""
-    from rehearse.continuity.drift import drift_for_scene
-    from rehearse.scene_results import scene_results
+    from rehearse.scene_results import scene_drift, scene_results
 
     results = scene_results(project, scene, cached_only=True)
     if not results.analysed:
         return {}
     counts: dict[str, int] = {result.label: 0 for result in results.analysed}
-    for flag in drift_for_scene(project, scene, results=results).flags:
+    for flag in scene_drift(project, scene, results=results).flags:
         if flag.take in counts:
             counts[flag.take] += 1
     return counts

@@ -126,6 +126,9 @@ class RehearseApp(App):
         self.job_state = (job, 0.0, "starting")
         self.analyze_takes(job, self.project, scene, takes)
 
+    # Jobs run in this process, in thread workers, through the same functions as the commands
+    # (rehearse.tui.jobs); they post replaceable JobProgress messages and stop when cancelled.
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
     def analyze_takes(self, job: str, project: Any, scene, takes: list) -> None:
         from textual.worker import get_current_worker
@@ -141,13 +144,33 @@ class RehearseApp(App):
         )
         self.post_message(JobFinished(job, done, "done" if done else "cancelled"))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
-    def run_cli_job(self, job: str, argv: list[str], open_after: Path | None = None) -> None:
-        from rehearse.tui.jobs import open_in_viewer, run_cli
+    def start_report_job(self, job: str, scene_ids: list[str] | None, output: Path) -> None:
+        """Write the HTML report of these scenes (None: all) in a worker, then open it."""
+        self.job_state = (job, 0.0, "starting")
+        self._file_job(job, "report", (scene_ids,), output)
 
-        self.post_message(JobProgress(job, 0.5, "running"))
-        run_cli(argv)
-        detail = open_in_viewer(open_after) if open_after is not None else f"written: {argv[-1]}"
+    def start_export_job(self, job: str, scene_id: str, fmt: str, output: Path) -> None:
+        """Export the scene's markers in a worker."""
+        self.job_state = (job, 0.0, "starting")
+        self._file_job(job, "export", (scene_id, fmt), output)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analysis")
+    def _file_job(self, job: str, kind: str, arguments: tuple, output: Path) -> None:
+        from textual.worker import get_current_worker
+
+        from rehearse.analysis.take import AnalysisCancelled
+        from rehearse.tui import jobs
+
+        worker = get_current_worker()
+        run = jobs.write_report if kind == "report" else jobs.export_markers
+        try:
+            summary = run(self.project, *arguments, output,
+                          progress=lambda fraction, detail: self.post_message(JobProgress(job, fraction, detail)),
+                          should_stop=lambda: worker.is_cancelled)
+        except AnalysisCancelled:
+            self.post_message(JobFinished(job, False, "cancelled"))
+            return
+        detail = jobs.open_in_viewer(output) if kind == "report" else summary
         self.post_message(JobFinished(job, True, detail))
 
     def on_job_progress(self, message: JobProgress) -> None:

@@ -41,8 +41,7 @@ class RehearseCommands(Provider):
             report_file = reports / f"scene-{scene.id}.html"
             commands.append(
                 ("report: open", f"write the HTML report of scene {scene.id} and open it",
-                 lambda: app.run_cli_job(f"report scene {scene.id}", [
-                     "report", scene.id, "--project", str(root), "-o", str(report_file)], open_after=report_file))
+                 lambda: app.start_report_job(f"report scene {scene.id}", [scene.id], report_file))
             )
             commands.append(
                 ("markers: export", f"export scene {scene.id}'s markers for editors or ELAN (asks where)",
@@ -52,8 +51,7 @@ class RehearseCommands(Provider):
             report_file = reports / "production.html"
             commands.append(
                 ("report: open", "write the HTML report of every scene and open it",
-                 lambda: app.run_cli_job("report", [
-                     "report", "--all", "--project", str(root), "-o", str(report_file)], open_after=report_file))
+                 lambda: app.start_report_job("report", None, report_file))
             )
         commands += [
             ("actor: profiles", "each actor's figures across takes and scenes, and takes unlike the others",

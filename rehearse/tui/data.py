@@ -7,8 +7,6 @@ whose functions run in workers. The defaults read the real loader and the analys
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,36 +122,32 @@ def take_path(project: Any, take: Take) -> Path:
 
 
 def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
-    """The take's cached analysis, if any (reads the cache only, never decodes video)."""
-    path = take_path(project, take)
-    if not path.exists():
-        return TakeData(take, path, duration_s=take.duration, note=f"video file missing: {take.file}")
-    from rehearse.pipeline import TakeTarget, consent_refusal
+    """The take's cached analysis, if any (reads the cache only, never decodes video).
 
-    # A cached analysis made before an actor withdrew consent is not shown either.
-    target = TakeTarget(path, take.label, scene.id, take)
-    refusal = consent_refusal(project, scene, target)
-    if refusal is not None:
-        return TakeData(take, path, duration_s=take.duration, note=refusal.one_line())
-    try:
-        take_mod = importlib.import_module("rehearse.analysis.take")
-        from rehearse.config import load_settings
+    Read through `pipeline.analyze_one(cached_only=True)`, so a cached analysis of an actor who
+    has not consented (or withdrew) is not shown either.
+    """
+    from rehearse.config import load_settings
+    from rehearse.pipeline import analyze_one, take_events, take_target
 
-        settings = load_settings(project.root)
-        analysis = take_mod.load_cached(path, settings, label=take.label)
-    except (ImportError, AttributeError):
-        return TakeData(take, path, duration_s=take.duration, note="not analyzed yet (analysis not installed)")
-    if analysis is None:
-        return TakeData(take, path, duration_s=take.duration, note="not analyzed yet")
-    events, marks = _events_for(project, analysis, target, settings)
+    target = take_target(project, scene, take)
+    if not target.path.exists():
+        return TakeData(take, target.path, duration_s=take.duration, note=f"video file missing: {take.file}")
+    settings = load_settings(project.root)
+    outcome = analyze_one(target, settings, cached_only=True)
+    if outcome.analysis is None:
+        note = "not analyzed yet" if outcome.status == "not analyzed" else (outcome.error or outcome.status)
+        return TakeData(take, target.path, duration_s=take.duration, note=note)
+    analysis = outcome.analysis
+    detected = take_events(target, analysis, project, settings)
     return TakeData(
         take,
-        path,
+        target.path,
         signals=analysis.signals,
-        events=events,
+        events=[event_view(e) for e in detected.events],
         duration_s=float(analysis.duration_s),
-        beat_marks=marks,
-        note="events not available yet" if not _has_events_module() else _source_note(analysis),
+        beat_marks=dict(detected.beat_marks) if detected.beat_marks else None,
+        note=_source_note(analysis),
     )
 
 
@@ -167,45 +161,27 @@ def _source_note(analysis: Any) -> str:
 
 
 def cached_is_analyzed(project: Any, scene: Scene, take: Take) -> bool:
-    """Whether the take has a cached analysis (reads the cache, detects no events)."""
-    path = take_path(project, take)
-    if not path.is_file():
+    """Whether the take has a cached analysis its actor consented to (reads the cache, detects no events)."""
+    from rehearse.config import load_settings
+    from rehearse.pipeline import analyze_one, take_target
+
+    target = take_target(project, scene, take)
+    if not target.path.is_file():
         return False
-    try:
-        from rehearse.analysis.take import load_cached
-        from rehearse.config import load_settings
-    except ImportError:
-        return False
-    return load_cached(path, load_settings(project.root), label=take.label) is not None
+    return analyze_one(target, load_settings(project.root), cached_only=True, keep_analysis=False).ok
 
 
-def _has_events_module() -> bool:
-    return importlib.util.find_spec("rehearse.analysis.events") is not None
-
-
-def _events_for(project: Any, analysis: Any, target: Any, settings: Any) -> tuple[list[EventView], dict[str, float] | None]:
-    """The take's events as every command sees them (`pipeline.take_events`: the project's
-    event settings, synced log beats, the actor's neutral segment, lean targets), and the beat
-    marks they are aligned to."""
-    try:
-        from rehearse.pipeline import take_events
-
-        detected = take_events(target, analysis, project, settings)
-    except ImportError:
-        return [], None
-    views = [
-        EventView(
-            kind=str(e.kind),
-            start_s=float(e.start_s),
-            end_s=float(e.end_s),
-            label=str(e.label or ""),
-            beat=e.beat,
-            side=getattr(e.side, "value", e.side),
-            scope=getattr(e, "scope", None),
-        )
-        for e in detected.events
-    ]
-    return views, dict(detected.beat_marks) if detected.beat_marks else None
+def event_view(event: Any) -> EventView:
+    """What the screens draw of an `Event`."""
+    return EventView(
+        kind=str(event.kind),
+        start_s=float(event.start_s),
+        end_s=float(event.end_s),
+        label=str(event.label or ""),
+        beat=event.beat,
+        side=getattr(event.side, "value", event.side),
+        scope=getattr(event, "scope", None),
+    )
 
 
 def no_flags(project: Any, scene: Scene) -> list[FlagView] | None:
@@ -233,11 +209,14 @@ def drift_flags(project: Any, scene: Scene) -> list[FlagView] | None:
     if key is None:
         return None
     if key not in _drift_memo:
-        from rehearse.continuity.drift import drift_for_scene
+        from rehearse.config import load_settings
         from rehearse.errors import RehearseError
+        from rehearse.scene_results import scene_drift, scene_results
 
         try:
-            report = drift_for_scene(project, scene)
+            settings = load_settings(project.root)
+            report = scene_drift(project, scene, settings,
+                                 results=scene_results(project, scene, settings, cached_only=True))
         except RehearseError:
             return None
         gestures = {g.id for g in scene.tracked_gestures}

@@ -59,7 +59,7 @@ class ExportPrompt(ModalScreen[Path | None]):
 
 
 def ask_and_export(app, scene) -> None:
-    """Open the dialog; on Enter, run `rehearse export` for the scene to the path given."""
+    """Open the dialog; on Enter, export the scene's markers to the path given (as `rehearse export` does)."""
     root = Path(app.root)
 
     def chosen(path: Path | None) -> None:
@@ -67,7 +67,6 @@ def ask_and_export(app, scene) -> None:
             return
         if not path.is_absolute():
             path = root / path
-        app.run_cli_job(f"export markers {scene.id}", [
-            "export", scene.id, "--format", export_format(path), "--project", str(root), "-o", str(path)])
+        app.start_export_job(f"export markers {scene.id}", scene.id, export_format(path), path)
 
     app.push_screen(ExportPrompt(scene.id, root / "exports" / f"scene-{scene.id}.otio"), chosen)

@@ -101,7 +101,7 @@ def test_consent_false_actor_shows_the_refusal_line(tiny_production):
             await settle(pilot, 0.2)
             text = " ".join(screen_text(app).split())  # the one line wraps on screen
             assert "NO: not analysed" in text
-            assert "production.yaml: error: Ines Varga (maya) has `consent: false` in production.yaml: no profile is built" in text
+            assert "production.yaml: error: no profile of Ines Varga: Ines Varga (maya) has `consent: false`" in text
 
     asyncio.run(body())
 
@@ -118,3 +118,8 @@ def test_take_view_of_a_consent_false_actor_shows_the_refusal_not_the_cache(tiny
     project = open_project(tiny_production)
     data = cached_take_data(project, project.scene("01"), project.scene("01").takes[0])
     assert not data.analyzed and "Lucia Ferrer (ana) has `consent: false`" in data.note
+    # Missing consent is not given: the same refusal, on every screen that reads the take.
+    production.write_text(production.read_text().replace("actor: Lucia Ferrer, consent: false", "actor: Lucia Ferrer"))
+    project = open_project(tiny_production)
+    data = cached_take_data(project, project.scene("01"), project.scene("01").takes[0])
+    assert not data.analyzed and "Lucia Ferrer (ana) has no `consent:`" in data.note

@@ -438,7 +438,7 @@ def test_palette_report_and_marker_export_write_files_third_parties_read(tiny_ap
     chosen = tmp_path / "for-the-editor.edl"
 
     async def wait_for(written):
-        for _ in range(1200):  # child processes: slow on a busy machine
+        for _ in range(1200):  # real analysis attempts: slow on a busy machine
             await pilot_ref[0].pause(0.05)
             if written.exists() and tiny_app.job_state is None:
                 break
@@ -532,6 +532,38 @@ def test_open_and_every_command_find_the_same_production_from_a_subfolder(tiny_p
     assert require_project(None).root == tiny_production.resolve()
     assert plan_takes([]).project.root == tiny_production.resolve()
     assert require_project(deep).root == tiny_production.resolve()
+
+
+def test_palette_report_and_export_run_in_the_app_through_the_commands_functions(tiny_production, monkeypatch):
+    """No child `rehearse` process: the report and the markers are written by the app's worker
+    with the functions `rehearse report` and `rehearse export` call."""
+    import subprocess
+
+    def no_child_process(*args, **kwargs):
+        raise AssertionError(f"the app started a child process: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_child_process)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("REHEARSE_CACHE_DIR", str(tiny_production.parent / "cache"))
+    app = create_app(tiny_production, keymap={}, watch=False)
+    report, markers = tiny_production / "out" / "report.html", tiny_production / "out" / "01.otio"
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.start_report_job("report", None, report)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.job_state is None and report.is_file()
+            assert "<html" in report.read_text() and "video file is empty" in report.read_text()
+            assert any(f"written: {report} (no desktop" in n.message for n in app._notifications)
+            app.start_export_job("export markers 01", "01", "otio", markers)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not isinstance(app.screen, ErrorScreen) or "no recorded takes" in app.screen.message
+
+    run(body())
 
 
 def test_analysis_refuses_takes_of_an_actor_without_consent(tiny_production):

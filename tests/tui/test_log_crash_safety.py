@@ -34,8 +34,8 @@ PRODUCTION = """\
 title: Crash test
 fps: 24
 characters:
-  - {id: maya, name: MAYA, actor: Test Actor}
-  - {id: ana, name: ANA, actor: Test Actor Two}
+  - {id: maya, name: MAYA, actor: Test Actor, consent: true}
+  - {id: ana, name: ANA, actor: Test Actor Two, consent: true}
 """
 SCENE = """\
 id: "01"

@@ -1,5 +1,6 @@
 """The take screen on a real video: the still is decoded from the file, and (with the models) the
-analysis started from the screen runs in its child process and its signals come back on screen."""
+analysis started from the screen runs in the app's thread worker (no child process) and its
+signals come back on screen."""
 
 from __future__ import annotations
 
@@ -65,7 +66,13 @@ def test_still_is_decoded_from_the_real_video(real_production):
 
 @pytest.mark.models
 @pytest.mark.slow
-def test_analysis_started_from_the_take_screen_lands_on_screen(real_production):
+def test_analysis_started_from_the_take_screen_lands_on_screen(real_production, monkeypatch):
+    import subprocess
+
+    def no_child_process(*args, **kwargs):
+        raise AssertionError(f"the app started a child process: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_child_process)
     app = create_app(real_production, keymap={}, watch=False)
 
     async def body():

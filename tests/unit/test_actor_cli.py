@@ -193,7 +193,8 @@ def test_unknown_actor_and_bad_neutral_span_are_one_line_errors(production, caps
 
 def test_cached_only_profile_never_analyses(production):
     from rehearse.breakdown.loader import open_project
-    from rehearse.profiles.collect import actor_profile, find_character
+    from rehearse.profiles.collect import find_character
+    from rehearse.scene_results import actor_profile
 
     project = open_project(production)
     profile = actor_profile(project, find_character(project, "maya"), cached_only=True)

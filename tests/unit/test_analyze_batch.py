@@ -19,6 +19,7 @@ from tests_support.videos import audio_only, textured_frames
 
 from rehearse import pipeline
 from rehearse.analysis import cache
+from rehearse.config import Settings
 from rehearse.video.writer import write_video
 
 REHEARSE = [sys.executable, "-m", "rehearse"]
@@ -91,12 +92,14 @@ def test_bad_inputs_in_one_batch_each_get_a_result_or_one_line(shared_clips, tmp
     assert cache.temp_files(cache_dir) == []
 
 
-def _production(root: Path, *, consent_ana: bool) -> Path:
+def _production(root: Path, *, consent_ana: bool | None) -> Path:
+    """Ana's `consent:` is written as given, and left out for None (what `rehearse import` writes)."""
     (root / "takes").mkdir(parents=True)
+    ana_consent = "" if consent_ana is None else f", consent: {str(consent_ana).lower()}"
     (root / "production.yaml").write_text(
         "title: Test piece\nfps: 24\ncharacters:\n"
         "  - {id: maya, name: MAYA, actor: Jo Vale, consent: true}\n"
-        f"  - {{id: ana, name: ANA, actor: Ri Sato, consent: {str(consent_ana).lower()}}}\n"
+        f"  - {{id: ana, name: ANA, actor: Ri Sato{ana_consent}}}\n"
     )
     (root / "01-room.yaml").write_text(
         'id: "01"\nheading: INT. ROOM - DAY\ncharacters: [maya]\nbeats:\n  - {id: b1, summary: Maya waits.}\n'
@@ -110,27 +113,54 @@ def _production(root: Path, *, consent_ana: bool) -> Path:
     return root
 
 
-def test_scene_ids_skip_missing_files_with_a_warning_and_consent_refuses(tmp_path):
-    root = _production(tmp_path / "film", consent_ana=False)
+@pytest.mark.parametrize("consent_ana, words", [
+    (False, "Ri Sato (ana) has `consent: false`"),
+    (None, "Ri Sato (ana) has no `consent:` in production.yaml, and missing means not given"),
+])
+def test_scene_ids_skip_missing_files_with_a_warning_and_consent_refuses(tmp_path, consent_ana, words):
+    root = _production(tmp_path / "film", consent_ana=consent_ana)
     (root / "takes" / "02-2A-1.mp4").write_bytes(b"not analysed: refused first")
     plan = pipeline.plan_takes([], root)
-    assert plan.targets == []
+    assert [t.label for t in plan.targets] == ["2A-1"]
     assert [w.split("warning: ")[1] for w in plan.warnings] == [
         "take 1A-1: file takes/01-1A-1.mp4 not found, skipped",
         "take 1A-2: file takes/01-1A-2.mp4 not found, skipped",
     ]
-    assert len(plan.refused) == 1 and plan.refused[0].status == "refused"
+    # Refused where every analysis starts, before the (unreadable) file is opened.
+    outcome = pipeline.analyze_one(plan.targets[0], Settings(cache_dir=tmp_path / "c"))
+    assert outcome.status == "refused" and words in outcome.error
+    assert "set `consent: true`" in outcome.error and outcome.error.count("\n") == 0
     run = subprocess.run(
         [*REHEARSE, "analyze", "02", "01", "--json"], capture_output=True, text=True, cwd=root, env=_env(tmp_path / "c")
     )
     assert run.returncode == 1
     refusal = json.loads(run.stdout)[0]
     assert refusal["take"] == "2A-1" and refusal["status"] == "refused"
-    assert "consent: false" in refusal["error"] and "Ri Sato" in refusal["error"]
+    assert words in refusal["error"]
     assert run.stderr.count("warning:") == 2 and "Traceback" not in run.stderr
+    assert not (tmp_path / "c").exists()
     # a file of the production named directly is still that take (label, scene, consent)
     explicit = pipeline.plan_takes([str(root / "takes" / "02-2A-1.mp4")])
-    assert explicit.refused[0].target.label == "2A-1" and explicit.refused[0].target.scene_id == "02"
+    assert explicit.targets[0].label == "2A-1" and explicit.targets[0].scene_id == "02"
+    assert pipeline.analyze_one(explicit.targets[0], Settings(cache_dir=tmp_path / "c")).status == "refused"
+    # `check` warns about the missing consent (and only about that), naming the character's line.
+    check = subprocess.run([*REHEARSE, "check", str(root)], capture_output=True, text=True, env=_env(tmp_path / "c"))
+    warned = [line for line in check.stdout.splitlines() + check.stderr.splitlines() if "consent" in line]
+    if consent_ana is None:
+        assert len(warned) == 1 and "production.yaml:5" in warned[0] and "Ri Sato (ana)" in warned[0], warned
+    else:
+        assert warned == []
+
+
+def test_a_take_target_built_without_its_cast_is_refused(tmp_path):
+    """A caller that forgets the cast (a bug) gets a refusal, never an analysis of an unknown actor."""
+    root = _production(tmp_path / "film", consent_ana=True)
+    take = root / "takes" / "01-1A-1.mp4"
+    take.write_bytes(b"x")
+    scene = pipeline.require_project(root).scene("01")
+    bare = pipeline.TakeTarget(take, "1A-1", "01", scene.takes[0])
+    outcome = pipeline.analyze_one(bare, Settings(cache_dir=tmp_path / "c"))
+    assert outcome.status == "refused" and "consent was not looked up" in outcome.error
 
 
 def test_unknown_scene_id_is_one_line(tmp_path):

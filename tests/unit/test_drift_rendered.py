@@ -14,10 +14,11 @@ from rehearse.analysis.tracks import SignalTrack
 from rehearse.breakdown.loader import open_project
 from rehearse.config import Settings
 from rehearse.continuity.compare import TakeData, compare_takes
-from rehearse.continuity.drift import drift_for_scene, take_data_from_analysis
+from rehearse.continuity.drift import take_data_from_analysis
 from rehearse.continuity.framing import face_channel_cut
 from rehearse.continuity.lighting import face_lighting, lighting_flags
 from rehearse.continuity.settings import DriftSettings
+from rehearse.scene_results import scene_drift
 from tools.takegen import TakeSpec, blink, head_turn, lean, render_take
 
 pytestmark = pytest.mark.models
@@ -37,7 +38,7 @@ def settings(tmp_path_factory, sample_cache) -> Settings:
 @pytest.fixture(scope="module")
 def sample_report(settings, repo_root_module):
     project = open_project(repo_root_module / "scenes")
-    return drift_for_scene(project, project.scene("01"), settings=settings)
+    return scene_drift(project, project.scene("01"), settings)
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +265,7 @@ def test_without_a_circled_take_tracked_gestures_are_still_checked(settings, rep
         (tmp_path / path.name).write_text(text, encoding="utf-8")
     (tmp_path / "takes").symlink_to(repo_root_module / "scenes" / "takes")
     project = open_project(tmp_path)
-    report = drift_for_scene(project, project.scene("01"), settings=settings)
+    report = scene_drift(project, project.scene("01"), settings)
     assert report.reference == "" and report.takes == ["1A-1", "1A-2", "1A-3"]
     assert any("no take is circled" in w for w in report.warnings)
     # Only the breakdown's verdicts remain: take 3 turns to the wrong side.

@@ -14,7 +14,7 @@ from rehearse.store.rehearsal_log import add_entry, start_session
 from rehearse.store.sync import link_take
 from rehearse.video.writer import write_video
 
-PRODUCTION = "title: Export test\nfps: 24\ncharacters: [{id: maya, name: MAYA, actor: Ines Duarte}]\n"
+PRODUCTION = "title: Export test\nfps: 24\ncharacters: [{id: maya, name: MAYA, actor: Ines Duarte, consent: true}]\n"
 SCENE = """\
 id: "01"
 heading: INT. KITCHEN - NIGHT

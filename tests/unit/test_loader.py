@@ -20,8 +20,8 @@ PRODUCTION = """\
 title: Loader Test
 fps: 24
 characters:
-  - {id: maya, name: MAYA, actor: One}
-  - {id: ana, name: ANA, actor: Two}
+  - {id: maya, name: MAYA, actor: One, consent: true}
+  - {id: ana, name: ANA, actor: Two, consent: true}
 story_days: [{id: D1}, {id: D2}]
 script_order: ["s2", "s1"]
 """

@@ -35,7 +35,7 @@ def _take_with_clap(path):
     write_video(path, frames, fps=24, audio=Audio(np.clip(samples, -1, 1), RATE))
 
 
-PRODUCTION = "title: Sync test\nfps: 24\ncharacters: [{id: maya, name: MAYA, actor: A}]\n"
+PRODUCTION = "title: Sync test\nfps: 24\ncharacters: [{id: maya, name: MAYA, actor: A, consent: true}]\n"
 SCENE = """\
 id: "01"
 heading: INT. KITCHEN - NIGHT

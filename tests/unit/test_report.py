@@ -20,7 +20,7 @@ pytestmark = pytest.mark.models
 PRODUCTION = """\
 title: "Report <test> & co"
 fps: 30
-characters: [{id: dev, name: DEV, actor: "Sam <b>Lee</b>"}]
+characters: [{id: dev, name: DEV, actor: "Sam <b>Lee</b>", consent: true}]
 """
 SCENE = """\
 id: "01"

@@ -37,7 +37,7 @@ class ActorProfileReady(Message):
 def cached_profile(project: Any, character: Any) -> Any:
     """The real loader: the actor's profile from cached analyses only."""
     from rehearse.config import load_settings
-    from rehearse.profiles.collect import actor_profile
+    from rehearse.scene_results import actor_profile
 
     return actor_profile(project, character, load_settings(project.root), cached_only=True)
 

@@ -1,0 +1,39 @@
+"""Consent: the one rule for whether an actor may be analysed, and the one line saying why not.
+
+Consent is explicit. Only `consent: true` on the character in production.yaml allows face and
+body analysis of the takes they are in; `consent: false` and a missing `consent:` (what
+`rehearse import` leaves) both mean not given. `pipeline.analyze_one` (every analysis goes
+through it), the actor profiles and the app's screens all ask `consent_refusal`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rehearse.breakdown.folders import PRODUCTION_FILE
+from rehearse.errors import ConsentError, Location
+
+
+def consent_given(character) -> bool:
+    """True only for an explicit `consent: true`."""
+    return character.consent is True
+
+
+def consent_state(character) -> str:
+    """`given`, `refused` (`consent: false`) or `not given` (no `consent:`), as screens and tables show it."""
+    return {True: "given", False: "refused"}.get(character.consent, "not given")
+
+
+def consent_refusal(character, production_root: Path | None, what: str) -> ConsentError | None:
+    """None when `character` consented; else the ConsentError for `what` (e.g. `take 1A-3 not analyzed`)."""
+    if consent_given(character):
+        return None
+    who = f"{character.actor} ({character.id})"
+    if character.consent is False:
+        reason = f"{who} has `consent: false`"
+        hint = "analyze only with the actor's agreement; set `consent: true` once they give it"
+    else:
+        reason = f"{who} has no `consent:` in {PRODUCTION_FILE}, and missing means not given"
+        hint = f"once the actor agrees, set `consent: true` under characters -> {character.id} in {PRODUCTION_FILE}"
+    where = Location(Path(production_root) / PRODUCTION_FILE) if production_root is not None else Location(PRODUCTION_FILE)
+    return ConsentError(f"{what}: {reason}", where, hint=hint)
