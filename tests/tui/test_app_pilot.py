@@ -589,6 +589,7 @@ def test_analysis_refuses_takes_of_an_actor_without_consent(tiny_production):
 
 
 def test_keymap_in_the_production_settings_file_remaps_keys(tiny_production, monkeypatch, tmp_path):
+    (tmp_path / "no-user-config.yaml").write_text("")  # an empty user config: the defaults
     monkeypatch.setenv("REHEARSE_CONFIG", str(tmp_path / "no-user-config.yaml"))
     (tiny_production / "rehearse.yaml").write_text("keymap:\n  take.next_event: m\n  app.toggle_theme: 'ctrl+t'\n")
     app = create_app(tiny_production, sources=CANNED, watch=False)

@@ -25,6 +25,7 @@ def production(tmp_path, sample_production, monkeypatch) -> Path:
     must not touch this machine's real cache."""
     monkeypatch.delenv("REHEARSE_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (tmp_path / "no-user-config.yaml").write_text("")  # an empty user config: the defaults
     monkeypatch.setenv("REHEARSE_CONFIG", str(tmp_path / "no-user-config.yaml"))
     root = tmp_path / "prod"
     root.mkdir()

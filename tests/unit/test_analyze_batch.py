@@ -26,7 +26,9 @@ REHEARSE = [sys.executable, "-m", "rehearse"]
 
 
 def _env(cache_dir: Path) -> dict[str, str]:
-    env = dict(os.environ, REHEARSE_CACHE_DIR=str(cache_dir), REHEARSE_CONFIG=str(cache_dir / "none.yaml"))
+    no_user_config = cache_dir.parent / "empty-user-config.yaml"  # an empty user config: the defaults
+    no_user_config.write_text("")
+    env = dict(os.environ, REHEARSE_CACHE_DIR=str(cache_dir), REHEARSE_CONFIG=str(no_user_config))
     env.pop("COLUMNS", None)
     return env
 
@@ -62,6 +64,7 @@ def test_bad_inputs_in_one_batch_each_get_a_result_or_one_line(shared_clips, tmp
     )
     assert run.returncode == 1, run.stderr  # some failed, so 1; but everything was attempted
     assert "Traceback" not in run.stderr
+    assert run.stdout, run.stderr
     rows = {Path(row["file"]).name: row for row in json.loads(run.stdout)}
     assert len(rows) == len(files)
     row = {key: rows[path.name] for key, path in files.items()}
