@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_face_path import make_clip  # noqa: E402
 
+from rehearse.analysis.settings import AnalysisSettings  # noqa: E402
 from rehearse.analysis.take import analyze_take  # noqa: E402
-from rehearse.config import AnalysisSettings, Settings  # noqa: E402
+from rehearse.config import Settings  # noqa: E402
 
 SIGNALS_COMPARED = [
     "lean_forward", "lean_side", "shoulder_roll", "shoulder_turn", "wrist_left_x", "wrist_left_y",

@@ -22,74 +22,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from rehearse.analysis.events.settings import EventSettings
-from rehearse.analysis.landmarks import LandmarkSettings
-from rehearse.analysis.signals import SignalSettings
+from rehearse.analysis.settings import AnalysisSettings, Section
 from rehearse.continuity.settings import DriftSettings
 from rehearse.errors import ConfigError, Location
 from rehearse.profiles.settings import ProfileSettings
 
 ENV_PREFIX = "REHEARSE_"
 PRODUCTION_CONFIG_NAME = "rehearse.yaml"
-
-
-class Section(BaseModel):
-    """Base for settings sections: immutable, unknown keys rejected, fields documented."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class AudioSettings(Section):
-    """Energy voice-activity detection on the take's audio track (see audio_features.py)."""
-
-    hop_s: float = Field(default=0.010, gt=0, le=0.1)
-    """Hop between analysis windows, in seconds (the audio features' clock)."""
-    window_s: float = Field(default=0.020, gt=0, le=0.2)
-    """Length of each RMS window, in seconds."""
-    sample_rate: int = Field(default=16000, ge=8000, le=96000)
-    """Sample rate the audio is resampled to before analysis, in Hz."""
-    speech_margin_db: float = Field(default=9.0, gt=0, le=60)
-    """A window is speech when its level is this many dB above the noise floor."""
-    noise_floor_percentile: float = Field(default=10.0, ge=0, le=50)
-    """Percentile of window levels taken as the noise floor within the adaptive window."""
-    noise_window_s: float = Field(default=4.0, gt=0, le=60)
-    """Length of the sliding window the noise floor adapts over, in seconds."""
-    min_level_db: float = Field(default=-55.0, le=0)
-    """Windows quieter than this (dBFS) are never speech, whatever the floor."""
-    hangover_s: float = Field(default=0.080, ge=0, le=1)
-    """Speech stays on this long after the level drops, bridging stop consonants, in seconds."""
-    min_speech_s: float = Field(default=0.080, ge=0, le=2)
-    """Shorter bursts are dropped by `speech_segments` (clicks, bumps), in seconds."""
-    min_silence_s: float = Field(default=0.150, ge=0, le=5)
-    """Shorter gaps between speech are bridged by `speech_segments`, in seconds."""
-
-
-class AnalysisSettings(Section):
-    """Everything that changes an analysis result; its hash is part of the cache key."""
-
-    landmarks: LandmarkSettings = Field(default_factory=LandmarkSettings)
-    """MediaPipe backends and their schedule (defined in rehearse/analysis/landmarks.py)."""
-    signals: SignalSettings = Field(default_factory=SignalSettings)
-    """Thresholds used when turning landmarks into signals (rehearse/analysis/signals.py)."""
-    audio: AudioSettings = Field(default_factory=AudioSettings)
-    """Voice-activity detection on the audio track."""
-    max_frame_width: int | None = Field(default=1920, ge=64)
-    """Frames wider than this are downscaled (aspect kept) before the landmark models, in px.
-    Landmarks are normalized to the image, so results stay comparable. Measured on a 1080p
-    take (benchmarks/bench_face_path.py), downscaling to 960 or 640 px did not speed analysis up
-    (the models crop and resize internally; PyAV's scaler costs about what it saves) and it
-    shrinks faces in wide shots below FaceMesh's 192 px crop, so only frames above 1080p
-    (4K, 6K) are reduced, where converting full frames to RGB is the cost. None: never."""
-    decode_prefetch_frames: int = Field(default=8, ge=0, le=256)
-    """Frames decoded ahead in a thread while the models run (0: decode inline). Does not
-    change results, only speed (see benchmarks/bench_face_path.py)."""
-    face_lost_min_s: float = Field(default=0.25, ge=0, le=10)
-    """A run of face-less frames at least this long is reported as a face-lost span, in seconds."""
-    no_face_max_coverage: float = Field(default=0.0, ge=0, le=1)
-    """A take whose face coverage is at most this fraction is reported as `no face`."""
 
 
 class ClusterSettings(Section):
@@ -174,9 +116,9 @@ def load_settings(
         files.append(Path(production_root) / PRODUCTION_CONFIG_NAME)
     for path in files:
         if path.is_file():
-            data = _read_yaml(path)
+            data, root = _read_yaml(path)
             _deep_merge(merged, data)
-            sources.append((str(path), data))
+            sources.append((str(path), data, root))
     env_values, env_names = _env_overrides(env)
     _deep_merge(merged, env_values)
     try:
@@ -185,25 +127,30 @@ def load_settings(
         raise _config_error(exc, sources, env_names) from None
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Any]:
+    """The file's settings and its YAML node tree (for line:column), through the hardened reader
+    the breakdowns use: duplicate keys, Python tags, oversized files and alias bombs are refused."""
+    from rehearse.breakdown.yaml_source import YamlSourceError, parse_yaml, read_text
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read settings: {exc}", Location(path), hint="fix or remove the file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"settings are not valid YAML: {problem}", where) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError("settings file must be a mapping of sections", Location(path, 1))
-    return data
+        document = parse_yaml(read_text(path))
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings: {exc.strerror or exc}", Location(path),
+                          hint="fix or remove the file") from None
+    except YamlSourceError as exc:
+        raise ConfigError(f"settings are not valid YAML: {exc.message}", Location(path, exc.line, exc.column),
+                          hint="fix the file (it is read like the scene breakdowns)") from None
+    if document.data is None:
+        return {}, None
+    if not isinstance(document.data, dict):
+        raise ConfigError("settings file must be a mapping of sections", Location(path, 1, 1))
+    return document.data, document.root
 
 
 def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """`REHEARSE_A__B=v` -> {"a": {"b": v}}; also returns dotted key -> variable name."""
+    from rehearse.breakdown.yaml_source import YamlSourceError, parse_yaml
+
     values: dict[str, Any] = {}
     names: dict[str, str] = {}
     for name, raw in env.items():
@@ -213,8 +160,8 @@ def _env_overrides(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
         if not parts or parts[0] not in Settings.model_fields:
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
+            value = parse_yaml(raw).data if raw.strip() else None
+        except YamlSourceError:
             value = raw
         if parts == ["cache_dir"]:
             if not raw.strip():
@@ -266,46 +213,30 @@ def _deep_merge(into: dict[str, Any], update: Mapping[str, Any]) -> None:
             into[key] = dict(value) if isinstance(value, Mapping) else value
 
 
-def _config_error(
-    exc: ValidationError, sources: list[tuple[str, dict[str, Any]]], env_names: dict[str, str]
-) -> ConfigError:
+def _config_error(exc: ValidationError, sources: list[tuple[str, dict[str, Any], Any]],
+                  env_names: dict[str, str]) -> ConfigError:
+    from rehearse.breakdown.yaml_source import key_node_at, node_at, position
+
     first = exc.errors()[0]
     loc = [str(p) for p in first["loc"]]
     key = ".".join(loc)
     origin = next((name for dotted, name in env_names.items() if key.startswith(dotted)), None)
-    line = None
+    line = column = None
     if origin is None:
         # The last file that sets this key (or its section) is the one to fix.
         origin = "settings"
-        for path, data in sources:
+        for path, data, root in sources:
             if _has_prefix(data, loc):
                 origin = path
-        line = _line_of(origin, loc) if origin != "settings" else None
+                node = key_node_at(root, tuple(first["loc"])) or node_at(root, tuple(first["loc"]))[0]
+                line, column = position(node)
     else:
         origin = f"environment variable {origin}"
     return ConfigError(
         f"setting `{key}`: {first['msg']}",
-        Location(origin, line),
+        Location(origin, line, column),
         hint="fix the value or remove it to use the default",
     )
-
-
-def _line_of(path: str, loc: list[str]) -> int | None:
-    """The 1-based line of the deepest key of `loc` found in the YAML file at `path`."""
-    try:
-        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    line = None
-    for part in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-        if match is None:
-            break
-        line = match[0].start_mark.line + 1
-        node = match[1]
-    return line
 
 
 def _has_prefix(data: Any, loc: list[str]) -> bool:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rehearse.analysis.settings import AudioSettings
 from rehearse.analysis.tracks import AudioFeatures, TimeSpan
-from rehearse.config import AudioSettings
 
 if TYPE_CHECKING:
     from rehearse.video.audio import Audio

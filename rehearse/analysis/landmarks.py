@@ -26,10 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from rehearse.analysis.backends.assembly import (
     FACE_POINTS,
@@ -40,94 +39,14 @@ from rehearse.analysis.backends.assembly import (
 from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
+from rehearse.analysis.settings import LandmarkSettings
 from rehearse.analysis.tracks import LandmarkTrack
-from rehearse.errors import RehearseError
 
 __all__ = [
     "FACE_POINTS", "HAND_POINTS", "POSE_POINTS", "FrameLandmarks", "LandmarkExtractor",
     "LandmarkSettings", "extract_landmarks", "pose_moved", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
 ]
 
-
-
-class LandmarkSettings(BaseModel):
-    """Which landmark models run, how often, and with which confidence thresholds."""
-
-    model_config = ConfigDict(frozen=True)
-
-    refine_iris: bool = True
-    """FaceMesh with refined eyes, lips and iris (478 points). Gaze needs it; default on."""
-    pose: bool = True
-    """Run MediaPipe Pose (model_complexity 1, the model bundled in the wheel). Default on."""
-    hands: Literal["auto", "always", "never"] = "auto"
-    """Hands: "auto" runs only when a wrist is raised or a hand was just seen; "always" every
-    frame (slow); "never" uses pose wrists/fingertips only. Default "auto"."""
-    hands_model_complexity: Literal[0, 1] = 1
-    """MediaPipe Hands model: 1 = hand_landmark_full, 0 = lite (both bundled). Default 1."""
-    pose_every_n_frames: int = Field(default=1, ge=1)
-    """Pose runs on every Nth frame, interpolated in between (1 = every frame). Default 1:
-    measured per frame (CPU), FaceMesh ~4 ms, Pose ~20 ms, Hands ~12 ms per run; face + pose on
-    every frame with gated Hands still runs faster than real time (1.3x on 1080p 24 fps here),
-    while N=3 (2.9x) moved body-hold and shoulder-turn timings by up to 20+ frames against the
-    every-frame result (benchmarks/bench_full_analysis.py). Raise it only for long takes where
-    speed matters more than body timing."""
-    pose_force_motion: float = Field(default=0.04, gt=0)
-    """A wrist or shoulder moving more than this (normalised image units: widths/heights)
-    between two pose samples forces Pose on the next frame too (fast gestures are not interpolated). Default 0.04."""
-    hand_raise_margin: float = Field(default=0.0)
-    """Hands gate: a wrist counts as raised when it is above the hip line minus this fraction
-    of the image height (positive = must be higher). Default 0.0 (at or above the hips)."""
-    max_torso_tilt_deg: float = Field(default=60.0, gt=0, le=180)
-    """A pose whose torso (hip centre to shoulder centre, in the image) leans more than this from
-    upright is rejected as not a body. Measured on the shared clips: Pose "finds" a body lying
-    at ~90 deg in animated title cards and texture, while seated and standing actors read 0-2
-    deg. Set 180 to keep poses of actors lying down. Default 60 deg."""
-    min_pose_visibility: float = Field(default=0.5, ge=0, le=1)
-    """Pose landmarks below this visibility are not used for gating or hand assignment."""
-    max_num_hands: int = Field(default=2, ge=1, le=2)
-    """At most this many hands are tracked (the actor's two). Default 2."""
-    min_detection_confidence: float = Field(default=0.5, ge=0, le=1)
-    """Detector score needed to start tracking a face/body/hand. MediaPipe default 0.5."""
-    min_tracking_confidence: float = Field(default=0.5, ge=0, le=1)
-    """Tracking score below which a part counts as lost and is re-detected. Default 0.5."""
-    face_crop_from_pose: bool = True
-    """When FaceMesh finds no face in the full frame, look again in a crop around the head Pose
-    found, and follow the face with crops while it is found. FaceMesh's detector misses faces
-    with an inter-ocular distance under ~3% of the frame width (measured), i.e. most shots
-    wider than a medium close-up. Default on (costs one more FaceMesh run on such frames)."""
-    blendshapes: Literal["facemesh", "landmarker", "off"] = "facemesh"
-    """Where the 52 blendshape scores (expressions, blinks, eye closure) come from. "facemesh":
-    the blendshape network of the Face Landmarker model run on FaceMesh's own landmarks (same
-    478-point topology; measured on the real clips: smile scores correlate 0.99 with the Face
-    Landmarker's, at FaceMesh's speed, 2-4x the Face Landmarker's: see
-    benchmarks/bench_blendshape_route.py). "landmarker": the Face Landmarker task replaces
-    FaceMesh. "off": geometry only. Without the model installed (`rehearse models`), analysis
-    reads expressions from geometry and says so. Default "facemesh"."""
-    face_landmarker_task: Path | None = None
-    """A `face_landmarker.task` file to use instead of the installed one (a machine without
-    network: copy the file over and point here, or `rehearse models install --from FILE`).
-    None: the model `scripts/setup-env` installed, if any."""
-
-    @field_validator("blendshapes", mode="before")
-    @classmethod
-    def _off_in_yaml(cls, value: Any) -> Any:
-        # YAML reads a bare `off` (or `no`) as false: that is what the user meant.
-        return "off" if value is False else value
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def blendshape_model(self) -> str:
-        """The model actually used ("" when none): part of the cache key, so installing the
-        model analyses takes anew."""
-        from rehearse.analysis.model_files import MODEL_SHA256, find_model
-
-        if self.blendshapes == "off":
-            return ""
-        try:
-            found = find_model(self.face_landmarker_task)
-        except RehearseError:
-            return f"invalid:{self.face_landmarker_task}"
-        return f"face_landmarker.task:{MODEL_SHA256[:16]}" if found is not None else ""
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from rehearse.analysis.body_signals import (
     hand_points,
@@ -22,29 +21,10 @@ from rehearse.analysis.body_signals import (
     world_metres,
 )
 from rehearse.analysis.face_signals import face_signals
+from rehearse.analysis.settings import SignalSettings
 from rehearse.analysis.tracks import SIGNALS, LandmarkTrack, SignalTrack
 
 L_SHOULDER, R_SHOULDER = 11, 12
-
-
-class SignalSettings(BaseModel):
-    """Thresholds used while turning landmarks into signals."""
-
-    model_config = ConfigDict(frozen=True)
-
-    closed_eye_ear: float = Field(default=0.12, gt=0)
-    """Below this eye aspect ratio the iris is hidden: gaze_v is NaN. Default 0.12 EAR."""
-    min_pose_visibility: float = Field(default=0.5, ge=0, le=1)
-    """Pose landmarks MediaPipe scores below this visibility are treated as not seen. Default 0.5."""
-    tremor_cutoff_hz: float = Field(default=4.0, gt=0)
-    """Fingertip motion above this frequency counts as tremor. Default 4 Hz."""
-    tremor_window_s: float = Field(default=0.5, gt=0)
-    """Window (centred on each frame) over which tremor energy is measured. Default 0.5 s."""
-    tremor_min_samples: int = Field(default=6, ge=4)
-    """A tremor window needs at least this many tracked frames. Default 6."""
-    iod_per_shoulder_width: float = Field(default=0.16, gt=0)
-    """When no face is seen in the whole take, body distances are scaled by shoulder width x
-    this ratio (adult IOD ~6.3 cm / shoulder width ~40 cm). Default 0.16."""
 
 
 def _frame_count(tracks: dict[str, LandmarkTrack]) -> tuple[np.ndarray, tuple[int, int]]:

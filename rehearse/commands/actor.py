@@ -93,7 +93,6 @@ def _show(project, args) -> int:
     if args.json:
         print(json.dumps({"profile": profile.json_document(), "flags": [f.json_row() for f in flags]}, indent=2))
         return 0
-    from rehearse.profiles.text import print_profile
 
     print_profile(profile, flags)
     return 0
@@ -177,3 +176,48 @@ def _take_length(project, take) -> float | None:
         return probe(path).duration_s
     except RehearseError:
         return None
+
+
+def print_profile(profile, flags: list) -> None:
+    """Print the profile, the baseline of each take and the outlier flags."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from rehearse.profiles.text import degrees, expressions, rate, seconds, summary_rows
+
+    console = Console()
+    low, high = profile.conversational_blink_range_per_min
+    console.print(f"{profile.actor} as {profile.character_name} ({profile.character}): {len(profile.takes)} analysed "
+                  f"takes; blink rates in conversation are usually {low:.0f}-{high:.0f}/min", highlight=False)
+    table = Table(title="figures", title_justify="left")
+    for column in ("over", "takes", "blinks", "holds (median, p10-p90, n)", "reply latency", "expressions",
+                   "lean", "shoulder turn"):
+        table.add_column(column)
+    for name, summary in summary_rows(profile):
+        table.add_row(name, str(len(summary.takes)), rate(summary), seconds(summary.hold_s), seconds(summary.latency_s),
+                      expressions(summary), degrees(summary.lean_deg), degrees(summary.shoulder_turn_deg))
+    console.print(table)
+    if profile.gestures:
+        gestures = Table(title="most frequent gestures", title_justify="left")
+        for column in ("gesture", "side", "times", "beats"):
+            gestures.add_column(column)
+        for gesture in profile.gestures:
+            gestures.add_row(gesture.label, gesture.side or "-", str(gesture.count), ", ".join(gesture.beats) or "-")
+        console.print(gestures)
+    takes = Table(title="takes and the baseline each used", title_justify="left")
+    for column in ("take", "scene", "blinks/min", "holds", "baseline", "eye at rest", "corner at rest"):
+        takes.add_column(column)
+    for figures in profile.takes:
+        base = figures.baseline
+        takes.add_row(figures.take, figures.scene, f"{figures.blink_rate_per_min:.1f}", str(len(figures.hold_durations_s)),
+                      base.get("description", "-"),
+                      "-" if base.get("eye_open_rest_ear") is None else f"{base['eye_open_rest_ear']:.3f} EAR",
+                      "-" if base.get("lip_corner_rest_iod") is None else f"{base['lip_corner_rest_iod']:+.3f} IOD")
+    console.print(takes)
+    for line in profile.skipped:
+        console.print(f"skipped {line}", highlight=False)
+    if flags:
+        for flag in flags:
+            console.print(f"{flag.severity}: {flag.message}", highlight=False)
+    else:
+        console.print("no take falls far outside the profile", highlight=False)

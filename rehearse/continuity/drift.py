@@ -58,7 +58,8 @@ def take_data_from_analysis(
     marks = dict(beat_marks or {})
     if events is None:
         events = detect_events(analysis.signals, analysis.audio, settings=settings.events, beat_marks=marks or None,
-                               line_cues=line_cues, landmarks=analysis.landmarks)
+                               line_cues=line_cues, landmarks=analysis.landmarks,
+                               audio_settings=settings.analysis.audio)
     face = analysis.landmarks.get("face")
     face_cut = None
     if face is not None and face.points.shape[0] == analysis.signals.frame_count:

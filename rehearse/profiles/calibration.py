@@ -18,7 +18,6 @@ thresholds are relative to) comes from, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -69,22 +68,14 @@ def _round(value: float | None) -> float | None:
 
 def set_neutral_mark(production_root: Path, take_file: str, start_s: float, end_s: float) -> TimeSpan:
     """Store (or replace) the neutral span of a take, named by its file as in the scene YAML."""
-    from rehearse.store.db import connect, write_transaction
+    from rehearse.store.neutral import store_neutral_span
 
     if not (0 <= start_s < end_s):
         raise RehearseError(
             f"neutral span {start_s:g}-{end_s:g} s is empty or negative", Location(Path(production_root) / take_file),
             hint="give START < END, in seconds from the take's first frame",
         )
-    connection = connect(production_root)
-    try:
-        with write_transaction(connection):
-            connection.execute(
-                "INSERT OR REPLACE INTO neutral_mark (take_file, start_s, end_s, created_at) VALUES (?, ?, ?, ?)",
-                (take_file, float(start_s), float(end_s), datetime.now(timezone.utc).isoformat(timespec="seconds")),
-            )
-    finally:
-        connection.close()
+    store_neutral_span(production_root, take_file, start_s, end_s)
     return TimeSpan(float(start_s), float(end_s))
 
 
@@ -96,16 +87,9 @@ def neutral_mark(production_root: Path | None, take_file: str) -> TimeSpan | Non
 
 def neutral_marks(production_root: Path | None) -> dict[str, TimeSpan]:
     """Every stored neutral span: take file -> span. Reading never creates the database."""
-    from rehearse.store.db import connect, database_path
+    from rehearse.store.neutral import stored_neutral_spans
 
-    if production_root is None or not database_path(production_root).exists():
-        return {}
-    connection = connect(production_root)
-    try:
-        rows = connection.execute("SELECT take_file, start_s, end_s FROM neutral_mark").fetchall()
-    finally:
-        connection.close()
-    return {row["take_file"]: TimeSpan(float(row["start_s"]), float(row["end_s"])) for row in rows}
+    return {take_file: TimeSpan(start, end) for take_file, (start, end) in stored_neutral_spans(production_root).items()}
 
 
 # -- rest levels and the choice of baseline ----------------------------------------------------

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse.profiles.collect import actor_takes
+from rehearse.store.actor_rows import StoredRow
 
 TEXT_SUFFIXES = {".html", ".htm", ".md", ".csv", ".json", ".txt", ".otio", ".edl", ".ale", ".eaf", ".xml", ".yaml"}
 STILL_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
@@ -40,17 +41,6 @@ class StoredFile:
     """`landmark cache`, `still`, `report` or `file`."""
     path: Path
     size_bytes: int
-
-
-@dataclass(frozen=True)
-class StoredRow:
-    """A database row derived from the actor's takes or naming them."""
-
-    table: str
-    key: str
-    """The row's id (or take file), as the table keys it."""
-    what: str
-    """The row in words, for the confirmation list."""
 
 
 @dataclass
@@ -169,62 +159,18 @@ def _other_file_matches(path: Path, stems: set[str], hashes: set[str], names: re
 
 
 def _rows(project, take_files: list[str], names: re.Pattern) -> list[StoredRow]:
-    from rehearse.store.db import connect, database_path
+    from rehearse.store.actor_rows import actor_rows
 
-    if not database_path(project.root).exists():
-        return []
-    rows: list[StoredRow] = []
-    connection = connect(project.root)
-    try:
-        marks = ",".join("?" * len(take_files))
-        if take_files:
-            for row in connection.execute(f"SELECT * FROM neutral_mark WHERE take_file IN ({marks})", take_files):
-                rows.append(StoredRow("neutral_mark", row["take_file"],
-                                      f"neutral mark {row['start_s']:.2f}-{row['end_s']:.2f} s on {row['take_file']}"))
-            for row in connection.execute(f"SELECT * FROM take_sync WHERE take_file IN ({marks})", take_files):
-                rows.append(StoredRow("take_sync", f"{row['session_id']}:{row['take_file']}",
-                                      f"log session {row['session_id']} synced to {row['take_file']}"))
-        for row in connection.execute("SELECT id, label FROM log_session"):
-            if names.search(row["label"] or ""):
-                rows.append(StoredRow("log_session", str(row["id"]),
-                                      f"log session {row['id']} `{row['label']}` (and its entries)"))
-        for row in connection.execute("SELECT id, session_id, text FROM log_entry"):
-            if names.search(row["text"] or ""):
-                rows.append(StoredRow("log_entry", str(row["id"]),
-                                      f"log entry {row['id']} (session {row['session_id']}): {row['text']}"))
-    finally:
-        connection.close()
-    return rows
+    return actor_rows(project.root, take_files, names)
 
 
 def forget_actor(project, character, settings=None) -> ActorData:
     """Delete every file and row `actor_data` finds; returns what was removed."""
-    from rehearse.store.db import connect, write_transaction
+    from rehearse.store.actor_rows import delete_rows
 
     data = actor_data(project, character, settings)
     for stored in data.files:
         with contextlib.suppress(FileNotFoundError):
             stored.path.unlink()
-    if data.rows:
-        connection = connect(project.root)
-        try:
-            connection.execute("PRAGMA secure_delete = ON")
-            with write_transaction(connection):
-                for row in data.rows:
-                    if row.table == "neutral_mark":
-                        connection.execute("DELETE FROM neutral_mark WHERE take_file = ?", (row.key,))
-                    elif row.table == "take_sync":
-                        session_id, take_file = row.key.split(":", 1)
-                        connection.execute("DELETE FROM take_sync WHERE session_id = ? AND take_file = ?",
-                                           (int(session_id), take_file))
-                    elif row.table == "log_session":
-                        connection.execute("DELETE FROM log_session WHERE id = ?", (int(row.key),))
-                    elif row.table == "log_entry":
-                        connection.execute("DELETE FROM log_entry WHERE id = ?", (int(row.key),))
-            # Deleted rows linger in the WAL and in free pages until these run.
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()
+    delete_rows(project.root, data.rows)
     return data

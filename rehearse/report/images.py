@@ -20,19 +20,11 @@ EVENT_LANE_COLORS = {
 }
 
 
-def _png(image: np.ndarray) -> bytes:
-    import cv2
-
-    ok, data = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-    return data.tobytes() if ok else b""
-
-
 def still(path: Path, t_s: float, *, width: int = 480) -> np.ndarray | None:
     """The frame shown at `t_s`, scaled to `width` pixels, or None when it cannot be read."""
-    import cv2
-
     from rehearse.errors import RehearseError
     from rehearse.video.frames import read_frame_at
+    from rehearse.video.pictures import scaled_to_width
 
     try:
         frame = read_frame_at(path, max(0.0, t_s))
@@ -40,13 +32,12 @@ def still(path: Path, t_s: float, *, width: int = 480) -> np.ndarray | None:
         return None
     if frame is None:
         return None
-    height = round(frame.image.shape[0] * width / frame.image.shape[1])
-    return cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)
+    return scaled_to_width(frame.image, width)
 
 
 def side_by_side(left: np.ndarray | None, right: np.ndarray | None, labels: tuple[str, str]) -> bytes:
     """Reference and take stills next to each other, each labelled, as PNG bytes."""
-    import cv2
+    from rehearse.video.pictures import caption, png_bytes
 
     tiles = [t for t in (left, right) if t is not None]
     if not tiles:
@@ -56,12 +47,9 @@ def side_by_side(left: np.ndarray | None, right: np.ndarray | None, labels: tupl
     row = []
     for tile, label in zip((left, right), labels, strict=True):
         tile = blank.copy() if tile is None else np.pad(tile, ((0, height - tile.shape[0]), (0, 0), (0, 0)))
-        tile = np.ascontiguousarray(tile)
-        cv2.putText(tile, label, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 4, cv2.LINE_AA)
-        cv2.putText(tile, label, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1, cv2.LINE_AA)
-        row.append(tile)
+        row.append(caption(tile, label))
         row.append(np.full((height, 6, 3), 255, np.uint8))
-    return _png(np.concatenate(row[:-1], axis=1))
+    return png_bytes(np.concatenate(row[:-1], axis=1))
 
 
 def signal_plot(result) -> bytes:

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from rehearse.errors import Location, StoreError
 
+Connection = sqlite3.Connection
+"""An open production database (callers outside `store/` name the type by this, never by sqlite3)."""
+
 STATE_DIR_NAME = ".rehearse"
 DB_FILE_NAME = "rehearse.db"
 BUSY_TIMEOUT_MS = 10_000

@@ -10,7 +10,6 @@ is written and committed first, and only then acknowledged; its session is resum
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 from rehearse.breakdown.models import Scene
 from rehearse.errors import RehearseError
 from rehearse.store import connect
+from rehearse.store.db import Connection
 from rehearse.store.rehearsal_log import (
     LogEntry,
     LogSession,
@@ -76,7 +76,7 @@ class RehearsalLogScreen(Screen[None]):
         self.fps = fps
         self.requested = (shot, take_number, timecode)
         self.beat_ids = [beat.id for beat in scene.beats]
-        self.connection: sqlite3.Connection | None = None
+        self.connection: Connection | None = None
         self.session: LogSession | None = None
         self.session_id = 0
         self.resumed = False

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rehearse.analysis.audio_features import audio_features, speech_segments
-from rehearse.config import AudioSettings
+from rehearse.analysis.settings import AudioSettings
 from rehearse.video.audio import Audio
 
 RATE = 16000

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from rehearse.analysis import cache
+from rehearse.analysis.settings import AnalysisSettings, AudioSettings
 from rehearse.analysis.take import TakeAnalysis, analysis_from_entry, entry_from_analysis
 from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
-from rehearse.config import AnalysisSettings, AudioSettings, Settings, settings_key
+from rehearse.config import Settings, settings_key
 
 
 def test_content_hash_follows_bytes_not_names(tmp_path):

@@ -9,7 +9,8 @@ import numpy as np
 from rehearse.analysis.tracks import LandmarkTrack
 
 if TYPE_CHECKING:
-    from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings
+    from rehearse.analysis.landmarks import FrameLandmarks
+    from rehearse.analysis.settings import LandmarkSettings
 
 FACE_POINTS = 478  # with refined eyes/iris (FaceMesh refine_landmarks, Face Landmarker)
 FACE_POINTS_UNREFINED = 468

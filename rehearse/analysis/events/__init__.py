@@ -28,6 +28,7 @@ from rehearse.analysis.events.model import (
 )
 from rehearse.analysis.events.settings import EventSettings
 from rehearse.analysis.events.signal_ops import face_mask, runs, time_mask
+from rehearse.analysis.settings import AudioSettings
 from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
 
 if TYPE_CHECKING:
@@ -124,14 +125,19 @@ def detect_events(
     line_cues: Mapping[str, Sequence] | None = None,
     neutral: TimeSpan | None = None,
     landmarks: Mapping[str, LandmarkTrack] | None = None,
+    audio_settings: AudioSettings | None = None,
 ) -> list[Event]:
     """Every event in the take, in time order, each tagged with its beat when beat marks are given.
 
     `line_cues` maps beat id -> that beat's `LineCue`s (who speaks, in order); `neutral` is a
     span where the actor rests, used as the baseline instead of the take's own statistics;
     `landmarks` (part -> track, same frames) adds the hand-to-face zone and collar touches.
+    `audio_settings` are the ones the take's audio features were made with: production callers
+    (`pipeline.take_events`, drift, profiles) pass the user's `settings.analysis.audio`; None
+    is for tests and tools on defaults.
     """
     settings = settings or EventSettings()
+    audio_settings = audio_settings or AudioSettings()
     times = signals.times
     duration = float(times[-1]) if times.size else 0.0
     neutral_mask = time_mask(times, neutral.start_s, neutral.end_s) if neutral is not None else None
@@ -141,7 +147,7 @@ def detect_events(
         shapes = blendshapes_of(landmarks, times)
         # with the Face Landmarker model, its blendshapes are the blink and expression measure
         blinks = detect_blinks(signals, settings.blink, neutral_mask, shapes)
-        speech = [(s.start_s, s.end_s) for s in speech_spans(audio)]
+        speech = [(s.start_s, s.end_s) for s in speech_spans(audio, audio_settings)]
         events += blinks
         events += face_expressions(signals, shapes, settings.expression, neutral_mask, blinks)
         events += detect_micro_movements(signals, settings.micro, blinks, speech, settings.blink.detect_depth)
@@ -150,7 +156,7 @@ def detect_events(
         events += detect_holds(signals, settings.hold)
         events += detect_gestures(signals, settings.gesture, landmarks)
     events += detect_hesitations(audio, signals if times.size else None, settings.hesitation,
-                                 beat_marks, line_cues)
+                                 beat_marks, line_cues, audio_settings=audio_settings)
     # A silent mouth opening while the head turns or an expression moves the lips is geometry
     # changing under the tracker, not a line begun and abandoned.
     movers = [e for e in events if e.kind == "expression"

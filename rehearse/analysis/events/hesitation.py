@@ -26,23 +26,25 @@ from rehearse.analysis.events.signal_ops import (
     signal,
     time_mask,
 )
+from rehearse.analysis.settings import AudioSettings
 from rehearse.analysis.tracks import AudioFeatures, SignalTrack, TimeSpan
 
 
-def speech_spans(audio: AudioFeatures | None) -> list[TimeSpan]:
+def speech_spans(audio: AudioFeatures | None, audio_settings: AudioSettings) -> list[TimeSpan]:
     """Speech segments of the take (empty without audio), edges on the voiced level itself.
 
     `speech_segments` bridges short gaps and drops clicks; each edge is then put on the first
     and last window that is actually loud (`speech_margin_db` over the take's noise floor), so
-    the result does not depend on whether the voice-activity flags carry a hangover.
+    the result does not depend on whether the voice-activity flags carry a hangover. The
+    `audio_settings` are the ones the take's audio features were made with (the user's).
     """
     if audio is None or not audio.has_audio:
         return []
     from rehearse.analysis.audio_features import speech_segments
-    from rehearse.config import AudioSettings
 
-    defaults = AudioSettings()
-    spans = speech_segments(audio)
+    defaults = audio_settings
+    spans = speech_segments(audio, min_speech_s=defaults.min_speech_s, min_silence_s=defaults.min_silence_s,
+                            hangover_s=defaults.hangover_s)
     times, level = audio.times, audio.rms_db
     if times.size < 2:
         return spans
@@ -123,9 +125,11 @@ def detect_hesitations(
     settings: HesitationSettings,
     beat_marks: Mapping[str, float] | None = None,
     line_cues: Mapping[str, Sequence] | None = None,
+    *,
+    audio_settings: AudioSettings,
 ) -> list[Event]:
     """hesitation (with latency_s), pause and false_start events."""
-    spans = speech_spans(audio)
+    spans = speech_spans(audio, audio_settings)
     events: list[Event] = []
     speakers = _speakers(track, spans, settings)
     cue_changes = (_turn_changes_from_cues(spans, beat_marks, line_cues)

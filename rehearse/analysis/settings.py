@@ -1,0 +1,174 @@
+"""The analysis settings section: landmarks, signals, audio and the take-level options.
+
+A leaf module (it imports only pydantic and `errors`; `blendshape_model` looks the model file
+up lazily through the leaf `model_files`), so `config` can load it without importing the
+analysis backends, and the analysis code can import `config` without a cycle. Every field here
+changes an analysis result (except `SPEED_ONLY_FIELDS` in config) and is part of the cache key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+from rehearse.errors import RehearseError
+
+__all__ = ["AnalysisSettings", "AudioSettings", "LandmarkSettings", "Section", "SignalSettings"]
+
+
+class Section(BaseModel):
+    """Base for settings sections: immutable, unknown keys rejected, fields documented."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class LandmarkSettings(BaseModel):
+    """Which landmark models run, how often, and with which confidence thresholds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    refine_iris: bool = True
+    """FaceMesh with refined eyes, lips and iris (478 points). Gaze needs it; default on."""
+    pose: bool = True
+    """Run MediaPipe Pose (model_complexity 1, the model bundled in the wheel). Default on."""
+    hands: Literal["auto", "always", "never"] = "auto"
+    """Hands: "auto" runs only when a wrist is raised or a hand was just seen; "always" every
+    frame (slow); "never" uses pose wrists/fingertips only. Default "auto"."""
+    hands_model_complexity: Literal[0, 1] = 1
+    """MediaPipe Hands model: 1 = hand_landmark_full, 0 = lite (both bundled). Default 1."""
+    pose_every_n_frames: int = Field(default=1, ge=1)
+    """Pose runs on every Nth frame, interpolated in between (1 = every frame). Default 1:
+    measured per frame (CPU), FaceMesh ~4 ms, Pose ~20 ms, Hands ~12 ms per run; face + pose on
+    every frame with gated Hands still runs faster than real time (1.3x on 1080p 24 fps here),
+    while N=3 (2.9x) moved body-hold and shoulder-turn timings by up to 20+ frames against the
+    every-frame result (benchmarks/bench_full_analysis.py). Raise it only for long takes where
+    speed matters more than body timing."""
+    pose_force_motion: float = Field(default=0.04, gt=0)
+    """A wrist or shoulder moving more than this (normalised image units: widths/heights)
+    between two pose samples forces Pose on the next frame too (fast gestures are not interpolated). Default 0.04."""
+    hand_raise_margin: float = Field(default=0.0)
+    """Hands gate: a wrist counts as raised when it is above the hip line minus this fraction
+    of the image height (positive = must be higher). Default 0.0 (at or above the hips)."""
+    max_torso_tilt_deg: float = Field(default=60.0, gt=0, le=180)
+    """A pose whose torso (hip centre to shoulder centre, in the image) leans more than this from
+    upright is rejected as not a body. Measured on the shared clips: Pose "finds" a body lying
+    at ~90 deg in animated title cards and texture, while seated and standing actors read 0-2
+    deg. Set 180 to keep poses of actors lying down. Default 60 deg."""
+    min_pose_visibility: float = Field(default=0.5, ge=0, le=1)
+    """Pose landmarks below this visibility are not used for gating or hand assignment."""
+    max_num_hands: int = Field(default=2, ge=1, le=2)
+    """At most this many hands are tracked (the actor's two). Default 2."""
+    min_detection_confidence: float = Field(default=0.5, ge=0, le=1)
+    """Detector score needed to start tracking a face/body/hand. MediaPipe default 0.5."""
+    min_tracking_confidence: float = Field(default=0.5, ge=0, le=1)
+    """Tracking score below which a part counts as lost and is re-detected. Default 0.5."""
+    face_crop_from_pose: bool = True
+    """When FaceMesh finds no face in the full frame, look again in a crop around the head Pose
+    found, and follow the face with crops while it is found. FaceMesh's detector misses faces
+    with an inter-ocular distance under ~3% of the frame width (measured), i.e. most shots
+    wider than a medium close-up. Default on (costs one more FaceMesh run on such frames)."""
+    blendshapes: Literal["facemesh", "landmarker", "off"] = "facemesh"
+    """Where the 52 blendshape scores (expressions, blinks, eye closure) come from. "facemesh":
+    the blendshape network of the Face Landmarker model run on FaceMesh's own landmarks (same
+    478-point topology; measured on the real clips: smile scores correlate 0.99 with the Face
+    Landmarker's, at FaceMesh's speed, 2-4x the Face Landmarker's: see
+    benchmarks/bench_blendshape_route.py). "landmarker": the Face Landmarker task replaces
+    FaceMesh. "off": geometry only. Without the model installed (`rehearse models`), analysis
+    reads expressions from geometry and says so. Default "facemesh"."""
+    face_landmarker_task: Path | None = None
+    """A `face_landmarker.task` file to use instead of the installed one (a machine without
+    network: copy the file over and point here, or `rehearse models install --from FILE`).
+    None: the model `scripts/setup-env` installed, if any."""
+
+    @field_validator("blendshapes", mode="before")
+    @classmethod
+    def _off_in_yaml(cls, value: Any) -> Any:
+        # YAML reads a bare `off` (or `no`) as false: that is what the user meant.
+        return "off" if value is False else value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def blendshape_model(self) -> str:
+        """The model actually used ("" when none): part of the cache key, so installing the
+        model analyses takes anew."""
+        from rehearse.analysis.model_files import MODEL_SHA256, find_model
+
+        if self.blendshapes == "off":
+            return ""
+        try:
+            found = find_model(self.face_landmarker_task)
+        except RehearseError:
+            return f"invalid:{self.face_landmarker_task}"
+        return f"face_landmarker.task:{MODEL_SHA256[:16]}" if found is not None else ""
+
+
+class SignalSettings(BaseModel):
+    """Thresholds used while turning landmarks into signals."""
+
+    model_config = ConfigDict(frozen=True)
+
+    closed_eye_ear: float = Field(default=0.12, gt=0)
+    """Below this eye aspect ratio the iris is hidden: gaze_v is NaN. Default 0.12 EAR."""
+    min_pose_visibility: float = Field(default=0.5, ge=0, le=1)
+    """Pose landmarks MediaPipe scores below this visibility are treated as not seen. Default 0.5."""
+    tremor_cutoff_hz: float = Field(default=4.0, gt=0)
+    """Fingertip motion above this frequency counts as tremor. Default 4 Hz."""
+    tremor_window_s: float = Field(default=0.5, gt=0)
+    """Window (centred on each frame) over which tremor energy is measured. Default 0.5 s."""
+    tremor_min_samples: int = Field(default=6, ge=4)
+    """A tremor window needs at least this many tracked frames. Default 6."""
+    iod_per_shoulder_width: float = Field(default=0.16, gt=0)
+    """When no face is seen in the whole take, body distances are scaled by shoulder width x
+    this ratio (adult IOD ~6.3 cm / shoulder width ~40 cm). Default 0.16."""
+
+
+class AudioSettings(Section):
+    """Energy voice-activity detection on the take's audio track (see audio_features.py)."""
+
+    hop_s: float = Field(default=0.010, gt=0, le=0.1)
+    """Hop between analysis windows, in seconds (the audio features' clock)."""
+    window_s: float = Field(default=0.020, gt=0, le=0.2)
+    """Length of each RMS window, in seconds."""
+    sample_rate: int = Field(default=16000, ge=8000, le=96000)
+    """Sample rate the audio is resampled to before analysis, in Hz."""
+    speech_margin_db: float = Field(default=9.0, gt=0, le=60)
+    """A window is speech when its level is this many dB above the noise floor."""
+    noise_floor_percentile: float = Field(default=10.0, ge=0, le=50)
+    """Percentile of window levels taken as the noise floor within the adaptive window."""
+    noise_window_s: float = Field(default=4.0, gt=0, le=60)
+    """Length of the sliding window the noise floor adapts over, in seconds."""
+    min_level_db: float = Field(default=-55.0, le=0)
+    """Windows quieter than this (dBFS) are never speech, whatever the floor."""
+    hangover_s: float = Field(default=0.080, ge=0, le=1)
+    """Speech stays on this long after the level drops, bridging stop consonants, in seconds."""
+    min_speech_s: float = Field(default=0.080, ge=0, le=2)
+    """Shorter bursts are dropped by `speech_segments` (clicks, bumps), in seconds."""
+    min_silence_s: float = Field(default=0.150, ge=0, le=5)
+    """Shorter gaps between speech are bridged by `speech_segments`, in seconds."""
+
+
+class AnalysisSettings(Section):
+    """Everything that changes an analysis result; its hash is part of the cache key."""
+
+    landmarks: LandmarkSettings = Field(default_factory=LandmarkSettings)
+    """MediaPipe backends and their schedule (used by rehearse/analysis/landmarks.py)."""
+    signals: SignalSettings = Field(default_factory=SignalSettings)
+    """Thresholds used when turning landmarks into signals (used by rehearse/analysis/signals.py)."""
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    """Voice-activity detection on the audio track."""
+    max_frame_width: int | None = Field(default=1920, ge=64)
+    """Frames wider than this are downscaled (aspect kept) before the landmark models, in px.
+    Landmarks are normalized to the image, so results stay comparable. Measured on a 1080p
+    take (benchmarks/bench_face_path.py), downscaling to 960 or 640 px did not speed analysis up
+    (the models crop and resize internally; PyAV's scaler costs about what it saves) and it
+    shrinks faces in wide shots below FaceMesh's 192 px crop, so only frames above 1080p
+    (4K, 6K) are reduced, where converting full frames to RGB is the cost. None: never."""
+    decode_prefetch_frames: int = Field(default=8, ge=0, le=256)
+    """Frames decoded ahead in a thread while the models run (0: decode inline). Does not
+    change results, only speed (see benchmarks/bench_face_path.py)."""
+    face_lost_min_s: float = Field(default=0.25, ge=0, le=10)
+    """A run of face-less frames at least this long is reported as a face-lost span, in seconds."""
+    no_face_max_coverage: float = Field(default=0.0, ge=0, le=1)
+    """A take whose face coverage is at most this fraction is reported as `no face`."""
