@@ -45,27 +45,40 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         print("rehearse watch: error: --duration must be more than 0 s", file=sys.stderr)
         return 2
-    if args.record is not None:
-        check_record_path(args.record)
+    if (args.scene is None) != (args.take_as is None):
+        print("rehearse watch: error: --scene and --take-as go together (e.g. --scene 01 --take-as 1A-4)",
+              file=sys.stderr)
+        return 2
+    live_take = None
+    try:
+        if args.scene is not None:
+            from rehearse.live.take_binding import bind_live_take
+
+            live_take = bind_live_take(args.project, args.scene, args.take_as, args.record)
+            args.record = live_take.record
+        elif args.record is not None:
+            check_record_path(args.record)
+    except RehearseError as error:
+        print(error.one_line(), file=sys.stderr)
+        return 1
     options = WatchOptions(args.source, realtime=args.realtime, duration_s=args.duration, record=args.record,
                            open_timeout_s=args.open_timeout, give_up_s=args.give_up or None)
-    if not args.no_ui:
-        if args.events_jsonl is not None:
-            print("rehearse watch: error: --events-jsonl needs --no-ui", file=sys.stderr)
-            return 2
-        import importlib.util
-
-        if importlib.util.find_spec("rehearse.tui.live_app") is None:
-            print("rehearse watch: error: the live screen is not in this build; use --no-ui", file=sys.stderr)
-            return 2
-        from rehearse.tui.live_app import run_live_app
-
-        return run_live_app(options, args)
+    args.live_take = live_take
     try:
+        if not args.no_ui:
+            if args.events_jsonl is not None:
+                print("rehearse watch: error: --events-jsonl needs --no-ui", file=sys.stderr)
+                return 2
+            from rehearse.tui.live_app import run_live_app
+
+            return run_live_app(options, args)
         return _headless(options, args)
     except RehearseError as error:
         print(error.one_line(), file=sys.stderr)
         return 1
+    finally:
+        if live_take is not None:
+            live_take.close()
 
 
 def _headless(options, args: argparse.Namespace) -> int:
@@ -73,7 +86,8 @@ def _headless(options, args: argparse.Namespace) -> int:
     from rehearse.config import load_settings
     from rehearse.live.session import watch
 
-    settings = load_settings(args.project)
+    live_take = args.live_take
+    settings = load_settings(live_take.project.root if live_take is not None else args.project)
     out = args.events_jsonl.open("a", encoding="utf-8") if args.events_jsonl is not None else sys.stdout
     lags: list[float] = []
     delays: list[float] = []
@@ -83,6 +97,8 @@ def _headless(options, args: argparse.Namespace) -> int:
         for update in watch(options, settings):
             last = update
             if update.status == "live":
+                if live_take is not None and not live_take.added:
+                    live_take.add_to_breakdown()  # the recording has begun: the take exists now
                 lags.append(update.lag_s)
                 arrivals.append((update.state.t_s, update.emitted_wall_s - update.lag_s))
             elif update.status == "no signal":
@@ -115,6 +131,7 @@ def _headless(options, args: argparse.Namespace) -> int:
         "display_lag_max_s": round(max(lags), 3) if lags else None,
         "skipped_spans": _skipped_spans([t for t, _ in arrivals]),
         "recorded": str(options.record) if options.record else None,
+        "take": f"{live_take.scene.id}/{live_take.label}" if live_take is not None and live_take.added else None,
     }
     print(json.dumps(summary), file=sys.stderr if args.events_jsonl is None else sys.stdout)
     if last is not None and last.reason and not last.frames_received:

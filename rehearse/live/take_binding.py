@@ -1,0 +1,120 @@
+"""A watched take bound to the production: its recording, its scene YAML entry and its rehearsal log.
+
+`bind_live_take(project_dir, scene, "1A-4", record)` checks everything before the picture is
+opened (the scene and shot exist, the take is new, the recording path is free), opens a log
+session bound to that take and links it to the recording with offset 0: logged times are the
+stream's own times, so logged beats are the take's beat marks without a sync step. Each key is
+committed to SQLite as it is pressed (`log`), so a kill loses none; `add_to_breakdown()` writes
+the take into the scene YAML (comments and other bytes kept, atomically) once the recording
+has started, so a kill after that leaves the file, the YAML entry and the log consistent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from rehearse.breakdown.models import Scene
+from rehearse.breakdown.project import Project
+from rehearse.errors import Location, RehearseError
+from rehearse.store.rehearsal_log import LogEntry, LogSession
+
+_TAKE_NAME = re.compile(r"^(?P<shot>[A-Za-z0-9_.]+)-(?P<number>\d+)$")
+
+
+@dataclass
+class LiveTake:
+    """The take being recorded live and where its data goes."""
+
+    project: Project
+    scene: Scene
+    shot: str
+    number: int
+    record: Path
+    """The recording (absolute path)."""
+    take_file: str
+    """The recording as the scene YAML names it (relative to the production folder)."""
+    connection: sqlite3.Connection
+    session: LogSession
+    added: bool = False
+    """The take has been written into the scene YAML."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.shot}-{self.number}"
+
+    def log(self, kind: str, t_s: float, *, beat_id: str | None = None, text: str = "") -> LogEntry:
+        """Log a key at stream time `t_s` (committed before this returns)."""
+        from rehearse.store.rehearsal_log import add_entry
+
+        return add_entry(self.connection, self.session.id, kind, t_s, beat_id=beat_id, text=text)
+
+    def undo(self) -> LogEntry | None:
+        from rehearse.store.rehearsal_log import undo_last
+
+        return undo_last(self.connection, self.session.id)
+
+    def entries(self) -> list[LogEntry]:
+        from rehearse.store.rehearsal_log import entries
+
+        return entries(self.connection, self.session.id)
+
+    def add_to_breakdown(self) -> None:
+        """Write the take into its scene YAML (once; status `unmarked`)."""
+        if self.added:
+            return
+        from rehearse.breakdown.take_status import set_take_status
+
+        set_take_status(self.project.scene_files[self.scene.id], self.shot, self.number, "unmarked",
+                        new_file=self.take_file)
+        self.added = True
+
+    def close(self) -> None:
+        from rehearse.store.rehearsal_log import close_session
+
+        close_session(self.connection, self.session.id)
+        self.connection.close()
+
+
+def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record: Path | None) -> LiveTake:
+    """Check and prepare a live take; one-line RehearseError when anything is wrong."""
+    from rehearse.pipeline import require_project, require_scene
+    from rehearse.store.db import connect
+    from rehearse.store.rehearsal_log import start_session
+    from rehearse.store.sync import link_take
+
+    project = require_project(project_dir)
+    scene = require_scene(project, scene_id)
+    match = _TAKE_NAME.match(take_as)
+    if match is None:
+        raise RehearseError(f"--take-as {take_as!r} is not a take name", hint="write it as SHOT-N, e.g. 1A-4")
+    shot, number = match["shot"], int(match["number"])
+    if scene.shots and scene.shot(shot) is None:
+        raise RehearseError(f"scene {scene.id} has no shot {shot!r}", Location(project.scene_files.get(scene.id)),
+                            hint="shots: " + ", ".join(s.id for s in scene.shots))
+    taken = [t for t in scene.takes if t.shot == shot and t.number == number]
+    if taken:
+        used = {t.number for t in scene.takes if t.shot == shot}
+        free = next(n for n in range(1, len(used) + 2) if n not in used)
+        raise RehearseError(f"take {shot}-{number} is already in scene {scene.id} ({taken[0].file})",
+                            Location(project.scene_files.get(scene.id)), hint=f"record it as {shot}-{free}")
+    if record is None:
+        record = project.root / "takes" / f"{scene.id}-{shot}-{number}.ts"
+    record = record if record.is_absolute() else Path.cwd() / record
+    if not record.parent.is_dir():
+        record.parent.mkdir(parents=True, exist_ok=True)
+    from rehearse.live.session import check_record_path
+
+    check_record_path(record)
+    root = project.root.resolve()
+    resolved = record.resolve()
+    take_file = os.path.relpath(resolved, root) if resolved.is_relative_to(root) else str(resolved)
+    connection = connect(project.root)
+    session = start_session(connection, scene.id, f"live {shot}-{number}", shot=shot, take_number=number,
+                            fps=project.production.fps)
+    # The schema knows `manual` and `clap`; a live link is an offset given, not found (and exact).
+    link_take(connection, session.id, take_file, 0.0, method="manual", confidence=1.0)
+    return LiveTake(project, scene, shot, number, resolved, take_file, connection, session)

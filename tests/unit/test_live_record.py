@@ -1,0 +1,93 @@
+"""`rehearse watch --record` with --scene/--take-as: a SIGKILL mid-take leaves a playable recording up to the last
+second, the take in the scene YAML (comments kept) and the log linked to it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests_support import SAMPLE_PRODUCTION
+from tests_support.live_stream import UdpSender, free_udp_port
+
+REPO = Path(__file__).resolve().parents[2]
+TAKE = SAMPLE_PRODUCTION / "takes" / "01-1A-2.mp4"
+
+
+def udp_port_bound(port: int) -> bool:
+    needle = f":{port:04X} "
+    return any(needle in Path(table).read_text() for table in ("/proc/net/udp", "/proc/net/udp6")
+               if Path(table).exists())
+
+
+def production_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "production"
+    shutil.copytree(SAMPLE_PRODUCTION, root, ignore=shutil.ignore_patterns("*.mp4", "*.ts", ".rehearse"))
+    return root
+
+
+def watch(root: Path, port: int, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-m", "rehearse", "watch", f"udp://127.0.0.1:{port}", "--no-ui", *extra],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".ts", ".mp4"])
+def test_a_killed_recording_plays_to_its_last_second_and_the_take_is_in_the_breakdown(tmp_path, suffix):
+    import av
+
+    root = production_copy(tmp_path)
+    scene_file = root / "01-kitchen-night.yaml"
+    before = scene_file.read_text()
+    port = free_udp_port()
+    extra = ("--record", "takes/01-1A-9.mp4") if suffix == ".mp4" else ()  # default: takes/SCENE-SHOT-N.ts
+    watcher = watch(root, port, "--scene", "01", "--take-as", "1A-9", "--give-up", "30", *extra)
+    deadline = time.monotonic() + 120
+    while not udp_port_bound(port):
+        assert watcher.poll() is None, watcher.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    sender = UdpSender(TAKE, port).start()
+    while sender.frames_sent < 24 * 4:  # four seconds on the wire
+        assert sender.error is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    sent_s = sender.frames_sent / 24
+    watcher.send_signal(signal.SIGKILL)
+    watcher.communicate(timeout=30)
+    sender.stop()
+
+    recording = root / "takes" / f"01-1A-9{suffix}"
+    with av.open(str(recording)) as container:
+        times = [float(f.pts * f.time_base) for f in container.decode(container.streams.video[0])]
+    played_s = times[-1] - times[0]
+    print(f"\n{suffix}: killed after {sent_s:.2f} s sent: the recording plays {played_s:.2f} s ({len(times)} frames)")
+    assert played_s >= sent_s - 1.0 - 0.5  # up to the last second (0.5 s: frames still in flight)
+    # The take is in the YAML, everything else as it was (comments included).
+    after = scene_file.read_text()
+    assert after.startswith(before.rstrip("\n")[: before.rindex("takes:")])
+    assert f"file: takes/01-1A-9{suffix}" in after and "number: 9" in after
+    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
+        [line for line in after.splitlines() if line.lstrip().startswith("#")]
+    # The log session is bound to the take and linked to the recording at offset 0.
+    with sqlite3.connect(root / ".rehearse" / "rehearse.db") as db:
+        session = db.execute("SELECT id, scene_id, shot, take_number FROM log_session").fetchall()
+        link = db.execute("SELECT session_id, take_file, offset_s FROM take_sync").fetchall()
+    assert [row[1:] for row in session] == [("01", "1A", 9)]
+    assert link == [(session[0][0], f"takes/01-1A-9{suffix}", 0.0)]
+
+
+def test_a_take_already_in_the_scene_is_refused_before_anything_opens(tmp_path):
+    root = production_copy(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", "udp://127.0.0.1:9", "--no-ui",
+                           "--scene", "01", "--take-as", "1A-2"], cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "take 1A-2 is already in scene 01" in done.stderr and "record it as 1A-" in done.stderr
