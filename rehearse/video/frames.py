@@ -23,6 +23,7 @@ from rehearse.video.probe import (
     frame_orientation,
     open_container,
     pixel_aspect,
+    rgb_conversion,
     square_width,
     video_error,
 )
@@ -124,11 +125,9 @@ def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
         scale = max_width / display_w
         display_w, display_h = max_width, max(1, round(display_h * scale))
     width, height = (display_h, display_w) if orientation.transpose else (display_w, display_h)
-    if (width, height) != (frame.width, frame.height):
-        image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA")
-        image = image.to_ndarray()
-    else:
-        image = frame.to_ndarray(format="rgb24")
+    # One explicit conversion (matrix, range, chroma) for every codec and size: see rgb_conversion.
+    image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA",
+                           **rgb_conversion(frame)).to_ndarray()
     return orientation.apply(image)
 
 

@@ -183,6 +183,38 @@ def frame_orientation(frame) -> Orientation:
             270: Orientation(True, True, False)}[rotation]
 
 
+_UNSPECIFIED_SPACE = 2  # AVCOL_SPC_UNSPECIFIED
+_BT709, _BT601_625, _BT601_525 = 1, 5, 6
+_FULL_RANGE = 2  # AVCOL_RANGE_JPEG
+
+
+def rgb_conversion(frame) -> dict:
+    """How to turn a decoded YUV frame into the RGB the models see: `VideoFrame.reformat` options.
+
+    Every codec's frames go through the same explicit conversion, so one picture gives the
+    models the same pixels whatever it was encoded with:
+    - the colour matrix is the stream's own; an untagged one (MPEG-4 Part 2 cannot store a tag)
+      is BT.709 for HD sizes and BT.601 below, as players show it (swscale alone would take
+      BT.601 for every size, shifting an HD take's skin tones);
+    - the range is the stream's own (full-range `yuvj`/`pc` from phones and some HEVC/AV1
+      encodes), limited when untagged, and the output is full-range RGB;
+    - chroma is upsampled and rounded the same way whether or not the frame is also scaled.
+    """
+    space = getattr(frame, "colorspace", _UNSPECIFIED_SPACE)
+    if space in (_UNSPECIFIED_SPACE, 0, None) or space not in (_BT709, _BT601_625, _BT601_525):
+        hd = frame.width >= 1280 or frame.height > 576
+        matrix = "ITU709" if hd else "ITU601"
+        if space not in (_UNSPECIFIED_SPACE, 0, None):
+            matrix = None  # another tagged matrix (BT.2020, FCC ...): swscale knows it from the frame
+    else:
+        matrix = "ITU709" if space == _BT709 else "ITU601"
+    full = getattr(frame, "color_range", 0) == _FULL_RANGE or frame.format.name.startswith("yuvj")
+    options = {"src_color_range": "JPEG" if full else "MPEG", "dst_color_range": "JPEG"}
+    if matrix is not None:
+        options["src_colorspace"] = matrix
+    return options
+
+
 def rotation_from_matrix_deg(ccw_deg: float | int | None) -> int:
     """Clockwise display rotation (0/90/180/270) from FFmpeg's counter-clockwise display-matrix angle."""
     if ccw_deg is None:
