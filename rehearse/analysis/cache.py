@@ -136,11 +136,23 @@ def write_entry(folder: Path, stem: str, arrays: Mapping[str, np.ndarray], meta:
     # Withdraw the commit mark first, so a replaced entry is never old JSON over new arrays.
     with contextlib.suppress(FileNotFoundError):
         json_path.unlink()
-    _atomic_write(npz_path, lambda handle: np.savez(handle, **arrays))
+    _atomic_write(npz_path, lambda handle: _write_npz(handle, arrays))
     meta = dict(meta, npz_bytes=npz_path.stat().st_size)
     text = json.dumps(meta, indent=1, sort_keys=True).encode()
     _atomic_write(json_path, lambda handle: handle.write(text))
     return json_path
+
+
+def _write_npz(handle, arrays: Mapping[str, np.ndarray]) -> None:
+    """The `.npz` layout `np.savez` writes, through a ZipFile that is closed even when a write
+    fails (a full disk): np.savez leaves that to the garbage collector, which then prints a
+    traceback of its own."""
+    import zipfile
+
+    with zipfile.ZipFile(handle, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, value in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
 
 
 def read_meta(folder: Path, stem: str) -> dict[str, Any] | None:

@@ -47,6 +47,10 @@ def markers_for_scene(results, flags_by_take: dict[str, list] | None = None, gro
         markers += [log_marker(kind, t, text, beat) for t, kind, text, beat in result.log_entries]
         for flag in (flags_by_take or {}).get(take.label, []):
             markers.append(flag_marker(flag.kind, flag.take_s or 0.0, flag.message, flag.severity, result.subject))
+        markers, outside = markers_inside_clip(markers, result.duration_s)
+        if outside:
+            collected.warnings.append(f"take {take.label}: {outside} marker(s) after the clip's end "
+                                      f"({result.duration_s:.2f} s) left out; check its beat marks and log sync")
         report = take.camera_report
         collected.takes.append(
             TakeMarkers(
@@ -58,3 +62,21 @@ def markers_for_scene(results, flags_by_take: dict[str, list] | None = None, gro
             )
         )
     return collected
+
+
+def markers_inside_clip(markers: list[Marker], duration_s: float) -> tuple[list[Marker], int]:
+    """Markers that start inside the clip (spans cut at its end), and how many started after it."""
+    import dataclasses
+
+    if not duration_s or duration_s <= 0:
+        return markers, 0
+    kept = []
+    for marker in markers:
+        if marker.t_s > duration_s + 1e-9:
+            continue
+        start = max(0.0, marker.t_s)
+        end = min(duration_s, marker.t_s + marker.duration_s)
+        if (start, end - start) != (marker.t_s, marker.duration_s):
+            marker = dataclasses.replace(marker, t_s=start, duration_s=max(0.0, end - start))
+        kept.append(marker)
+    return kept, len(markers) - len(kept)

@@ -50,3 +50,15 @@ def test_audio_that_runs_past_the_last_frame_gives_no_event_past_it():
     events = detect_events(track, audio)
     gaps = [e for e in events if e.kind in ("hesitation", "pause")]
     assert gaps and all(e.end_s <= end + 1e-9 for e in gaps), gaps
+
+
+def test_exports_put_no_marker_past_the_clips_end():
+    from rehearse.export.collect import markers_inside_clip
+    from rehearse.export.markers import Marker
+
+    def marker(t_s: float, duration_s: float) -> Marker:
+        return Marker(t_s, duration_s, "beat b3", "", "beat", "beat", "MAGENTA")
+
+    kept, outside = markers_inside_clip([marker(1.0, 0.0), marker(5.5, 1.0), marker(6.5, 0.0), marker(9.0, 0.0)], 6.0)
+    assert outside == 2
+    assert [(m.t_s, m.duration_s) for m in kept] == [(1.0, 0.0), (5.5, 0.5)]
