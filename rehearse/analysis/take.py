@@ -26,7 +26,7 @@ from rehearse.errors import Location, RehearseError, VideoError
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"  # 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
 """Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
 
 

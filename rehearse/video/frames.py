@@ -126,7 +126,8 @@ def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
         display_w, display_h = max_width, max(1, round(display_h * scale))
     width, height = (display_h, display_w) if orientation.transpose else (display_w, display_h)
     # One explicit conversion (matrix, range, chroma) for every codec and size: see rgb_conversion.
-    image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA",
+    scaled = (width, height) != (frame.width, frame.height)
+    image = frame.reformat(width=width, height=height, format="rgb24", interpolation="AREA" if scaled else None,
                            **rgb_conversion(frame)).to_ndarray()
     return orientation.apply(image)
 
