@@ -197,7 +197,10 @@ def _check_beat_marks(take: Take, index: int, beat_ids: list[str], report: FileP
         return  # no duration given and no readable video: the analyzer checks marks against the real length
     for beat_id, time in take.beat_marks.items():
         if time > length:
-            report.error(
+            # Against the breakdown's own `duration` the file contradicts itself (an error); against
+            # the video the mark may be a sync offset or a re-export (a warning: analysis clips it).
+            problem = report.error if length_source == "duration" else report.warning
+            problem(
                 (*loc, "beat_marks", beat_id),
                 f"{beat_id!r} at {format_seconds(time)} is after the end of the take ({length_source} {format_seconds(length)})",
             )

@@ -62,3 +62,12 @@ def test_exports_put_no_marker_past_the_clips_end():
     kept, outside = markers_inside_clip([marker(1.0, 0.0), marker(5.5, 1.0), marker(6.5, 0.0), marker(9.0, 0.0)], 6.0)
     assert outside == 2
     assert [(m.t_s, m.duration_s) for m in kept] == [(1.0, 0.0), (5.5, 0.5)]
+
+
+def test_rates_use_the_span_the_take_covers():
+    from rehearse.analysis.events import beat_summaries
+
+    blinks = [Event(kind="blink", start_s=t, end_s=t + 0.2, beat="b2") for t in (4.5, 5.2)]
+    summaries = {s.beat: s for s in beat_summaries(blinks, {"b1": 0.0, "b2": 4.0, "b3": 7.0}, 6.0)}
+    assert summaries["b2"].blink_rate_per_min == 60.0  # 2 blinks in the 2 s of picture, not in 3 s
+    assert summaries["b3"].blink_rate_per_min == 0.0  # its mark is past the last frame: no picture

@@ -115,7 +115,10 @@ def beat_summaries(
         inside = [e for e in events if (e.beat == beat_id if e.beat is not None
                                         else start - 1e-9 <= e.start_s < end)]
         blinks = sum(1 for e in inside if e.kind == "blink")
-        length_min = max(end - start, 1e-9) / 60.0
+        # The rate is over the part of the beat the take actually covers: a beat whose next mark
+        # (or its own) lies past the last frame has fewer seconds of picture than its span.
+        covered_s = min(end, duration_s) - max(start, 0.0) if duration_s > 0 else end - start
+        length_min = max(covered_s, 0.0) / 60.0
         holds = sorted((e for e in inside if e.kind == "hold"), key=lambda e: e.duration_s, reverse=True)
         scoped = [e for e in holds if e.scope == hold_scope] or holds
         target = None
@@ -125,7 +128,7 @@ def beat_summaries(
             target = compare_hold(measured, beat.hold.duration, beat.hold.tolerance)
         summaries.append(BeatSummary(
             beat=beat_id, start_s=round(start, 4), end_s=round(end, 4), blinks=blinks,
-            blink_rate_per_min=round(blinks / length_min, 1),
+            blink_rate_per_min=round(blinks / length_min, 1) if length_min > 0 else 0.0,
             holds=[round(e.duration_s, 4) for e in scoped],
             hold_target=target,
             latencies_s=[e.latency_s for e in inside if e.kind == "hesitation" and e.latency_s is not None],
