@@ -37,7 +37,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor", "score", "watch"}
+ANALYSING = {"analyze", "events", "drift", "report", "export", "render", "actor", "score"}
 """Subcommands that may run MediaPipe in this process (its C++ start-up lines are silenced)."""
 
 

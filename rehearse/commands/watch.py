@@ -64,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
     options = WatchOptions(args.source, realtime=args.realtime, duration_s=args.duration, record=args.record,
                            open_timeout_s=args.open_timeout, give_up_s=args.give_up or None)
     args.live_take = live_take
+    from rehearse.native_stderr import quiet_native_stderr
+
+    # MediaPipe's C++ start-up lines go to fd 2; they must not land in the JSON lines' terminal
+    # nor across the screen.
+    quiet = quiet_native_stderr()
     try:
         if not args.no_ui:
             if args.events_jsonl is not None:
@@ -71,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
                 return 2
             from rehearse.tui.live_app import run_live_app
 
+            if quiet:
+                # Textual draws on sys.__stderr__ (fd 2, now /dev/null): give it the terminal back.
+                sys.__stderr__ = sys.stderr
             return run_live_app(options, args)
         return _headless(options, args)
     except RehearseError as error:

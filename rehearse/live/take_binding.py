@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from rehearse.breakdown.models import Scene
 from rehearse.breakdown.project import Project
 from rehearse.errors import Location, RehearseError
+from rehearse.store.db import Connection
 from rehearse.store.rehearsal_log import LogEntry, LogSession
 
 _TAKE_NAME = re.compile(r"^(?P<shot>[A-Za-z0-9_.]+)-(?P<number>\d+)$")
@@ -37,7 +37,7 @@ class LiveTake:
     """The recording (absolute path)."""
     take_file: str
     """The recording as the scene YAML names it (relative to the production folder)."""
-    connection: sqlite3.Connection
+    connection: Connection
     session: LogSession
     added: bool = False
     """The take has been written into the scene YAML."""

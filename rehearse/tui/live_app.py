@@ -1,0 +1,267 @@
+"""The live rehearsal screen: hold timer against the beat's target, blinks, last events, expression bars, log keys.
+
+`rehearse watch SOURCE [--scene 01 --take-as 1A-4]` opens it. A thread worker runs
+`rehearse.live.watch` (the core, which prints nothing) and posts each `LiveUpdate` to the
+screen; the screen only draws. With a take bound, the keys of `rehearse log` (next beat, hold,
+hesitation, flub, undo; remappable under the same ids) write to the rehearsal log at the
+stream time of the picture on screen, each committed before it is shown. Fits 80x24.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from rehearse.errors import RehearseError
+from rehearse.live.incremental import EXPRESSION_SIGNALS
+from rehearse.live.session import LiveUpdate, WatchOptions
+from rehearse.live.take_binding import LiveTake
+from rehearse.tui.keymap import bindings
+
+LIVE_KEY_IDS = {"log.next_beat", "log.hold", "log.hesitation", "log.flub", "log.undo", "log.close"}
+SHOWN_EVENTS = 6
+BAR_CELLS = 20
+BAR_FULL_IOD = 0.10
+"""An expression bar is full at this change from the take's median, in IOD."""
+
+UpdateSource = Callable[[Callable[[], bool]], Iterator[LiveUpdate]]
+"""Given a should-stop callable, yields the session's updates (the real one runs `watch`)."""
+
+
+@dataclass
+class LiveUpdated(Message):
+    """One update from the live session (posted by the worker thread)."""
+
+    update: LiveUpdate
+
+
+def bar(value: float, full: float = BAR_FULL_IOD, cells: int = BAR_CELLS) -> str:
+    """A bar of `cells` characters, filled in proportion to `value` / `full` (negative: empty)."""
+    filled = max(0.0, min(1.0, value / full)) * cells
+    whole = int(filled)
+    return ("█" * whole + ("▌" if filled - whole >= 0.5 else "")).ljust(cells)
+
+
+class LiveApp(App[int]):
+    """The live screen on a stream of `LiveUpdate`s."""
+
+    TITLE = "rehearse watch"
+    BINDINGS = [b for b in bindings("log") if b.id in LIVE_KEY_IDS]
+    CSS = """
+    #status { height: 1; padding: 0 1; text-style: bold; }
+    #slate { height: 1; padding: 0 1; color: $text-muted; }
+    #hold { height: 3; padding: 0 1; content-align: left middle; text-style: bold; border: round $accent; }
+    #blinks { height: 1; padding: 0 1; }
+    #bars { height: 4; padding: 0 1; }
+    #events { height: 1fr; padding: 0 1; }
+    #log { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, updates: UpdateSource, *, source: str, live_take: LiveTake | None = None):
+        super().__init__()
+        self.updates = updates
+        self.source = source
+        self.live_take = live_take
+        self.latest: LiveUpdate | None = None
+        self.events: list = []
+        self.blinks = 0
+        self.hold_open = False
+        self.ended_reason: str | None = None
+        self._current_beat = None
+        self._beat_stale = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"connecting to {self.source} ...", id="status")
+        yield Static(self._slate_text(), id="slate")
+        yield Static("hold  -", id="hold")
+        yield Static("blinks 0", id="blinks")
+        yield Static("", id="bars")
+        yield Static("no events yet", id="events")
+        yield Static(self._log_hint(), id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_session()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_session(self) -> None:
+        worker = self._current_worker()
+        try:
+            for update in self.updates(lambda: worker.is_cancelled):
+                self.post_message(LiveUpdated(update))
+        except RehearseError as error:
+            self.post_message(LiveUpdated(LiveUpdate("ended", _empty_state(), [], 0.0, reason=error.one_line())))
+
+    def _current_worker(self):
+        from textual.worker import get_current_worker
+
+        return get_current_worker()
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def on_live_updated(self, message: LiveUpdated) -> None:
+        update = message.update
+        self.latest = update
+        for event in update.events:
+            self.events.append(event)
+            if event.kind == "blink":
+                self.blinks += 1
+        if update.status == "ended":
+            self.ended_reason = update.reason
+        self._draw(update)
+
+    def _draw(self, update: LiveUpdate) -> None:
+        state = update.state
+        mark = {"live": "● LIVE", "no signal": "○ NO SIGNAL", "ended": "■ ENDED", "stopped": "■ STOPPED"}
+        status = (f"{mark.get(update.status, update.status)}  {state.t_s:7.2f} s  lag {update.lag_s:.2f} s  "
+                  f"dropped {update.frames_dropped}")
+        if update.status == "ended" and update.reason:
+            status = f"■ ENDED: {update.reason}"
+        elif not state.face and update.status == "live":
+            status += "  no face"
+        self.query_one("#status", Static).update(status)
+        self.query_one("#hold", Static).update(self._hold_text(state.t_s, state.holding_since_s))
+        minutes = state.t_s / 60
+        rate = f"{self.blinks / minutes:.1f}/min" if minutes > 0.05 else "-"
+        self.query_one("#blinks", Static).update(f"blinks {self.blinks}   rate {rate}")
+        lines = []
+        for label in EXPRESSION_SIGNALS:
+            value = state.expression_change.get(label)
+            text = "  no face" if value is None else f"{bar(value)} {value:+.3f} IOD"
+            lines.append(f"{label:<11}{text}")
+        self.query_one("#bars", Static).update("\n".join(lines))
+        if update.events or not self.events:
+            self.query_one("#events", Static).update(self._events_text())
+
+    def _events_text(self) -> str:
+        if not self.events:
+            return "no events yet"
+        rows = []
+        for event in reversed(self.events[-SHOWN_EVENTS:]):
+            what = event.label if event.kind == "expression" else event.kind.replace("_", " ")
+            rows.append(f"{event.start_s:7.2f} s  {what:<14}{event.duration_s * 1000:6.0f} ms")
+        return "\n".join(rows)
+
+    def _hold_text(self, t_s: float, since: float | None) -> str:
+        running = t_s - since if since is not None else None
+        beat = self._beat()
+        target = beat.hold if beat is not None else None
+        shown = f"{running:.2f}" if running is not None else "-"
+        text = f"hold {shown}"
+        if target is not None:
+            text += f" / {target.duration:.2f} ± {target.tolerance:.2f} s"
+        else:
+            text += " s"
+        if running is not None:
+            text += "   ▶ holding"
+        return text
+
+    def _beat(self):
+        """The beat being played (from the logged `beat` keys); read again only after a key."""
+        if self.live_take is None:
+            return None
+        if self._beat_stale:
+            from rehearse.store.rehearsal_log import current_beat
+
+            beat_ids = [b.id for b in self.live_take.scene.beats]
+            beat_id = current_beat(beat_ids, self.live_take.entries())
+            self._current_beat = next((b for b in self.live_take.scene.beats if b.id == beat_id), None)
+            self._beat_stale = False
+        return self._current_beat
+
+    def _slate_text(self) -> str:
+        if self.live_take is None:
+            return f"{self.source}  (no take: --scene/--take-as records one)"
+        take = self.live_take
+        beat = self._beat()
+        return f"scene {take.scene.id}  take {take.label}  beat {beat.id if beat else '-'}  -> {take.take_file}"
+
+    def _log_hint(self) -> str:
+        return "keys log at the picture's time" if self.live_take else "log keys need --scene/--take-as"
+
+    # -- logging keys --------------------------------------------------------------------------
+
+    def _log(self, kind: str, **fields) -> None:
+        if self.live_take is None:
+            self.query_one("#log", Static).update("not logged: no take bound (start with --scene and --take-as)")
+            return
+        t_s = self.latest.state.t_s if self.latest is not None else 0.0
+        entry = self.live_take.log(kind, t_s, **fields)
+        self._beat_stale = True
+        self.query_one("#log", Static).update(f"logged #{entry.id} {kind} at {t_s:.2f} s")
+        self._redraw_beat()
+
+    def _redraw_beat(self) -> None:
+        """A beat key changes the slate and the hold target at once, without waiting for a frame."""
+        self.query_one("#slate", Static).update(self._slate_text())
+        if self.latest is not None:
+            self._draw(self.latest)
+
+    def action_log(self, kind: str) -> None:
+        self._log(kind)
+
+    def action_next_beat(self) -> None:
+        if self.live_take is None:
+            self._log("beat")
+            return
+        from rehearse.store.rehearsal_log import next_beat
+
+        upcoming = next_beat([b.id for b in self.live_take.scene.beats], self.live_take.entries())
+        if upcoming is None:
+            self.query_one("#log", Static).update("no beat left in this scene")
+            return
+        self._log("beat", beat_id=upcoming)
+
+    def action_hold(self) -> None:
+        self._log("hold_stop" if self.hold_open else "hold_start")
+        if self.live_take is not None:
+            self.hold_open = not self.hold_open
+
+    def action_undo(self) -> None:
+        if self.live_take is None:
+            return
+        undone = self.live_take.undo()
+        self._beat_stale = True
+        if undone is not None and undone.kind in ("hold_start", "hold_stop"):
+            self.hold_open = undone.kind == "hold_stop"
+        text = f"undid #{undone.id} {undone.kind}" if undone is not None else "nothing to undo"
+        self.query_one("#log", Static).update(text)
+        self._redraw_beat()
+
+    def action_close(self) -> None:
+        self.workers.cancel_all()
+        self.exit(0)
+
+
+def _empty_state():
+    from rehearse.live.incremental import LiveState
+
+    return LiveState()
+
+
+def run_live_app(options: WatchOptions, args: argparse.Namespace) -> int:
+    """`rehearse watch` with the screen (called by the command; the take is bound by it)."""
+    from rehearse.config import load_settings
+    from rehearse.live.session import watch
+
+    live_take = getattr(args, "live_take", None)
+    settings = load_settings(live_take.project.root if live_take is not None else args.project)
+
+    def updates(should_stop: Callable[[], bool]) -> Iterator[LiveUpdate]:
+        for update in watch(options, settings, should_stop=should_stop):
+            if live_take is not None and update.status == "live" and not live_take.added:
+                live_take.add_to_breakdown()
+            yield update
+
+    app = LiveApp(updates, source=options.source, live_take=live_take)
+    app.run()
+    if app.ended_reason and (app.latest is None or not app.latest.frames_received):
+        print(f"rehearse watch: error: {app.ended_reason}")
+        return 1
+    return 0

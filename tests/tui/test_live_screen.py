@@ -1,0 +1,104 @@
+"""The live screen on canned updates: hold timer against the beat's target, blinks, events, bars; log keys write to SQLite.
+
+The real path (PyAV + MediaPipe on a UDP stream) is tested in tests/unit/test_live_stream.py;
+here the updates are canned so the picture is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+from tests_support import SAMPLE_PRODUCTION
+
+from rehearse.analysis.events import Event
+from rehearse.live.incremental import LiveState
+from rehearse.live.session import LiveUpdate
+from rehearse.live.take_binding import bind_live_take
+from rehearse.tui.live_app import LiveApp
+
+
+def canned_updates(should_stop):
+    """Three seconds of a take: a blink, a finished hold, then a hold still running at 3.0 s."""
+    events = {1.2: [Event(kind="blink", start_s=0.54, end_s=0.75, apex_s=0.62, side="both", label="full")],
+              2.0: [Event(kind="hold", start_s=0.80, end_s=1.29, scope="face")]}
+    for step in range(0, 73):
+        t = step / 24
+        state = LiveState(t_s=t, face=True, holding_since_s=1.95 if t >= 1.95 else None,
+                          expression_change={"smile": 0.04, "brow raise": 0.012, "mouth open": -0.01, "lip press": 0.08})
+        due = [e for at, batch in events.items() if abs(at - t) < 1 / 48 for e in batch]
+        yield LiveUpdate("live", state, due, 0.0, lag_s=0.04, frames_analysed=step + 1, frames_dropped=2,
+                         frames_received=step + 3)
+    while not should_stop():
+        time.sleep(0.02)
+
+
+def production(tmp_path: Path) -> Path:
+    root = tmp_path / "production"
+    shutil.copytree(SAMPLE_PRODUCTION, root, ignore=shutil.ignore_patterns("*.mp4", ".rehearse"))
+    return root
+
+
+async def wait_drawn(pilot, text: str) -> None:
+    for _ in range(200):
+        if text in str(pilot.app.query_one("#status").render()):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{text!r} never shown")
+
+
+def test_keys_log_at_the_pictures_time_and_the_hold_timer_uses_the_beats_target(tmp_path):
+    take = bind_live_take(production(tmp_path), "01", "1A-9", None)
+    try:
+        asyncio.run(_keys_scenario(take))
+        logged = [(e.kind, e.beat_id, round(e.t_s, 2)) for e in take.entries()]
+        assert logged == [("beat", "b1", 3.0), ("beat", "b2", 3.0), ("hold_start", None, 3.0), ("hesitation", None, 3.0)]
+    finally:
+        take.close()
+
+
+async def _keys_scenario(take) -> None:
+    app = LiveApp(canned_updates, source="udp://@:5000", live_take=take)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_drawn(pilot, "3.00 s")
+        for key in ("n", "n", "h", "e", "f", "u"):
+            await pilot.press(key)
+        hold = str(app.query_one("#hold").render())
+        assert "hold 1.05 / 1.20 ± 0.30 s" in hold  # beat b2's target, 3.00 - 1.95 s held
+        assert "blinks 1" in str(app.query_one("#blinks").render())
+        events = str(app.query_one("#events").render())
+        assert "blink" in events and "hold" in events
+        assert "undid" in str(app.query_one("#log").render())
+        await pilot.press("q")
+
+
+def test_without_a_take_the_keys_say_why_nothing_is_logged():
+    asyncio.run(_no_take_scenario())
+
+
+async def _no_take_scenario() -> None:
+    app = LiveApp(canned_updates, source="udp://@:5000")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_drawn(pilot, "3.00 s")
+        await pilot.press("f")
+        assert "no take bound" in str(app.query_one("#log").render())
+        assert "hold 1.05 s" in str(app.query_one("#hold").render())
+        await pilot.press("q")
+
+
+def test_live_screen_snapshot(snap_compare, tmp_path):
+    take = bind_live_take(production(tmp_path), "01", "1A-9", None)
+
+    async def run_before(pilot) -> None:
+        await wait_drawn(pilot, "3.00 s")
+        await pilot.press("n", "n")
+        await pilot.pause(0.1)
+
+    try:
+        app = LiveApp(canned_updates, source="udp://@:5000", live_take=take)
+        # The take file path is inside tmp_path: show it relative so the picture does not move.
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    finally:
+        take.close()
