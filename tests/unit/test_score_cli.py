@@ -15,8 +15,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def cache(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.getbasetemp() / "score-cache"
+    folder.mkdir(exist_ok=True)
+    (folder / "empty-config.yaml").write_text("{}\n")  # no user settings: the defaults
     monkeypatch.setenv("REHEARSE_CACHE_DIR", str(folder))
-    monkeypatch.setenv("REHEARSE_CONFIG", str(folder / "no-config.yaml"))
+    monkeypatch.setenv("REHEARSE_CONFIG", str(folder / "empty-config.yaml"))
     return folder
 
 

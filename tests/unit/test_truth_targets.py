@@ -1,0 +1,169 @@
+"""Issue 14's targets on real footage, against truth made by eye (tests/data/real), with the default backend.
+
+Every clip with a truth file whose video is here (../shared/clips, or .cache/real-clips from
+`python -m tools.real_clips`) is analysed once with the default settings and scored with
+rehearse.analysis.scoring. A failing target names the clip, the event and by how much.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests_support import REAL_CLIPS_CACHE, REAL_TRUTH, SHARED_CLIPS
+
+from rehearse.analysis.scoring import MarkedEvent, Scoreboard
+from rehearse.analysis.truth import Truth, load_truth_yaml
+
+pytestmark = pytest.mark.slow
+
+EXPRESSION_TARGET_LABELS = ("smile", "brow_raise", "brow_furrow")
+
+# Targets the default backend missed when these tests were written (2026-11-29, FaceMesh geometry
+# default; the Face Landmarker run is in the note of issue 14). The assertions are the targets
+# unchanged: these marks say the gap is known and leave the decision to the lead; each test's
+# message names the clip, the event and by how much. Remove a mark once its test passes.
+GAP = "known gap of the default backend, measured 2026-11-29: "
+
+
+def _available() -> list[tuple[str, object, Truth]]:
+    cases = []
+    for path in sorted(REAL_TRUTH.glob("*.truth.yaml")):
+        truth = load_truth_yaml(path)
+        clip = next((f / truth.clip for f in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (f / truth.clip).is_file()), None)
+        if clip is not None:
+            cases.append((path.name, clip, truth))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def boards(tmp_path_factory) -> dict[str, tuple[Scoreboard, Truth]]:
+    """clip name -> (scoreboard with the default settings, truth)."""
+    import os
+
+    from rehearse import pipeline
+    from rehearse.analysis.take import analyze_take
+    from rehearse.analysis.truth import score_take
+    from rehearse.config import load_settings
+
+    cases = _available()
+    if not cases:
+        pytest.skip(f"no real clip found in {SHARED_CLIPS} or {REAL_CLIPS_CACHE}")
+    saved = {k: os.environ.get(k) for k in ("REHEARSE_CACHE_DIR", "REHEARSE_CONFIG")}
+    folder = tmp_path_factory.mktemp("truth-cache")
+    (folder / "empty-config.yaml").write_text("{}\n")  # no user settings: the defaults are measured
+    os.environ.update(REHEARSE_CACHE_DIR=str(folder), REHEARSE_CONFIG=str(folder / "empty-config.yaml"))
+    try:
+        settings = load_settings(None)
+        result = {}
+        for _, clip, truth in cases:
+            target = pipeline.plan_takes([str(clip)]).targets[0]
+            analysis = analyze_take(target.path, settings)
+            events = pipeline.take_events(target, analysis, None, settings).events
+            result[clip.name] = (score_take(truth, analysis, events), truth)
+        return result
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _where(e: MarkedEvent) -> str:
+    return f"{e.start_s:.3f}-{e.end_s:.3f} s"
+
+
+@pytest.mark.xfail(strict=False, reason=GAP + "blink R 0.75 (6 of 8): WolfgangLanger 6.381 s (0.5 s after the "
+                   "closure) and 8.383 s (a ~70% blink) missed; onsets of the 6 found within 1.5 frames")
+def test_blinks_precision_and_recall_at_least_095_onsets_within_2_frames(boards):
+    hits = detected = truth = 0
+    problems = []
+    for clip, (board, _) in boards.items():
+        row = board.row("blink")
+        if row is None:
+            continue
+        hits, detected, truth = hits + row.hits, detected + row.detected, truth + row.truth
+        problems += [f"{clip}: missed blink at {_where(e)}" for e in row.misses]
+        problems += [f"{clip}: false blink at {_where(e)}" for e in row.false_positives]
+        problems += [f"{clip}: blink at {_where(t)} found {(d.start_s - t.start_s) / board.frame_s:+.1f} frames off"
+                     for t, d in row.pairs if abs(d.start_s - t.start_s) / board.frame_s > 2]
+    assert truth, "no blink in the truth of the clips found"
+    precision = hits / detected if detected else 1.0
+    recall = hits / truth
+    assert precision >= 0.95 and recall >= 0.95 and not [p for p in problems if "frames off" in p], (
+        f"blinks P={precision:.2f} R={recall:.2f} over {truth} true blinks; " + "; ".join(problems))
+
+
+@pytest.mark.xfail(strict=False, reason=GAP + "WolfgangLanger blink at 6.381 s, 0.5 s after the closure, not found")
+def test_a_blink_right_after_a_long_closure_is_still_a_blink(boards):
+    if "WolfgangLanger_Pexels.mp4" not in boards:
+        pytest.skip("WolfgangLanger_Pexels.mp4 not extracted (python -m tools.real_clips)")
+    board, _ = boards["WolfgangLanger_Pexels.mp4"]
+    row = board.row("blink")
+    after_closure = [t for t, _ in row.pairs if 6.3 < t.start_s < 6.5]
+    assert after_closure, f"the blink at 6.381-6.506 s (0.5 s after the closure) was not found; blinks found: {row.false_positives}"
+
+
+@pytest.mark.xfail(strict=False, reason=GAP + "WolfgangLanger closure 0.626-5.881 s found as 0.000-4.016 s and "
+                   "4.075-6.904 s (split; onset -15 frames: downcast open eyes read as shut; offset -45)")
+def test_eye_closures_over_500_ms_have_both_edges_within_3_frames(boards):
+    checked, problems = 0, []
+    for clip, (board, truth) in boards.items():
+        long_ones = [e for e in truth.events if e.kind == "eyes_closed" and not e.uncertain and e.end_s - e.start_s > 0.5]
+        row = board.row("eyes_closed")
+        for event in long_ones:
+            checked += 1
+            pair = next((d for t, d in (row.pairs if row else []) if t is event), None)
+            if pair is None:
+                problems.append(f"{clip}: closure {_where(event)} not found "
+                                f"(closures found: {[_where(d) for d in (row.false_positives if row else [])]})")
+                continue
+            onset, offset = (pair.start_s - event.start_s) / board.frame_s, (pair.end_s - event.end_s) / board.frame_s
+            if abs(onset) > 3 or abs(offset) > 3:
+                problems.append(f"{clip}: closure {_where(event)} found at {_where(pair)} "
+                                f"(onset {onset:+.1f}, offset {offset:+.1f} frames)")
+        if row is not None and row.false_positives:
+            problems.append(f"{clip}: closures not in the truth at {[_where(d) for d in row.false_positives]}")
+    if not checked:
+        pytest.skip("no closure over 500 ms in the clips found")
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.xfail(strict=False, reason=GAP + "WolfgangLanger: the laugh's smile (9.47 s-end) and the crying furrow "
+                   "(0-5.92 s) not found; 8 false expressions in 38.8 s of real clips (12.4 per minute)")
+def test_every_smile_brow_raise_and_furrow_found_onset_within_250_ms_at_most_one_false_per_minute(boards):
+    problems, false, minutes = [], [], 0.0
+    for clip, (board, _) in boards.items():
+        minutes += board.duration_s / 60
+        for row in board.rows:
+            if not row.key.startswith("expression"):
+                continue
+            false += [f"{clip}: {row.key} at {_where(e)}" for e in row.false_positives]
+            label = row.key.partition(":")[2]
+            if label not in EXPRESSION_TARGET_LABELS:
+                continue
+            problems += [f"{clip}: {row.key} at {_where(e)} not found" for e in row.misses]
+            problems += [f"{clip}: {row.key} at {_where(t)} found {1000 * (d.start_s - t.start_s):+.0f} ms off"
+                         for t, d in row.pairs if abs(d.start_s - t.start_s) > 0.25]
+    rate = len(false) / minutes if minutes else 0.0
+    assert not problems and rate <= 1.0, (
+        "; ".join(problems) + f" | {len(false)} false expressions in {60 * minutes:.1f} s "
+        f"({rate:.1f} per minute): " + "; ".join(false))
+
+
+def test_no_event_outside_the_take(boards):
+    outside = [f"{clip}: {e.kind} at {_where(e)} (take 0-{board.duration_s:.3f} s)"
+               for clip, (board, _) in boards.items() for e in board.outside]
+    assert not outside, "; ".join(outside)
+
+
+def test_face_lost_where_the_face_is_gone(boards):
+    problems = []
+    for clip, (board, _) in boards.items():
+        row = board.row("face_lost")
+        if row is None:
+            continue
+        problems += [f"{clip}: face lost at {_where(e)} not reported" for e in row.misses]
+        problems += [f"{clip}: face reported lost at {_where(e)} while it is in the frame" for e in row.false_positives]
+        problems += [f"{clip}: face lost {_where(t)} reported at {_where(d)}" for t, d in row.pairs
+                     if abs(d.start_s - t.start_s) > 2 * board.frame_s or abs(d.end_s - t.end_s) > 2 * board.frame_s]
+    assert not problems, "; ".join(problems)
