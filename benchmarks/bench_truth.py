@@ -2,15 +2,16 @@
 
     python benchmarks/bench_truth.py                       every backend that can run here
     python benchmarks/bench_truth.py --backend geometry    FaceMesh geometry only
-    python benchmarks/bench_truth.py --task PATH           the Face Landmarker model to use for `blendshapes`
+    python benchmarks/bench_truth.py --task PATH           the Face Landmarker model for `blendshapes`/`landmarker`
     python benchmarks/bench_truth.py --json                the rows as JSON
 
 Real clips: every tests/data/real/NAME.truth.yaml whose clip is in ../shared/clips or in
 .cache/real-clips (`python -m tools.real_clips`). Rendered takes: scenes/takes/*.truth.json
 (tools/takegen), analysed inside the sample production so they get their beat marks and line
-cues. Backends: `geometry` is FaceMesh with the geometric expression and blink rules;
-`blendshapes` is the Face Landmarker (52 blendshape scores), run when its model is found (the
-settings' path, REHEARSE_ANALYSIS__LANDMARKS__FACE_LANDMARKER_TASK or --task). Each row is one
+cues. Backends: `geometry` is FaceMesh with the geometric expression and blink rules (blendshapes
+off); with the Face Landmarker model installed (`rehearse models install`, or --task PATH)
+`blendshapes` is the default route (the model's blendshape network on FaceMesh's landmarks) and
+`landmarker` the Face Landmarker task itself. Each row is one
 clip and kind under the matching rule of rehearse.analysis.scoring; the last table pools every
 real clip per kind. Analyses are cached, so a second run is quick.
 """

@@ -152,7 +152,8 @@ def truth_from_log(entries, gesture_kinds: dict[str, str] | None = None, duratio
             events.append(MarkedEvent("gesture", t, t, label=label, note=f"logged gesture {text}"))
     if open_hold is not None:  # a hold never stopped runs to the end of the take
         events.append(MarkedEvent("hold", open_hold, duration_s if duration_s is not None else open_hold, note="logged hold, never stopped"))
-    return Truth(events, covers=sorted({e.kind for e in events}), source="rehearsal log")
+    # a supervisor logs the tracked gestures only: the log covers those, not every gesture kind
+    return Truth(events, covers=sorted({e.key() for e in events}), source="rehearsal log")
 
 
 def detected_events(events, face_lost_spans=()) -> list[MarkedEvent]:

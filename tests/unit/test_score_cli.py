@@ -92,3 +92,39 @@ def test_log_needs_a_take_of_a_production(capsys, cache):
     clip = shared_clips_or_skip() / "single_face.mp4"
     assert main(["score", str(clip), "--log"]) == 1
     assert "--log needs a take of a production" in capsys.readouterr().err
+
+
+def test_log_as_truth_shows_where_the_supervisor_and_the_tool_disagree(capsys, cache, tmp_path):
+    import shutil
+
+    from tests_support import SAMPLE_PRODUCTION
+
+    from rehearse.store.db import connect
+    from rehearse.store.rehearsal_log import add_entry, start_session
+    from rehearse.store.sync import link_take
+
+    production = tmp_path / "production"
+    shutil.copytree(SAMPLE_PRODUCTION, production, ignore=shutil.ignore_patterns("03-*.mp4", "01-1A-1.*", "01-1A-3.*"))
+    connection = connect(production)
+    try:
+        session = start_session(connection, "01", "run-through")
+        # the log's clock runs 10 s ahead of the take (synced below with that offset)
+        for kind, t, text in [("hold_start", 11.5, ""), ("hold_stop", 12.8, ""),   # Maya's hold (truth 1.50-2.79 s)
+                              ("hesitation", 12.0, ""),                            # inside the cue-to-reply gap
+                              ("gesture", 16.0, "turn_away"),                      # during her head turn
+                              ("hesitation", 16.8, ""),                            # none there: she is mid-turn
+                              ("note", 13.0, "nice")]:
+            add_entry(connection, session.id, kind, t, text=text)
+        link_take(connection, session.id, "takes/01-1A-2.mp4", 10.0)
+    finally:
+        connection.close()
+    board = run_json(capsys, str(production / "takes" / "01-1A-2.mp4"), "--log", "--project", str(production))
+    assert board["truth"] == "rehearsal log"
+    rows = {row["kind"]: row for row in board["kinds"]}
+    assert set(rows) == {"hold", "hesitation", "gesture:head_turn"}, "notes and beats are not scored"
+    assert rows["gesture:head_turn"]["hits"] == 1
+    assert rows["hold"]["hits"] == 1 and abs(rows["hold"]["onset_error_frames"][0]) <= 3
+    # the second logged hesitation has no hesitation under it: a miss, listed with its time
+    assert rows["hesitation"]["truth"] == 2 and rows["hesitation"]["hits"] == 1
+    assert rows["hesitation"]["misses"] == [{"start_s": 6.8, "end_s": 6.8}]
+    assert rows["hesitation"]["offset_error_frames"] == []

@@ -185,7 +185,7 @@ def test_a_rehearsal_log_becomes_holds_points_and_gestures():
         ("hold", 1.0, 2.2, None), ("hesitation", 3.0, 3.0, None), ("gesture", 4.0, 4.0, "head_turn"),
         ("hold", 5.0, 6.0, None),
     ]
-    assert truth.covers == ["gesture", "hesitation", "hold"]
+    assert truth.covers == ["gesture:head_turn", "hesitation", "hold"]
 
 
 @pytest.mark.slow
