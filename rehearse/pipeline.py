@@ -472,7 +472,7 @@ def take_events(target: TakeTarget, analysis: TakeAnalysis, project: Project | N
     line_cues = {beat.id: list(beat.lines) for beat in scene.beats} if scene is not None else None
     events = detect_events(
         analysis.signals, analysis.audio, settings=settings.events, beat_marks=marks or None,
-        line_cues=line_cues, landmarks=analysis.landmarks, neutral=neutral, audio_settings=settings.analysis.audio,
+        line_cues=line_cues, landmarks=analysis.landmarks, neutral=neutral, analysis_settings=settings.analysis,
     )
     if scene is not None and target.take is not None:
         events = attach_lean_targets(events, scene, scene.subject_of(target.take))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.analysis.events.beats import beat_spans
 from rehearse.analysis.tracks import SignalTrack
 from rehearse.continuity.similarity import dtw
 
@@ -80,16 +81,6 @@ class Alignment:
         if span is None:
             return t_take
         return span.ref_start + (t_take - span.take_start) / (span.tempo or 1.0)
-
-
-def beat_spans(marks: Mapping[str, float], duration_s: float) -> list[tuple[str, float, float]]:
-    """(beat, start, end) in time order; each beat ends where the next starts (last: the end)."""
-    ordered = sorted(marks.items(), key=lambda item: item[1])
-    spans = []
-    for index, (beat, start) in enumerate(ordered):
-        end = ordered[index + 1][1] if index + 1 < len(ordered) else max(duration_s, start)
-        spans.append((beat, float(start), float(end)))
-    return spans
 
 
 def feature_matrix(signals: SignalTrack, rate_hz: float, duration_s: float,

@@ -1,6 +1,6 @@
 """Compare one take with the reference take, beat by beat: `compare_takes(reference, other) -> [DriftFlag]`.
 
-Works on plain data (`TakeData`: events, signals, beat marks, framing and lighting samples), so
+Works on plain data (`ComparedTake`: events, signals, beat marks, framing and lighting samples), so
 it is tested on synthetic landmark-level streams as well as on analysed video. Every time a flag
 quotes is a time in its own take; tempo changes are removed by the alignment (align.py).
 """
@@ -44,7 +44,7 @@ SIDE_KIND = {"head_turn": "head_turn", "shoulder_turn": "shoulder"}
 
 
 @dataclass(frozen=True)
-class TakeData:
+class ComparedTake:
     """What the comparison needs of one take: plain data, no video."""
 
     label: str
@@ -89,11 +89,11 @@ def _flag(kind, severity, span, other, reference, ref_s, take_s, values, message
                      take_s=None if take_s is None else round(take_s, 3), values=values, message=message)
 
 
-def _where(other: TakeData, span: BeatSpan | None) -> str:
+def _where(other: ComparedTake, span: BeatSpan | None) -> str:
     return take_name(other.label) + (f", {span.beat}" if span and span.beat else "")
 
 
-def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+def gesture_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
     """Missing, extra, side-swapped and moved gestures."""
     ref_gestures = _gestures(reference, settings)
     take_gestures = _gestures(other, settings)
@@ -160,7 +160,7 @@ def gesture_flags(reference: TakeData, other: TakeData, alignment: Alignment, se
     return flags
 
 
-def _gestures(take: TakeData, settings: DriftSettings) -> list[Event]:
+def _gestures(take: ComparedTake, settings: DriftSettings) -> list[Event]:
     """Matchable gestures; shoulder turns only where the pose was tracked with confidence."""
     out = []
     for event in take.events:
@@ -185,7 +185,7 @@ def _events_in(events: Sequence[Event], kind: str, start: float, end: float) -> 
     return [e for e in events if e.kind == kind and start <= e.start_s < end]
 
 
-def hold_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings,
+def hold_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings,
                beats: dict[str, Beat]) -> list[DriftFlag]:
     """The longest hold of each beat against the reference's (tempo removed) and the target."""
     flags = []
@@ -194,7 +194,7 @@ def hold_flags(reference: TakeData, other: TakeData, alignment: Alignment, setti
         target = beat.hold if beat is not None else None
         if target is None and settings.holds_only_with_target:
             continue
-        ref_hold, take_hold = _longest_hold(reference, span.ref_start, span.ref_end, settings), None
+        ref_hold, take_hold = _reference_hold(reference, span, settings), None
         if ref_hold is None:
             continue
         # Like with like: a face hold against face holds (body stillness is measured apart),
@@ -230,9 +230,20 @@ def hold_flags(reference: TakeData, other: TakeData, alignment: Alignment, setti
     return flags
 
 
-def _longest_hold(take: TakeData, start: float, end: float, settings: DriftSettings,
+def _reference_hold(reference: ComparedTake, span, settings: DriftSettings) -> Event | None:
+    """The reference's hold in this beat: the beat's hold (`beat_hold`, the one rule), face
+    before body; beat spans from DTW (no beat marks) have no id, so the onset's span decides."""
+    from rehearse.analysis.events.beats import beat_hold
+
+    if span.beat is None:
+        return _longest_hold(reference, span.ref_start, span.ref_end, settings)
+    return beat_hold(reference.events, span.beat, span.ref_start, span.ref_end, min_s=settings.min_hold_s)
+
+
+def _longest_hold(take: ComparedTake, start: float, end: float, settings: DriftSettings,
                   scope: str | None = None) -> Event | None:
-    """The longest hold starting in [start, end): face holds first, else body holds."""
+    """The longest hold starting in [start, end): face holds first, else body holds. For the
+    compared take, the hold that matches the reference's (a window around its onset)."""
     # A hold settling a moment before the beat's mark still belongs to the beat.
     holds = [e for e in _events_in(take.events, "hold", start - settings.hold_tolerance_s, end)
              if e.duration_s >= settings.min_hold_s]
@@ -244,7 +255,7 @@ def _longest_hold(take: TakeData, start: float, end: float, settings: DriftSetti
     return None
 
 
-def _beat_mean(take: TakeData, name: str, start: float, end: float, min_confidence: float) -> float | None:
+def _beat_mean(take: ComparedTake, name: str, start: float, end: float, min_confidence: float) -> float | None:
     if take.signals is None or name not in take.signals:
         return None
     trusted = take.body_trusted(start, end, min_confidence)
@@ -264,7 +275,7 @@ ANGLE_CHECKS = (
 )
 
 
-def angle_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+def angle_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
     """Beat-mean lean and shoulder angles against the reference's."""
     flags = []
     for span in alignment.spans:
@@ -288,7 +299,7 @@ def angle_flags(reference: TakeData, other: TakeData, alignment: Alignment, sett
     return flags
 
 
-def blink_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+def blink_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
     """Blink counts and rates per beat against the reference's."""
     flags = []
     for span in alignment.spans:
@@ -314,7 +325,7 @@ def blink_flags(reference: TakeData, other: TakeData, alignment: Alignment, sett
     return flags
 
 
-def expression_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings,
+def expression_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings,
                      beats: dict[str, Beat] | None = None) -> list[DriftFlag]:
     """Expressions of the reference that the take does not show near the same moment (in a
     scene, only those its beats list: see `expressions_from_breakdown`)."""
@@ -365,7 +376,7 @@ def expression_flags(reference: TakeData, other: TakeData, alignment: Alignment,
     return flags
 
 
-def compare_takes(reference: TakeData, other: TakeData, *, settings: DriftSettings | None = None,
+def compare_takes(reference: ComparedTake, other: ComparedTake, *, settings: DriftSettings | None = None,
                   tracked_gestures: Sequence[TrackedGesture] = (), beats: Sequence[Beat] = ()) -> list[DriftFlag]:
     """Every drift of `other` against `reference`, in time order (tracked gestures are checked in `other`)."""
     settings = settings or DriftSettings()

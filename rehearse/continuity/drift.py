@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rehearse.continuity.compare import TakeData, compare_takes
+from rehearse.continuity.compare import ComparedTake, compare_takes
 from rehearse.continuity.flags import DriftFlag, DriftReport
 from rehearse.continuity.gestures_check import tracked_gesture_flags
 from rehearse.errors import Location, RehearseError
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rehearse.breakdown.project import Project
     from rehearse.config import Settings
 
-__all__ = ["DriftFlag", "DriftReport", "TakeData", "compare_takes", "drift_for_analyses", "drift_for_scene",
+__all__ = ["DriftFlag", "DriftReport", "ComparedTake", "compare_takes", "drift_for_analyses", "drift_for_scene",
            "pick_reference", "take_data_from_analysis", "wardrobe_flags"]
 
 
@@ -48,10 +48,10 @@ def take_data_from_analysis(
     line_cues: dict | None = None,
     events: list | None = None,
     measure_light: bool = True,
-) -> TakeData:
+) -> ComparedTake:
     """Events (detected here unless given), framing and lighting of one analysed take."""
     from rehearse.analysis.events import detect_events
-    from rehearse.continuity.align import beat_spans
+    from rehearse.analysis.events.beats import beat_spans
     from rehearse.continuity.framing import face_channel_cut
     from rehearse.continuity.lighting import measure_lighting
 
@@ -59,7 +59,7 @@ def take_data_from_analysis(
     if events is None:
         events = detect_events(analysis.signals, analysis.audio, settings=settings.events, beat_marks=marks or None,
                                line_cues=line_cues, landmarks=analysis.landmarks,
-                               audio_settings=settings.analysis.audio)
+                               analysis_settings=settings.analysis)
     face = analysis.landmarks.get("face")
     face_cut = None
     if face is not None and face.points.shape[0] == analysis.signals.frame_count:
@@ -74,7 +74,7 @@ def take_data_from_analysis(
     if measure_light and face is not None and not analysis.no_face:
         spans = beat_spans(marks, analysis.duration_s) if marks else [(None, 0.0, analysis.duration_s)]
         lighting = measure_lighting(Path(analysis.video_path), face, spans, settings.drift.lighting_stills_per_beat)
-    return TakeData(label=label, events=events, signals=analysis.signals, beat_marks=marks,
+    return ComparedTake(label=label, events=events, signals=analysis.signals, beat_marks=marks,
                     duration_s=float(analysis.duration_s), shot_size=shot_size, who=who,
                     face_cut=face_cut, lighting=lighting, body_confidence=body_confidence)
 
@@ -108,7 +108,7 @@ def drift_for_scene(
     scene_file = project.scene_files.get(scene.id)
     reference_take = pick_reference(scene, reference, scene_file)
     warnings: list[str] = []
-    data: dict[str, TakeData] = {}
+    data: dict[str, ComparedTake] = {}
     for result in results.takes:
         if result.analysis is None:
             warnings.append(f"take {result.label}: {result.problem or 'not analysed'}; left out")
@@ -145,8 +145,8 @@ def drift_for_scene(
                        warnings=warnings)
 
 
-def _tracked_flags(ref: TakeData, scene: Scene, settings: Settings) -> list[DriftFlag]:
-    from rehearse.continuity.align import beat_spans
+def _tracked_flags(ref: ComparedTake, scene: Scene, settings: Settings) -> list[DriftFlag]:
+    from rehearse.analysis.events.beats import beat_spans
 
     spans = {b: (s, e) for b, s, e in beat_spans(ref.beat_marks, ref.duration_s)}
     return tracked_gesture_flags(ref.label, ref.who, scene.tracked_gestures, ref.events, spans,

@@ -15,7 +15,7 @@ from rehearse.continuity.flags import DriftFlag, take_name
 
 if TYPE_CHECKING:
     from rehearse.continuity.align import Alignment
-    from rehearse.continuity.compare import TakeData
+    from rehearse.continuity.compare import ComparedTake
     from rehearse.continuity.settings import DriftSettings
 
 FACE_CHANNEL = {
@@ -53,7 +53,7 @@ def cut_parts(face_points: np.ndarray, margin: float = 0.01) -> list[str]:
     return parts
 
 
-def _fraction(take: TakeData, start: float, end: float) -> tuple[float, float | None]:
+def _fraction(take: ComparedTake, start: float, end: float) -> tuple[float, float | None]:
     """(fraction of frames cut in [start, end), time of the first cut frame)."""
     if take.face_cut is None or take.signals is None:
         return 0.0, None
@@ -66,7 +66,7 @@ def _fraction(take: TakeData, start: float, end: float) -> tuple[float, float | 
     return float(cut.mean()), first
 
 
-def framing_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+def framing_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
     """`framing` flags for beats where a close-up cuts the face channel more than the reference."""
     size = other.shot_size or reference.shot_size
     if size not in settings.close_up_sizes or other.face_cut is None:

@@ -19,7 +19,7 @@ from rehearse.continuity.flags import DriftFlag, take_name
 if TYPE_CHECKING:
     from rehearse.analysis.tracks import LandmarkTrack
     from rehearse.continuity.align import Alignment
-    from rehearse.continuity.compare import TakeData
+    from rehearse.continuity.compare import ComparedTake
     from rehearse.continuity.settings import DriftSettings
 
 IMAGE_LEFT_CHEEK = (50, 101, 118, 117, 123, 147, 187, 205, 36, 142)
@@ -102,7 +102,7 @@ def measure_lighting(video: Path, face: LandmarkTrack, spans: Sequence[tuple[str
     return result
 
 
-def lighting_flags(reference: TakeData, other: TakeData, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
+def lighting_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
     """Key side flipped, or the left/right contrast ratio changed, beat by beat."""
     flags = []
     for span in alignment.spans:

@@ -16,12 +16,12 @@ from rehearse.continuity.similarity import gesture_similarity
 
 if TYPE_CHECKING:
     from rehearse.continuity.align import Alignment
-    from rehearse.continuity.compare import TakeData
+    from rehearse.continuity.compare import ComparedTake
 
 HAND_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise")
 
 
-def trajectory(take: TakeData, event: Event) -> np.ndarray | None:
+def trajectory(take: ComparedTake, event: Event) -> np.ndarray | None:
     """The moving part's path during a gesture: fingertip (x, y) for hands, (yaw, pitch) for the head."""
     if take.signals is None:
         return None
@@ -42,7 +42,7 @@ def trajectory(take: TakeData, event: Event) -> np.ndarray | None:
     return np.stack([np.asarray(take.signals[n], dtype=float)[inside] for n in names], axis=1)
 
 
-def path_similarity(reference: TakeData, ref_event: Event, other: TakeData, event: Event, window: float,
+def path_similarity(reference: ComparedTake, ref_event: Event, other: ComparedTake, event: Event, window: float,
                 mirrored: bool) -> float | None:
     a, b = trajectory(reference, ref_event), trajectory(other, event)
     if a is None or b is None:
@@ -66,7 +66,7 @@ MIN_AMPLITUDE_RATIO = 0.5
 """A movement at least this fraction of the other's size counts as made (under a threshold)."""
 
 
-def _movement_signal(take: TakeData, event: Event) -> np.ndarray | None:
+def _movement_signal(take: ComparedTake, event: Event) -> np.ndarray | None:
     name = MOVEMENT_SIGNALS.get(event.label or "", "hand_face_{side}" if event.label in HAND_GESTURES else "")
     name = name.format(side=event.side)
     if take.signals is None or not name:
@@ -78,7 +78,7 @@ def _movement_signal(take: TakeData, event: Event) -> np.ndarray | None:
     return np.asarray(take.signals[name], dtype=float)
 
 
-def best_lag(source: TakeData, event: Event, target: TakeData, to_target, search_s: float,
+def best_lag(source: ComparedTake, event: Event, target: ComparedTake, to_target, search_s: float,
              target_event: Event | None = None, around_s: float = 0.0) -> tuple[float, float, float] | None:
     """(lag s, correlation, amplitude ratio) of `event`'s movement in `source` found in `target`,
     searched within `search_s` of `around_s`.
@@ -116,7 +116,7 @@ def best_lag(source: TakeData, event: Event, target: TakeData, to_target, search
     return lag, score, ratio
 
 
-def movement_shift(reference: TakeData, ref_event: Event, other: TakeData, match: Event,
+def movement_shift(reference: ComparedTake, ref_event: Event, other: ComparedTake, match: Event,
                    alignment: Alignment, search_s: float) -> float | None:
     """Lag (s, + = later in the take) that best lines up the gesture's movement, tempo removed.
 
@@ -131,7 +131,7 @@ def movement_shift(reference: TakeData, ref_event: Event, other: TakeData, match
     return found[0]
 
 
-def movement_made(source: TakeData, event: Event, target: TakeData, to_target, search_s: float) -> bool:
+def movement_made(source: ComparedTake, event: Event, target: ComparedTake, to_target, search_s: float) -> bool:
     """True when `target` makes `event`'s movement near the mapped time, the same way round and
     at least half as large, even if its own detector did not fire (a threshold just missed)."""
     found = best_lag(source, event, target, to_target, search_s)

@@ -83,7 +83,7 @@ def profile_from_results(project, character, results: Sequence, settings=None) -
             events = detect_events(analysis.signals, analysis.audio, settings=getattr(settings, "events", None),
                                    beat_marks=result.beat_marks or None, line_cues=line_cues,
                                    landmarks=analysis.landmarks, neutral=baseline.span,
-                                   audio_settings=settings.analysis.audio if settings is not None else None)
+                                   analysis_settings=settings.analysis if settings is not None else None)
         figures.append(take_figures(
             result.label, scene.id, character.id, events, analysis.duration_s,
             partners=[c for c in scene.characters if c != character.id], signals=analysis.signals,

@@ -13,7 +13,7 @@ import numpy as np
 
 from rehearse.analysis.events import detect_events
 from rehearse.analysis.tracks import SignalTrack
-from rehearse.continuity.compare import TakeData
+from rehearse.continuity.compare import ComparedTake
 from tests_support.event_streams import make_stream
 
 HAND_REST = {"left": (0.68, 0.92), "right": (0.32, 0.92)}
@@ -71,8 +71,8 @@ def _ramp(t: np.ndarray, start: float, end: float, ramp: float = 0.3) -> np.ndar
     return 0.5 * (1 - np.cos(np.pi * shape))
 
 
-def make_take(performance: Performance, variation: Variation = Variation(), label: str = "take") -> TakeData:
-    """A TakeData with real detected events from a synthetic stream."""
+def make_take(performance: Performance, variation: Variation = Variation(), label: str = "take") -> ComparedTake:
+    """A ComparedTake with real detected events from a synthetic stream."""
     v = variation
     rng = np.random.default_rng(v.seed + 1000)
     tempo = v.tempo
@@ -126,7 +126,7 @@ def make_take(performance: Performance, variation: Variation = Variation(), labe
     signals = SignalTrack(times=t, values=values)
     marks = {b: s * tempo for b, s in performance.beats.items()} if v.marks else {}
     events = detect_events(signals, None, beat_marks=marks or None)
-    return TakeData(label=label, events=events, signals=signals, beat_marks=marks, duration_s=duration,
+    return ComparedTake(label=label, events=events, signals=signals, beat_marks=marks, duration_s=duration,
                     who="Maya", body_confidence=np.full(n, 0.95))
 
 

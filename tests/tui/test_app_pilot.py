@@ -150,7 +150,7 @@ def test_take_screen_cursor_events_flags_and_still(tiny_app):
             assert "gesture turn_away right: 5.20–5.80 s (0.60 s)" in text
             info = str(screen.query_one("#cursor-info").content)
             assert "head_yaw -0.333 deg" in info and "eye_open_left 0.300 EAR" in info
-            assert "hold b2" in text and "1.30 s / 1.20±0.30 s: on target" in text
+            assert "hold b2" in text and "1.30 s / 1.20±0.30 s: on target (+0.10 s)" in text
             assert "▀" in text  # half-block still drawn
 
     run(body())
@@ -176,7 +176,7 @@ def test_take_screen_without_analysis_says_so(tiny_app):
             text = screen_text(app2)
             # The real cache source: the empty take file has never been analysed.
             assert "not analyzed yet" in text
-            assert "no hold found" in text
+            assert "no hold (target" in text
 
     run(body())
 

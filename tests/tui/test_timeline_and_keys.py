@@ -39,10 +39,15 @@ def data_with(events, signals=None) -> TakeData:
 
 
 def test_hold_verdicts_against_target_and_tolerance():
-    assert HoldResult("b2", 1.2, 0.3, 1.45).verdict == "on target"
-    assert HoldResult("b2", 1.2, 0.3, 0.7).verdict == "short by 0.50 s"
-    assert HoldResult("b2", 1.2, 0.3, 2.0).verdict == "long by 0.80 s"
-    assert HoldResult("b2", 1.2, 0.3, None).verdict == "no hold found"
+    """The take screen says what reports and `rehearse events` say (`beats.compare_hold`)."""
+    from rehearse.analysis.events.beats import compare_hold
+
+    assert HoldResult("b2", 1.2, 0.3, 1.45).verdict == "on target (+0.25 s)"
+    assert HoldResult("b2", 1.2, 0.3, 0.7).verdict == "ended 0.50 s early"
+    assert HoldResult("b2", 1.2, 0.3, 2.0).verdict == "ended 0.80 s late"
+    assert HoldResult("b2", 1.2, 0.3, None).verdict == "no hold (target 1.20 s)"
+    for measured in (1.45, 0.7, 2.0, None):
+        assert HoldResult("b2", 1.2, 0.3, measured).verdict == compare_hold(measured, 1.2, 0.3).verdict
 
 
 def test_hold_results_compare_the_face_hold_not_a_longer_still_body():
@@ -73,8 +78,8 @@ def test_hold_results_take_the_longest_hold_inside_each_beat():
     ]
     results = {r.beat: r for r in hold_results(data_with(events), SCENE)}
     assert set(results) == {"b2", "b3"}
-    assert results["b2"].measured_s == pytest.approx(1.1) and results["b2"].verdict == "on target"
-    assert results["b3"].measured_s == pytest.approx(2.0) and results["b3"].verdict == "long by 1.00 s"
+    assert results["b2"].measured_s == pytest.approx(1.1) and results["b2"].verdict.startswith("on target")
+    assert results["b3"].measured_s == pytest.approx(2.0) and results["b3"].verdict == "ended 1.00 s late"
     unanalysed = TakeData(TAKE, TAKE.file, None, events, 8.0)
     assert all(r.measured_s is None for r in hold_results(unanalysed, SCENE))
 

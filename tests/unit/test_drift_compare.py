@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rehearse.analysis.events.beats import beat_spans
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.tracks import SignalTrack
 from rehearse.breakdown.models import Beat, TargetHold
-from rehearse.continuity.align import align_takes, beat_spans
-from rehearse.continuity.compare import TakeData, compare_takes
+from rehearse.continuity.align import align_takes
+from rehearse.continuity.compare import ComparedTake, compare_takes
 from rehearse.continuity.settings import DriftSettings
 
 MARKS = {"b1": 0.0, "b2": 2.0, "b3": 5.0}
@@ -31,7 +32,7 @@ def half_smile(start, end, side="left", peak=0.11):
 
 
 def take(label, events, marks=MARKS, duration=8.0):
-    return TakeData(label=label, events=events, signals=None, beat_marks=dict(marks), duration_s=duration, who="Maya")
+    return ComparedTake(label=label, events=events, signals=None, beat_marks=dict(marks), duration_s=duration, who="Maya")
 
 
 REFERENCE = [blink(0.6), hold(2.1, 3.4), half_smile(5.5, 6.8)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tests_support.drift_streams import SCENE, Variation, make_take, with_gesture
 
+from rehearse.analysis.events.beats import beat_spans
 from rehearse.breakdown.models import TrackedGesture
-from rehearse.continuity.align import beat_spans
 from rehearse.continuity.compare import compare_takes
 from rehearse.continuity.gestures_check import check_gesture, tracked_gesture_flags
 

@@ -13,7 +13,7 @@ from rehearse.analysis.take import analyze_take
 from rehearse.analysis.tracks import SignalTrack
 from rehearse.breakdown.loader import open_project
 from rehearse.config import Settings
-from rehearse.continuity.compare import TakeData, compare_takes
+from rehearse.continuity.compare import ComparedTake, compare_takes
 from rehearse.continuity.drift import take_data_from_analysis
 from rehearse.continuity.framing import face_channel_cut
 from rehearse.continuity.lighting import face_lighting, lighting_flags
@@ -81,7 +81,7 @@ def test_identical_copy_and_mirrored_copy_of_a_real_take(settings, repo_root_mod
     assert compare_takes(reference, reference) == []
     flipped = SignalTrack(analysis.signals.times, mirrored(analysis.signals.values))
     events = detect_events(flipped, analysis.audio, beat_marks=MARKS_01)
-    mirror = TakeData("1A-2 mirrored", events, flipped, dict(MARKS_01), reference.duration_s, "CU", "Maya")
+    mirror = ComparedTake("1A-2 mirrored", events, flipped, dict(MARKS_01), reference.duration_s, "CU", "Maya")
     flags = compare_takes(reference, mirror)
     kinds = {f.kind: f for f in flags}
     assert "head_turn" in kinds, [f.message for f in flags]
@@ -115,7 +115,7 @@ def _spec(name: str, *, tempo: float = 1.0, zoom: float = 1.0, turn: str = "left
 
 
 @pytest.fixture(scope="module")
-def rendered_pairs(tmp_path_factory, settings) -> dict[str, TakeData]:
+def rendered_pairs(tmp_path_factory, settings) -> dict[str, ComparedTake]:
     folder = tmp_path_factory.mktemp("drift-rendered")
     specs = {
         "A": _spec("A"),
@@ -145,8 +145,8 @@ def test_rendered_head_turn_swap_and_dropped_lean_are_flagged(rendered_pairs):
 def test_rendered_tempo_and_zoom_change_alone_is_not_drift(rendered_pairs, marks):
     reference, other = rendered_pairs["A"], rendered_pairs["tempo_zoom"]
     if not marks:
-        reference = TakeData(**{**reference.__dict__, "beat_marks": {}})
-        other = TakeData(**{**other.__dict__, "beat_marks": {}})
+        reference = ComparedTake(**{**reference.__dict__, "beat_marks": {}})
+        other = ComparedTake(**{**other.__dict__, "beat_marks": {}})
     flags = compare_takes(reference, other)
     assert flags == [], [f.message for f in flags]
 
@@ -173,10 +173,10 @@ def test_lighting_flip_measured_on_a_real_frame(settings, repo_root_module):
     assert left.key_side(settings_drift.key_side_min_ratio) == "left"
     assert right.key_side(settings_drift.key_side_min_ratio) == "right"
     alignment = Alignment("beat_marks", (BeatSpan("b1", 0.0, 2.0, 0.0, 2.0),))
-    ref = TakeData("2", [], None, lighting={"b1": left})
-    flags = lighting_flags(ref, TakeData("4", [], None, lighting={"b1": right}), alignment, settings_drift)
+    ref = ComparedTake("2", [], None, lighting={"b1": left})
+    flags = lighting_flags(ref, ComparedTake("4", [], None, lighting={"b1": right}), alignment, settings_drift)
     assert [f.kind for f in flags] == ["lighting"] and "frame RIGHT" in flags[0].message
-    assert lighting_flags(ref, TakeData("4", [], None, lighting={"b1": left}), alignment, settings_drift) == []
+    assert lighting_flags(ref, ComparedTake("4", [], None, lighting={"b1": left}), alignment, settings_drift) == []
 
 
 def test_framing_cut_from_real_landmarks(settings, repo_root_module):
@@ -189,12 +189,12 @@ def test_framing_cut_from_real_landmarks(settings, repo_root_module):
     assert cut[analysis.landmarks["face"].mask].all()
     _, reference = _reference_data(settings, repo_root_module)
     half = np.arange(points.shape[0]) >= points.shape[0] // 2
-    other = TakeData(**{**reference.__dict__, "label": "1A-9", "face_cut": cut & half})
+    other = ComparedTake(**{**reference.__dict__, "label": "1A-9", "face_cut": cut & half})
     flags = [f for f in compare_takes(reference, other) if f.kind == "framing"]
     assert {f.beat for f in flags} == {"b3", "b4"}
     assert "CU" in flags[0].message and "brows, eyes or mouth corners" in flags[0].message
-    wide = TakeData(**{**other.__dict__, "shot_size": "WS"})
-    assert not [f for f in compare_takes(TakeData(**{**reference.__dict__, "shot_size": "WS"}), wide)
+    wide = ComparedTake(**{**other.__dict__, "shot_size": "WS"})
+    assert not [f for f in compare_takes(ComparedTake(**{**reference.__dict__, "shot_size": "WS"}), wide)
                 if f.kind == "framing"]
 
 

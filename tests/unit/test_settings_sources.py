@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rehearse.analysis.events import detect_events, speech_spans
-from rehearse.analysis.settings import AudioSettings
+from rehearse.analysis.settings import AnalysisSettings, AudioSettings
 from rehearse.analysis.tracks import AudioFeatures
 from rehearse.config import load_settings
 from rehearse.errors import ConfigError
@@ -61,7 +61,7 @@ def test_speech_spans_and_hesitations_use_the_audio_settings_passed_down():
     bridged = AudioSettings(min_silence_s=1.0)  # a user who bridges gaps under 1 s
     assert len(speech_spans(audio, bridged)) == 1
     default_kinds = [e.kind for e in detect_events(_silent_face(), audio) if e.kind in ("pause", "hesitation")]
-    user_kinds = [e.kind for e in detect_events(_silent_face(), audio, audio_settings=bridged)
+    user_kinds = [e.kind for e in detect_events(_silent_face(), audio, analysis_settings=AnalysisSettings(audio=bridged))
                   if e.kind in ("pause", "hesitation")]
     assert default_kinds != user_kinds
 

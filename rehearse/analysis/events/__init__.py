@@ -27,8 +27,8 @@ from rehearse.analysis.events.model import (
     clamp_to_take,
 )
 from rehearse.analysis.events.settings import EventSettings
-from rehearse.analysis.events.signal_ops import face_mask, runs, time_mask
-from rehearse.analysis.settings import AudioSettings
+from rehearse.analysis.events.signal_ops import face_mask, time_mask
+from rehearse.analysis.settings import AnalysisSettings
 from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan
 
 if TYPE_CHECKING:
@@ -51,24 +51,19 @@ __all__ = [
     "face_lost",
 ]
 
-FACE_LOST_MIN_S = 0.25
 AUDIO_KINDS = {"hesitation", "pause"}
 
 
-def face_lost(signals: SignalTrack, min_s: float = FACE_LOST_MIN_S) -> list[TimeSpan]:
-    """Spans (at least min_s long) where no face was tracked, in seconds."""
+def face_lost(signals: SignalTrack, min_s: float) -> list[TimeSpan]:
+    """Spans (at least `min_s` long, the `analysis.face_lost_min_s` setting) where no face was
+    tracked, in seconds: the same spans the analysis reports (`take.face_lost_spans`)."""
+    from rehearse.analysis.take import face_lost_spans
+
     times = signals.times
     if times.size == 0:
         return []
-    present = face_mask(signals)
     step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
-    spans = []
-    for first, last in runs(~present):
-        start = float(times[first])
-        end = float(times[last]) if last < times.size else float(times[-1]) + step
-        if end - start >= min_s:
-            spans.append(TimeSpan(start, end))
-    return spans
+    return face_lost_spans(times, face_mask(signals), float(times[-1] - times[0]) + step, min_s)
 
 
 EXPRESSION_REGION = {"smile": "mouth", "half_smile": "mouth", "lip_press": "mouth", "jaw_drop": "mouth",
@@ -125,19 +120,20 @@ def detect_events(
     line_cues: Mapping[str, Sequence] | None = None,
     neutral: TimeSpan | None = None,
     landmarks: Mapping[str, LandmarkTrack] | None = None,
-    audio_settings: AudioSettings | None = None,
+    analysis_settings: AnalysisSettings | None = None,
 ) -> list[Event]:
     """Every event in the take, in time order, each tagged with its beat when beat marks are given.
 
     `line_cues` maps beat id -> that beat's `LineCue`s (who speaks, in order); `neutral` is a
     span where the actor rests, used as the baseline instead of the take's own statistics;
     `landmarks` (part -> track, same frames) adds the hand-to-face zone and collar touches.
-    `audio_settings` are the ones the take's audio features were made with: production callers
-    (`pipeline.take_events`, drift, profiles) pass the user's `settings.analysis.audio`; None
-    is for tests and tools on defaults.
+    `analysis_settings` are the ones the take was analysed with (its audio features' settings,
+    the face-lost minimum): production callers (`pipeline.take_events`, drift, profiles) pass
+    the user's `settings.analysis`; None is for tests and tools on defaults.
     """
     settings = settings or EventSettings()
-    audio_settings = audio_settings or AudioSettings()
+    analysis_settings = analysis_settings or AnalysisSettings()
+    audio_settings = analysis_settings.audio
     times = signals.times
     duration = float(times[-1]) if times.size else 0.0
     neutral_mask = time_mask(times, neutral.start_s, neutral.end_s) if neutral is not None else None
@@ -164,7 +160,7 @@ def detect_events(
     events = [e for e in events if e.kind != "false_start" or not any(
         m.start_s < e.end_s and e.start_s < m.end_s for m in movers)]
     events = _drop_micro_at_expression_edges(events, settings.micro.expression_edge_s)
-    lost = face_lost(signals)
+    lost = face_lost(signals, analysis_settings.face_lost_min_s)
     events = [kept for e in events if (kept := _outside(e, lost)) is not None]
     if times.size:
         # The take runs until its last frame has been shown: last time + one frame interval.

@@ -41,6 +41,23 @@ def beat_holding(spans: list[tuple[str, float, float]], start_s: float, end_s: f
     return best
 
 
+def beat_hold(events, beat_id: str, start_s: float | None, end_s: float | None, *, scope: str | None = "face",
+              min_s: float = 0.0):
+    """A beat's hold, the one rule (reports, `rehearse events`, the take screen, drift): the
+    longest hold that belongs to the beat, at least `min_s` long, of `scope` when the beat has
+    one of that scope, else of any scope. A hold belongs to the beat it is tagged with
+    (`assign_beats`: the beat that holds most of it); an untagged one (no beat marks when its
+    events were detected) to the beat its onset falls in, [start_s, end_s)."""
+    def belongs(event) -> bool:
+        if event.beat is not None:
+            return event.beat == beat_id
+        return start_s is not None and end_s is not None and start_s - 1e-9 <= event.start_s < end_s
+
+    holds = [e for e in events if e.kind == "hold" and e.end_s - e.start_s >= min_s and belongs(e)]
+    scoped = [e for e in holds if e.scope == scope] or holds
+    return max(scoped, key=lambda e: e.end_s - e.start_s, default=None)
+
+
 def assign_beats(events: list[Event], beat_marks: Mapping[str, float] | None, duration_s: float) -> list[Event]:
     """Events with `beat` set to the beat their onset falls in; a hesitation: the beat of the
     reply it delays; a hold: the beat that holds most of it (a hold that settles a few
@@ -107,8 +124,8 @@ def beat_summaries(
 ) -> list[BeatSummary]:
     """One summary per beat mark: blinks, holds (against the scene's target hold), latencies.
 
-    The hold compared with the target is the longest `hold_scope` hold of the beat (mostly
-    inside it; any scope when the take has none of that scope).
+    The hold compared with the target is the beat's hold (`beat_hold`: the longest `hold_scope`
+    hold of the beat, any scope when the beat has none of that scope).
     """
     summaries = []
     for beat_id, start, end in beat_spans(beat_marks, duration_s):
@@ -124,8 +141,8 @@ def beat_summaries(
         target = None
         beat = scene.beat(beat_id) if scene is not None else None
         if beat is not None and beat.hold is not None:
-            measured = scoped[0].duration_s if scoped else None
-            target = compare_hold(measured, beat.hold.duration, beat.hold.tolerance)
+            hold = beat_hold(events, beat_id, start, end, scope=hold_scope)
+            target = compare_hold(hold.duration_s if hold else None, beat.hold.duration, beat.hold.tolerance)
         summaries.append(BeatSummary(
             beat=beat_id, start_s=round(start, 4), end_s=round(end, 4), blinks=blinks,
             blink_rate_per_min=round(blinks / length_min, 1) if length_min > 0 else 0.0,

@@ -48,38 +48,39 @@ class HoldResult:
 
     @property
     def verdict(self) -> str:
-        if self.measured_s is None:
-            return "no hold found"
-        delta = self.measured_s - self.target_s
-        if abs(delta) <= self.tolerance_s:
-            return "on target"
-        return f"{'long' if delta > 0 else 'short'} by {abs(delta):.2f} s"
+        """The words every output uses (`beats.compare_hold`): `on target (+0.10 s)`, `ended 0.50 s early` ..."""
+        from rehearse.analysis.events.beats import compare_hold
+
+        return compare_hold(self.measured_s, self.target_s, self.tolerance_s).verdict
+
+    @property
+    def on_target(self) -> bool:
+        from rehearse.analysis.events.beats import compare_hold
+
+        return compare_hold(self.measured_s, self.target_s, self.tolerance_s).on_target
 
 
 def beat_spans(data: TakeData) -> list[tuple[str, float, float]]:
-    """(beat id, start s, end s) from the take's beat marks, in time order."""
-    marks = sorted((data.beat_marks or data.take.beat_marks).items(), key=lambda item: item[1])
-    end_of_take = data.duration_s or (marks[-1][1] if marks else 0.0)
-    spans = []
-    for index, (beat_id, start) in enumerate(marks):
-        end = marks[index + 1][1] if index + 1 < len(marks) else end_of_take
-        spans.append((beat_id, float(start), float(max(end, start))))
-    return spans
+    """(beat id, start s, end s) of the take's beat marks (`beats.beat_spans`, the one rule)."""
+    from rehearse.analysis.events.beats import beat_spans as spans_of
+
+    marks = data.beat_marks or data.take.beat_marks
+    return spans_of(marks, data.duration_s or max(marks.values(), default=0.0))
 
 
 def hold_results(data: TakeData, scene) -> list[HoldResult]:
-    """For every beat with a target hold: the longest detected hold inside that beat, a face
-    hold when there is one (as reports and `rehearse events` compare it)."""
+    """For every beat with a target hold: the beat's hold (`beats.beat_hold`, the rule reports
+    and `rehearse events` use) against the target."""
+    from rehearse.analysis.events.beats import beat_hold
+
     results = []
     spans = {beat_id: (start, end) for beat_id, start, end in beat_spans(data)}
     for beat in scene.beats:
         if beat.hold is None:
             continue
         start, end = spans.get(beat.id, (None, None))
-        inside = [e for e in data.events
-                  if e.kind == "hold" and (e.beat == beat.id or (start is not None and start <= e.start_s < end))]
-        holds = [e.end_s - e.start_s for e in inside if e.scope == "face"] or [e.end_s - e.start_s for e in inside]
-        measured = max(holds) if holds and data.analyzed else None
+        hold = beat_hold(data.events, beat.id, start, end) if data.analyzed else None
+        measured = hold.end_s - hold.start_s if hold is not None else None
         results.append(HoldResult(beat.id, beat.hold.duration, beat.hold.tolerance, measured))
     return results
 
@@ -183,13 +184,13 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
 def render_holds(results: list[HoldResult], width: int) -> list[Text]:
     """One bar per target hold: measured length against the target, with the verdict."""
     lines = []
-    bar_width = max(8, min(30, width - 48))
+    bar_width = max(8, min(30, width - 60))  # room for the longest verdict ("no hold (target 1.20 s)")
     for result in results:
         scale = max(result.target_s + result.tolerance_s, result.measured_s or 0.0) or 1.0
         filled = 0 if result.measured_s is None else round(result.measured_s / scale * bar_width)
         target_col = min(bar_width - 1, round(result.target_s / scale * bar_width))
         bar = Text("█" * filled + "░" * (bar_width - filled))
-        bar.stylize("green" if result.verdict == "on target" else "yellow", 0, filled)
+        bar.stylize("green" if result.on_target else "yellow", 0, filled)
         bar.stylize("bold reverse", target_col, target_col + 1)
         measured = "—" if result.measured_s is None else f"{result.measured_s:.2f} s"
         line = Text(f"hold {result.beat:<5} ", style="bold")
