@@ -212,8 +212,18 @@ def ramp_edges(
     peak); where it meets zero is the onset. A threshold crossing alone would sit late on a
     gradual onset by a fraction of the rise time; the extension removes most of that bias.
     """
-    s_low, e_low, _, _ = extent(times, strength, apex, low)
-    s_high, e_high, _, _ = extent(times, strength, apex, high)
+    s_low, e_low, first, last = extent(times, strength, apex, low)
+    # The ramp is the lid's FIRST rise through `high` after it passed `low`, and its LAST fall
+    # before it passes `low` again: a long closure dips and recovers inside (tears, squeezing),
+    # and a ramp measured from the apex's own crossing would extend the edge by seconds.
+    up = first
+    while up < apex and not strength[up] > high:
+        up += 1
+    down = last
+    while down > apex and not strength[down] > high:
+        down -= 1
+    s_high = crossing_time(times, strength, up - 1, up, high) if up > 0 else float(times[0])
+    e_high = crossing_time(times, strength, down + 1, down, high) if down < strength.size - 1 else float(times[-1])
     share = low / (high - low)
     start = s_low - max(0.0, s_high - s_low) * share
     end = e_low + max(0.0, e_low - e_high) * share
