@@ -59,6 +59,7 @@ def test_no_face_clip_gives_nothing_but_no_face(shared_clips, settings, tmp_path
     analysis = _analyse(shared_clips / "no_face.mp4", settings)
     assert analysis.no_face
     assert detect_events(analysis.signals, analysis.audio) == []
+    (tmp_path / "none.yaml").write_text("")  # no user settings (a missing REHEARSE_CONFIG is an error)
     env = {"REHEARSE_CACHE_DIR": str(settings.cache_dir), "REHEARSE_CONFIG": str(tmp_path / "none.yaml"),
            "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "rehearse", "events", str(shared_clips / "no_face.mp4")]
