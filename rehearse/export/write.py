@@ -37,6 +37,10 @@ def export_scene(project, scene, fmt: str, output: Path, *, drift: bool = True, 
     from rehearse.export.collect import markers_for_scene
     from rehearse.scene_results import scene_drift, scene_results
 
+    if not (fmt == "eaf" and (Path(output).is_dir() or not Path(output).suffix)):
+        from rehearse.export.files import check_output
+
+        check_output(output, with_siblings=fmt == "eaf")  # refused before analysing the scene (CLI and app)
     results = scene_results(project, scene, progress=progress, should_stop=should_stop)
     flags = None
     if drift and results.analysed:

@@ -27,10 +27,11 @@ class WrittenReport:
 def write_report(project, scenes, output: Path, fmt: str = "html", *, progress: Callable | None = None,
                  should_stop: Callable[[], bool] | None = None) -> WrittenReport:
     """Measure the scenes (from cache when possible), render the report in `fmt` and write it atomically."""
-    from rehearse.export.files import write_text_atomic
+    from rehearse.export.files import check_output, write_text_atomic
     from rehearse.report.build import build_report
 
     output = Path(output)
+    check_output(output, with_siblings=fmt == "md")  # refused before minutes of analysis, not after (CLI and app)
     report = build_report(project, scenes, images=fmt in ("html", "md"), progress=progress, should_stop=should_stop)
     if fmt == "html":
         from rehearse.report.html import render_html
