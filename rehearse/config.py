@@ -9,8 +9,12 @@ Where settings come from, later ones winning:
    `REHEARSE_<SECTION>__<FIELD>=value`, e.g. `REHEARSE_ANALYSIS__AUDIO__HOP_S=0.02`
    (values are read as YAML scalars, so `true`, `3` and `0.5` get their types).
 
-A bad value is a `ConfigError` naming the file (or variable), the key and what was expected.
-Sections are frozen pydantic models; engineers add a section by adding one field to `Settings`.
+Files are read by the breakdowns' hardened YAML reader (`breakdown/yaml_source.py`: duplicate
+keys, tags and alias bombs refused). A bad value is a `ConfigError` naming the file with the
+key's line and column (or the variable), the key and what was expected. Sections are frozen
+pydantic models in leaf modules (`analysis/settings.py`, `analysis/events/settings.py`,
+`continuity/settings.py`, `profiles/settings.py`) that import nothing above this layer; load
+settings once (`load_settings`) and pass them down.
 """
 
 from __future__ import annotations

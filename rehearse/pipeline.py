@@ -1,15 +1,15 @@
-"""The whole flow in one place: production/scene -> takes -> analyze (cached, in parallel) -> results.
+"""The whole flow in one place: plan -> analyse -> events -> scene results -> drift.
 
     plan     = plan_takes(["01", "takes/x.mp4"], project_dir)   # which files, labels, cast
-    outcomes = analyze_targets(plan.targets, settings, jobs=2, progress=show)  # decode ->
-               # landmarks -> signals + audio features, cached by content hash
+    outcomes = analyze_targets(plan.targets, settings, jobs=2, progress=show)  # consent checked
+               # in analyze_one; decode -> landmarks -> signals + audio, cached by content hash
     events   = take_events(target, outcome.analysis, project, settings)  # on the beat marks
+    results  = scene_results(project, scene, settings)      # rehearse.scene_results: every take
+    report   = scene_drift(project, scene, settings, results=results)   # continuity on them
 
-A scene's takes with their events, beats and log entries (what drift, reports, exports and
-profiles read) come from `rehearse.scene_results.scene_results`, built on these functions.
-
-The CLI (`rehearse analyze`) and the terminal app both call these functions; nothing here
-prints or draws. Progress is reported upward as `ProgressUpdate`s. With `jobs > 1` takes run in
+The scene steps live in `rehearse.scene_results` (this layer too); `continuity/` and
+`profiles/` receive their finished results and never call back up. The CLI and the terminal
+app (in thread workers, `rehearse.tui.jobs`) call these functions; nothing here prints or draws. Progress is reported upward as `ProgressUpdate`s. With `jobs > 1` takes run in
 worker processes (forkserver/spawn start, so MediaPipe graphs are created in the worker and no
 thread state is forked); a worker ignores Ctrl-C and stops when the parent sets the stop event,
 so a stop never leaves a half-written cache entry (writes are atomic anyway).

@@ -72,7 +72,7 @@ def _list(project, args) -> int:
     for column in ("actor", "character", "consent", "takes", "landmark caches", "stills", "reports", "db rows"):
         table.add_column(column)
     for data in stored:
-        consent = {True: "yes", False: "NO", None: "not given"}[data.consent]
+        consent = {True: "yes", False: "NO", None: "not given: not analysed"}[data.consent]
         table.add_row(data.actor, data.character, consent, f"{data.recorded} recorded / {len(data.takes)}",
                       f"{data.count('landmark cache')} files, {_megabytes(sum(f.size_bytes for f in data.files if f.kind == 'landmark cache'))}",
                       str(data.count("still")), str(data.count("report") + data.count("file")), str(len(data.rows)))

@@ -137,7 +137,7 @@ class ActorScreen(RehearseScreen):
             table.add_column(column, key=column)
         self.characters = list(project.production.characters)
         for character in self.characters:
-            consent = {True: "yes", False: "NO: not analysed", None: "not given"}[character.consent]
+            consent = {True: "yes", False: "NO: not analysed", None: "not given: not analysed"}[character.consent]
             table.add_row(literal(character.actor), literal(character.name), literal(consent), key=character.id)
         self._load_current()
 
