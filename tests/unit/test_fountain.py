@@ -327,3 +327,28 @@ def test_import_errors_are_one_line(tmp_path: Path, capsys, content, expected):
     assert not (tmp_path / "out").exists()
     with pytest.raises(ScriptError):
         read_fountain(script)
+
+
+def test_an_import_that_fails_partway_leaves_no_production(tmp_path):
+    """A scene file that cannot be written (a file-size limit stands in for a full disk or a kill,
+    for real, in a child process) leaves no folder that `rehearse check` would pass."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "film.fountain"
+    script.write_text("INT. ROOM - DAY\n\nMAYA\nHello.\n\nINT. HALL - NIGHT\n\n" + "She runs. " * 2000 + "\n\nMAYA\nBye.\n")
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    out = tmp_path / "film"
+    done = subprocess.run([sys.executable, "-m", "rehearse", "import", str(script), "-o", str(out)],
+                          capture_output=True, text=True, preexec_fn=limit, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "cannot write" in done.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["film.fountain"]
+    checked = subprocess.run([sys.executable, "-m", "rehearse", "check", str(out)], capture_output=True, text=True)
+    assert checked.returncode != 0
