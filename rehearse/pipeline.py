@@ -61,8 +61,9 @@ class TakeTarget:
 
 def take_target(project: Project, scene: Scene, take: Take) -> TakeTarget:
     """The target for a take of the production, carrying its scene's cast for the consent check."""
-    cast = tuple(c for c in (project.character(cid) for cid in scene.characters) if c is not None)
-    return TakeTarget(project.take_path(take), take.label, scene.id, take, cast, project.root)
+    from rehearse.breakdown.consent import scene_cast
+
+    return TakeTarget(project.take_path(take), take.label, scene.id, take, scene_cast(project, scene), project.root)
 
 
 @dataclass
@@ -219,7 +220,7 @@ def consent_refusal(target: TakeTarget) -> ConsentError | None:
     Called by `analyze_one`, which every analysis goes through; screens showing cached results
     ask it too. A loose file (no production) has no cast to ask.
     """
-    from rehearse.breakdown.consent import consent_refusal as character_refusal
+    from rehearse.breakdown.consent import cast_refusal
 
     if target.take is None:
         return None
@@ -228,11 +229,7 @@ def consent_refusal(target: TakeTarget) -> ConsentError | None:
         # A take of a production built without its cast: refuse rather than guess.
         return ConsentError(f"{what}: its cast's consent was not looked up", Location(target.path),
                             hint="this is a bug in the caller: build the target with pipeline.take_target")
-    for character in target.cast:
-        refusal = character_refusal(character, target.production_root, what)
-        if refusal is not None:
-            return refusal
-    return None
+    return cast_refusal(target.cast, target.production_root, what)
 
 
 def _looks_like_file(argument: str) -> bool:

@@ -2,8 +2,9 @@
 
 Consent is explicit. Only `consent: true` on the character in production.yaml allows face and
 body analysis of the takes they are in; `consent: false` and a missing `consent:` (what
-`rehearse import` leaves) both mean not given. `pipeline.analyze_one` (every analysis goes
-through it), the actor profiles and the app's screens all ask `consent_refusal`.
+`rehearse import` leaves) both mean not given. `pipeline.analyze_one` (every analysis of a
+file goes through it), live watching of a take (`live.take_binding`), the actor profiles and
+the app's screens all ask `consent_refusal` / `cast_refusal`.
 """
 
 from __future__ import annotations
@@ -37,3 +38,17 @@ def consent_refusal(character, production_root: Path | None, what: str) -> Conse
         hint = f"once the actor agrees, set `consent: true` under characters -> {character.id} in {PRODUCTION_FILE}"
     where = Location(Path(production_root) / PRODUCTION_FILE) if production_root is not None else Location(PRODUCTION_FILE)
     return ConsentError(f"{what}: {reason}", where, hint=hint)
+
+
+def cast_refusal(cast, production_root: Path | None, what: str) -> ConsentError | None:
+    """The first refusal among `cast` (a scene's characters: everyone on set is on camera), or None."""
+    for character in cast:
+        refusal = consent_refusal(character, production_root, what)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def scene_cast(project, scene) -> tuple:
+    """The scene's characters as the production defines them (unknown ids left out)."""
+    return tuple(c for c in (project.character(cid) for cid in scene.characters) if c is not None)

@@ -81,6 +81,7 @@ class LiveTake:
 
 def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record: Path | None) -> LiveTake:
     """Check and prepare a live take; one-line RehearseError when anything is wrong."""
+    from rehearse.breakdown.consent import cast_refusal, scene_cast
     from rehearse.pipeline import require_project, require_scene
     from rehearse.store.db import connect
     from rehearse.store.rehearsal_log import start_session
@@ -88,6 +89,10 @@ def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record
 
     project = require_project(project_dir)
     scene = require_scene(project, scene_id)
+    # Watching a take analyses its actors as it plays: the same consent rule as a recorded take.
+    refusal = cast_refusal(scene_cast(project, scene), project.root, f"take {take_as} of scene {scene.id} not watched")
+    if refusal is not None:
+        raise refusal
     match = _TAKE_NAME.match(take_as)
     if match is None:
         raise RehearseError(f"--take-as {take_as!r} is not a take name", hint="write it as SHOT-N, e.g. 1A-4")

@@ -91,3 +91,25 @@ def test_a_take_already_in_the_scene_is_refused_before_anything_opens(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert "take 1A-2 is already in scene 01" in done.stderr and "record it as 1A-" in done.stderr
+
+
+@pytest.mark.parametrize("consent", ["consent: false", None])
+def test_a_take_of_an_actor_without_consent_is_not_watched(tmp_path, consent):
+    """`--scene` binds the stream to a scene's actors: their consent is asked as for a recorded take."""
+    root = production_copy(tmp_path)
+    production = root / "production.yaml"
+    text = production.read_text()
+    assert text.count("consent: true") == 3
+    # Ana is in scene 01: her consent withdrawn (false) or never given (the line removed).
+    ana = text.index("actor: Lucia Ferrer")
+    start = text.index("consent: true", ana)
+    end = text.index("\n", start) + 1
+    production.write_text(text[:start] + consent + "\n" + text[end:] if consent else
+                          text[:text.rindex("\n", 0, start) + 1] + text[end:])
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", "udp://127.0.0.1:9", "--no-ui",
+                           "--scene", "01", "--take-as", "1A-9"], cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "take 1A-9 of scene 01 not watched: Lucia Ferrer (ana)" in done.stderr
+    assert not list(root.rglob("*1A-9*"))  # refused before anything was recorded
