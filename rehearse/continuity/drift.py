@@ -79,13 +79,21 @@ def take_data_from_analysis(
                     face_cut=face_cut, lighting=lighting, body_confidence=body_confidence)
 
 
-def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None) -> Take | None:
-    """The take named by `wanted` (`1A-2`, `2` or its file name), else the circled take, else None."""
+def pick_reference(scene: Scene, wanted: str | None, where: Path | None = None,
+                   project: Project | None = None) -> Take | None:
+    """The take named by `wanted` (`1A-2`, `01/1A-2`, `2`, its file name, or a path to its file
+    from here or the production folder), else the circled take, else None."""
     takes = list(scene.takes)
     if wanted:
         for take in takes:
             if wanted in (take.label, str(take.number), take.file, Path(take.file).name, Path(take.file).stem):
                 return take
+        if project is not None:
+            from rehearse.breakdown.take_files import find_take
+
+            named = find_take(project, wanted)
+            if named is not None and named.scene.id == scene.id:
+                return named.take
         raise RehearseError(f"scene {scene.id} has no take `{wanted}`", Location(where),
                             hint="takes: " + ", ".join(t.label for t in takes))
     circled = [t for t in takes if t.status == "circled"]
@@ -106,7 +114,7 @@ def drift_for_scene(
     `results` is the scene's `SceneResults` (rehearse.scene_results): takes already analysed,
     their events detected."""
     scene_file = project.scene_files.get(scene.id)
-    reference_take = pick_reference(scene, reference, scene_file)
+    reference_take = pick_reference(scene, reference, scene_file, project)
     warnings: list[str] = []
     data: dict[str, ComparedTake] = {}
     for result in results.takes:

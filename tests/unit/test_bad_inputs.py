@@ -386,6 +386,7 @@ def _argument_cases() -> list[Case]:
         Case("analyze-jobs-zero", ("analyze", "--jobs", "0"), False, "--jobs"),
         Case("render-missing-o", ("render", GOOD), False, "-o"),
         Case("drift-takes-one-file", ("drift", "--takes", GOOD), False, "reference"),
+        Case("drift-reference-unknown", ("drift", "01", "--reference", "9Z-9"), False, "9Z-9"),
         Case("drift-scene-and-takes", ("drift", "01", "--takes", GOOD, OTHER), False, "not both"),
         Case("export-unknown-group", ("export", "01", "--format", "edl", "--only", "gossip", "-o", "x.edl"), False, "gossip"),
         Case("log-sync-needs-offset", ("log", "sync", "01", "1A-1"), False, None),
@@ -401,11 +402,19 @@ def _argument_cases() -> list[Case]:
         ("neutral-file", ("actor", "neutral", GOOD, "0", "0.5"), "."),
         ("neutral-absolute", ("actor", "neutral", "{P}/" + GOOD, "0", "0.5"), "."),
         ("log-sync-absolute", ("log", "sync", "01", "{P}/" + GOOD, "--offset", "1"), "."),
+        ("drift-reference-scene-label", ("drift", "01", "--reference", "01/1A-1"), "."),
+        ("drift-reference-absolute", ("drift", "01", "--reference", "{P}/" + GOOD), "."),
+        ("drift-reference-from-takes", ("drift", "01", "--reference", "good.mp4"), "takes"),
     ]:
         ok = not name.startswith("log-sync")  # no session logged yet: names the take, then says so
+        check = _assert_reference_is_1a1 if name.startswith("drift-reference") else None
         cases.append(Case(f"take-named-{name}", argv, ok, None if ok else "no logged session",
-                          _cwd(cwd), created=("r.mp4",)))
+                          _cwd(cwd), created=("r.mp4",), check=check))
     return cases
+
+
+def _assert_reference_is_1a1(root: Path, outside: Path, stdout: str, stderr: str) -> None:
+    assert "reference take 1A-1" in stdout, stdout
 
 
 def _cwd(where: str) -> Callable[[Path, Path], None] | None:
