@@ -73,6 +73,7 @@ def test_distributed_is_not_imported_without_a_scheduler(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, cwd=folder)
 
 
+@pytest.mark.slow  # waits out a connect timeout to an unreachable scheduler (~30 s)
 def test_unreachable_scheduler_is_one_line_and_cached_takes_never_connect(tmp_path):
     """No scheduler listens on the port: one line, exit 1. Refused and cached takes are settled
     before any connection, so a batch of only those never needs one."""
