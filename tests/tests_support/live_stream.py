@@ -23,6 +23,27 @@ def free_udp_port() -> int:
         return sock.getsockname()[1]
 
 
+def udp_port_bound(port: int) -> bool:
+    """A receiver has bound this UDP port (it has opened the stream): read from /proc, no packet sent."""
+    needle = f":{port:04X} "
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            if needle in Path(table).read_text():
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def wait_until_bound(port: int, alive, timeout_s: float = 120.0) -> None:
+    """Wait for a receiver to bind `port`; `alive()` False (it died) or the timeout fails the test."""
+    deadline = time.monotonic() + timeout_s
+    while not udp_port_bound(port):
+        assert alive(), "the receiver exited before opening its socket"
+        assert time.monotonic() < deadline, "the receiver never opened its socket"
+        time.sleep(0.05)
+
+
 class UdpSender:
     """Streams one take to udp://127.0.0.1:PORT in a thread (`start`, `join`)."""
 

@@ -14,16 +14,10 @@ from pathlib import Path
 
 import pytest
 from tests_support import SAMPLE_PRODUCTION
-from tests_support.live_stream import UdpSender, free_udp_port
+from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound
 
 REPO = Path(__file__).resolve().parents[2]
 TAKE = SAMPLE_PRODUCTION / "takes" / "01-1A-2.mp4"
-
-
-def udp_port_bound(port: int) -> bool:
-    needle = f":{port:04X} "
-    return any(needle in Path(table).read_text() for table in ("/proc/net/udp", "/proc/net/udp6")
-               if Path(table).exists())
 
 
 def production_copy(tmp_path: Path) -> Path:
@@ -49,11 +43,8 @@ def test_a_killed_recording_plays_to_its_last_second_and_the_take_is_in_the_brea
     port = free_udp_port()
     extra = ("--record", "takes/01-1A-9.mp4") if suffix == ".mp4" else ()  # default: takes/SCENE-SHOT-N.ts
     watcher = watch(root, port, "--scene", "01", "--take-as", "1A-9", "--give-up", "30", *extra)
+    wait_until_bound(port, lambda: watcher.poll() is None)
     deadline = time.monotonic() + 120
-    while not udp_port_bound(port):
-        assert watcher.poll() is None, watcher.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
     sender = UdpSender(TAKE, port).start()
     while sender.frames_sent < 24 * 4:  # four seconds on the wire
         assert sender.error is None and time.monotonic() < deadline

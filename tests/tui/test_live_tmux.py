@@ -1,0 +1,71 @@
+"""The real `rehearse watch udp://... --scene 01 --take-as 1A-9` in a real terminal (tmux, 80x24) on a real stream."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests_support import SAMPLE_PRODUCTION
+from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound
+
+pytestmark = pytest.mark.slow  # a real terminal, MediaPipe and a stream: tens of seconds
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def tmux(socket: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, check=check, timeout=30)
+
+
+def wait_for(socket: str, text: str, timeout_s: float) -> str:
+    deadline, screen = time.monotonic() + timeout_s, ""
+    while time.monotonic() < deadline:
+        screen = tmux(socket, "capture-pane", "-p", "-t", "live").stdout
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def test_watching_a_stream_in_a_terminal_logs_beats_and_records_the_take(tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (scripts/test installs it)")
+    root = tmp_path / "production"
+    shutil.copytree(SAMPLE_PRODUCTION, root, ignore=shutil.ignore_patterns("*.mp4", ".rehearse"))
+    port = free_udp_port()
+    socket = f"rehearse-live-{os.getpid()}"
+    command = (f"env PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m rehearse watch "
+               f"udp://127.0.0.1:{port} --scene 01 --take-as 1A-9 --give-up 30")
+    tmux(socket, "-f", "/dev/null", "new-session", "-d", "-s", "live", "-x", "80", "-y", "24", "-c", str(root), command)
+    sender = None
+    try:
+        wait_until_bound(port, lambda: tmux(socket, "has-session", "-t", "live", check=False).returncode == 0)
+        sender = UdpSender(SAMPLE_PRODUCTION / "takes" / "01-1A-1.mp4", port).start()
+        wait_for(socket, "● LIVE", 60)
+        for key in ("n", "n"):
+            tmux(socket, "send-keys", "-t", "live", key)
+            time.sleep(0.2)
+        screen = wait_for(socket, "beat b2", 20)
+        screen = wait_for(socket, "blinks 1", 30)
+        assert "/ 1.20 ± 0.30 s" in screen  # beat b2's target beside the hold timer
+        assert all(len(line) <= 80 for line in screen.splitlines())
+        tmux(socket, "send-keys", "-t", "live", "q")
+        deadline = time.monotonic() + 30
+        while tmux(socket, "has-session", "-t", "live", check=False).returncode == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        if sender is not None:
+            sender.stop()
+        tmux(socket, "kill-server", check=False)
+    with sqlite3.connect(root / ".rehearse" / "rehearse.db") as db:
+        beats = db.execute("SELECT beat_id, t_s FROM log_entry WHERE kind = 'beat' ORDER BY id").fetchall()
+    assert [b for b, _ in beats] == ["b1", "b2"] and all(t > 0 for _, t in beats)
+    assert "file: takes/01-1A-9.ts" in (root / "01-kitchen-night.yaml").read_text()
+    assert (root / "takes" / "01-1A-9.ts").stat().st_size > 100_000
