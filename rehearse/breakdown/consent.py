@@ -15,6 +15,11 @@ from rehearse.breakdown.folders import PRODUCTION_FILE
 from rehearse.errors import ConsentError, Location
 
 
+def actor_name(character) -> str:
+    """`Ines Varga (maya)`, or `the actor playing maya` before an actor is cast (`rehearse import`)."""
+    return f"{character.actor} ({character.id})" if character.actor.strip() else f"the actor playing {character.id}"
+
+
 def consent_given(character) -> bool:
     """True only for an explicit `consent: true`."""
     return character.consent is True
@@ -29,7 +34,7 @@ def consent_refusal(character, production_root: Path | None, what: str) -> Conse
     """None when `character` consented; else the ConsentError for `what` (e.g. `take 1A-3 not analyzed`)."""
     if consent_given(character):
         return None
-    who = f"{character.actor} ({character.id})"
+    who = actor_name(character)
     if character.consent is False:
         reason = f"{who} has `consent: false`"
         hint = "analyze only with the actor's agreement; set `consent: true` once they give it"

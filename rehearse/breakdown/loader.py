@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from rehearse.breakdown.consent import actor_name
 from rehearse.breakdown.folders import PRODUCTION_FILE, find_production_folder
 from rehearse.breakdown.models import DEFAULT_FPS, Production, Scene
 from rehearse.breakdown.project import (
@@ -116,7 +117,7 @@ def load_production_file(path: Path) -> tuple[Production | None, list[Problem]]:
             if character.consent is None:
                 report.warning(
                     ("characters", i),
-                    f"{character.actor} ({character.id}) has no `consent:`, which means not given: their "
+                    f"{actor_name(character)} has no `consent:`, which means not given: their "
                     "takes are not analysed until you set `consent: true` (once the actor agrees)",
                 )
     return production, report.problems

@@ -1,7 +1,7 @@
 """The import rules: the layer table, where sqlite3/SQL, rich/textual and cv2/mediapipe may live,
 and that `--help` and the core pay for none of textual, mediapipe, cv2.
 
-`LAYERS` is ARCHITECTURE.md's table: a module imports only from its own layer or the layers
+`LAYERS` is ARCHITECTURE.md's table (and YAML is read only by `breakdown/yaml_source.py`): a module imports only from its own layer or the layers
 below, counting imports under `TYPE_CHECKING` and lazy ones inside functions (read with `ast`,
 relative imports resolved). `rule_violations` checks a tree of sources, so the same finder runs
 on the real package and on small fake trees that show each rule fails when broken. Core
@@ -164,6 +164,8 @@ TERMINAL_HOME = ("commands", "tui", "cli")
 TERMINAL_PACKAGES = {"rich", "textual", "textual_image"}
 VISION_HOME = ("video", "analysis")
 VISION_PACKAGES = {"cv2", "mediapipe"}
+YAML_READER = "breakdown.yaml_source"
+YAML_LOADERS = {"safe_load", "load", "full_load", "unsafe_load", "compose", "safe_load_all", "load_all"}
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
                  r"|CREATE\s+(TABLE|INDEX)|DROP\s+TABLE|PRAGMA\s+\w+)", re.S)
 
@@ -226,6 +228,10 @@ def rule_violations(sources: dict[str, str]) -> list[str]:
         tree = ast.parse(text, filename=path)
         module_level = _module_level_nodes(tree)
         for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in YAML_LOADERS
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml"
+                    and not _within(module, (YAML_READER,))):
+                found.append(f"{path}:{node.lineno}: YAML read outside the hardened reader (breakdown/yaml_source.py)")
             if (isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)
                     and not _within(module, SQL_HOME)):
                 found.append(f"{path}:{node.lineno}: SQL outside store/")
@@ -318,6 +324,9 @@ def test_the_fake_base_tree_keeps_the_rules():
     ("rehearse/video/frames.py", "import cv2\n", "cv2 imported at module level"),
     ("rehearse/analysis/landmarks.py", "import mediapipe as mp\n", "mediapipe imported at module level"),
     ("rehearse/tui/app.py", "def f():\n    import mediapipe\n", "mediapipe outside video/ and analysis/"),
+    # every YAML file through the one hardened reader
+    ("rehearse/config.py", "import yaml\ndef read(text):\n    return yaml.safe_load(text)\n",
+     "YAML read outside the hardened reader"),
     # a module nobody placed in the table
     ("rehearse/newthing.py", "", "not in the layer table"),
 ])
