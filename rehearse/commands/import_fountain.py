@@ -39,11 +39,18 @@ class Scaffold:
     """Things the screenplay held that the breakdown could not place."""
 
 
+def _folder_argument(value: str) -> Path:
+    """argparse `type=` for `-o DIR`: an empty string is a usage error, not the current folder."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty output folder: give a folder, e.g. -o my-film")
+    return Path(value)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `rehearse import`."""
     parser.add_argument("script", type=Path, help="the Fountain screenplay (.fountain)")
     parser.add_argument(
-        "-o", "--output", type=Path, default=Path("."), metavar="DIR",
+        "-o", "--output", type=_folder_argument, default=Path("."), metavar="DIR",
         help="folder to write production.yaml and the scene files into (default: this folder)",
     )
     parser.add_argument(

@@ -447,6 +447,11 @@ def _import_cases() -> list[Case]:
              lambda root, outside: (outside / "b.fountain").write_bytes(b"\xff\xfe\x00\x81" * 10)),
         Case("import-over-production", ("import", "{P}/script.fountain", "-o", "{P}"), False, "already exists",
              _text("script.fountain", "INT. ROOM - DAY\n\nMAYA\nHello.\n")),
+        Case("import-empty-output", ("import", "{P}/script.fountain", "-o", ""), False, "empty output folder",
+             _text("script.fountain", "INT. ROOM - DAY\n\nMAYA\nHello.\n")),
+        Case("import-into-a-fifo", ("import", "{P}/script.fountain", "-o", "{O}/pipe"), False, "pipe",
+             lambda root, outside: ((root / "script.fountain").write_text("INT. ROOM - DAY\n\nMAYA\nHi.\n"),
+                                    os.mkfifo(outside / "pipe"))),
         Case("import-into-a-file", ("import", "{P}/script.fountain", "-o", "{P}/" + GOOD), False, "good.mp4",
              _text("script.fountain", "INT. ROOM - DAY\n\nMAYA\nHello.\n")),
     ]
