@@ -123,6 +123,7 @@ class LiveSource:
         self._origin_pts: int | None = None
         self._output: Any = None
         self._out_stream: Any = None
+        self._out_sound: Any = None
         self._record_started = False
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -180,7 +181,7 @@ class LiveSource:
             raise VideoError("the source has no video stream", Location(self.spec.source),
                              hint="send the camera's picture, not only its sound")
         if first and self.record_path is not None:
-            self._open_recording(container.streams.video[0])
+            self._open_recording(container.streams.video[0], _sound(container))
         return container
 
     def _read_loop(self, container: Any) -> None:
@@ -226,10 +227,14 @@ class LiveSource:
         aspect = pixel_aspect(stream)
         paced_from: tuple[float, float] | None = None
         try:
-            for packet in container.demux(stream):
+            sound = _sound(container)
+            for packet in container.demux(*([stream, sound] if sound is not None else [stream])):
                 if self._stop.is_set():
                     return True
                 self.last_packet_wall_s = time.monotonic()
+                if packet.stream.type == "audio":
+                    self._record(packet, video=False)  # sound is recorded, never analysed here
+                    continue
                 try:
                     frames = packet.decode()
                 except av.error.FFmpegError:
@@ -270,7 +275,7 @@ class LiveSource:
 
     # -- recording (packets copied as they come) ---------------------------------------------
 
-    def _open_recording(self, in_stream: Any) -> None:
+    def _open_recording(self, in_stream: Any, sound: Any | None) -> None:
         import av
 
         path = self.record_path
@@ -282,12 +287,20 @@ class LiveSource:
         try:
             self._output = av.open(str(path), mode="w", options=options)
             self._out_stream = self._output.add_stream_from_template(in_stream)
+            if sound is not None:
+                self._out_sound = self._output.add_stream_from_template(sound)
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             raise VideoError(f"cannot record: {' '.join(str(exc).split())}", Location(path),
                              hint="record to a .ts or .mp4 in a folder you can write to") from exc
 
-    def _record(self, packet: Any) -> None:
+    def _record(self, packet: Any, *, video: bool = True) -> None:
         if self._output is None or packet.dts is None and packet.pts is None:
+            return
+        if not video:
+            # Sound before the first picture is left out, so both tracks start together.
+            if self._out_sound is not None and self._record_started:
+                packet.stream = self._out_sound
+                self._output.mux(packet)
             return
         if not self._record_started:
             if not packet.is_keyframe:
@@ -302,6 +315,11 @@ class LiveSource:
                 self._output.close()
             finally:
                 self._output = None
+
+
+def _sound(container: Any) -> Any | None:
+    """The source's first audio stream, recorded alongside the picture (None when it has none)."""
+    return container.streams.audio[0] if container.streams.audio else None
 
 
 def _input_options(spec: SourceSpec) -> dict[str, str]:

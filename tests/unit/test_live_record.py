@@ -104,3 +104,32 @@ def test_a_take_of_an_actor_without_consent_is_not_watched(tmp_path, consent):
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert "take 1A-9 of scene 01 not watched: Lucia Ferrer (ana)" in done.stderr
     assert not list(root.rglob("*1A-9*"))  # refused before anything was recorded
+
+
+@pytest.mark.slow
+def test_a_file_watched_with_record_keeps_its_picture_and_sound_packets_unchanged(tmp_path):
+    import av
+
+    # MP4 to (fragmented) MP4: the same packet bytes. Into MPEG-TS FFmpeg rewrites the framing
+    # (start codes, ADTS headers) without re-encoding, so bytes there would differ by design.
+    recording = tmp_path / "copy.mp4"
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", str(TAKE), "--no-ui", "--record", str(recording)],
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+
+    def packets(path, kind):
+        with av.open(str(path)) as container:
+            stream = getattr(container.streams, kind)[0]
+            return stream.codec_context.name, [bytes(p) for p in container.demux(stream) if p.size]
+
+    for kind in ("video", "audio"):
+        codec, original = packets(TAKE, kind)
+        copied_codec, copied = packets(recording, kind)
+        assert copied_codec == codec and copied, kind
+        # Not re-encoded: the very same packets, in a run (sound from the first picture on; the
+        # last packets may still be in flight when the file ends).
+        starts = [i for i in range(len(original)) if original[i:i + len(copied)] == copied]
+        assert starts, kind
+        first = starts[0]
+        assert first <= 3 and len(copied) >= len(original) - first - 3, (kind, first, len(copied), len(original))
