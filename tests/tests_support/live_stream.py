@@ -48,12 +48,14 @@ class UdpSender:
     """Streams one take to udp://127.0.0.1:PORT in a thread (`start`, `join`)."""
 
     def __init__(self, path: Path, port: int, *, pause_at_s: float | None = None, pause_s: float = 0.0,
-                 start_delay_s: float = 0.0):
+                 start_delay_s: float = 0.0, size: tuple[int, int] | None = None):
         self.path = Path(path)
         self.port = port
         self.pause_at_s = pause_at_s
         self.pause_s = pause_s
         self.start_delay_s = start_delay_s
+        self.size = size
+        """(width, height) to scale the picture to (e.g. 1280x720), None to keep it."""
         self.frames_sent = 0
         self.error: BaseException | None = None
         self._stop = threading.Event()
@@ -86,7 +88,7 @@ class UdpSender:
         rate = in_stream.average_rate or Fraction(25)
         out = av.open(f"udp://127.0.0.1:{self.port}?pkt_size=1316", mode="w", format="mpegts")
         stream = out.add_stream("libx264", rate=rate)
-        stream.width, stream.height = in_stream.codec_context.width, in_stream.codec_context.height
+        stream.width, stream.height = self.size or (in_stream.codec_context.width, in_stream.codec_context.height)
         stream.pix_fmt = "yuv420p"
         stream.codec_context.gop_size = max(1, round(float(rate)))
         stream.options = {"preset": "ultrafast", "tune": "zerolatency", "crf": "18"}
@@ -108,7 +110,7 @@ class UdpSender:
                 wait = started + t + shift - time.monotonic()
                 if wait > 0 and self._stop.wait(wait):
                     break
-                new = frame.reformat(format="yuv420p")
+                new = frame.reformat(width=stream.width, height=stream.height, format="yuv420p")
                 new.pts = round((t + shift) * float(rate))
                 new.time_base = Fraction(1) / rate
                 for packet in stream.encode(new):

@@ -1,0 +1,80 @@
+"""Live rehearsal on this machine: a sample take streamed over UDP (MPEG-TS, x264 zerolatency) at 720p and at
+its own size, watched by `rehearse watch --no-ui`; prints display lag, dropped frames, emit delay and how
+many blinks and face holds match the offline analysis of the recording within 2 frames.
+
+    python benchmarks/bench_live.py [TAKE] [--sizes 1280x720,native]
+
+Numbers are measured in this run (the machine's load changes them: they are printed, never asserted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the UDP sender the tests use
+
+from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound  # noqa: E402
+
+from rehearse.analysis.events import detect_events  # noqa: E402
+from rehearse.analysis.take import analyze_take  # noqa: E402
+from rehearse.config import Settings  # noqa: E402
+
+
+def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
+    port = free_udp_port()
+    events_file, recording = folder / "events.jsonl", folder / "take.ts"
+    for path in (events_file, recording):
+        path.unlink(missing_ok=True)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "rehearse", "watch", f"udp://127.0.0.1:{port}", "--no-ui", "--events-jsonl",
+         str(events_file), "--record", str(recording), "--duration", "7.5", "--give-up", "10"],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until_bound(port, lambda: watcher.poll() is None)
+    sender = UdpSender(take, port, size=size).start()
+    out, _ = watcher.communicate(timeout=300)
+    sender.stop()
+    summary = json.loads(out.strip().splitlines()[-1])
+    rows = [json.loads(line) for line in events_file.read_text().splitlines()]
+    settings = Settings(cache_dir=folder / "cache")
+    face_only = settings.analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
+    settings = settings.model_copy(update={"analysis": settings.analysis.model_copy(update={"landmarks": face_only})})
+    analysis = analyze_take(recording, settings)
+    offline = detect_events(analysis.signals, None, settings=settings.events, landmarks=analysis.landmarks)
+    frame = 1 / analysis.measured_fps
+
+    def compared(kind, scope, end):
+        return end <= 7.5 - 0.6 and (kind == "blink" or (kind == "hold" and scope == "face"))
+
+    live = [r for r in rows if compared(r["kind"], r.get("scope"), r["end_s"])]
+    wanted = [e for e in offline if compared(e.kind, e.scope, e.end_s)]
+    hits = sum(any(r["kind"] == e.kind and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
+                   and abs(r["end_s"] - e.end_s) <= 2 * frame + 1e-6 for r in live) for e in wanted)
+    label = f"{size[0]}x{size[1]}" if size else f"{analysis.width}x{analysis.height} (native)"
+    print(f"{label}: analysed {summary['frames_analysed']}/{summary['frames_received']} frames, "
+          f"dropped {summary['frames_dropped']} ({summary['frames_dropped'] / max(1, summary['frames_received']):.0%}); "
+          f"display lag median {summary['display_lag_median_s']} s, max {summary['display_lag_max_s']} s; "
+          f"emit delay median {summary['emit_delay_median_s']} s, max {summary['emit_delay_max_s']} s "
+          f"({summary['events']} events); live vs offline blinks+face holds within 2 frames: {hits}/{len(wanted)} "
+          f"(live found {len(live)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("take", nargs="?", type=Path, default=REPO / "scenes" / "takes" / "01-1A-1.mp4")
+    parser.add_argument("--sizes", default="1280x720,native")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for text in args.sizes.split(","):
+            size = None if text == "native" else tuple(int(v) for v in text.split("x"))
+            run(args.take, size, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
