@@ -4,8 +4,8 @@ Every output goes through `check_output`, which refuses, with one line naming th
 fix, to write:
 
 - onto the user's own material: a video (by name or by its first bytes), a YAML file (a scene
-  breakdown, `production.yaml`, `rehearse.yaml`, the user config), the production's database
-  or an analysis cache;
+  breakdown, `production.yaml`, `rehearse.yaml`, the user config), a screenplay, the
+  production's database or an analysis cache;
 - onto a FIFO, socket or block device (a FIFO would hang until someone reads it), or through a
   symlink loop;
 - into a folder given as the file, a path whose parent is a file, or an empty path.
@@ -33,6 +33,8 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mxf", ".we
                             ".mpg", ".mpeg", ".ts", ".3gp", ".wmv", ".flv", ".dv", ".r3d", ".braw"})
 """Names that say "this is a camera file": never overwritten by a text export."""
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+SCRIPT_SUFFIXES = frozenset({".fountain", ".spmd", ".fdx", ".celtx"})
+"""Screenplays: the writer's own files, never an output's target."""
 PROTECTED_NAMES = frozenset({"rehearse.db", "rehearse.db-wal", "rehearse.db-shm", "rehearse.db-journal"})
 RENDER_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv")
 """Containers that hold the H.264 + AAC a render writes."""
@@ -146,6 +148,8 @@ def check_output(
     if real.suffix.lower() in YAML_SUFFIXES and real.exists():
         raise _refusal(given, "is a YAML file (a breakdown or settings); rehearse never overwrites it with an output",
                        "choose another -o")
+    if real.suffix.lower() in SCRIPT_SUFFIXES and real.exists():
+        raise _refusal(given, "is a screenplay; rehearse never overwrites it with an output", "choose another -o")
     try:
         info = os.stat(real)
     except FileNotFoundError:

@@ -226,6 +226,7 @@ OUTPUTS = [
     ("rehearse-yaml", "rehearse.yaml", _text("rehearse.yaml", "events: {}\n"), False, False, "rehearse.yaml", ()),
     ("cache-entry", ".rehearse/cache/entry.json", None, False, False, ".rehearse/cache", ()),
     ("database", ".rehearse/rehearse.db", None, False, False, "rehearse.db", ()),
+    ("screenplay", "script.fountain", _text("script.fountain", "INT. ROOM - DAY\n"), False, False, "script.fountain", ()),
     ("empty", "", None, False, False, "empty output path", ()),
     ("folder", "takes", None, False, False, "takes", ()),
     ("folder-slash", "takes/", None, False, False, "takes", ()),
