@@ -129,7 +129,9 @@ class LineCue(Record):
     character: Identifier
     """Id of the character speaking."""
     text: str
-    """The line as written in the script."""
+    """The line as written in the script (without its parenthetical)."""
+    parenthetical: str = ""
+    """The script's direction for this line, without parentheses (e.g. `lightly`, `beat`)."""
 
 
 class TargetHold(Record):
@@ -148,7 +150,7 @@ class Beat(Record):
 
     id: Identifier
     """Beat id, unique within the scene (e.g. `b3`)."""
-    summary: str
+    summary: str = ""
     """What happens, in a sentence."""
     intent: str = ""
     """What the character wants in this beat (playable action)."""

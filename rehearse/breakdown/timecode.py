@@ -66,3 +66,27 @@ def to_timecode(seconds: float, fps: float) -> str:
     frames = total_frames % rate
     total_seconds = total_frames // rate
     return f"{total_seconds // 3600:02d}:{total_seconds // 60 % 60:02d}:{total_seconds % 60:02d}:{frames:02d}"
+
+
+def camera_timecode(start_timecode: str, fps: float, t_s: float) -> str:
+    """The camera's timecode `t_s` seconds into a take whose first frame was `start_timecode`
+    (the camera report's); "" when the report gives none or it cannot be read."""
+    if not start_timecode or fps <= 0:
+        return ""
+    try:
+        start = parse_seconds(start_timecode, fps)
+    except TimeFormatError:
+        return ""
+    return to_timecode(start + t_s, fps)
+
+
+MIN_RATE_SPAN_S = 20.0
+"""Shortest span a per-minute rate is shown for. One blink in a 1.5 s beat is "40 blinks/min",
+which is noise: under this span the count and the span are shown instead."""
+
+
+def rate_or_count(count: int, span_s: float, noun: str) -> str:
+    """`14 blinks/min` over a long enough span, else `1 blink in 1.5 s`."""
+    if span_s >= MIN_RATE_SPAN_S:
+        return f"{count / span_s * 60:.0f} {noun}s/min"
+    return f"{count} {noun}{'' if count == 1 else 's'} in {span_s:.1f} s"

@@ -83,13 +83,13 @@ def _list(project, args) -> int:
 def _show(project, args) -> int:
     from rehearse.config import load_settings
     from rehearse.profiles.collect import find_character, profile_settings
-    from rehearse.profiles.outliers import profile_outliers
+    from rehearse.profiles.outliers import circled_takes, profile_outliers
     from rehearse.scene_results import actor_profile
 
     character = find_character(project, args.name)
     settings = load_settings(project.root)
     profile = actor_profile(project, character, settings)
-    flags = profile_outliers(profile, profile_settings(settings))
+    flags = profile_outliers(profile, profile_settings(settings), circled_takes(project))
     if args.json:
         print(json.dumps({"profile": profile.json_document(), "flags": [f.json_row() for f in flags]}, indent=2))
         return 0

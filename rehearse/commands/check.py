@@ -60,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
         checked = [f for p in paths for f in (_files_of(find_production_folder(p) or p) if p.is_dir() else [p])]
 
     problems = problems + _settings_problems(project.root if project is not None else find_production_folder(cwd))
+    if project is not None and hasattr(project, "root"):
+        from rehearse.breakdown.completeness import still_missing
+
+        problems = [*problems, *still_missing(project)]  # e.g. after `rehearse import`: what to fill in next
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     scenes = project.scenes if project is not None else ()

@@ -42,10 +42,14 @@ def run(args: argparse.Namespace) -> int:
         report = files_drift(list(args.takes), getattr(args, "project", None), progress=_progress_printer())
     else:
         report = _scene_report(args)
+    timecodes = _flag_timecodes(args, report)
     if args.json:
-        print(json.dumps(report.json_document(), indent=2))
+        document = report.json_document()
+        for row, timecode in zip(document.get("flags", []), timecodes, strict=False):
+            row["take_tc"] = timecode
+        print(json.dumps(document, indent=2))
     else:
-        _print_text(report)
+        _print_text(report, timecodes)
     if args.takes is not None and report.warnings:
         # A file that could not be analysed was not compared: "no drift" would be a false all-clear.
         compared = len(report.takes)
@@ -53,6 +57,29 @@ def run(args: argparse.Namespace) -> int:
               + ("; nothing was compared" if not compared else ""), file=sys.stderr)
         return 1
     return 0
+
+
+def _flag_timecodes(args: argparse.Namespace, report) -> list[str]:
+    """Each flag's camera timecode in its take (from the camera report's start timecode and the
+    shot's frame rate, else the production's); "" when the take has none."""
+    if args.takes is not None or args.scene is None:
+        return ["" for _ in report.flags]
+    from rehearse.breakdown.timecode import camera_timecode
+    from rehearse.pipeline import require_project, require_scene
+
+    project = require_project(args.project)
+    scene = require_scene(project, args.scene)
+    rates = {shot.id: shot.frame_rate for shot in scene.shots}
+    takes = {take.label: take for take in scene.takes}
+    codes = []
+    for flag in report.flags:
+        take = takes.get(flag.take)
+        if take is None or flag.take_s is None:
+            codes.append("")
+            continue
+        fps = rates.get(take.shot) or project.production.fps
+        codes.append(camera_timecode(take.camera_report.start_timecode, fps, flag.take_s))
+    return codes
 
 
 def _scene_report(args: argparse.Namespace):
@@ -91,7 +118,7 @@ def _progress_printer():
     return show
 
 
-def _print_text(report) -> None:
+def _print_text(report, timecodes: list[str]) -> None:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     title = f"Scene {report.scene}" if report.scene else "Files"
@@ -100,11 +127,12 @@ def _print_text(report) -> None:
     else:
         print(f"{title}: no reference take; checked {', '.join(report.takes) or 'no take'} against the breakdown")
     current = None
-    for flag in report.flags:
+    for flag, timecode in zip(report.flags, timecodes, strict=True):
         if flag.take != current:
             current = flag.take
             print(f"\n{flag.take}:")
-        print(f"  [{flag.severity}] {flag.message}")
+        where = f" (TC {timecode})" if timecode else ""
+        print(f"  [{flag.severity}]{where} {flag.message}")
     counts = Counter(f.kind for f in report.flags)
     per_take = Counter(f.take for f in report.flags)
     print()

@@ -51,6 +51,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+WIDE_TABLE_COLUMNS = 110
+"""From this terminal width on, the events table adds end, apex and confidence columns."""
+
+
+def _measured(event: dict, wide: bool) -> str:
+    """The event's main measurement in plain words (all of them with --json)."""
+    if event.get("latency_s") is not None:
+        return f"reply {event['latency_s']:.2f} s"
+    values = {k: v for k, v in event.get("values", {}).items() if k != "duration_ms"}
+    if not wide:
+        return ""  # raw detector figures (peak_depth ...) are for the wide table and --json
+    return next((f"{k.replace('_', ' ')} {v:g}" for k, v in values.items() if isinstance(v, (int, float))), "")
+
+
 def _print_tables(document: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -65,40 +79,47 @@ def _print_tables(document: dict) -> None:
         console.print(f"note: {document['note']}", highlight=False)
     for span in document["face_lost"]:
         console.print(f"face lost {span['start_s']:.2f}-{span['end_s']:.2f} s", highlight=False)
+    wide = console.width >= WIDE_TABLE_COLUMNS
     if document["events"]:
-        table = Table(title="events", title_justify="left")
-        for column in ("kind", "what", "side", "start s", "end s", "dur ms", "apex s", "conf", "beat", "measured"):
-            table.add_column(column, justify="right" if column[0] in "sdac" and column != "side" else "left")
+        table = Table(title="events (times in seconds)", title_justify="left")
+        # At 80 columns only what a reader needs stays (times in seconds, never cut); end, apex
+        # and confidence come back on a wide terminal, and --json carries everything.
+        columns = ["kind", "what", "side", "start", "length"]
+        columns += ["end", "apex", "conf"] if wide else []
+        columns += ["beat", "measured"]
+        for column in columns:
+            table.add_column(column, justify="right" if column in ("start", "length", "end", "apex", "conf") else "left",
+                             no_wrap=column != "measured", overflow="fold", min_width=12 if column == "measured" else None)
         for event in document["events"]:
-            what = event.get("label") or event.get("scope") or event.get("region") or ""
-            if event["kind"] == "gesture" and event.get("region"):
-                what = f"{what} ({event['region']})"
+            what = (event.get("label") or event.get("scope") or event.get("region") or "").replace("_", " ")
             if event.get("target"):
                 what = f"{what} {event['target']}"
-            # the main measurement only; --json carries them all
-            measured = next((f"{k}={v:g}" for k, v in event.get("values", {}).items() if k != "duration_ms"), "")
-            if event.get("latency_s") is not None:
-                measured = f"latency {1000 * event['latency_s']:.0f} ms"
-            table.add_row(
-                event["kind"], what, event.get("side", ""), f"{event['start_s']:.3f}", f"{event['end_s']:.3f}",
-                f"{1000 * (event['end_s'] - event['start_s']):.0f}",
-                f"{event['apex_s']:.3f}" if event.get("apex_s") is not None else "",
-                f"{event['confidence']:.2f}", event.get("beat", ""), measured,
-            )
+            if event["kind"] == "gesture" and event.get("region") and wide:
+                what = f"{what} ({event['region']})"
+            measured = _measured(event, wide)
+            cells = [event["kind"].replace("_", " "), what, event.get("side", ""), f"{event['start_s']:.2f}",
+                     f"{event['end_s'] - event['start_s']:.2f}"]
+            if wide:
+                cells += [f"{event['end_s']:.2f}", f"{event['apex_s']:.2f}" if event.get("apex_s") is not None else "",
+                          f"{event['confidence']:.2f}"]
+            table.add_row(*cells, event.get("beat", ""), measured)
         console.print(table)
     elif not document["no_face"]:
         console.print("no events found", highlight=False)
     if document["beats"]:
+        from rehearse.breakdown.timecode import rate_or_count
+
         table = Table(title="beats", title_justify="left")
-        for column in ("beat", "start s", "end s", "blinks", "blinks/min", "longest hold ms", "vs target hold", "latencies ms", "pauses"):
-            table.add_column(column)
+        for column in ("beat", "from s", "to s", "blinks", "hold", "target hold", "reply"):
+            table.add_column(column, no_wrap=column != "target hold", min_width=16 if column == "blinks" else None,
+                             justify="right" if column.endswith(" s") else "left")
         for beat in document["beats"]:
             target = beat["hold_target"]
             table.add_row(
-                beat["beat"], f"{beat['start_s']:.2f}", f"{beat['end_s']:.2f}", str(beat["blinks"]),
-                f"{beat['blink_rate_per_min']:.0f}",
-                f"{1000 * beat['holds'][0]:.0f}" if beat["holds"] else "",
-                f"{1000 * target['target_s']:.0f} ms: {target['verdict']}" if target else "",
-                ", ".join(f"{1000 * x:.0f}" for x in beat["latencies_s"]), str(beat["pauses"]),
+                beat["beat"], f"{beat['start_s']:.2f}", f"{beat['end_s']:.2f}",
+                rate_or_count(beat["blinks"], beat["end_s"] - beat["start_s"], "blink"),
+                f"{beat['holds'][0]:.2f} s" if beat["holds"] else "",
+                f"{target['target_s']:.2f} s: {target['verdict']}" if target else "",
+                ", ".join(f"{x:.2f} s" for x in beat["latencies_s"]),
             )
         console.print(table)

@@ -102,9 +102,31 @@ def _character_ids(names: list[str]) -> dict[str, str]:
     return ids
 
 
-def _speech_summary(speeches) -> str:
-    names = [s.character + (f" ({', '.join(s.extensions)})" if s.extensions else "") for s in speeches]
-    return f"{' and '.join(names)} speak at once." if len(names) > 1 else f"{names[0]} speaks."
+def _line_cues(speech, character: str) -> list[dict]:
+    """A speech as line cues: a parenthetical starts a new cue and is kept in its own field,
+    so `(lightly) Of course I did.` is the text `Of course I did.` said `lightly`."""
+    cues: list[dict] = []
+    parenthetical = ""
+    words: list[str] = []
+
+    def close() -> None:
+        if words or parenthetical:
+            cue = {"character": character}
+            if parenthetical:
+                cue["parenthetical"] = parenthetical
+            cue["text"] = " ".join(words)
+            cues.append(cue)
+
+    for line in speech.lines:
+        if line.startswith("(") and line.endswith(")"):
+            if words:  # a direction in the middle of a speech starts the next cue
+                close()
+                words, parenthetical = [], ""
+            parenthetical = " ".join(filter(None, [parenthetical, line[1:-1].strip()]))
+        else:
+            words.append(line)
+    close()
+    return cues
 
 
 def _scene_data(scene, scene_id: str, ids: dict[str, str]) -> dict:
@@ -123,11 +145,11 @@ def _scene_data(scene, scene_id: str, ids: dict[str, str]) -> dict:
             pending_action = []
         for speech in element.speeches:
             characters.setdefault(ids[speech.character], None)
-        beats.append({
-            "id": f"b{len(beats) + 1}",
-            "summary": " ".join(pending_action) or _speech_summary(element.speeches),
-            "lines": [{"character": ids[s.character], "text": s.text} for s in element.speeches],
-        })
+        beat: dict = {"id": f"b{len(beats) + 1}"}
+        if pending_action:  # the action before a speech is its summary; nothing is invented
+            beat["summary"] = " ".join(pending_action)
+        beat["lines"] = [cue for s in element.speeches for cue in _line_cues(s, ids[s.character])]
+        beats.append(beat)
         pending_action = []
     if pending_action:
         beats.append({"id": f"b{len(beats) + 1}", "summary": " ".join(pending_action)})

@@ -321,7 +321,7 @@ def blink_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignme
                            ref_blinks[0].start_s if ref_blinks else span.ref_start, first, values,
                            f"{_where(other, span)}: {extra if count_change > 0 else 'fewer blinks'} — "
                            f"{len(take_blinks)} blink(s) (at {times} s), against {len(ref_blinks)} in reference "
-                           f"take {reference.label} ({take_rate:.0f} vs {ref_rate:.0f} per minute)."))
+                           f"take {reference.label}{_rates(take_rate, ref_rate, span.take_end - span.take_start)}."))
     return flags
 
 
@@ -402,3 +402,11 @@ def compare_takes(reference: ComparedTake, other: ComparedTake, *, settings: Dri
     flags += framing_flags(reference, other, alignment, settings)
     flags += lighting_flags(reference, other, alignment, settings)
     return sorted(flags, key=lambda f: (f.take_s if f.take_s is not None else -1.0, f.kind))
+
+
+def _rates(take_rate: float, ref_rate: float, span_s: float) -> str:
+    """` (14 vs 9 per minute)` over a beat long enough for a rate to mean something, else nothing
+    (the counts already say it: one blink in 1.5 s is no "40 per minute")."""
+    from rehearse.breakdown.timecode import MIN_RATE_SPAN_S
+
+    return f" ({take_rate:.0f} vs {ref_rate:.0f} per minute)" if span_s >= MIN_RATE_SPAN_S else ""

@@ -85,8 +85,17 @@ def take_outliers(figures: TakeFigures, usual: FigureSummary, settings: ProfileS
     return found
 
 
-def profile_outliers(profile: ActorProfile, settings: ProfileSettings | None = None) -> list:
-    """`DriftFlag`s of kind `profile`, one per take and figure far outside the actor's other takes."""
+def circled_takes(project) -> set[tuple[str, str]]:
+    """(scene id, take label) of every circled take: the references drift is measured against."""
+    return {(scene.id, take.label) for scene in project.scenes for take in scene.takes if take.status == "circled"}
+
+
+def profile_outliers(profile: ActorProfile, settings: ProfileSettings | None = None,
+                     references: set[tuple[str, str]] | frozenset = frozenset()) -> list:
+    """`DriftFlag`s of kind `profile`, one per take and figure far outside the actor's other takes.
+
+    A take in `references` (circled: what the others are compared with) is never called unlike
+    the others; the flag says the other takes differ from it."""
     from rehearse.continuity.flags import DriftFlag
 
     settings = settings or ProfileSettings()
@@ -105,8 +114,11 @@ def profile_outliers(profile: ActorProfile, settings: ProfileSettings | None = N
                 kind=PROFILE_FLAG_KIND, severity=_severity(outlier["past"], settings), beat=None,
                 take=figures.take, reference=f"profile of {profile.actor}",
                 values=values,
-                message=f"Take {figures.take} (scene {figures.scene}) is unlike {profile.actor}'s other "
-                        f"{len(others)} takes: {outlier['words']}.",
+                message=(f"{profile.actor}'s other {len(others)} takes differ from circled take {figures.take} "
+                         f"(scene {figures.scene}), the reference: {outlier['words']}."
+                         if (figures.scene, figures.take) in references else
+                         f"Take {figures.take} (scene {figures.scene}) is unlike {profile.actor}'s other "
+                         f"{len(others)} takes: {outlier['words']}."),
             ))
     return flags
 
@@ -124,7 +136,7 @@ def scene_profile_flags(project, results, others_by_character: dict, settings=No
             continue
         others = others_by_character.get(character_id, [])
         profile = profile_from_results(project, character, [results, *others], settings)
-        flags += [f for f in profile_outliers(profile, profile_settings(settings))
+        flags += [f for f in profile_outliers(profile, profile_settings(settings), circled_takes(project))
                   if f.take in labels and f.values.get("scene") == results.scene.id]
     return flags
 

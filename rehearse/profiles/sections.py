@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rehearse.profiles.collect import consent_error, profile_from_results, profile_settings
-from rehearse.profiles.outliers import profile_outliers
+from rehearse.profiles.outliers import circled_takes, profile_outliers
 from rehearse.profiles.profile import FigureSummary
 
 
@@ -35,7 +35,7 @@ def actor_sections(project, results: Sequence, settings=None) -> list[dict[str, 
             sections.append(section)
             continue
         profile = profile_from_results(project, character, results, settings)
-        flags = profile_outliers(profile, profile_settings(settings))
+        flags = profile_outliers(profile, profile_settings(settings), circled_takes(project))
         rows = [_summary_row("all takes", profile.overall)]
         rows += [_summary_row(f"scene {s}", v) for s, v in profile.by_scene.items()]
         rows += [_summary_row(f"with {p}", v) for p, v in profile.by_partner.items()]

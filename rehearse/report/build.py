@@ -76,22 +76,35 @@ def _scene_section(results, drift, wardrobe, report: Report, images: bool) -> di
         "drift_checked": drift is not None,
         "takes": [], "beats": [], "latencies": [], "flags": [], "log": [],
         "wardrobe": [_flag_row(f) for f in wardrobe if scene.id in (f.values.get("scene"), f.values.get("other_scene"))],
+        **_scene_notes(scene),
     }
+    reference = results.take(drift.reference) if drift is not None and drift.reference else None
+    flags_by_take: dict[str, list] = {}
+    for flag in drift.flags if drift is not None else []:
+        flags_by_take.setdefault(flag.take, []).append(flag)
     for result in results.takes:
         plot_id = None
         if images and result.analysis is not None:
             from rehearse.report.images import signal_plot
 
             plot_id = f"plot-{scene.id}-{result.label}"
-            report.images[plot_id] = signal_plot(result)
+            overlay = reference if reference is not None and reference is not result and reference.analysis else None
+            report.images[plot_id] = signal_plot(result, reference=overlay, flags=flags_by_take.get(result.label, []))
         if result.problem:
             report.warnings.append(f"scene {scene.id} take {result.label}: {result.problem}")
+        shot = next((s for s in scene.shots if s.id == result.take.shot), None)
+        camera = result.take.camera_report
         section["takes"].append({
             "take": result.label, "status": result.take.status, "file": result.take.file,
             "duration_s": round(result.duration_s, 3),
             "face_coverage": round(float(result.analysis.face_coverage), 3) if result.analysis else None,
             "events": len(result.events), "beat_marks_from": result.beat_marks_source,
             "notes": result.take.notes, "problem": result.problem, "plot": plot_id,
+            "camera": {"camera": camera.camera, "roll": camera.roll, "sound_roll": camera.sound_roll,
+                       "start_timecode": camera.start_timecode, "notes": camera.notes,
+                       "shot_size": shot.size if shot else None, "lens_mm": shot.lens_mm if shot else None,
+                       "frame_rate": (shot.frame_rate if shot and shot.frame_rate else None)
+                       or (round(result.fps, 3) if result.fps else None)},
         })
         for event in result.events:
             if event.kind == "hesitation" and event.latency_s is not None:
@@ -103,10 +116,35 @@ def _scene_section(results, drift, wardrobe, report: Report, images: bool) -> di
     if drift is not None:
         for flag in drift.flags:
             row = _flag_row(flag)
+            take = results.take(flag.take) if flag.take else None
+            if take is not None and flag.take_s is not None:
+                from rehearse.breakdown.timecode import camera_timecode
+
+                row["take_tc"] = camera_timecode(take.take.camera_report.start_timecode, take.fps, flag.take_s)
             if images:
-                row["still"] = _flag_still(flag, results, report)
+                row["still"] = _flag_still(flag, results, report, drift.reference)
             section["flags"].append(row)
     return section
+
+
+def _scene_notes(scene) -> dict[str, Any]:
+    """Wardrobe, makeup and blocking as the breakdown gives them, for the report's scene notes."""
+    def cues(items) -> list[dict[str, Any]]:
+        return [{"character": c.character, "item": c.item, "state": c.state, "changes_at": c.changes_at,
+                 "new_state": c.new_state, "changed_on_purpose": c.changed_on_purpose} for c in items]
+
+    blocking = scene.blocking
+    return {
+        "wardrobe_items": cues(scene.wardrobe),
+        "makeup_items": cues(scene.makeup),
+        "blocking": {
+            "marks": [{"id": m.id, "description": m.description} for m in blocking.marks],
+            "moves": [{"beat": m.beat, "character": m.character, "from_mark": m.from_mark, "to_mark": m.to_mark,
+                       "description": m.description} for m in blocking.moves],
+            "leans": [{"beat": lean.beat, "character": lean.character, "direction": lean.direction,
+                       "target": lean.target, "degrees": lean.degrees} for lean in blocking.leans],
+        },
+    }
 
 
 def _beat_row(beat, results) -> dict[str, Any]:
@@ -119,7 +157,7 @@ def _beat_row(beat, results) -> dict[str, Any]:
             continue
         comparison = summary.hold_target
         row["takes"].append({
-            "take": result.label, "blinks": summary.blinks,
+            "take": result.label, "blinks": summary.blinks, "span_s": round(summary.end_s - summary.start_s, 3),
             "blink_rate_per_min": round(summary.blink_rate_per_min, 1),
             "longest_hold_s": round(summary.holds[0], 3) if summary.holds else None,
             "hold_verdict": comparison.verdict if comparison else None,
@@ -137,18 +175,45 @@ def _flag_row(flag) -> dict[str, Any]:
             "message": flag.message}
 
 
-def _flag_still(flag, results, report: Report) -> str | None:
-    from rehearse.report.images import side_by_side, still
+def reference_time(flag, take, reference, *, own_time: bool = True) -> float | None:
+    """Where in the reference take to look for a flag: its own time (`own_time`: the flag was
+    measured against this take), else the reference's event of the same gesture, else the same
+    offset into the same beat."""
+    if own_time and flag.reference_s is not None:
+        return flag.reference_s
+    if reference is None or flag.take_s is None:
+        return None
+    gesture = flag.values.get("gesture")
+    for event in reference.events:
+        if gesture and (event.label == gesture or (event.kind == "gesture" and event.beat == flag.beat)):
+            return float(event.start_s)
+    beat = flag.beat
+    if beat and beat in reference.beat_marks and beat in take.beat_marks:
+        return max(0.0, reference.beat_marks[beat] + flag.take_s - take.beat_marks[beat])
+    return flag.take_s
+
+
+def _flag_still(flag, results, report: Report, scene_reference: str | None = None) -> str | None:
+    """Face crops of the reference and the take side by side at the flag. A flag measured against
+    the breakdown (a gesture to the wrong side) still shows the scene's reference take doing it."""
+    from rehearse.report.images import face_still, side_by_side
 
     take = results.take(flag.take) if flag.take else None
-    reference = results.take(flag.reference) if getattr(flag, "reference", None) else None
+    # a flag against the breakdown names "breakdown", not a take: show the scene's reference take
+    against_take = results.take(flag.reference) is not None if getattr(flag, "reference", None) else False
+    reference_label = flag.reference if against_take else scene_reference
+    reference = results.take(reference_label) if reference_label and reference_label != flag.take else None
     if take is None or flag.take_s is None:
         return None
-    left = still(reference.path, flag.reference_s) if reference is not None and flag.reference_s is not None else None
-    right = still(take.path, flag.take_s)
+    reference_s = reference_time(flag, take, reference, own_time=against_take)
+    left = face_still(reference, reference_s) if reference is not None and reference_s is not None else None
+    right = face_still(take, flag.take_s)
     image_id = f"still-{results.scene.id}-{flag.take}-{flag.kind}-{len(report.images)}"
-    labels = (f"reference {flag.reference} @ {flag.reference_s:.2f} s" if left is not None else "no reference",
-              f"take {flag.take} @ {flag.take_s:.2f} s")
+    if left is not None:
+        left_label = f"reference {reference_label} @ {reference_s:.2f} s"
+    else:
+        left_label = f"reference {reference_label}: no frame" if reference is not None else "no reference take"
+    labels = (left_label, f"take {flag.take} @ {flag.take_s:.2f} s")
     data = side_by_side(left, right, labels)
     if not data:
         return None

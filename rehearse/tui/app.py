@@ -19,7 +19,7 @@ from rehearse.errors import RehearseError
 from rehearse.tui.commands import RehearseCommands
 from rehearse.tui.data import DataSources, LoadResult, resolve_root, watched_files
 from rehearse.tui.keymap import bindings
-from rehearse.tui.messages import JobFinished, JobProgress, ProjectLoaded
+from rehearse.tui.messages import FlagsReady, JobFinished, JobProgress, ProjectLoaded
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -65,6 +65,9 @@ class RehearseApp(App):
         self.loaded = False
         """True once the first load of the production has landed (even if it failed)."""
         self.problems: list[str] = []
+        self.flags: dict[str, list[Any] | None] = {}
+        """Scene id -> continuity flags computed in the background (None: not every take analysed).
+        A scene missing here has not been computed yet."""
         self._stamps: dict[Path, float] = {}
 
     def on_mount(self) -> None:
@@ -116,6 +119,41 @@ class RehearseApp(App):
 
     def on_project_loaded(self, message: ProjectLoaded) -> None:
         self._apply(message.result, message.reload)
+        if self.project is not None:
+            self.flags = {}
+            self.compute_flags(self.project)
+
+    # --- flags, computed when the app opens ---------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="flags")
+    def compute_flags(self, project: Any) -> None:
+        """Every scene's continuity flags, from cached analyses only (drift never starts MediaPipe
+        here: a scene with a take not analysed yet gets None). The sources memoise them per analysis."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        for scene in project.scenes:
+            if worker.is_cancelled:
+                return
+            try:
+                flags = self.sources.scene_flags(project, scene)
+            except RehearseError:
+                flags = None
+            self.post_message(FlagsReady(scene.id, flags))
+
+    def on_flags_ready(self, message: FlagsReady) -> None:
+        self.flags[message.scene_id] = message.flags
+        for screen in self.screen_stack:
+            if hasattr(screen, "flags_changed"):
+                screen.flags_changed(message.scene_id)
+
+    def flags_for(self, scene) -> tuple[bool, list[Any] | None]:
+        """(known, flags) for a scene: known is False while the background computation has not
+        reached it; flags None means no drift can run yet (a take is not analysed)."""
+        if scene.id in self.flags:
+            return True, self.flags[scene.id]
+        remembered = self.sources.known_flags(self.project, scene) if self.sources.known_flags else None
+        return remembered is not None, remembered
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -182,6 +220,9 @@ class RehearseApp(App):
         for screen in self.screen_stack:
             if hasattr(screen, "job_finished"):
                 screen.job_finished()
+        if message.ok and self.project is not None:
+            self.flags = {}
+            self.compute_flags(self.project)  # new analyses: the flags change
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
@@ -206,6 +247,12 @@ class RehearseApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_warnings(self) -> None:
+        from rehearse.tui.screens.warnings import WarningsScreen
+
+        if not isinstance(self.screen, WarningsScreen):
+            self.push_screen(WarningsScreen())
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

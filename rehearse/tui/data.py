@@ -76,6 +76,11 @@ class TakeData:
     None: the breakdown's own."""
     note: str = ""
     """Why data is missing (`not analyzed yet`, `video file missing`), empty when complete."""
+    flags_note: str = "computing flags…"
+    """Why `flags` is empty: still computing, no flag, or drift cannot run yet."""
+    face_boxes: Any | None = None
+    """(frames, 4) face box per frame of `signals.times`: x0, y0, x1, y1 as fractions of the
+    image, NaN where no face was found; None when the analysis has no face landmarks."""
 
     @property
     def analyzed(self) -> bool:
@@ -148,6 +153,7 @@ def cached_take_data(project: Any, scene: Scene, take: Take) -> TakeData:
         duration_s=float(analysis.duration_s),
         beat_marks=dict(detected.beat_marks) if detected.beat_marks else None,
         note=_source_note(analysis),
+        face_boxes=face_boxes(analysis),
     )
 
 
@@ -158,6 +164,25 @@ def _source_note(analysis: Any) -> str:
     if analysis.no_face or expression_source(analysis.landmarks) == "blendshapes":
         return ""
     return GEOMETRY_NOTE
+
+
+def face_boxes(analysis: Any) -> Any | None:
+    """Per-frame face boxes (x0, y0, x1, y1 as image fractions) from the face landmarks, for the
+    still's face crop; None when the analysis has no face track."""
+    import warnings
+
+    import numpy as np
+
+    track = getattr(analysis, "landmarks", {}).get("face")
+    if track is None or track.points.size == 0:
+        return None
+    xy = np.asarray(track.points[..., :2], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN frame has no face: NaN box
+        boxes = np.stack([np.nanmin(xy[..., 0], axis=1), np.nanmin(xy[..., 1], axis=1),
+                          np.nanmax(xy[..., 0], axis=1), np.nanmax(xy[..., 1], axis=1)], axis=1)
+    boxes[~track.mask] = np.nan
+    return boxes
 
 
 def cached_is_analyzed(project: Any, scene: Scene, take: Take) -> bool:

@@ -38,8 +38,9 @@ class KeySpec:
 
 
 KEYS: tuple[KeySpec, ...] = (
-    KeySpec("app", "app.help", "question_mark,f1", "app.help", "help: every key"),
+    KeySpec("app", "app.help", "question_mark,f1", "app.help", "help"),
     KeySpec("app", "app.command_palette", "ctrl+p", "app.command_palette", "commands", show=False, priority=True),
+    KeySpec("app", "app.warnings", "w", "app.warnings", "every warning and error of the production", show=False),
     KeySpec("app", "app.toggle_theme", "t", "app.toggle_theme", "light/dark theme", show=False),
     KeySpec("app", "app.cancel_job", "x", "app.cancel_job", "cancel the running analysis", show=False),
     KeySpec("app", "app.quit", "q,ctrl+q", "app.quit", "quit"),
@@ -49,40 +50,45 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("table", "table.left", "left,h", "cursor_left", "previous column", show=False),
     KeySpec("table", "table.right", "right,l", "cursor_right", "next column", show=False),
     KeySpec("table", "table.select", "enter", "select_cursor", "open the selected row", show=False),
-    KeySpec("production", "production.open_scene", "enter", "open_scene", "open scene"),
+    KeySpec("production", "production.open_scene", "enter", "open_scene", "open"),
     KeySpec("production", "production.search", "slash", "search", "search"),
     KeySpec("production", "production.continuity", "c", "continuity", "continuity"),
     KeySpec("scene", "scene.open_take", "enter", "open_take", "open take", show=False),
-    KeySpec("scene", "scene.search", "slash", "search", "search beats"),
+    KeySpec("scene", "scene.search", "slash", "search", "search beats", show=False),
     KeySpec("scene", "scene.continuity", "c", "continuity", "continuity"),
-    KeySpec("scene", "scene.analyze", "a", "analyze_scene", "analyze scene"),
-    KeySpec("scene", "scene.log", "r", "log_rehearsal", "log rehearsal"),
+    KeySpec("scene", "scene.analyze", "a", "analyze_scene", "analyze"),
+    KeySpec("scene", "scene.log", "r", "log_rehearsal", "log"),
     KeySpec("scene", "scene.next_pane", "tab", "app.focus_next", "next pane", show=False),
-    KeySpec("take", "take.cursor_left", "left,h", "move_cursor(-1)", "earlier", show=False),
-    KeySpec("take", "take.cursor_right", "right,l", "move_cursor(1)", "later", show=False),
-    KeySpec("take", "take.next_event", "n,j,down", "jump_event(1)", "next event"),
-    KeySpec("take", "take.prev_event", "p,k,up", "jump_event(-1)", "prev event"),
+    KeySpec("take", "take.cursor_left", "left,h", "move_cursor(-1)", "one column earlier", show=False),
+    KeySpec("take", "take.cursor_right", "right,l", "move_cursor(1)", "one column later", show=False),
+    KeySpec("take", "take.frame_back", "comma", "step_frame(-1)", "one frame earlier", show=False),
+    KeySpec("take", "take.frame_forward", "full_stop", "step_frame(1)", "one frame later", show=False),
+    KeySpec("take", "take.play", "space", "play", "play"),
+    KeySpec("take", "take.next_event", "n,j,down", "jump_event(1)", "next event", show=False),
+    KeySpec("take", "take.prev_event", "p,k,up", "jump_event(-1)", "previous event", show=False),
     KeySpec("take", "take.next_flag", "right_square_bracket", "jump_flag(1)", "next flag"),
-    KeySpec("take", "take.prev_flag", "left_square_bracket", "jump_flag(-1)", "prev flag"),
-    KeySpec("take", "take.analyze", "a", "analyze_take", "analyze"),
+    KeySpec("take", "take.prev_flag", "left_square_bracket", "jump_flag(-1)", "previous flag", show=False),
+    KeySpec("take", "take.face_crop", "f", "toggle_face_crop", "face"),
+    KeySpec("take", "take.analyze", "a", "analyze_take", "analyze", show=False),
     KeySpec("continuity", "continuity.evidence", "enter", "show_evidence", "evidence"),
     KeySpec("error", "error.close", "escape,enter", "dismiss_error", "close", show=False),
     KeySpec("search", "search.close", "escape", "close_search", "close search", show=False),
-    KeySpec("log", "log.clock", "space", "toggle_clock", "start/pause"),
-    KeySpec("log", "log.next_beat", "n", "next_beat", "next beat"),
-    KeySpec("log", "log.hold", "h", "hold", "hold start/stop"),
-    KeySpec("log", "log.hesitation", "e", "log('hesitation')", "hesitation"),
+    # The footer shows the keys used in every rehearsal; the rest are on the help screen (?).
+    KeySpec("log", "log.clock", "space", "toggle_clock", "clock"),
+    KeySpec("log", "log.next_beat", "n", "next_beat", "beat"),
+    KeySpec("log", "log.hold", "h", "hold", "hold"),
+    KeySpec("log", "log.hesitation", "e", "log('hesitation')", "hesit."),
     KeySpec("log", "log.flub", "f", "log('flub')", "flub"),
-    KeySpec("log", "log.false_start", "s", "log('false_start')", "false start"),
-    KeySpec("log", "log.continuity", "c", "log('continuity')", "continuity"),
-    KeySpec("log", "log.note", "t", "note", "note"),
-    KeySpec("log", "log.circle", "o", "mark_take('circled')", "circle take"),
-    KeySpec("log", "log.ng", "x", "mark_take('ng')", "NG take"),
-    KeySpec("log", "log.sync", "y", "log('sync')", "clap/sync"),
+    KeySpec("log", "log.false_start", "s", "log('false_start')", "false start", show=False),
+    KeySpec("log", "log.continuity", "c", "log('continuity')", "continuity", show=False),
+    KeySpec("log", "log.note", "t", "note", "note", show=False),
+    KeySpec("log", "log.circle", "o", "mark_take('circled')", "circle take", show=False),
+    KeySpec("log", "log.ng", "x", "mark_take('ng')", "NG take", show=False),
+    KeySpec("log", "log.sync", "y", "log('sync')", "clap/sync", show=False),
     KeySpec("log", "log.undo", "u", "undo", "undo"),
-    KeySpec("log", "log.next_take", "r", "next_take", "next take"),
-    KeySpec("log", "log.slate", "l", "slate", "shot/take/TC"),
-    KeySpec("log", "log.close", "q,escape", "close", "end take"),
+    KeySpec("log", "log.next_take", "r", "next_take", "next take", show=False),
+    KeySpec("log", "log.slate", "l", "slate", "shot/take/TC", show=False),
+    KeySpec("log", "log.close", "q,escape", "close", "end"),
     *(
         KeySpec("log", f"log.gesture_{n}", str(n), f"gesture({n - 1})", f"tracked gesture {n}", show=False)
         for n in range(1, 10)
@@ -95,8 +101,20 @@ KEYS: tuple[KeySpec, ...] = (
 _KEY_NAME = re.compile(r"^[a-z0-9_+]+$")
 
 
+FOOTER_FIRST = ("app.help",)
+"""Shown first in every screen's footer, so a narrow terminal never cuts it off."""
+
+
+MAIN_SCOPES = ("production", "scene", "take", "continuity", "log", "actor", "warnings")
+"""Screens whose footer starts with `?`."""
+
+
 def bindings(scope: str) -> list[Binding]:
-    """Textual bindings for one scope, each carrying its id so the keymap can remap it."""
+    """Textual bindings for one scope, each carrying its id so the keymap can remap it.
+
+    A main screen's bindings start with `?` (help): the footer lists the screen's own keys
+    before the app's, and at 80 columns the app's are cut off."""
+    first = [spec for spec in KEYS if spec.id in FOOTER_FIRST] if scope in MAIN_SCOPES else []
     return [
         Binding(
             spec.keys,
@@ -106,8 +124,7 @@ def bindings(scope: str) -> list[Binding]:
             id=spec.id,
             priority=spec.priority,
         )
-        for spec in KEYS
-        if spec.scope == scope
+        for spec in [*first, *(spec for spec in KEYS if spec.scope == scope)]
     ]
 
 

@@ -91,7 +91,7 @@ class RehearsalLogScreen(Screen[None]):
         yield Static(id="beat")
         yield Static(id="status")
         yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # room for the logging keys at 80 columns
 
     def on_mount(self) -> None:
         self.app.sub_title = f"log: scene {self.scene.id}"

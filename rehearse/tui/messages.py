@@ -63,9 +63,9 @@ class StillReady(Message):
 
 
 class SceneStats(Message):
-    """Per-scene counts computed in a worker: scene id -> (takes analyzed, takes, open flags or None)."""
+    """Per-scene counts computed in a worker: scene id -> (takes analyzed, takes)."""
 
-    def __init__(self, stats: dict[str, tuple[int, int, int | None]]) -> None:
+    def __init__(self, stats: dict[str, tuple[int, int]]) -> None:
         super().__init__()
         self.stats = stats
 
@@ -89,3 +89,28 @@ class TakeStatuses(Message):
         super().__init__()
         self.scene_id = scene_id
         self.statuses = statuses
+
+
+class FlagsReady(Message):
+    """A scene's continuity flags were computed in the background (None: not every take is analysed)."""
+
+    def __init__(self, scene_id: str, flags: list[Any] | None) -> None:
+        super().__init__()
+        self.scene_id = scene_id
+        self.flags = flags
+        """`FlagView`s, or None when no drift analysis can run yet."""
+
+
+class PlayFrame(Message):
+    """Playback reached `time_s`: the frame shown there (RGB uint8 array), or None if it could not be read."""
+
+    def __init__(self, time_s: float, image: Any | None, last: bool = False) -> None:
+        super().__init__()
+        self.time_s = time_s
+        self.image = image
+        self.last = last
+        """True when playback ended (end of take or of the video)."""
+
+    def can_replace(self, message: Message) -> bool:
+        # A frame still queued when a newer one arrives is dropped: the cursor follows real time.
+        return isinstance(message, PlayFrame) and not message.last

@@ -24,6 +24,15 @@ def scaled_to_width(image: np.ndarray, width: int) -> np.ndarray:
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
 
 
+def scaled_to_height(image: np.ndarray, height: int) -> np.ndarray:
+    """The image scaled to `height` pixels, aspect kept (area when shrinking, cubic when enlarging)."""
+    import cv2
+
+    scale = height / image.shape[0]
+    width = max(1, round(image.shape[1] * scale))
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+
+
 def caption(image: np.ndarray, text: str) -> np.ndarray:
     """The image with `text` written top left, white on a dark outline (readable on any frame)."""
     import cv2

@@ -105,7 +105,11 @@ def canned_take_data(project, scene, take) -> TakeData:
         EventView("hold", 1.6, 2.9, beat="b2"),
         EventView("gesture", 5.2, 5.8, label="turn_away", beat="b3", side="left" if sign > 0 else "right"),
     ]
-    return TakeData(take, take_path(project, take), canned_signals(sign), events, 8.0)
+    signals = canned_signals(sign)
+    # the face is in the middle of the frame (x 40-60 %, y 35-65 %); no face at 6.5-6.6 s
+    boxes = np.tile([0.4, 0.35, 0.6, 0.65], (len(signals.times), 1))
+    boxes[(signals.times > 6.5) & (signals.times < 6.6)] = np.nan
+    return TakeData(take, take_path(project, take), signals, events, 8.0, face_boxes=boxes)
 
 
 def canned_flags(project, scene):

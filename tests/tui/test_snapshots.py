@@ -1,5 +1,7 @@
 """SVG snapshots of every screen at 80x24 and 120x40, dark and light (pytest-textual-snapshot).
 
+Every screen: production, scene, take, continuity, help, warnings, actor and the rehearsal log.
+
 What moves is frozen: file watching is off, the search cursor does not blink, no clock is
 shown, and workers are awaited before the picture is taken. Update with `--snapshot-update`.
 """
@@ -20,6 +22,9 @@ ROUTES = {
     "take": ["enter", "tab", "tab", "tab", "tab", "j", "enter", "n", "n", "right_square_bracket"],
     "continuity": ["c", "l", "j"],
     "help": ["question_mark"],
+    "warnings": ["w"],
+    "actor": ["ctrl+p", *"actor:", "space", *"profiles", "down", "enter"],
+    "log": ["enter", "r"],
 }
 
 

@@ -4,6 +4,8 @@ and lighting/framing measured from real frames and landmarks."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from tests_support.drift_streams import mirrored
@@ -229,7 +231,7 @@ def test_cli_text_groups_sentences_by_take(cli_env, sample_report, repo_root_mod
     assert main(["drift", "01", "--project", str(repo_root_module / "scenes")]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Scene 01: reference take 1A-2; compared 1A-1, 1A-3")
-    assert "\n1A-3:\n  [high] Take 1A-3, b2: hold rushed" in out
+    assert re.search(r"\n1A-3:\n  \[high\] \(TC 21:09:0\d:\d\d\) Take 1A-3, b2: hold rushed", out), out
     assert out.rstrip().endswith("by take: 1A-3: 4")
 
 

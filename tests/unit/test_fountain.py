@@ -260,7 +260,10 @@ def test_import_sample_script_passes_the_loader(sample_production: Path, tmp_pat
     assert {c.id for c in project.production.characters} == {"maya", "ana", "tom"}
     kitchen = project.scene("01")
     assert kitchen.beats[1].summary == "Maya holds. A beat too long."
-    assert [(c.character, c.text) for c in kitchen.beats[1].lines] == [("maya", "(lightly) Of course I did.")]
+    assert [(c.character, c.parenthetical, c.text) for c in kitchen.beats[1].lines] == [
+        ("maya", "lightly", "Of course I did.")]
+    assert kitchen.beats[0].summary == "", "no invented summary such as 'ANA speaks.'"
+    assert not any(b.summary.endswith(("speaks.", "speak at once.")) for s in project.scenes for b in s.beats)
     assert kitchen.synopsis.startswith("Ana asks whether Maya signed")
     stairs = project.scene("02")
     assert stairs.beats[-1].lines == [] and "timer light clicks off" in stairs.beats[-1].summary
@@ -355,3 +358,35 @@ def test_an_import_that_fails_partway_leaves_no_production(tmp_path):
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["film.fountain"]
     checked = subprocess.run([sys.executable, "-m", "rehearse", "check", str(out)], capture_output=True, text=True)
     assert checked.returncode != 0
+
+
+def test_import_keeps_each_parenthetical_with_its_line(tmp_path: Path):
+    script = tmp_path / "paren.fountain"
+    script.write_text("INT. ROOM - DAY\n\nMAYA\n(quietly)\nOf course I did.\n(beat)\nI signed it.\n\n"
+                      "ANA\nGood.\n", encoding="utf-8")
+    assert main(["import", str(script), "-o", str(tmp_path / "out")]) == 0
+    project, problems = load_project(tmp_path / "out")
+    assert problems == []
+    first, second = project.scene("01").beats
+    assert [(c.parenthetical, c.text) for c in first.lines] == [("quietly", "Of course I did."), ("beat", "I signed it.")]
+    assert first.summary == "" and second.summary == ""
+
+
+def test_check_after_import_lists_what_is_still_missing_with_the_fix(sample_production: Path, tmp_path: Path, capsys):
+    out = tmp_path / "imported"
+    assert main(["import", str(sample_production / "script.fountain"), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0  # warnings only: the scaffold loads
+    lines = capsys.readouterr().out.strip().splitlines()
+    warnings = [line for line in lines if ": warning: " in line]
+    for name in ("ANA", "MAYA", "TOM"):
+        assert any(f"actor: no actor for {name}; write who plays them" in w for w in warnings)
+        assert any(f"consent: not recorded for {name}; write consent: true" in w for w in warnings)
+    assert any("story_days: none; list the story days" in w for w in warnings)
+    assert sum("shots: scene" in w and "add its shots" in w for w in warnings) == 3
+    assert all(re.match(r"\S+\.yaml:\d+: warning: ", w) for w in warnings), "each names the file and line"
+    assert lines[-1].endswith(f"0 errors, {len(warnings)} warnings")
+    # the sample production has all of it: only its two missing videos are warned about
+    assert main(["check", str(sample_production)]) == 0
+    sample_warnings = [line for line in capsys.readouterr().out.splitlines() if ": warning: " in line]
+    assert sample_warnings and all("not found (relative to the production folder)" in w for w in sample_warnings)

@@ -117,6 +117,17 @@ def test_double_blink_rate_take_is_a_profile_flag_and_partners_differ():
     assert flag.kind in FLAG_KINDS
 
 
+def test_a_circled_take_is_never_called_unlike_the_others():
+    takes = [_synthetic_figures(label, "01", ["ana"], rate, seed)[0]
+             for seed, (label, rate) in enumerate([("1A-1", 12.0), ("1A-2", 24.0), ("1A-3", 12.0), ("1A-4", 12.0)])]
+    profile = build_profile("Ines Varga", "maya", takes)
+    (plain,) = [f for f in profile_outliers(profile) if f.values["figure"] == "blink_rate"]
+    assert plain.take == "1A-2" and "Take 1A-2 (scene 01) is unlike" in plain.message
+    (circled,) = [f for f in profile_outliers(profile, references={("01", "1A-2")}) if f.values["figure"] == "blink_rate"]
+    assert "unlike" not in circled.message
+    assert circled.message.startswith("Ines Varga's other 3 takes differ from circled take 1A-2 (scene 01), the reference")
+
+
 def test_no_profile_flag_needs_enough_other_takes():
     takes = [_synthetic_figures("1A-1", "01", ["ana"], 12.0, 1)[0], _synthetic_figures("1A-2", "01", ["ana"], 30.0, 2)[0]]
     profile = build_profile("Ines Varga", "maya", takes)

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from rehearse.tui.keymap import bindings
 from rehearse.tui.screens.base import RehearseScreen
 from rehearse.tui.widgets.common import KeyTable, literal
 
@@ -106,6 +107,8 @@ def profile_text(profile: Any, flags: list) -> Text:
 class ActorScreen(RehearseScreen):
     """Actors of the production (top) and the highlighted actor's profile (below)."""
 
+    BINDINGS = bindings("actor")
+
     DEFAULT_CSS = """
     ActorScreen #actors { height: auto; max-height: 6; }
     ActorScreen #profile-pane { height: 1fr; padding: 0 1; }
@@ -155,11 +158,11 @@ class ActorScreen(RehearseScreen):
         from rehearse.config import load_settings
         from rehearse.errors import RehearseError
         from rehearse.profiles.collect import profile_settings
-        from rehearse.profiles.outliers import profile_outliers
+        from rehearse.profiles.outliers import circled_takes, profile_outliers
 
         try:
             profile = self.loader(project, character)
-            flags = profile_outliers(profile, profile_settings(load_settings(project.root)))
+            flags = profile_outliers(profile, profile_settings(load_settings(project.root)), circled_takes(project))
         except RehearseError as error:
             self.post_message(ActorProfileReady(character.id, None, [], error.one_line()))
             return

@@ -26,7 +26,8 @@ class RehearseScreen(Screen):
         if self.searchable:
             yield SearchBar(id="search")
         yield JobBar(id="job")
-        yield Footer()
+        # ctrl+p stays (the help screen lists it); its footer slot goes to the screen's own keys
+        yield Footer(show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -20,15 +20,33 @@ SCOPE_TITLES = {
     "continuity": "continuity screen",
     "error": "error message",
     "search": "search bar",
+    "warnings": "warnings screen (w)",
     "log": "rehearsal log (r on the scene screen, or `rehearse log SCENE`)",
     "note": "rehearsal log: note prompt",
 }
 
 
+LEGEND = (
+    ("times", "seconds from the take's first frame; TC is the camera's timecode (from the camera report)"),
+    ("eye open", "eye aspect ratio (EAR): eye height over eye width; about 0.3 open, under 0.1 closed"),
+    ("smile", "lip-corner lift in IOD, fractions of the distance between the eyes (so it does not "
+              "depend on how close the camera is)"),
+    ("IOD/s", "face movement speed: IOD moved per second"),
+    ("peak_depth", "how far a blink closes the eye: the drop of the eye opening at its deepest"),
+    ("blinks/min", "shown only over 20 s or more; a shorter span shows the count (1 blink in 1.5 s)"),
+    ("x real time", "processing speed: seconds of video analysed per second of work"),
+)
+"""What the measures shown in the app and reports mean (main views use the plain words)."""
+
+
 def help_text(user_keymap: dict[str, str]) -> Text:
     """Every binding grouped by where it works, with the user's remapped keys."""
     text = Text()
-    text.append("Remap any key in rehearse.yaml: keymap: {binding id: keys}\n", style="dim")
+    text.append("what the numbers mean\n", style="bold underline")
+    for term, meaning in LEGEND:
+        text.append(f"  {term:<12}", style="bold")
+        text.append(f"{meaning}\n")
+    text.append("\nRemap any key in rehearse.yaml: keymap: {binding id: keys}\n", style="dim")
     for scope, specs in specs_by_scope().items():
         text.append(f"\n{SCOPE_TITLES.get(scope, scope)}\n", style="bold underline")
         for spec in specs:

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from rehearse.tui.data import known_flags, take_is_analyzed
+from rehearse.tui.data import take_is_analyzed
 from rehearse.tui.keymap import bindings
 from rehearse.tui.messages import SceneStats
 from rehearse.tui.screens.base import RehearseScreen
@@ -18,6 +18,16 @@ from rehearse.tui.widgets.common import KeyTable, literal
 
 # (column, width in cells): sized so the table fits 80 columns.
 COLUMNS = (("scene", 5), ("heading", 24), ("story day", 20), ("beats", 5), ("analyzed", 8), ("flags", 5))
+
+
+def _flag_count(known: bool, flags: list | None, analyzed: int | None, total: int) -> str:
+    """The flags cell: a count; `…` while the app is still computing; `—` when drift cannot run
+    (a take is not analysed yet, or the scene has no takes)."""
+    if flags is not None:
+        return str(len(flags))
+    if not known and total and analyzed == total:
+        return "…"
+    return "—"
 
 
 class ProductionScreen(RehearseScreen):
@@ -28,7 +38,7 @@ class ProductionScreen(RehearseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._stats: dict[str, tuple[int, int, int | None]] = {}
+        self._stats: dict[str, tuple[int, int]] = {}
         self._filter = ""
         self._shown_once = False
 
@@ -71,14 +81,16 @@ class ProductionScreen(RehearseScreen):
             haystack = f"{scene.id} {scene.heading} {scene.synopsis}".lower()
             if self._filter and self._filter not in haystack:
                 continue
-            analyzed, total, flags = self._stats.get(scene.id, (None, len(scene.takes), None))
+            analyzed, total = self._stats.get(scene.id, (None, len(scene.takes)))
+            known, flags = self.app.flags_for(scene)
             table.add_row(
                 literal(scene.id),
                 literal(scene.heading),
                 literal(days.get(scene.story_day or "", scene.story_day or "—")),
                 Text(str(len(scene.beats)), justify="right"),
                 Text("…" if analyzed is None else f"{analyzed}/{total}", justify="right"),
-                Text("—" if flags is None else str(flags), justify="right"),
+                Text(_flag_count(known, flags, analyzed, total), justify="right",
+                     style="bold red" if flags else ""),
                 key=scene.id,
             )
         if selected is not None and selected.id in table.rows:
@@ -87,16 +99,19 @@ class ProductionScreen(RehearseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def count_takes(self, project: Any) -> None:
         sources = self.app.sources
-        stats: dict[str, tuple[int, int, int | None]] = {}
+        stats: dict[str, tuple[int, int]] = {}
         for scene in project.scenes:
             analyzed = sum(1 for take in scene.takes if take_is_analyzed(sources, project, scene, take))
-            flags = known_flags(sources, project, scene)
-            stats[scene.id] = (analyzed, len(scene.takes), None if flags is None else len(flags))
+            stats[scene.id] = (analyzed, len(scene.takes))
         self.post_from_worker(SceneStats(stats))
 
     def on_scene_stats(self, message: SceneStats) -> None:
         self._stats = message.stats
         if self.app.project is not None:
+            self._fill()
+
+    def flags_changed(self, scene_id: str) -> None:
+        if self.ready and self.app.project is not None:
             self._fill()
 
     def on_screen_resume(self) -> None:

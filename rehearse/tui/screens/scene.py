@@ -66,6 +66,43 @@ def lighting_text(scene: Scene) -> Text:
     return text
 
 
+def character_names(project: Any) -> dict[str, str]:
+    """Character id -> name as the script prints it."""
+    if project is None:
+        return {}
+    return {c.id: c.name for c in project.production.characters}
+
+
+def dialogue_text(beat, names: dict[str, str]) -> Text:
+    """The beat's first line as `NAME: text`, with `+N` when more lines follow."""
+    if not beat.lines:
+        return Text("—", style="dim")
+    first = beat.lines[0]
+    text = literal(f"{names.get(first.character, first.character)}: {first.text}")
+    if len(beat.lines) > 1:
+        text.append(f" +{len(beat.lines) - 1}", style="dim")
+    return text
+
+
+def beat_detail(beat, names: dict[str, str]) -> Text:
+    """Every line of a beat, its parentheticals, intent and subtext, as written."""
+    text = Text()
+    text.append(f"{beat.id} ", style="bold")
+    for line in beat.lines:
+        text.append(f"{names.get(line.character, line.character)}: ", style="bold")
+        parenthetical = getattr(line, "parenthetical", "")
+        if parenthetical:
+            text.append_text(literal(f"({parenthetical}) ", style="italic"))
+        text.append_text(literal(f"{line.text}  "))
+    for label, value in (("intent", beat.intent), ("subtext", beat.subtext)):
+        if value:
+            text.append(f"{label}: ", style="dim")
+            text.append_text(literal(f"{value}  "))
+    if not beat.lines and not beat.intent and not beat.subtext:
+        text.append_text(literal(beat.summary or "no dialogue", style="dim"))
+    return text
+
+
 class SceneScreen(RehearseScreen):
     """One scene; Enter on a take opens it, `c` opens the continuity matrix."""
 
@@ -80,6 +117,7 @@ class SceneScreen(RehearseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="beats")
+        yield Static(id="beat-detail")
         with Horizontal(id="panes"):
             for pane in ("blocking", "appearance", "lighting"):
                 with VerticalScroll(id=f"pane-{pane}", classes="pane"):
@@ -88,7 +126,10 @@ class SceneScreen(RehearseScreen):
 
     def on_mount(self) -> None:
         beats = self.query_one("#beats", KeyTable)
-        for label, width in (("beat", 4), ("summary", 40), ("lines", 5), ("hold", 6), ("gestures", 12)):
+        # summary and dialogue share what the fixed columns leave (2 cells of padding per column)
+        shared = max(24, self.app.size.width - 2 - 4 - 6 - 10 - 10)
+        for label, width in (("beat", 4), ("summary", shared * 2 // 5), ("dialogue", shared - shared * 2 // 5),
+                             ("hold", 6), ("gestures", 10)):
             beats.add_column(label, key=label, width=width)
         takes = self.query_one("#takes", KeyTable)
         for label, width in (("take", 6), ("status", 11), ("analysis", 22), ("notes", 60)):
@@ -130,6 +171,7 @@ class SceneScreen(RehearseScreen):
         self.check_takes(project, scene)
 
     def _fill_beats(self, scene: Scene) -> None:
+        names = character_names(self.app.project)
         table = self.query_one("#beats", KeyTable)
         row = table.cursor_row
         table.clear()
@@ -140,14 +182,32 @@ class SceneScreen(RehearseScreen):
             hold = f"{beat.hold.duration:.2f} s" if beat.hold else "—"
             table.add_row(
                 literal(beat.id),
-                literal(beat.summary),
-                Text(str(len(beat.lines)), justify="right"),
+                literal(beat.summary or "—"),
+                dialogue_text(beat, names),
                 Text(hold, justify="right"),
                 literal(", ".join(beat.gestures) or "—"),
                 key=beat.id,
             )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+        self._show_beat_detail()
+
+    def _show_beat_detail(self) -> None:
+        """The highlighted beat's whole dialogue (with parentheticals), intent and subtext."""
+        scene, table = self.current_scene(), self.query_one("#beats", KeyTable)
+        detail = self.query_one("#beat-detail", Static)
+        if scene is None or table.row_count == 0:
+            detail.display = False
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        beat = next((b for b in scene.beats if b.id == key), None)
+        detail.display = beat is not None
+        if beat is not None:
+            detail.update(beat_detail(beat, character_names(self.app.project)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "beats":
+            self._show_beat_detail()
 
     def _fill_takes(self, scene: Scene) -> None:
         table = self.query_one("#takes", KeyTable)

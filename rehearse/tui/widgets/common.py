@@ -46,12 +46,13 @@ class ProblemBanner(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         if kept_last_good:
             text.append("reload failed, showing the last good state\n", style="bold")
-        for problem in errors[:2]:
+        # the count and the key come first: a narrow terminal cuts the end of the line
+        counts = [f"{len(group)} {name}{'s' if len(group) > 1 else ''}"
+                  for name, group in (("error", errors), ("warning", warnings)) if group]
+        text.append(f"{', '.join(counts)} (w lists them all): ", style="bold")
+        text.append(f"{(errors or warnings)[0]}\n")
+        for problem in errors[1:2]:
             text.append(problem + "\n")
-        if len(errors) > 2:
-            text.append(f"... and {len(errors) - 2} more errors (`rehearse check` lists them)\n")
-        if warnings:
-            text.append(f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''}: {warnings[0]}")
         self.update(text.rstrip() or text)
         self.display = True
 

@@ -27,6 +27,15 @@ SPARK_SIGNALS: tuple[tuple[str, str], ...] = (
     ("lean_forward", "lean"),
     ("hand_face_right", "hand-face"),
 )
+# Signal name -> (words a director reads, unit after the value, decimals) for the cursor pane.
+# The measures behind them (EAR, IOD) are explained on the help screen, not here.
+SIGNAL_WORDS: dict[str, tuple[str, str, int]] = {
+    "eye_open_left": ("eye L open", "", 2),
+    "eye_open_right": ("eye R open", "", 2),
+    "lip_corner_left": ("smile L", "", 2),
+    "head_yaw": ("head turn", " deg", 1),
+    "lean_forward": ("lean", " deg", 1),
+}
 MAX_EVENT_LANES = 5
 KIND_STYLES = {
     "blink": "cyan",
@@ -138,7 +147,11 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
     if duration <= 0:
         return [Text(f"{data.take.label}: no duration known ({data.note or 'not analyzed yet'})")]
     cursor_col = _column(cursor_s, duration, plot)
-    lines.append(_row("time", Text(f"0.00 s  cursor {cursor_s:.2f} s  end {duration:.2f} s"), None))
+    time_line = f"0.00 s  cursor {cursor_s:.2f} s  end {duration:.2f} s"
+    keys_hint = "   ←→ column  , . frame"
+    if len(time_line) + len(keys_hint) <= plot:
+        time_line += keys_hint
+    lines.append(_row("time", Text(time_line), None))
     beats = [" "] * plot
     for beat_id, start, _end in beat_spans(data):
         col = _column(start, duration, plot)
@@ -178,6 +191,9 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
             if flag.time_s is not None:
                 lane[_column(flag.time_s, duration, plot)] = "!"
         lines.append(_row("flags", Text("".join(lane), style="bold red"), cursor_col))
+    elif data.analyzed:
+        # the lane is always there, so an empty one says why instead of looking like no lane
+        lines.append(_row("flags", Text(data.flags_note or "none", style="dim italic"), None))
     return lines
 
 
