@@ -44,6 +44,7 @@ def actor_sections(project, results: Sequence, settings=None) -> list[dict[str, 
             figures=rows if profile.takes else [],
             gestures=[g.model_dump() for g in profile.gestures],
             takes=[{"take": t.take, "scene": t.scene, "blink_rate_per_min": round(t.blink_rate_per_min, 1),
+                    "blinks": t.blinks, "duration_s": round(t.duration_s, 3),
                     "holds": len(t.hold_durations_s), "baseline": t.baseline.get("description", "-")}
                    for t in profile.takes],
             flags=[f.json_row() for f in flags], skipped=list(profile.skipped),

@@ -225,9 +225,10 @@ def _actor_parts(actors: list[dict]) -> list[str]:
             continue
         low, high = actor["conversational_blink_range_per_min"]
         parts.append(f"<p class=muted>Blink rates in conversation are usually {low:.0f}-{high:.0f} per minute.</p>")
-        parts.append(_table(["over", "takes", "blinks/min", "median hold", "median reply latency", "expressions/min",
+        parts.append(_table(["over", "takes", "blinks", "median hold", "median reply latency", "expressions/min",
                              "lean", "shoulder turn"], [
-            [r["over"], r["takes"], "-" if r["blink_rate_per_min"] is None else f"{r['blink_rate_per_min']:.1f}",
+            [r["over"], r["takes"], "-" if r["blink_rate_per_min"] is None
+             else rate_or_count(r["blinks"], 60 * r["minutes"], "blink"),
              _seconds(r["hold_median_s"]), _seconds(r["latency_median_s"]),
              ", ".join(f"{k.replace('_', ' ')} {v:.1f}" for k, v in r["expressions_per_min"].items()) or "-",
              "-" if r["lean_deg"] is None else f"{r['lean_deg']:+.0f} deg",
@@ -235,8 +236,9 @@ def _actor_parts(actors: list[dict]) -> list[str]:
         if actor["gestures"]:
             parts.append(_table(["gesture", "side", "times", "beats"], [
                 [g["label"], g["side"] or "-", g["count"], ", ".join(g["beats"]) or "-"] for g in actor["gestures"]]))
-        parts.append(_table(["take", "scene", "blinks/min", "holds", "baseline"], [
-            [t["take"], t["scene"], t["blink_rate_per_min"], t["holds"], t["baseline"]] for t in actor["takes"]]))
+        parts.append(_table(["take", "scene", "blinks", "holds", "baseline"], [
+            [t["take"], t["scene"], rate_or_count(t["blinks"], t["duration_s"], "blink") if "blinks" in t
+             else t["blink_rate_per_min"], t["holds"], t["baseline"]] for t in actor["takes"]]))
         for flag in actor["flags"]:
             parts.append(f"<div class=flag><p><span class={_e(flag['severity'])}>{_e(flag['severity'])}</span> "
                          f"<b>profile</b>: {_e(flag['message'])}</p></div>")

@@ -76,11 +76,10 @@ def test_actor_screen_draws_sparklines_histograms_and_outliers(tiny_production):
             await settle(pilot, 0.2)
             text = screen_text(app)
             assert "4 analysed takes" in text and "usually 10-32 blinks/min" in text
-            assert "15.0 over 4.00 min" in text  # (12 + 12 + 12 + 24) blinks / 4 min
+            assert "15 blinks/min   per take" in text  # (12 + 12 + 12 + 24) blinks / 4 min
             # Per-take sparkline on a 0-32 blinks/min scale: the doubled take stands out.
-            assert "per take ▃▃▃▆  1A-1 12 1A-2 12 1A-3 12 1A-4 24" in text
+            assert "per take ▃▃▃▆  1A-1 12/min  1A-2 12/min  1A-3 12/min  1A-4 24/min" in text
             assert "by partner  ▄  ana 15.0" in text
-            assert "1A-4 24" in text
             assert "holds         median 0.90 s (8)  0.60 s █      █ 1.20 s" in text  # histogram of 0.6 s and 1.2 s holds
             assert "head_turn LEFT x4 (01/b3)" in text
             assert "! low: Take 1A-4 (scene 01) is unlike Ines Varga's other 3 takes: blinks 24/min" in text

@@ -41,7 +41,16 @@ def _run_before(keys: list[str]):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(ROUTES))
-def test_screen_snapshot(snap_compare, tiny_production, screen, size):
+def test_screen_snapshot(snap_compare, tiny_production, screen, size, monkeypatch):
+    if screen == "log":
+        # the log shows the camera's running timecode (time of day): freeze the wall clock
+        import types
+
+        import rehearse.tui.log_app as log_app
+
+        monkeypatch.setattr(log_app, "time", types.SimpleNamespace(time=lambda: 1_700_000_000.0,
+                                                                  monotonic=lambda: 1000.0))
+        monkeypatch.setattr(log_app, "time_of_day_timecode", lambda fps, wall_s=None: "21:04:10:00")
     app = create_app(tiny_production, sources=CANNED, keymap={}, watch=False)
     assert snap_compare(app, terminal_size=size, run_before=_run_before(ROUTES[screen]))
 

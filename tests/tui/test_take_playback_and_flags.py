@@ -199,6 +199,6 @@ def test_every_screen_keeps_help_in_its_footer_at_80_columns(tiny_app):
             for name, line in seen.items():
                 assert line.lstrip().startswith("? help"), (name, line)
             assert "space play" in seen["take"] and "] next flag" in seen["take"] and "f face" in seen["take"]
-            assert all(k in seen["log"] for k in ("space clock", "n beat", "h hold", "e hesitation", "f flub", "u undo"))
+            assert all(k in seen["log"] for k in ("space clock", "n beat", "h hold", "e hesit.", "f flub", "u undo", "q end")), seen["log"]
 
     run(body())

@@ -138,7 +138,9 @@ def test_half_blocks_keep_upper_and_lower_pixel_colours():
 
 def test_every_binding_has_a_unique_id_and_an_action_that_exists():
     from rehearse.tui.app import RehearseApp
+    from rehearse.tui.export_prompt import ExportPrompt
     from rehearse.tui.log_app import NotePrompt, RehearsalLogScreen
+    from rehearse.tui.log_prompts import SlatePrompt
     from rehearse.tui.screens.continuity import ContinuityScreen
     from rehearse.tui.screens.error import ErrorScreen
     from rehearse.tui.screens.production import ProductionScreen
@@ -149,7 +151,8 @@ def test_every_binding_has_a_unique_id_and_an_action_that_exists():
     owners = {
         "app": RehearseApp, "back": RehearseApp, "table": KeyTable, "production": ProductionScreen,
         "scene": SceneScreen, "take": TakeScreen, "continuity": ContinuityScreen, "error": ErrorScreen,
-        "search": SearchBar, "log": RehearsalLogScreen, "note": NotePrompt,
+        "search": SearchBar, "log": RehearsalLogScreen, "note": NotePrompt, "slate": SlatePrompt,
+        "export": ExportPrompt,
     }
     ids = [spec.id for spec in KEYS]
     assert len(ids) == len(set(ids))

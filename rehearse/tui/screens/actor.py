@@ -43,6 +43,15 @@ def cached_profile(project: Any, character: Any) -> Any:
     return actor_profile(project, character, load_settings(project.root), cached_only=True)
 
 
+def _per_take(blinks: int, duration_s: float) -> str:
+    """`12/min`, or `1 in 8.0 s` for a take too short for a rate to mean anything."""
+    from rehearse.breakdown.timecode import MIN_RATE_SPAN_S
+
+    if duration_s >= MIN_RATE_SPAN_S:
+        return f"{blinks / duration_s * 60:.0f}/min"
+    return f"{blinks} in {duration_s:.1f} s"
+
+
 def profile_text(profile: Any, flags: list) -> Text:
     """The profile as text: blink sparklines by take, scene and partner, hold and latency histograms."""
     from rehearse.profiles.text import expressions, histogram, sparkline
@@ -58,10 +67,14 @@ def profile_text(profile: Any, flags: list) -> Text:
         overall = profile.overall
         rates = [t.blink_rate_per_min for t in profile.takes]
         top = max(rates + [high])
-        text.append("blinks/min    ", style="bold")
-        text.append(f"{overall.blink_rate_per_min:.1f} over {overall.minutes:.2f} min   per take ")
+        from rehearse.breakdown.timecode import rate_or_count
+
+        text.append("blinks        ", style="bold")
+        text.append(f"{rate_or_count(overall.blinks, overall.minutes * 60, 'blink')}   per take ")
         text.append(sparkline(rates, top), style="cyan")
-        text.append("  " + " ".join(f"{t.take} {t.blink_rate_per_min:.0f}" for t in profile.takes) + "\n")
+        # a take shorter than the rate's minimum span shows its count (1 blink in 8.0 s, not 8/min)
+        text.append_text(literal("  " + "  ".join(f"{t.take} {_per_take(t.blinks, t.duration_s)}"
+                                                   for t in profile.takes) + "\n"))
         for name, group in (("scene", profile.by_scene), ("partner", profile.by_partner)):
             cells = [f"{key} {s.blink_rate_per_min:.1f}" for key, s in group.items() if s.blink_rate_per_min is not None]
             if cells:

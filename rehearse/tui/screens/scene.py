@@ -132,7 +132,8 @@ class SceneScreen(RehearseScreen):
                              ("hold", 6), ("gestures", 10)):
             beats.add_column(label, key=label, width=width)
         takes = self.query_one("#takes", KeyTable)
-        for label, width in (("take", 6), ("status", 11), ("analysis", 22), ("notes", 60)):
+        notes_width = max(20, self.app.size.width - 2 - 6 - 11 - 22 - 8)  # no sideways scrollbar at 80 columns
+        for label, width in (("take", 6), ("status", 11), ("analysis", 22), ("notes", notes_width)):
             takes.add_column(label, key=label, width=width)
         super().on_mount()
         beats.focus()

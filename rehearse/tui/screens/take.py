@@ -223,9 +223,13 @@ class TakeScreen(RehearseScreen):
         self.query_one("#still", StillPane).show(image, time_s, reason, face_box=box, face_crop=self.face_crop)
 
     def action_toggle_face_crop(self) -> None:
+        """`f`: the face large (the sparklines give their rows to it), or the whole frame."""
         self.face_crop = not self.face_crop
+        self.query_one("#timeline", Timeline).sparklines = not self.face_crop
         if self._last_image is not None:
-            self._draw_still(self._last_image, self._last_image_s)
+            # after the layout change, so the still is fitted to its new height
+            image, at = self._last_image, self._last_image_s
+            self.call_after_refresh(lambda: self._draw_still(image, at))
 
     def action_move_cursor(self, steps: int) -> None:
         """Arrows: one timeline column."""

@@ -139,8 +139,9 @@ def _row(label: str, body: Text | str, cursor_col: int | None) -> Text:
     return text
 
 
-def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[Text]:
-    """The timeline as lines of rich Text for a widget `width` columns wide."""
+def render_timeline(data: TakeData, scene, width: int, cursor_s: float, *, sparklines: bool = True) -> list[Text]:
+    """The timeline as lines of rich Text for a widget `width` columns wide (without the signal
+    sparklines when `sparklines` is False: the face view gives their rows to the still)."""
     plot = max(10, width - LABEL_WIDTH)
     duration = data.duration_s or 0.0
     lines: list[Text] = []
@@ -161,6 +162,8 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float) -> list[
     lines.append(_row("beats", "".join(beats), cursor_col))
     if data.signals is None:
         lines.append(_row("signals", Text(data.note or "not analyzed yet", style="italic"), None))
+    elif not sparklines:
+        pass
     else:
         if data.note:
             lines.append(_row("note", Text(data.note, style="italic"), None))
@@ -220,6 +223,8 @@ class Timeline(Widget, can_focus=True):
     """The take's timeline with a time cursor the take screen moves."""
 
     cursor_s: reactive[float] = reactive(0.0)
+    sparklines: reactive[bool] = reactive(True, layout=True)
+    """False in the face view: the signal rows give their height to the still."""
 
     def __init__(self, data: TakeData, scene, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -236,12 +241,12 @@ class Timeline(Widget, can_focus=True):
         return (self.data.duration_s or 0.0) / plot
 
     def render(self) -> Text:
-        lines = render_timeline(self.data, self.scene, self.size.width or 80, self.cursor_s)
+        lines = render_timeline(self.data, self.scene, self.size.width or 80, self.cursor_s, sparklines=self.sparklines)
         lines += render_holds(hold_results(self.data, self.scene), self.size.width or 80)
         return Text("\n").join(lines)
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(render_timeline(self.data, self.scene, width, 0.0)) + len(
+        return len(render_timeline(self.data, self.scene, width, 0.0, sparklines=self.sparklines)) + len(
             hold_results(self.data, self.scene)
         )
 
