@@ -201,10 +201,12 @@ def test_framing_cut_from_real_landmarks(settings, repo_root_module):
 
 
 @pytest.fixture
-def cli_env(settings, monkeypatch):
-    """The CLI reads settings from the environment: point it at this module's analysis cache."""
+def cli_env(settings, monkeypatch, tmp_path):
+    """The CLI reads settings from the environment: point it at this module's analysis cache
+    and an empty user config (a REHEARSE_CONFIG naming no file is an error)."""
     monkeypatch.setenv("REHEARSE_CACHE_DIR", str(settings.cache_dir))
-    monkeypatch.setenv("REHEARSE_CONFIG", "/nonexistent/rehearse-test-config.yaml")
+    (tmp_path / "user-config.yaml").write_text("{}\n")
+    monkeypatch.setenv("REHEARSE_CONFIG", str(tmp_path / "user-config.yaml"))
 
 
 def test_cli_json_on_the_sample_scene(cli_env, sample_report, repo_root_module, capsys):
