@@ -202,3 +202,23 @@ def test_every_screen_keeps_help_in_its_footer_at_80_columns(tiny_app):
             assert all(k in seen["log"] for k in ("space clock", "n beat", "h hold", "e hesit.", "f flub", "u undo", "q end")), seen["log"]
 
     run(body())
+
+
+def test_every_tab_stop_on_the_scene_screen_shows_its_focus(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            stops = []
+            for _ in range(5):
+                focused = tiny_app.focused
+                stops.append(focused.id)
+                assert focused.styles.border_left[0] == "thick", f"{focused.id} shows no focus"
+                others = [w for w in tiny_app.screen.query("KeyTable, .pane") if w is not focused]
+                assert all(w.styles.border_left[0] != "thick" for w in others)
+                await pilot.press("tab")
+                await settle(pilot)
+            assert stops == ["beats", "pane-blocking", "pane-appearance", "pane-lighting", "takes"]
+
+    run(body())

@@ -233,7 +233,9 @@ def test_cli_text_groups_sentences_by_take(cli_env, sample_report, repo_root_mod
     assert main(["drift", "01", "--project", str(repo_root_module / "scenes")]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Scene 01: reference take 1A-2; compared 1A-1, 1A-3")
-    assert re.search(r"\n1A-3:\n  \[high\] \(TC 21:09:0\d:\d\d\) Take 1A-3, b2: hold rushed", out), out
+    # each flag carries the camera timecode of its moment (the take's slate starts at 21:09:05:00)
+    assert re.search(r"\n1A-3:\n  \[(high|medium)\] \(TC 21:09:06:\d\d\) Take 1A-3, b2: hold rushed", out), out
+    assert "(TC 21:09:10:18) Take 1A-3, b3: Maya turns the head" in out
     assert out.rstrip().endswith("by take: 1A-3: 4")
 
 
