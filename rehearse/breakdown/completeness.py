@@ -1,8 +1,9 @@
-"""What a loadable production still lacks to be useful (actors, consent, story days, shots).
+"""What a loadable production still lacks to be useful (actors, story days, shots).
 
-A freshly imported screenplay loads cleanly but cannot be analysed or reported on yet; these
-warnings say what to fill in next and where. `rehearse check` prints them after the loader's own
-problems; the loader does not, so the app's banner stays about real mistakes.
+A freshly imported screenplay loads but cannot be analysed or reported on yet; these warnings
+say what to fill in next and where. `rehearse check` prints them after the loader's own problems
+(the loader already warns about a missing `consent:`); the loader does not print these, so the
+app's banner stays about real mistakes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _line_of(path: Path, pattern: str) -> int | None:
 
 
 def still_missing(project) -> list[Problem]:
-    """One warning, with its fix, per missing actor, consent, story day and shot list."""
+    """One warning, with its fix, per missing actor, story day and shot list."""
     problems: list[Problem] = []
     production_file = Path(project.root) / PRODUCTION_FILE
     production = project.production
@@ -35,10 +36,6 @@ def still_missing(project) -> list[Problem]:
         if not character.actor.strip():
             problems.append(Problem("warning", f"{field}.actor: no actor for {character.name}; "
                                                f"write who plays them (actor: Full Name)", where))
-        if character.consent is None:
-            problems.append(Problem("warning", f"{field}.consent: not recorded for {character.name}; write "
-                                               "consent: true once the actor agreed to face analysis "
-                                               "(false keeps their takes from being analysed)", where))
     if not production.story_days and project.scenes:
         problems.append(Problem("warning", "story_days: none; list the story days (story_days: [{id: D1, "
                                            "label: Day 1}]) so wardrobe and makeup continuity can be checked",
