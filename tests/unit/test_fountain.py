@@ -381,7 +381,7 @@ def test_check_after_import_lists_what_is_still_missing_with_the_fix(sample_prod
     warnings = [line for line in lines if ": warning: " in line]
     for name, ident in (("ANA", "ana"), ("MAYA", "maya"), ("TOM", "tom")):
         assert any(f"actor: no actor for {name}; write who plays them" in w for w in warnings)
-        assert any(f"({ident}) has no `consent:`" in w and "set `consent: true`" in w for w in warnings)
+        assert any(f"playing {ident} has no `consent:`" in w and "set `consent: true`" in w for w in warnings)
     assert any("story_days: none; list the story days" in w for w in warnings)
     assert sum("shots: scene" in w and "add its shots" in w for w in warnings) == 3
     assert all(re.match(r"\S+\.yaml:\d+(:\d+)?: warning: ", w) for w in warnings), "each names the file and line"
