@@ -154,8 +154,12 @@ class LiveSource:
                 self._cond.wait(left)
             if not self._queue:
                 return None
-            newest = self._queue[-1].t
-            while self.drops and newest - self._queue[0].t > self.max_behind_s:
+            newest, now = self._queue[-1].t, time.monotonic()
+            # Skip a frame that has a newer one behind it and is too far behind the picture: in
+            # stream time (a burst) or already waiting half the budget (the rest is for analysing it).
+            while self.drops and len(self._queue) > 1 and (
+                    newest - self._queue[0].t > self.max_behind_s
+                    or now - self._queue[0].arrived_wall_s > self.max_behind_s / 2):
                 self._queue.popleft()
                 self.frames_dropped += 1
             frame = self._queue.popleft()
