@@ -138,6 +138,7 @@ def _headless(options, args: argparse.Namespace) -> int:
         "display_lag_median_s": round(statistics.median(lags), 3) if lags else None,
         "display_lag_max_s": round(max(lags), 3) if lags else None,
         "skipped_spans": _skipped_spans([t for t, _ in arrivals]),
+        "arrivals_over_s": round(arrivals[-1][1] - arrivals[0][1], 3) if arrivals else 0.0,
         "recorded": str(options.record) if options.record else None,
         "take": f"{live_take.scene.id}/{live_take.label}" if live_take is not None and live_take.added else None,
     }

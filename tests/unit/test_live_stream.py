@@ -161,3 +161,21 @@ def test_a_missing_file_and_an_unknown_scheme_are_one_line_each(tmp_path):
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 1
         assert len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr, done.stderr
+
+
+@pytest.mark.slow
+def test_a_file_with_realtime_plays_at_its_own_speed_and_stops_after_duration(tmp_path):
+    events_file = tmp_path / "events.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "rehearse", "watch", str(TAKE), "--realtime", "--no-ui",
+               "--events-jsonl", str(events_file), "--duration", "4.0"]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    # Paced by the frames' times: the first 4 s of the take took 4 s to arrive (the frame at 4.0 s
+    # ends it), while the same file read flat out is not paced at all.
+    assert 3.9 <= summary["stream_s"] < 4.0
+    assert 3.7 <= summary["arrivals_over_s"] <= 4.5  # wall time from the first analysed frame to the last
+    rows = [json.loads(line) for line in events_file.read_text().splitlines()]
+    assert rows and all(row["end_s"] <= 4.0 for row in rows)
+    assert any(row["kind"] == "blink" for row in rows)
