@@ -34,11 +34,13 @@ from pathlib import Path
 from rehearse.analysis.take import analyze_take
 from rehearse.config import Settings
 started = time.perf_counter()
-analysis = analyze_take(Path(sys.argv[1]), Settings(cache_dir=Path(sys.argv[2])), force=True)
+analysis = analyze_take(Path(sys.argv[1]), Settings(cache_dir=Path(sys.argv[2])), force=True,
+                        segments=int(sys.argv[3]))
 elapsed = time.perf_counter() - started
 arrays = sum(t.points.nbytes + t.confidence.nbytes + t.times.nbytes for t in analysis.landmarks.values())
 arrays += sum(v.nbytes for v in analysis.signals.values.values()) + analysis.audio.rms_db.nbytes * 3
 print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "frames": analysis.frame_count, "seconds": elapsed, "result_mb": arrays / 2**20}))
 """
 
@@ -56,9 +58,9 @@ def make_long_take(path: Path, minutes: float) -> Path:
     return path
 
 
-def measure(path: Path, cache_dir: Path) -> dict:
+def measure(path: Path, cache_dir: Path, segments: int = 1) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), str(cache_dir)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, str(path), str(cache_dir), str(segments)], capture_output=True, text=True, check=True
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -66,6 +68,8 @@ def measure(path: Path, cache_dir: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--segments", type=int, default=1,
+                        help="analyse each take in this many time segments (worker processes; their peak is printed too)")
     args = parser.parse_args()
     folder = Path(tempfile.gettempdir()) / "rehearse-bench"
     folder.mkdir(exist_ok=True)
@@ -76,10 +80,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache_dir:
         results = {}
         for name, path in [("1 min", short), (f"{args.minutes:g} min", long)]:
-            results[name] = measure(path, Path(cache_dir))
+            results[name] = measure(path, Path(cache_dir), args.segments)
             r = results[name]
+            workers = f" (largest worker {r['worker_peak_rss_mb']:.0f} MB)" if args.segments > 1 else ""
             print(
-                f"{name}: {r['frames']} frames, peak RSS {r['peak_rss_mb']:.0f} MB, "
+                f"{name}: {r['frames']} frames, peak RSS {r['peak_rss_mb']:.0f} MB{workers}, "
                 f"per-frame results {r['result_mb']:.1f} MB, analysed in {r['seconds']:.0f} s "
                 f"({r['frames'] / r['seconds']:.1f} fps)"
             )

@@ -266,8 +266,10 @@ def analyze_one(
     should_stop: Callable[[], bool] | None = None,
     keep_analysis: bool = True,
     cached_only: bool = False,
+    segments: int = 1,
 ) -> TakeOutcome:
     """Analyse one target in this process, if its cast consented; failures become a one-line error.
+    With `segments` > 1 its landmarks come from that many worker processes (time segments).
 
     The one place a take's analysis is made or read (the worker pool, scene results, the app and
     every command call it), so the consent check lives here: a cached analysis made before an
@@ -287,7 +289,8 @@ def analyze_one(
         return TakeOutcome(target, cached.summary(), cached if keep_analysis else None, status="cached")
     try:
         analysis = analyze_take(
-            target.path, settings, force=force, progress=progress, should_stop=should_stop, label=target.label
+            target.path, settings, force=force, progress=progress, should_stop=should_stop, label=target.label,
+            segments=segments,
         )
     except AnalysisCancelled as error:
         return TakeOutcome(target, error=error.one_line(), status="stopped")
@@ -312,7 +315,11 @@ def analyze_targets(
     scheduler: str | None = None,
 ) -> list[TakeOutcome]:
     """Analyse every target (in `jobs` worker processes when > 1, or on the Dask scheduler that
-    `scheduler` or the `cluster.scheduler` setting names), in the order given."""
+    `scheduler` or the `cluster.scheduler` setting names), in the order given.
+
+    Locally, per batch, whichever keeps the cores busier: several takes run one per worker (no
+    seam, no second tracker start-up); a single take with `jobs` > 1 is split in time across
+    `jobs` workers instead (bench_parallel.py measures both)."""
     scheduler = scheduler or settings.cluster.scheduler
     if scheduler:
         from rehearse.cluster import analyze_on_scheduler
@@ -321,6 +328,9 @@ def analyze_targets(
             targets, settings, scheduler, force=force, progress=progress, should_stop=should_stop,
             keep_analysis=keep_analysis,
         )
+    if jobs > 1 and len(targets) == 1:
+        return [analyze_one(targets[0], settings, force=force, progress=progress, should_stop=should_stop,
+                            keep_analysis=keep_analysis, segments=jobs)]
     if jobs <= 1 or len(targets) <= 1:
         return [
             analyze_one(t, settings, force=force, progress=progress, should_stop=should_stop, keep_analysis=keep_analysis)

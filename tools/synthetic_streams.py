@@ -268,7 +268,7 @@ def synthesize_signals(
     _add_idle_sway(clocks, offsets, shapes, rng, idle)
     values: dict[str, np.ndarray] = {}
     for name in SIGNALS:
-        if name in ("face_motion", "lip_corner_asymmetry"):
+        if name in ("face_motion", "lip_corner_asymmetry", "body_motion"):
             continue
         clean = np.full(frames, float(base.get(name, 0.0))) + offsets.get(name, 0.0)
         if name.startswith("eye_open_"):
@@ -278,6 +278,9 @@ def synthesize_signals(
             clean = clean * (1 + offsets.get("iod_scale", 0.0))
         values[name] = clean + rng.normal(0, noise * NOISE_STD.get(name, 0.0), frames)
     values["lip_corner_asymmetry"] = values["lip_corner_left"] - values["lip_corner_right"]
+    # Motion energy is a pixel measure these streams do not model: unknown, so body holds come
+    # from the torso angles and wrists here.
+    values["body_motion"] = np.full(frames, np.nan)
     face_lost = rng.random(frames) < drop_rate
     values["face_motion"] = _face_motion(times, offsets, clocks[0], base, noise, rng, shapes, ~face_lost,
                                          tracker_lag_s)

@@ -5,13 +5,16 @@ runs a whole take and returns one `LandmarkTrack` per part ("face", "pose", "pos
 "left_hand", "right_hand", and "blendshapes" when the Face Landmarker model is installed).
 
 Schedule (why: every-frame face+pose+hands runs at ~0.4x real time on 2 cores):
-- the face model runs on every frame;
-- Pose runs on every `pose_every_n_frames`-th frame, and on the very next frame whenever a
-  wrist or shoulder moved more than `pose_force_motion` between two pose samples; frames in
-  between get linearly interpolated landmarks (their times stay the frames' exact times);
-- Hands (with `hands="auto"`) runs only when the last pose sample shows a wrist raised above
-  the hip line, or when the previous Hands run found a hand (with Pose off: every Nth frame
-  until a hand is found). Hands sees the full frame: its palm detector works at a fixed 192 px
+- the face model and body motion energy (motion_energy.py, one small grey resize) run on
+  every frame;
+- Pose runs on every `pose_every_n_frames`-th frame, on every frame whose motion energy says
+  the body moves, and on the very next frame whenever a wrist or shoulder moved more than
+  `pose_force_motion` between two pose samples; frames in between get linearly interpolated
+  landmarks (their times stay the frames' exact times);
+- Hands (with `hands="auto"`) runs on every frame while a hand is tracked, when the last pose
+  sample shows a wrist raised above the hip line, and otherwise searches every
+  `hands_search_every_n_frames` frames while a face is in frame: a wrist below the frame or
+  unseen is unknown, not lowered (a hand resting on the face in a close-up). Hands sees the full frame: its palm detector works at a fixed 192 px
   input, so a crop around the wrist would not make it cheaper, and once a hand is tracked
   MediaPipe already skips palm detection and runs only on the hand's own region.
 
@@ -39,6 +42,7 @@ from rehearse.analysis.backends.assembly import (
 from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
+from rehearse.analysis.motion_energy import MotionEnergyMeter, small_grey
 from rehearse.analysis.settings import LandmarkSettings
 from rehearse.analysis.tracks import LandmarkTrack
 
@@ -70,6 +74,8 @@ class FrameLandmarks:
     right_hand_confidence: float = 0.0
     hands_ran: bool = False
     blendshapes: np.ndarray | None = None  # (52,) scores 0-1
+    body_motion: float = float("nan")  # motion energy below the face, grey levels/s
+    body_motion_t: float = float("nan")  # the time it belongs to (middle of its span), s
 
 
 def _landmark_array(landmarks: Any, with_visibility: bool = False) -> np.ndarray:
@@ -97,6 +103,11 @@ class LandmarkExtractor:
         self._frames_since_pose = 0
         self._force_pose_next = False
         self._hand_seen_last_run = False
+        self._frames_since_hand_search = 0
+        self._face_in_frame = False
+        self._motion = MotionEnergyMeter(self.settings.motion_energy)
+        self._body_moving = False
+        self._face_width_px = 0.0  # the last full-frame face's width, px of the full frame
 
     def __enter__(self) -> LandmarkExtractor:
         return self
@@ -183,27 +194,62 @@ class LandmarkExtractor:
             t=float(frame.t),
             image_size=(width, height),
         )
+        model_image = self._close_up_image(image)
+        if self.settings.motion_energy.enabled:
+            # Placed by the last face seen (one frame old at most while tracked): measured
+            # before Pose so that body movement can call for a Pose sample on this frame.
+            grey = small_grey(model_image, self.settings.motion_energy.grey_width_px)
+            result.body_motion, result.body_motion_t = self._motion.measure(result.t, grey)
+            self._body_moving = bool(self._motion.moving(result.t, result.body_motion))
         # Pose first: a face too small for FaceMesh's full-frame detector is looked for around
         # the head this frame's pose sample found.
         if self.settings.pose:
-            self._run_pose_if_scheduled(image, result)
-        self._run_face(image, result)
+            self._run_pose_if_scheduled(model_image, result)
+        self._run_face(image, result, model_image)
+        self._face_in_frame = result.face is not None
+        self._face_width_px = 0.0
+        if result.face is not None:
+            self._motion.remember_face(result.t, result.face)
+            if not result.face_from_crop:
+                xs = result.face[:, 0]
+                self._face_width_px = float(np.nanmax(xs) - np.nanmin(xs)) * width
         if self._hands_wanted():
-            self._run_hands(image, result)
+            self._run_hands(model_image, result)
+            self._frames_since_hand_search = 0
+        else:
+            self._frames_since_hand_search += 1
         self._frames_seen += 1
         return result
 
-    def _run_face(self, image: np.ndarray, result: FrameLandmarks) -> None:
+    def _close_up_image(self, image: np.ndarray) -> np.ndarray:
+        """The frame the models read: shrunk while the last face was large enough (see
+        `close_up_width_px`), else the frame itself."""
+        target = self.settings.close_up_width_px
+        width = image.shape[1]
+        if target is None or width <= target:
+            return image
+        if self._face_width_px * target / width < self.settings.close_up_min_face_px:
+            return image
+        import cv2
+
+        height = max(1, round(image.shape[0] * target / width))
+        return cv2.resize(image, (target, height), interpolation=cv2.INTER_AREA)
+
+    def _run_face(self, image: np.ndarray, result: FrameLandmarks, model_image: np.ndarray | None = None) -> None:
+        """Face on `model_image` (the frame or its close-up copy); crops around a small face
+        are cut from the full-size `image`."""
+        if model_image is None:
+            model_image = image
         model = self._face_model()
         if self._face_landmarker is not None:
-            face, blendshapes = model.detect(image, result.t)
+            face, blendshapes = model.detect(model_image, result.t)
             if face is not None:
                 result.face, result.face_confidence, result.blendshapes = face, 1.0, blendshapes
             return
         # The solutions API exposes no per-frame face score: a face it returns has passed
         # min_tracking_confidence, so a found face is reported as confidence 1.
         if self._face_roi is None:
-            found = model.process(image)
+            found = model.process(model_image)
             if found.multi_face_landmarks:
                 result.face = _landmark_array(found.multi_face_landmarks[0].landmark)
                 result.face_confidence = 1.0
@@ -228,12 +274,21 @@ class LandmarkExtractor:
         due = (
             self._frames_seen == 0
             or self._force_pose_next
+            or self._body_moving
             or self._frames_since_pose + 1 >= self.settings.pose_every_n_frames
         )
         if not due:
             self._frames_since_pose += 1
             return
-        found = self._pose_model().process(image)
+        model = self._pose_model()
+        # Pose smooths landmarks over time with the graph's packet timestamps; the solutions
+        # API stamps each call 1/30 s after the last, so skipped frames (and 24 or 60 fps)
+        # would bend its filter in time. Stamp each sample with its frame's own time instead
+        # (must increase: frames come in time order).
+        stamp_us = int(round(result.t * 1e6))
+        if stamp_us > model._simulated_timestamp:
+            model._simulated_timestamp = stamp_us - 33333  # process() adds 33333 before use
+        found = model.process(image)
         pose = None
         if found.pose_landmarks:
             pose = _landmark_array(found.pose_landmarks.landmark, with_visibility=True)
@@ -255,13 +310,14 @@ class LandmarkExtractor:
             return False
         if mode == "always" or self._hand_seen_last_run:
             return True
-        if not self.settings.pose:
-            # No wrists to look at: probe for a hand on the pose schedule instead of every frame.
-            return self._frames_seen % self.settings.pose_every_n_frames == 0
-        pose = self._last_pose_sample
-        if pose is None:
-            return False
-        return wrist_raised(pose, self.settings.min_pose_visibility, self.settings.hand_raise_margin)
+        pose = self._last_pose_sample if self.settings.pose else None
+        if pose is not None and wrist_raised(pose, self.settings.min_pose_visibility, self.settings.hand_raise_margin):
+            return True
+        # A wrist Pose cannot see (below the frame, low visibility) is unknown, not lowered: a
+        # hand may be on the face. Search on a schedule while there is a face to touch (with
+        # Pose off there are no wrists at all: the same schedule from the first frame).
+        search_due = self._frames_seen == 0 or self._frames_since_hand_search + 1 >= self.settings.hands_search_every_n_frames
+        return search_due and (self._face_in_frame or not self.settings.pose)
 
     def _run_hands(self, image: np.ndarray, result: FrameLandmarks) -> None:
         found = self._hands_model().process(image)
@@ -312,6 +368,12 @@ def extract_landmarks(
             results.append(extractor.process(frame))
             if progress is not None:
                 progress(len(results), results[-1].t)
+    return assemble_tracks(results, settings)
+
+
+def assemble_tracks(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
+    """One `LandmarkTrack` per part from per-frame results in time order (Pose interpolated),
+    with blendshapes from the network on FaceMesh's landmarks when that route is on."""
     tracks = tracks_from_frames(results, settings)
     network_task = blendshape_network_task(settings)
     if network_task is not None and tracks["face"].points.shape[1] == FACE_POINTS:

@@ -15,13 +15,40 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from rehearse.errors import RehearseError
 
-__all__ = ["AnalysisSettings", "AudioSettings", "LandmarkSettings", "Section", "SignalSettings"]
+__all__ = ["AnalysisSettings", "AudioSettings", "LandmarkSettings", "MotionEnergySettings", "Section", "SignalSettings"]
 
 
 class Section(BaseModel):
     """Base for settings sections: immutable, unknown keys rejected, fields documented."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class MotionEnergySettings(Section):
+    """Where and how body motion energy is measured."""
+
+    enabled: bool = True
+    """Measure `body_motion` on every frame (body holds are timed from it). Default on."""
+    grey_width_px: int = Field(default=160, ge=32, le=640)
+    """Frames are shrunk to this width (aspect kept) and turned grey before differencing, px.
+    Shrinking averages sensor and codec noise away; 160 px keeps a shoulder ~20 px wide."""
+    span_s: float = Field(default=0.06, gt=0, le=0.5)
+    """Frames at least this far apart are differenced (the nearest earlier frame), s."""
+    width_faces: float = Field(default=3.0, gt=0)
+    """Region width in face-box widths, centred under the face."""
+    depth_faces: float = Field(default=1.0, gt=0)
+    """Region depth below the chin in face-box heights (shoulders and upper chest)."""
+    min_inside_fraction: float = Field(default=0.2, gt=0, le=1)
+    """Less of the region than this inside the frame: no measurement (NaN)."""
+    face_memory_s: float = Field(default=1.0, ge=0)
+    """A face lost for up to this long still places the region (its last box), s."""
+    moving_min: float = Field(default=8.0, ge=0)
+    """The body counts as moving (so Pose samples this frame) above this energy, grey/s ...
+    (a rendered still body reads 0-1, a seated real actor's idle sway 8-20)"""
+    moving_factor: float = Field(default=6.0, ge=1)
+    """... and above this many times the lowest energy of the last `floor_window_s`."""
+    floor_window_s: float = Field(default=2.0, gt=0)
+    """How far back the still level (lowest energy) is looked for, s."""
 
 
 class LandmarkSettings(BaseModel):
@@ -38,13 +65,15 @@ class LandmarkSettings(BaseModel):
     frame (slow); "never" uses pose wrists/fingertips only. Default "auto"."""
     hands_model_complexity: Literal[0, 1] = 1
     """MediaPipe Hands model: 1 = hand_landmark_full, 0 = lite (both bundled). Default 1."""
-    pose_every_n_frames: int = Field(default=1, ge=1)
-    """Pose runs on every Nth frame, interpolated in between (1 = every frame). Default 1:
-    measured per frame (CPU), FaceMesh ~4 ms, Pose ~20 ms, Hands ~12 ms per run; face + pose on
-    every frame with gated Hands still runs faster than real time (1.3x on 1080p 24 fps here),
-    while N=3 (2.9x) moved body-hold and shoulder-turn timings by up to 20+ frames against the
-    every-frame result (benchmarks/bench_full_analysis.py). Raise it only for long takes where
-    speed matters more than body timing."""
+    pose_every_n_frames: int = Field(default=8, ge=1)
+    """Pose runs on every Nth frame, and on every frame where the shoulders' motion energy says
+    the body moves clearly (`motion_energy`), interpolated in between (1 = every frame).
+    Default 8. Pose is the costliest model (~30 ms a run on 2 cores); Pose samples carry the
+    frame's own time into its landmark filter, body holds are timed from motion energy on
+    every frame, and on the rendered and real test takes every event (holds, blinks, lean and
+    head-turn gestures) stays within 2 frames of the every-frame run (tests/unit/
+    test_speed_equivalence.py; the old every-3rd-frame schedule moved body holds by 20+
+    frames). benchmarks/bench_full_analysis.py measures the speed."""
     pose_force_motion: float = Field(default=0.04, gt=0)
     """A wrist or shoulder moving more than this (normalised image units: widths/heights)
     between two pose samples forces Pose on the next frame too (fast gestures are not interpolated). Default 0.04."""
@@ -77,6 +106,25 @@ class LandmarkSettings(BaseModel):
     benchmarks/bench_blendshape_route.py). "landmarker": the Face Landmarker task replaces
     FaceMesh. "off": geometry only. Without the model installed (`rehearse models`), analysis
     reads expressions from geometry and says so. Default "facemesh"."""
+    hands_search_every_n_frames: int = Field(default=6, ge=1)
+    """With hands "auto": while a face is in frame and no hand is tracked, Hands looks for one at
+    least every this many frames, whatever Pose says: in a close-up the wrists are below the
+    frame (unknown, not lowered) while a hand may rest on the face. Once found, a hand is
+    tracked on every frame. Each search costs one Hands run (~25 ms); 6 frames is 250 ms at
+    24 fps. Default 6."""
+    close_up_width_px: int | None = Field(default=None, ge=160)
+    """While the face is large, FaceMesh, Pose and Hands read one copy of the frame shrunk to
+    this width (px; one area resize per frame) instead of the full frame: their networks see
+    192-256 px crops, so a large face loses little, while each run copies and warps a quarter
+    of the pixels. Measured on the real 1080p close-up (bench_full_analysis.py clip, 12 s):
+    FaceMesh -26 %, Pose -15 %, Hands -12 % per run, but the whole analysis only ~9 % faster,
+    and face-hold edges moved by up to 3.5 frames against full-size frames (face_motion is
+    noisier at half size on a barely-still face). Smaller faces and the search after a lost
+    face always use the full frame. Default None (always the full frame): it did not pay."""
+    close_up_min_face_px: int = Field(default=200, ge=32)
+    """Face width (px, in the shrunk frame) from which the shrunk frame is used."""
+    motion_energy: MotionEnergySettings = Field(default_factory=MotionEnergySettings)
+    """Body motion energy below the face on every frame (see motion_energy.py)."""
     face_landmarker_task: Path | None = None
     """A `face_landmarker.task` file to use instead of the installed one (a machine without
     network: copy the file over and point here, or `rehearse models install --from FILE`).

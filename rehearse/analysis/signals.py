@@ -21,6 +21,7 @@ from rehearse.analysis.body_signals import (
     world_metres,
 )
 from rehearse.analysis.face_signals import face_signals
+from rehearse.analysis.motion_energy import on_frame_times
 from rehearse.analysis.settings import SignalSettings
 from rehearse.analysis.tracks import SIGNALS, LandmarkTrack, SignalTrack
 
@@ -78,6 +79,10 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
     else:
         values["body_present"] = np.zeros(frames)
         pose_px = np.full((frames, 33, 3), np.nan)
+    motion = tracks.get("body_motion")
+    if motion is not None:
+        values["body_motion"] = on_frame_times(
+            times, motion.points[:, 0, 0].astype(np.float64), motion.points[:, 0, 1].astype(np.float64))
 
     scale = _reference_iod(face_iod, pose_px, settings.iod_per_shoulder_width)
     width, height = image_size

@@ -26,8 +26,16 @@ from rehearse.errors import Location, RehearseError, VideoError
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "5"  # 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
+ANALYZER_VERSION = "6"  # 6: body motion energy, Pose every 8th frame and on body movement, hands searched in close-ups; 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
 """Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
+
+
+SPLIT_MIN_DURATION_S = 8.0
+"""A take is split into time segments (when asked) only when at least this long, s: each worker
+process pays ~2 s to start MediaPipe and analyses `SEAM_OVERLAP_S` twice."""
+SEAM_OVERLAP_S = 1.0
+"""Each segment after the first is analysed from this long before its seam, s: the trackers
+(and Pose's landmark filter) settle over it, so results at the seam match a single run."""
 
 
 class AnalysisCancelled(RehearseError):
@@ -169,6 +177,7 @@ def analyze_take(
     progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
     label: str | None = None,
+    segments: int = 1,
 ) -> TakeAnalysis:
     """Analyse one take (or return its cached analysis). Raises VideoError for unreadable files
     (and for a file that changed while it was being analysed) and AnalysisCancelled when
@@ -176,6 +185,10 @@ def analyze_take(
 
     A cache that cannot be written (its folder is a file, the disk is full) costs one warning
     line in `analysis.extra["warnings"]`: the analysis is still returned.
+
+    `segments` > 1 analyses a take of at least `SPLIT_MIN_DURATION_S` in that many time
+    segments in parallel worker processes (both cores on one take); results match a single run
+    (tests/unit/test_speed_equivalence.py).
     """
     settings = settings or Settings()
     path = Path(path)
@@ -188,7 +201,7 @@ def analyze_take(
     if not force and (cached := _cached_entry(path, folder, stem, name)) is not None:
         report(ProgressUpdate(name, "cached"))
         return cached
-    analysis = analyze_uncached(path, name, content, settings, report, should_stop)
+    analysis = analyze_uncached(path, name, content, settings, report, should_stop, segments)
     if cache.changed_since(path, before, content):
         raise VideoError(
             "changed while it was being analysed; nothing was cached", Location(path),
@@ -222,6 +235,7 @@ def analyze_uncached(
     settings: Settings,
     report: ProgressCallback,
     should_stop: Callable[[], bool] | None,
+    segments: int = 1,
 ) -> TakeAnalysis:
     from rehearse.analysis.audio_features import audio_features
     from rehearse.analysis.landmarks import extract_landmarks
@@ -245,9 +259,17 @@ def analyze_uncached(
     def on_frame(frames_done: int, t_s: float) -> None:
         report(ProgressUpdate(name, "landmarks", frames_done, t_s, info.duration_s))
 
-    frames = iter_frames(path, max_width=options.max_frame_width)
-    with prefetched(frames, options.decode_prefetch_frames) as ahead:
-        tracks = extract_landmarks(ahead, options.landmarks, progress=on_frame, should_stop=should_stop)
+    if segments > 1 and info.duration_s and info.duration_s >= SPLIT_MIN_DURATION_S:
+        from rehearse.analysis.segments import extract_landmarks_in_segments
+
+        tracks = extract_landmarks_in_segments(
+            path, options, info.duration_s, segments=segments, overlap_s=SEAM_OVERLAP_S,
+            progress=on_frame, should_stop=should_stop,
+        )
+    else:
+        frames = iter_frames(path, max_width=options.max_frame_width)
+        with prefetched(frames, options.decode_prefetch_frames) as ahead:
+            tracks = extract_landmarks(ahead, options.landmarks, progress=on_frame, should_stop=should_stop)
     if should_stop is not None and should_stop():
         raise AnalysisCancelled("analysis stopped; nothing was cached", Location(path))
     times = tracks["face"].times

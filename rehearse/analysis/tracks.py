@@ -40,6 +40,7 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "face_motion": ("IOD/s", "mean landmark speed after removing head translation, over a ~67 ms centred span"),
     # body
     "body_present": ("0/1", "1 when a body pose was tracked in this frame"),
+    "body_motion": ("grey/s", "motion energy of the shoulders and torso below the face: mean grey-level change per second of a 160 px wide grey frame (NaN: region not in frame or no face)"),
     "lean_forward": ("deg", "torso lean toward camera (+) or away (-), from shoulder/hip depth (approximate)"),
     "lean_side": ("deg", "torso lean sideways; + = toward the actor's own left"),
     "shoulder_roll": ("deg", "shoulder-line tilt in the image; + = left shoulder higher"),

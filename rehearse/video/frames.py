@@ -9,6 +9,7 @@ of an ordinary take is t = 0.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -132,11 +133,16 @@ def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
     return orientation.apply(image)
 
 
-def iter_frames(path: Path | str, *, stride: int = 1, max_width: int | None = None) -> Iterator[Frame]:
+def iter_frames(
+    path: Path | str, *, stride: int = 1, max_width: int | None = None, start_s: float = 0.0, end_s: float | None = None
+) -> Iterator[Frame]:
     """Yield every `stride`-th decoded frame (index 0, stride, 2*stride, ...) in presentation order.
 
-    A truncated or damaged file yields the frames before the damage and stops (with a logged
-    warning); VideoError only when no frame at all can be decoded or the file is not a video.
+    With `start_s` > 0 decoding seeks to the keyframe before it and yields frames from `start_s`
+    on, with the same indices and times as a decode from the start; `end_s` stops before the
+    first frame at or after it. A truncated or damaged file yields the frames before the damage
+    and stops (with a logged warning); VideoError only when no frame at all can be decoded or
+    the file is not a video.
     """
     if stride < 1:
         raise ValueError(f"stride must be >= 1, got {stride}")
@@ -146,7 +152,21 @@ def iter_frames(path: Path | str, *, stride: int = 1, max_width: int | None = No
     with open_container(path) as container:
         stream = _video_stream(path, container)
         aspect = pixel_aspect(stream)
-        for index, t, frame in _decoded(path, container, stream):
+        offset, table = 0, None
+        if start_s > 0:
+            # Frame indices after a seek come from the packet table, read before seeking (it
+            # demuxes the same container).
+            offset, table = None, _pts_table(path, container, stream)
+            time_base = Fraction(stream.time_base)
+            container.seek((_start_pts(stream) or 0) + int(Fraction(start_s) / time_base), stream=stream, backward=True)
+        for local, t, frame in _decoded(path, container, stream):
+            if t < start_s - _TIME_EPS_S:
+                continue  # decoded from the keyframe before start_s
+            if end_s is not None and t >= end_s - _TIME_EPS_S:
+                return
+            if offset is None:  # after a seek: the frame's place among all frames
+                offset = bisect.bisect_left(table, frame.pts) - local
+            index = offset + local
             if index % stride == 0:
                 yield Frame(index=index, t=t, image=_to_rgb(frame, max_width, aspect))
 
@@ -224,8 +244,11 @@ def _decode_up_to(path, container, stream, t, *, seek_pts):
 def _index_of_pts(path: Path, container, stream, pts) -> int:
     """How many frames come before `pts`, from the file's presented-packet table (no decoding),
     read once per file version: a report's stills of one take then cost one demux, not one each."""
-    import bisect
+    return bisect.bisect_left(_pts_table(path, container, stream), pts)
 
+
+def _pts_table(path: Path, container, stream) -> list[int]:
+    """The file's presented-packet table (see `_presented_pts`), cached per file version."""
     stat = path.stat()
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     table = _PTS_TABLES.get(key)
@@ -234,7 +257,7 @@ def _index_of_pts(path: Path, container, stream, pts) -> int:
         if len(_PTS_TABLES) >= _PTS_TABLES_KEPT:
             _PTS_TABLES.pop(next(iter(_PTS_TABLES)))
         _PTS_TABLES[key] = table
-    return bisect.bisect_left(table, pts)
+    return table
 
 
 _PTS_TABLES: dict[tuple[str, int, int], list[int]] = {}

@@ -60,8 +60,10 @@ def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray
 
 def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
     """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated):
-    "face", "left_hand", "right_hand", "pose", "pose_world", and "blendshapes" with the Face
-    Landmarker backend (route "facemesh" adds it in `extract_landmarks`). With Pose off the pose parts are present and fully masked."""
+    "face", "left_hand", "right_hand", "pose", "pose_world", "body_motion" (motion energy and its
+    span's middle time per frame, (N, 1, 2)) and "blendshapes" with the Face Landmarker backend
+    (route "facemesh" adds it in `extract_landmarks`). With Pose off the pose parts are present
+    and fully masked."""
     times = np.array([r.t for r in results], dtype=np.float64)
     refined = settings.refine_iris or (settings.blendshapes == "landmarker" and bool(settings.blendshape_model))
     face_points = FACE_POINTS if refined else FACE_POINTS_UNREFINED
@@ -87,6 +89,11 @@ def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings
     # negative z): steadier for depth angles than the image landmarks' relative z.
     world_points, world_conf = _interpolate_pose(times, [r.pose_world for r in results], sampled)
     tracks["pose_world"] = LandmarkTrack("pose_world", times, world_points, world_conf, size)
+    if settings.motion_energy.enabled:
+        # Energy and the time it was measured at (the middle of its span), per frame.
+        energy = np.array([[r.body_motion, r.body_motion_t] for r in results], dtype=np.float32).reshape(-1, 1, 2)
+        conf = np.isfinite(energy[:, 0, 0]).astype(np.float32)
+        tracks["body_motion"] = LandmarkTrack("body_motion", times, energy, conf, size)
     if settings.blendshapes == "landmarker" and settings.blendshape_model:
         from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 

@@ -6,8 +6,9 @@ moving frame by frame. A take that holds has two populations of speed, still (tr
 and moving; the limit is the take's own split between them, or `face_motion_max` raised above
 the jitter floor when there is no clear split. Each edge is then fitted between frames on the
 unwindowed speed (`hold_edges.fit_edge`, one model for every edge).
-Body (`body_hold_spans`): any per-frame body motion signal against a limit; from pose, torso
-angle and wrist speeds over a longer window against their own limits (`pose_body_motion`).
+Body (`body_hold_spans`): any per-frame body motion signal against a limit: the motion energy
+below the face where measured (`energy_body_motion`, every frame); else from pose, torso angle
+and wrist speeds over a longer window against their own limits (`pose_body_motion`).
 Motion shorter than `bridge_s` (a glitch, a twitch) does not end a hold.
 """
 
@@ -62,7 +63,7 @@ def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float) -> np
     return out
 
 
-def _split_still_from_moving(speed: np.ndarray, settings: HoldSettings) -> float | None:
+def _split_still_from_moving(speed: np.ndarray, settings: HoldSettings, floor: float | None = None) -> float | None:
     """The speed that best separates still frames from moving ones (Otsu's split of log speed),
     when the take clearly has both; None when it does not (then the fixed limit is used).
 
@@ -100,7 +101,7 @@ def _split_still_from_moving(speed: np.ndarray, settings: HoldSettings) -> float
     valley = smooth[max(split - 1, 0):split + 2].min()
     if valley > settings.max_valley * min(smooth[:split + 1].max(), smooth[split + 1:].max()):
         return None
-    return max(settings.face_motion_max, float(10**threshold))
+    return max(settings.face_motion_max if floor is None else floor, float(10**threshold))
 
 
 def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.ndarray,
@@ -166,6 +167,22 @@ def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray |
     return np.where(body_present, ratio, np.nan)
 
 
+def energy_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray | None:
+    """Per-frame body motion from its motion energy below the face (`body_motion`, measured on
+    every frame whatever the Pose schedule), as a multiple of its limit (still at 1 or under):
+    the take's own still/moving split, or `body_motion_max` raised above its still level. NaN
+    where it was not measured (no face, the region out of frame); None when never measured."""
+    energy = signal(track, "body_motion")
+    if not np.isfinite(energy).any():
+        return None
+    times = track.times
+    windowed = _windowed_speed(times, energy, settings.glitch_s)
+    limit = _split_still_from_moving(windowed, settings, settings.body_motion_max)
+    if limit is None:
+        limit = _limit(windowed, settings.body_motion_max, settings, times, settings.body_noise_factor)
+    return np.where(np.isfinite(energy), windowed / limit, np.nan)
+
+
 def body_hold_spans(times: np.ndarray, motion: np.ndarray, settings: HoldSettings,
                     limit: float = 1.0) -> list[tuple[float, float]]:
     """(start_s, end_s) of every body hold (any length): frames whose `motion` (any per-frame
@@ -199,7 +216,9 @@ def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:
     present = face_mask(track)
     if present.any():
         spans["face"] = face_hold_spans(times, signal(track, "face_motion"), present, settings)
-    body = pose_body_motion(track, settings)
+    body = energy_body_motion(track, settings)
+    if body is None:
+        body = pose_body_motion(track, settings)
     if body is not None:
         spans["body"] = body_hold_spans(times, body, settings)
     events: list[Event] = []

@@ -188,6 +188,9 @@ class HoldSettings(_Section):
     face mesh's)."""
     face_motion_max: float = Field(default=0.05, gt=0)
     """Face still when face_motion stays under this (IOD/s)."""
+    body_motion_max: float = Field(default=3.0, gt=0)
+    """Body still when its motion energy (`body_motion`) stays under this (grey levels/s),
+    raised to the take's own still/moving split or above its still level."""
     body_angle_speed_max_deg_s: float = Field(default=8.0, gt=0)
     """Body still when lean and shoulder angles change slower than this (deg/s)."""
     wrist_speed_max: float = Field(default=0.08, gt=0)

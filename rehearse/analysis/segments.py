@@ -1,0 +1,115 @@
+"""One take's landmarks from two (or more) time segments analysed in parallel worker processes.
+
+A take split at seams is analysed by one process per segment; each starts `overlap_s` before
+its segment so that its trackers (FaceMesh and Hands tracking, Pose's landmark filter, the
+motion-energy span) have settled by the seam, and its frames before the seam are dropped. The
+per-frame results are joined in time order and assembled once (`assemble_tracks`), so Pose
+is interpolated across the seam as in a single run and no event can be split or doubled by it:
+events are detected on the joined take. Workers send progress through a queue and stop when
+the stop event is set; frames never cross process boundaries, only per-frame landmarks do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue as queue_module
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from rehearse.analysis.landmarks import FrameLandmarks, LandmarkExtractor, assemble_tracks
+from rehearse.analysis.tracks import LandmarkTrack
+
+
+def segment_bounds(duration_s: float, segments: int, overlap_s: float) -> list[tuple[float, float, float | None]]:
+    """(decode from, keep from, end before) per segment, in seconds; the last has no end."""
+    seams = [duration_s * k / segments for k in range(1, segments)]
+    starts = [0.0, *seams]
+    ends: list[float | None] = [*seams, None]
+    return [(max(0.0, start - overlap_s) if k else 0.0, start, end) for k, (start, end) in enumerate(zip(starts, ends, strict=True))]
+
+
+_updates: Any = None
+_stop: Any = None
+
+
+def _worker_init(updates, stop) -> None:
+    """Runs once per worker process: report through `updates`, stop on `stop`, and keep
+    MediaPipe's native start-up lines off the parent's terminal."""
+    import signal
+
+    global _updates, _stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _updates, _stop = updates, stop
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def analyse_segment(path: Path, analysis_settings, segment: int, bounds: tuple[float, float, float | None]) -> list[FrameLandmarks]:
+    """Landmarks of the frames from `keep` (inclusive) to `end` (exclusive), tracked from `decode_from`."""
+    from rehearse.analysis.prefetch import prefetched
+    from rehearse.video.frames import iter_frames
+
+    decode_from, keep, end = bounds
+    frames = iter_frames(path, max_width=analysis_settings.max_frame_width, start_s=decode_from, end_s=end)
+    kept: list[FrameLandmarks] = []
+    with prefetched(frames, analysis_settings.decode_prefetch_frames) as ahead, \
+            LandmarkExtractor(analysis_settings.landmarks) as extractor:
+        for done, frame in enumerate(ahead, 1):
+            if _stop is not None and _stop.is_set():
+                break
+            result = extractor.process(frame)
+            if result.t >= keep:
+                kept.append(result)
+            if _updates is not None and done % 12 == 0:
+                with contextlib.suppress(Exception):
+                    _updates.put((segment, len(kept), result.t))
+    return kept
+
+
+def extract_landmarks_in_segments(
+    path: Path,
+    analysis_settings,
+    duration_s: float,
+    *,
+    segments: int = 2,
+    overlap_s: float = 1.0,
+    progress: Callable[[int, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, LandmarkTrack]:
+    """Like `extract_landmarks` over the whole take, in `segments` worker processes."""
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    updates = context.Queue()
+    stop = context.Event()
+    bounds = segment_bounds(duration_s, segments, overlap_s)
+    done = [0] * segments
+    last_t = [0.0] * segments
+
+    def drain() -> None:
+        while True:
+            try:
+                segment, frames, t = updates.get_nowait()
+            except (queue_module.Empty, OSError, EOFError):
+                return
+            done[segment], last_t[segment] = frames, t
+            if progress is not None:
+                progress(sum(done), min(last_t[-1], max(last_t)))
+
+    with ProcessPoolExecutor(max_workers=segments, mp_context=context, initializer=_worker_init,
+                             initargs=(updates, stop)) as pool:
+        futures = [pool.submit(analyse_segment, path, analysis_settings, k, b) for k, b in enumerate(bounds)]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            drain()
+            if should_stop is not None and should_stop():
+                stop.set()
+        results = [future.result() for future in futures]
+    joined = [frame for part in results for frame in part]
+    if progress is not None and joined:
+        progress(len(joined), joined[-1].t)
+    return assemble_tracks(joined, analysis_settings.landmarks)
