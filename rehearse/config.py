@@ -111,7 +111,7 @@ def load_settings(
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
     sources: list[tuple[str, dict[str, Any]]] = []
-    if user_config is None and env.get("REHEARSE_CONFIG") and not Path(env["REHEARSE_CONFIG"]).expanduser().is_file():
+    if user_config is None and env.get("REHEARSE_CONFIG") and not os.path.lexists(Path(env["REHEARSE_CONFIG"]).expanduser()):
         raise ConfigError("REHEARSE_CONFIG names a settings file that does not exist",
                           Location(Path(env["REHEARSE_CONFIG"]).expanduser()),
                           hint="create the file, fix the path, or unset REHEARSE_CONFIG")
@@ -119,7 +119,7 @@ def load_settings(
     if production_root is not None:
         files.append(Path(production_root) / PRODUCTION_CONFIG_NAME)
     for path in files:
-        if path.is_file():
+        if os.path.lexists(path):  # a folder, FIFO or device here is an error (the reader says so), not "no file"
             data, root = _read_yaml(path)
             _deep_merge(merged, data)
             sources.append((str(path), data, root))

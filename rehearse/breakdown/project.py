@@ -120,7 +120,7 @@ def scene_files_in(root: Path) -> list[Path]:
                 path.suffix in (".yaml", ".yml")
                 and path.name not in (PRODUCTION_FILE, CONFIG_FILE)
                 and not path.name.startswith(".")
-                and path.is_file()
+                and (path.is_file() or not path.is_dir())  # a FIFO or device is an error, not skipped
             ):
                 files.append(path)
     return files

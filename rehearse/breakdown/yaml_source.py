@@ -133,7 +133,13 @@ class YamlDocument:
 
 def read_text(path: Path) -> str:
     """The file's text: refused over the size limit, UTF-8 only (a BOM is allowed)."""
-    size = path.stat().st_size
+    import stat as stat_module
+
+    info = path.stat()
+    if not stat_module.S_ISREG(info.st_mode):
+        # a FIFO would block until someone writes to it, /dev/urandom never ends
+        raise YamlSourceError("not a regular file (a FIFO, device or socket); give the YAML file itself", 1, 1)
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise YamlSourceError(
             f"file is {size / 1024 / 1024:.1f} MiB; breakdown files are limited to "

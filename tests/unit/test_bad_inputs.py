@@ -295,6 +295,10 @@ SETTINGS = [
     ("unknown-key", _text("rehearse.yaml", "events:\n  blinkk: {}\n"), (), False, "rehearse.yaml"),
     ("not-a-mapping", _text("rehearse.yaml", "- a\n- b\n"), (), False, "rehearse.yaml"),
     ("binary", _text("rehearse.yaml", b"\xff\xfe\x00garbage"), (), False, "rehearse.yaml"),
+    ("folder", lambda r, o: (r / "rehearse.yaml").mkdir(), (), False, "rehearse.yaml"),
+    ("device", lambda r, o: (r / "rehearse.yaml").symlink_to("/dev/urandom"), (), False, "rehearse.yaml"),
+    ("fifo", lambda r, o: os.mkfifo(r / "rehearse.yaml"), (), False, "rehearse.yaml"),
+    ("config-fifo", lambda r, o: os.mkfifo(o / "user.yaml"), (("REHEARSE_CONFIG", "{O}/user.yaml"),), False, "user.yaml"),
     ("config-missing", None, (("REHEARSE_CONFIG", "{O}/nope.yaml"),), False, "nope.yaml"),
     ("config-bad", lambda r, o: (o / "user.yaml").write_text("cache_dir: [1, 2]\n"), (("REHEARSE_CONFIG", "{O}/user.yaml"),),
      False, "user.yaml"),
@@ -322,7 +326,7 @@ def _settings_cases() -> list[Case]:
 # -- breakdowns ------------------------------------------------------------------------------
 
 BREAKDOWN_COMMANDS = {
-    "check": ("check",), "analyze": ("analyze",), "events": ("events", GOOD),
+    "check": ("check",), "check-files": ("check", SCENE_FILE), "analyze": ("analyze",), "events": ("events", GOOD),
     "report": ("report", "--all", "--format", "csv", "-o", "r.csv"), "export": ("export", "01", "--format", "edl", "-o", "x.edl"),
     "drift": ("drift", "01"), "actor": ("actor", "list"),
 }
@@ -337,6 +341,8 @@ BREAKDOWNS = [
                          "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
                          "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"), SCENE_FILE),
     ("scene-python-tag", _text(SCENE_FILE, "id: !!python/object/apply:os.system ['true']\n"), SCENE_FILE),
+    ("scene-fifo", lambda r, o: ((r / SCENE_FILE).unlink(), os.mkfifo(r / SCENE_FILE)), SCENE_FILE),
+    ("scene-device", lambda r, o: ((r / SCENE_FILE).unlink(), (r / SCENE_FILE).symlink_to("/dev/urandom")), SCENE_FILE),
     ("scene-bad-mark", _text(SCENE_FILE, SCENE.replace("{second}", OTHER).replace("b2: 0.5s", "b2: soon")), SCENE_FILE),
 ]
 
