@@ -292,13 +292,9 @@ def analyze_remote(path_text: str, label: str, settings: Settings, expected_cont
             "sync the shared storage and run again"
         )
     quiet_native_stderr()
-    last = [0.0, ""]
+    from rehearse.pipeline import throttled
 
-    def send(update: ProgressUpdate) -> None:
-        now = time.monotonic()
-        if update.stage != last[1] or now - last[0] >= PROGRESS_INTERVAL_S:
-            last[0], last[1] = now, update.stage
-            worker.log_event(topic, dataclasses.asdict(update))
+    send = throttled(lambda update: worker.log_event(topic, dataclasses.asdict(update)), PROGRESS_INTERVAL_S)
 
     try:
         analysis = analyze_uncached(path, label, content, settings, send, None)

@@ -278,9 +278,9 @@ def analyze_one(
     """
     from rehearse.analysis.take import AnalysisCancelled, analyze_take, load_cached
 
-    refusal = consent_refusal(target)
-    if refusal is not None:
-        return TakeOutcome(target, error=refusal.one_line(), status="refused")
+    refused = _refused(target)
+    if refused is not None:
+        return refused
     if cached_only:
         cached = load_cached(target.path, settings, label=target.label)
         if cached is None:
@@ -301,6 +301,12 @@ def analyze_one(
         status = "no face"
     return TakeOutcome(target, analysis.summary(), analysis if keep_analysis else None, status=status,
                        warnings=list(analysis.extra.get("warnings", [])))
+
+
+def _refused(target: TakeTarget) -> TakeOutcome | None:
+    """The `refused` outcome of a take whose cast has not consented, else None."""
+    refusal = consent_refusal(target)
+    return None if refusal is None else TakeOutcome(target, error=refusal.one_line(), status="refused")
 
 
 def analyze_targets(
@@ -324,10 +330,15 @@ def analyze_targets(
     if scheduler:
         from rehearse.cluster import analyze_on_scheduler
 
-        return analyze_on_scheduler(
-            targets, settings, scheduler, force=force, progress=progress, should_stop=should_stop,
+        # Workers run the analysis itself, not analyze_one: the consent check happens here, and
+        # a refused take is never sent (nor its cached analysis read).
+        refused = {i: _refused(t) for i, t in enumerate(targets)}
+        allowed = [t for i, t in enumerate(targets) if refused[i] is None]
+        remote = iter(analyze_on_scheduler(
+            allowed, settings, scheduler, force=force, progress=progress, should_stop=should_stop,
             keep_analysis=keep_analysis,
-        )
+        ) if allowed else [])
+        return [refused[i] or next(remote) for i in range(len(targets))]
     if jobs > 1 and len(targets) == 1:
         return [analyze_one(targets[0], settings, force=force, progress=progress, should_stop=should_stop,
                             keep_analysis=keep_analysis, segments=jobs)]

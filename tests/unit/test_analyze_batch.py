@@ -219,3 +219,13 @@ def test_a_take_inside_a_broken_production_is_not_analysed_blind(tmp_path):
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and "02-hall.yaml" in run.stderr, run.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_a_refused_take_is_never_sent_to_a_scheduler(tmp_path):
+    """On a Dask scheduler the workers run the analysis itself: consent is asked before sending.
+    Nothing listens at the address, so a take that was sent would fail to connect instead."""
+    root = _production(tmp_path / "film", consent_ana=None)
+    (root / "takes" / "02-2A-1.mp4").write_bytes(b"x")
+    plan = pipeline.plan_takes(["02"], root)
+    [outcome] = pipeline.analyze_targets(plan.targets, Settings(cache_dir=tmp_path / "c"), scheduler="tcp://127.0.0.1:9")
+    assert outcome.status == "refused" and "Ri Sato (ana) has no `consent:`" in outcome.error
