@@ -30,6 +30,10 @@ class RehearseCommands(Provider):
                 ("continuity: open", f"takes x gestures and beats of scene {scene.id}",
                  lambda: screen.action_continuity())
             )
+            commands.append(
+                ("rehearsal: watch live", f"watch a camera or stream of scene {scene.id}: holds and blinks as they "
+                 "happen, the take recorded (asks for the source)", lambda: _ask_live(app, scene))
+            )
             if hasattr(screen, "action_log_rehearsal"):
                 commands.append(
                     ("rehearsal: log", f"log a live rehearsal of scene {scene.id}, one key per event",
@@ -77,6 +81,12 @@ def _ask_export(app, scene) -> None:
     from rehearse.tui.export_prompt import ask_and_export
 
     ask_and_export(app, scene)
+
+
+def _ask_live(app, scene) -> None:
+    from rehearse.tui.live_prompt import ask_and_watch
+
+    ask_and_watch(app, scene)
 
 
 def _open_actors(app) -> None:

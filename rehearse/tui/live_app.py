@@ -1,6 +1,7 @@
 """The live rehearsal screen: hold timer against the beat's target, blinks, last events, expression bars, log keys.
 
-`rehearse watch SOURCE [--scene 01 --take-as 1A-4]` opens it. A thread worker runs
+`rehearse watch SOURCE [--scene 01 --take-as 1A-4]` opens it in `LiveApp`; in the terminal app the
+palette's `rehearsal: watch live` pushes the same `LiveScreen`. A thread worker runs
 `rehearse.live.watch` (the core, which prints nothing) and posts each `LiveUpdate` to the
 screen; the screen only draws. With a take bound, the keys of `rehearse log` (next beat, hold,
 hesitation, flub, undo; remappable under the same ids) write to the rehearsal log at the
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import App, ComposeResult
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from rehearse.errors import RehearseError
@@ -48,19 +50,18 @@ def bar(value: float, full: float = BAR_FULL_IOD, cells: int = BAR_CELLS) -> str
     return ("█" * whole + ("▌" if filled - whole >= 0.5 else "")).ljust(cells)
 
 
-class LiveApp(App[int]):
-    """The live screen on a stream of `LiveUpdate`s."""
+class LiveScreen(Screen[None]):
+    """The live screen on a stream of `LiveUpdate`s; `q` stops the session and leaves."""
 
-    TITLE = "rehearse watch"
     BINDINGS = [b for b in bindings("log") if b.id in LIVE_KEY_IDS]
-    CSS = """
-    #status { height: 1; padding: 0 1; text-style: bold; }
-    #slate { height: 1; padding: 0 1; color: $text-muted; }
-    #hold { height: 3; padding: 0 1; content-align: left middle; text-style: bold; border: round $accent; }
-    #blinks { height: 1; padding: 0 1; }
-    #bars { height: 4; padding: 0 1; }
-    #events { height: 1fr; padding: 0 1; }
-    #log { height: 1; padding: 0 1; color: $text-muted; }
+    DEFAULT_CSS = """
+    LiveScreen #status { height: 1; padding: 0 1; text-style: bold; }
+    LiveScreen #slate { height: 1; padding: 0 1; color: $text-muted; }
+    LiveScreen #hold { height: 3; padding: 0 1; content-align: left middle; text-style: bold; border: round $accent; }
+    LiveScreen #blinks { height: 1; padding: 0 1; }
+    LiveScreen #bars { height: 4; padding: 0 1; }
+    LiveScreen #events { height: 1fr; padding: 0 1; }
+    LiveScreen #log { height: 1; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, updates: UpdateSource, *, source: str, live_take: LiveTake | None = None):
@@ -236,7 +237,20 @@ class LiveApp(App[int]):
 
     def action_close(self) -> None:
         self.workers.cancel_all()
-        self.exit(0)
+        self.dismiss(None)
+
+
+class LiveApp(App[int]):
+    """`rehearse watch` on its own: the live screen, and nothing else."""
+
+    TITLE = "rehearse watch"
+
+    def __init__(self, updates: UpdateSource, *, source: str, live_take: LiveTake | None = None):
+        super().__init__()
+        self.live_screen = LiveScreen(updates, source=source, live_take=live_take)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.live_screen, lambda _: self.exit(0))
 
 
 def _empty_state():
@@ -261,7 +275,38 @@ def run_live_app(options: WatchOptions, args: argparse.Namespace) -> int:
 
     app = LiveApp(updates, source=options.source, live_take=live_take)
     app.run()
-    if app.ended_reason and (app.latest is None or not app.latest.frames_received):
-        print(f"rehearse watch: error: {app.ended_reason}")
+    screen = app.live_screen
+    if screen.ended_reason and (screen.latest is None or not screen.latest.frames_received):
+        print(f"rehearse watch: error: {screen.ended_reason}")
         return 1
     return 0
+
+
+def open_live_screen(app: App, scene, source: str, take_as: str | None) -> None:
+    """From the terminal app: watch SOURCE for `scene`, recording take `take_as` into the production
+    when given; a problem (a take already there, a bad name) is one notification, nothing opens."""
+    from rehearse.config import load_settings
+    from rehearse.live.session import watch
+    from rehearse.live.take_binding import bind_live_take
+
+    root = app.root
+    try:
+        live_take = bind_live_take(root, scene.id, take_as, None) if take_as else None
+    except RehearseError as error:
+        app.notify(error.one_line(), severity="error")
+        return
+    options = WatchOptions(source, realtime="://" not in source and not source.startswith(("/dev/", "v4l2:")),
+                           record=live_take.record if live_take is not None else None)
+    settings = load_settings(root)
+
+    def updates(should_stop: Callable[[], bool]) -> Iterator[LiveUpdate]:
+        for update in watch(options, settings, should_stop=should_stop):
+            if live_take is not None and update.status == "live" and not live_take.added:
+                live_take.add_to_breakdown()
+            yield update
+
+    def closed(_: None) -> None:
+        if live_take is not None:
+            live_take.close()
+
+    app.push_screen(LiveScreen(updates, source=source, live_take=live_take), closed)

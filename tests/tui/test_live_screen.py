@@ -43,7 +43,7 @@ def production(tmp_path: Path) -> Path:
 
 async def wait_drawn(pilot, text: str) -> None:
     for _ in range(200):
-        if text in str(pilot.app.query_one("#status").render()):
+        if text in str(pilot.app.live_screen.query_one("#status").render()):
             return
         await pilot.pause(0.02)
     raise AssertionError(f"{text!r} never shown")
@@ -65,12 +65,12 @@ async def _keys_scenario(take) -> None:
         await wait_drawn(pilot, "3.00 s")
         for key in ("n", "n", "h", "e", "f", "u"):
             await pilot.press(key)
-        hold = str(app.query_one("#hold").render())
+        hold = str(app.live_screen.query_one("#hold").render())
         assert "hold 1.05 / 1.20 ± 0.30 s" in hold  # beat b2's target, 3.00 - 1.95 s held
-        assert "blinks 1" in str(app.query_one("#blinks").render())
-        events = str(app.query_one("#events").render())
+        assert "blinks 1" in str(app.live_screen.query_one("#blinks").render())
+        events = str(app.live_screen.query_one("#events").render())
         assert "blink" in events and "hold" in events
-        assert "undid" in str(app.query_one("#log").render())
+        assert "undid" in str(app.live_screen.query_one("#log").render())
         await pilot.press("q")
 
 
@@ -83,8 +83,8 @@ async def _no_take_scenario() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_drawn(pilot, "3.00 s")
         await pilot.press("f")
-        assert "no take bound" in str(app.query_one("#log").render())
-        assert "hold 1.05 s" in str(app.query_one("#hold").render())
+        assert "no take bound" in str(app.live_screen.query_one("#log").render())
+        assert "hold 1.05 s" in str(app.live_screen.query_one("#hold").render())
         await pilot.press("q")
 
 
@@ -102,3 +102,42 @@ def test_live_screen_snapshot(snap_compare, tmp_path):
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     finally:
         take.close()
+
+
+def test_the_app_palette_opens_the_live_screen_and_a_bad_source_ends_it_in_one_line(tiny_app):
+    from tests_support.tui_canned import settle
+
+    from rehearse.tui.live_app import LiveScreen
+    from rehearse.tui.live_prompt import LivePrompt
+
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # into scene 01
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            for key in "watch live":
+                await pilot.press("space" if key == " " else key)
+            await pilot.pause(0.4)
+            await pilot.press("down", "enter")
+            await pilot.pause(0.2)
+            assert isinstance(tiny_app.screen, LivePrompt)
+            source = tiny_app.screen.query_one("#live-source")
+            source.value = "nowhere.mp4"
+            tiny_app.screen.query_one("#live-take").value = ""
+            source.focus()
+            await pilot.press("enter")
+            for _ in range(100):
+                await pilot.pause(0.05)
+                screen = tiny_app.screen
+                if isinstance(screen, LiveScreen) and screen.ended_reason:
+                    break
+            assert isinstance(tiny_app.screen, LiveScreen)
+            status = str(tiny_app.screen.query_one("#status").render())
+            assert "ENDED" in status and "nowhere.mp4" in status and "no such file" in status
+            await pilot.press("q")
+            await pilot.pause(0.1)
+            assert not isinstance(tiny_app.screen, LiveScreen)
+
+    asyncio.run(body())
