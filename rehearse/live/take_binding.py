@@ -1,12 +1,12 @@
 """A watched take bound to the production: its recording, its scene YAML entry and its rehearsal log.
 
 `bind_live_take(project_dir, scene, "1A-4", record)` checks everything before the picture is
-opened (the scene and shot exist, the take is new, the recording path is free), opens a log
-session bound to that take and links it to the recording with offset 0: logged times are the
-stream's own times, so logged beats are the take's beat marks without a sync step. Each key is
-committed to SQLite as it is pressed (`log`), so a kill loses none; `add_to_breakdown()` writes
-the take into the scene YAML (comments and other bytes kept, atomically) once the recording
-has started, so a kill after that leaves the file, the YAML entry and the log consistent.
+opened (the scene and shot exist, the take is new, the recording path is free). When the first
+frame arrives (the recording has begun), `add_to_breakdown()` writes the take into the scene
+YAML (comments and other bytes kept, atomically), opens a log session bound to the take and
+links it to the recording with offset 0: logged times are the stream's own times, so logged
+beats are the take's beat marks without a sync step. Each key is committed to SQLite as it is
+pressed (`log`), so a kill loses none, and a source that never opens leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ class LiveTake:
     take_file: str
     """The recording as the scene YAML names it (relative to the production folder)."""
     connection: Connection
-    session: LogSession
+    session: LogSession | None = None
+    """The log session, opened with the first frame (None before)."""
     added: bool = False
-    """The take has been written into the scene YAML."""
+    """The take has been written into the scene YAML (and its log session opened)."""
 
     @property
     def label(self) -> str:
@@ -50,32 +51,42 @@ class LiveTake:
         """Log a key at stream time `t_s` (committed before this returns)."""
         from rehearse.store.rehearsal_log import add_entry
 
+        if self.session is None:
+            raise RehearseError("not logged: waiting for the first picture", hint="press it again once it shows")
         return add_entry(self.connection, self.session.id, kind, t_s, beat_id=beat_id, text=text)
 
     def undo(self) -> LogEntry | None:
         from rehearse.store.rehearsal_log import undo_last
 
-        return undo_last(self.connection, self.session.id)
+        return undo_last(self.connection, self.session.id) if self.session is not None else None
 
     def entries(self) -> list[LogEntry]:
         from rehearse.store.rehearsal_log import entries
 
-        return entries(self.connection, self.session.id)
+        return entries(self.connection, self.session.id) if self.session is not None else []
 
     def add_to_breakdown(self) -> None:
-        """Write the take into its scene YAML (once; status `unmarked`)."""
+        """The recording has begun: write the take into its scene YAML (status `unmarked`) and
+        open its log session, linked to the recording (once)."""
         if self.added:
             return
         from rehearse.breakdown.take_status import set_take_status
+        from rehearse.store.rehearsal_log import start_session
+        from rehearse.store.sync import link_take
 
         set_take_status(self.project.scene_files[self.scene.id], self.shot, self.number, "unmarked",
                         new_file=self.take_file)
         self.added = True
+        self.session = start_session(self.connection, self.scene.id, f"live {self.label}", shot=self.shot,
+                                     take_number=self.number, fps=self.project.production.fps)
+        # The schema knows `manual` and `clap`; a live link is an offset given, not found (and exact).
+        link_take(self.connection, self.session.id, self.take_file, 0.0, method="manual", confidence=1.0)
 
     def close(self) -> None:
         from rehearse.store.rehearsal_log import close_session
 
-        close_session(self.connection, self.session.id)
+        if self.session is not None:
+            close_session(self.connection, self.session.id)
         self.connection.close()
 
 
@@ -84,8 +95,6 @@ def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record
     from rehearse.breakdown.consent import cast_refusal, scene_cast
     from rehearse.pipeline import require_project, require_scene
     from rehearse.store.db import connect
-    from rehearse.store.rehearsal_log import start_session
-    from rehearse.store.sync import link_take
 
     project = require_project(project_dir)
     scene = require_scene(project, scene_id)
@@ -117,9 +126,4 @@ def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record
     root = project.root.resolve()
     resolved = record.resolve()
     take_file = os.path.relpath(resolved, root) if resolved.is_relative_to(root) else str(resolved)
-    connection = connect(project.root)
-    session = start_session(connection, scene.id, f"live {shot}-{number}", shot=shot, take_number=number,
-                            fps=project.production.fps)
-    # The schema knows `manual` and `clap`; a live link is an offset given, not found (and exact).
-    link_take(connection, session.id, take_file, 0.0, method="manual", confidence=1.0)
-    return LiveTake(project, scene, shot, number, resolved, take_file, connection, session)
+    return LiveTake(project, scene, shot, number, resolved, take_file, connect(project.root))

@@ -109,6 +109,13 @@ class LiveScreen(Screen[None]):
     def on_live_updated(self, message: LiveUpdated) -> None:
         update = message.update
         self.latest = update
+        if self.live_take is not None and update.status == "live" and not self.live_take.added:
+            # The recording has begun: the take goes into the YAML and its log opens (on this
+            # thread: the log's SQLite connection belongs to it).
+            try:
+                self.live_take.add_to_breakdown()
+            except RehearseError as error:
+                self.query_one("#log", Static).update(error.one_line())
         for event in update.events:
             self.events.append(event)
             if event.kind == "blink":
@@ -193,7 +200,11 @@ class LiveScreen(Screen[None]):
             self.query_one("#log", Static).update("not logged: no take bound (start with --scene and --take-as)")
             return
         t_s = self.latest.state.t_s if self.latest is not None else 0.0
-        entry = self.live_take.log(kind, t_s, **fields)
+        try:
+            entry = self.live_take.log(kind, t_s, **fields)
+        except RehearseError as error:
+            self.query_one("#log", Static).update(error.one_line())
+            return
         self._beat_stale = True
         self.query_one("#log", Static).update(f"logged #{entry.id} {kind} at {t_s:.2f} s")
         self._redraw_beat()
@@ -268,10 +279,7 @@ def run_live_app(options: WatchOptions, args: argparse.Namespace) -> int:
     settings = load_settings(live_take.project.root if live_take is not None else args.project)
 
     def updates(should_stop: Callable[[], bool]) -> Iterator[LiveUpdate]:
-        for update in watch(options, settings, should_stop=should_stop):
-            if live_take is not None and update.status == "live" and not live_take.added:
-                live_take.add_to_breakdown()
-            yield update
+        return watch(options, settings, should_stop=should_stop)
 
     app = LiveApp(updates, source=options.source, live_take=live_take)
     app.run()
@@ -300,10 +308,7 @@ def open_live_screen(app: App, scene, source: str, take_as: str | None) -> None:
     settings = load_settings(root)
 
     def updates(should_stop: Callable[[], bool]) -> Iterator[LiveUpdate]:
-        for update in watch(options, settings, should_stop=should_stop):
-            if live_take is not None and update.status == "live" and not live_take.added:
-                live_take.add_to_breakdown()
-            yield update
+        return watch(options, settings, should_stop=should_stop)
 
     def closed(_: None) -> None:
         if live_take is not None:

@@ -133,3 +133,20 @@ def test_a_file_watched_with_record_keeps_its_picture_and_sound_packets_unchange
         assert starts, kind
         first = starts[0]
         assert first <= 3 and len(copied) >= len(original) - first - 3, (kind, first, len(copied), len(original))
+
+
+@pytest.mark.slow
+def test_a_source_that_never_opens_leaves_the_production_as_it_was(tmp_path):
+    root = production_copy(tmp_path)
+    before = (root / "01-kitchen-night.yaml").read_bytes()
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", f"udp://127.0.0.1:{free_udp_port()}", "--no-ui",
+                           "--scene", "01", "--take-as", "1A-9", "--open-timeout", "2"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "nothing received in 2 s" in done.stderr
+    assert (root / "01-kitchen-night.yaml").read_bytes() == before
+    assert not (root / "takes" / "01-1A-9.ts").exists()
+    database = root / ".rehearse" / "rehearse.db"
+    if database.exists():
+        with sqlite3.connect(database) as db:
+            assert db.execute("SELECT COUNT(*) FROM log_session").fetchone() == (0,)
+            assert db.execute("SELECT COUNT(*) FROM take_sync").fetchone() == (0,)
