@@ -104,7 +104,7 @@ MPEG4_RENDERED_GAP = pytest.mark.xfail(strict=True, reason=(
 @pytest.mark.parametrize("source", ["real", "rendered"])
 @pytest.mark.parametrize("variant", ["x264_crf23", "mpeg4", "downscaled"])
 def test_a_reencoded_copy_gives_the_same_events_and_no_drift(source, variant, settings, tmp_path, request):
-    from rehearse.continuity.drift import drift_for_files
+    from rehearse.scene_results import files_drift
 
     if (source, variant) == ("rendered", "mpeg4"):
         request.applymarker(MPEG4_RENDERED_GAP)
@@ -112,7 +112,7 @@ def test_a_reencoded_copy_gives_the_same_events_and_no_drift(source, variant, se
     codec, scale = {"x264_crf23": ("libx264", 1.0), "mpeg4": ("mpeg4", 1.0),
                     "downscaled": ("libx264", 2 / 3)}[variant]
     copy = transcode(original, tmp_path / f"{variant}.mp4", codec, scale=scale)
-    report = drift_for_files(original, [copy], settings=settings)
+    report = files_drift([original, copy], settings=settings)
     assert [f.message for f in report.flags] == []
     events, frame_s, _ = face_events(original, settings)
     copied, _, _ = face_events(copy, settings)
@@ -136,3 +136,23 @@ def test_a_mirrored_copy_swaps_every_side_and_nothing_else(source, settings, tmp
         ours = shapes.points[:, blendshape_index(left), 0]
         theirs = flipped_shapes.points[:, blendshape_index(right), 0]
         assert np.nanmax(np.abs(ours - theirs)) < 0.15, (left, right)
+
+
+@pytest.mark.parametrize("variant", ["x264_crf23", "mpeg4", "downscaled"])
+def test_reencoded_copies_of_the_crying_closeup_raise_no_drift(variant, settings, tmp_path):
+    """The real 20 s close-up (crying with the eyes squeezed shut, a hand on the face, a laugh)
+    against its re-encodes: last round its mpeg4 copy was flagged "the lip press is gone".
+    Events are not compared here: a few of this clip's readings sit on a threshold (a blink
+    whose lid barely reopens before the laugh's closure, a brow raise at 1.0x), see the report."""
+    from tests_support import real_clip_or_skip
+
+    from rehearse.scene_results import files_drift
+
+    original = real_clip_or_skip("WolfgangLanger_Pexels.mp4")
+    codec, scale = {"x264_crf23": ("libx264", 1.0), "mpeg4": ("mpeg4", 1.0),
+                    "downscaled": ("libx264", 2 / 3)}[variant]
+    copy = transcode(original, tmp_path / f"{variant}.mp4", codec, scale=scale)
+    events, _, _ = face_events(original, settings)
+    assert any(e.kind == "eyes_closed" for e in events), "the crying closure is read"
+    report = files_drift([original, copy], settings=settings)
+    assert [f.message for f in report.flags] == []

@@ -162,6 +162,7 @@ def test_beat_summary_compares_the_hold_with_the_breakdown(analysed):
 def test_events_command_json_inside_the_production(tmp_path):
     from tests_support import SAMPLE_PRODUCTION
 
+    (tmp_path / "none.yaml").write_text("")  # no user settings (a missing REHEARSE_CONFIG is an error)
     env = {"REHEARSE_CACHE_DIR": str(tmp_path / "cache"), "REHEARSE_CONFIG": str(tmp_path / "none.yaml"),
            "PATH": "/usr/bin:/bin"}
     result = subprocess.run(

@@ -109,16 +109,22 @@ def detect_blinks(
     smile = _smile_lift(track, present, neutral)
     threshold = max(settings.detect_depth, settings.noise_factor * noise_level(both))
     events: list[Event] = []
+    reached = -1  # last frame of the previous closure above its low ramp level
     for first, last in runs(np.nan_to_num(both) > threshold):
         apex = first + int(np.nanargmax(both[first:last]))
+        if apex <= reached:
+            continue  # one closure reached twice through noise: the lid never passed the low level
         peak = float(both[apex])
         _, _, i0, i1 = extent(times, both, apex, settings.edge_fraction * peak)
         start, end = ramp_edges(times, both, apex, settings.ramp_low * peak, settings.ramp_high * peak)
+        if events:
+            # the lid reopened past the low level in between: a second closure, which starts
+            # no earlier than the first one ended (a blink right after a long closure is a blink)
+            start = max(start, events[-1].end_s)
         duration = end - start
         if duration < settings.min_duration_s:
             continue
-        if events and start < events[-1].end_s:  # one closure reached twice through noise
-            continue
+        reached = extent(times, both, apex, settings.ramp_low * peak)[3]
         window = slice(i0, i1 + 1)
         peaks = {side: float(np.nanmax(depths[side][window])) for side in ("left", "right")
                  if not np.all(np.isnan(depths[side][window]))}
