@@ -33,7 +33,8 @@ _SIGNAL_SETTLED_S = 1.0
 """Signals of frames this far (s) behind the newest no longer change (> 2 x MOTION_MAX_SPAN_S)."""
 
 LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression")
-"""What the face path shows live: blinks, eye closures, face holds and expressions."""
+"""What is shown live: blinks, eye closures, holds (face, and body from the motion energy below
+the face) and expressions."""
 
 EXPRESSION_SIGNALS = {
     "smile": ("lip_corner_left", "lip_corner_right"),
@@ -69,7 +70,8 @@ class IncrementalEvents:
     def __init__(self, landmark_settings: LandmarkSettings, signal_settings: SignalSettings | None = None,
                  event_settings: EventSettings | None = None, *, settle_s: float = 0.5,
                  every_s: float = 0.2, history_s: float = 120.0,
-                 beat_marks: Mapping[str, float] | None = None, kinds: tuple[str, ...] = LIVE_KINDS):
+                 beat_marks: Mapping[str, float] | None = None, kinds: tuple[str, ...] = LIVE_KINDS,
+                 hold_scopes: tuple[str, ...] = ("face", "body")):
         self.landmark_settings = landmark_settings
         self.signal_settings = signal_settings or SignalSettings()
         self.event_settings = event_settings or EventSettings()
@@ -78,6 +80,7 @@ class IncrementalEvents:
         self.history_s = history_s
         self.beat_marks = dict(beat_marks or {})
         self.kinds = kinds
+        self.hold_scopes = hold_scopes
         self.frames: list[FrameLandmarks] = []
         self.emitted: list[Event] = []
         self.state = LiveState()
@@ -145,7 +148,7 @@ class IncrementalEvents:
         events = detect_events(signals, None, settings=self.event_settings,
                                landmarks={"blendshapes": shapes} if shapes is not None else None,
                                beat_marks=self.beat_marks or None)
-        events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope == "face")]
+        events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope in self.hold_scopes)]
         self.pass_seconds.append(time.perf_counter() - started)
         return events, signals
 
@@ -178,7 +181,7 @@ class IncrementalEvents:
         fresh = []
         for event in final:
             if any(_same(event, old, slack) or (event.kind == old.kind and event.label == old.label
-                   and event.start_s < old.end_s and old.start_s < event.end_s) for old in self.emitted):
+                   and event.scope == old.scope and event.start_s < old.end_s and old.start_s < event.end_s) for old in self.emitted):
                 continue
             fresh.append(event)
             self.emitted.append(event)
@@ -186,7 +189,7 @@ class IncrementalEvents:
 
     def _update_state(self, events: list[Event], signals: SignalTrack, newest: float) -> None:
         reach = 2 * self._frame_s()
-        ongoing = [e for e in events if e.kind == "hold" and e.end_s >= newest - reach]
+        ongoing = [e for e in events if e.kind == "hold" and e.scope == "face" and e.end_s >= newest - reach]
         self.state.holding_since_s = ongoing[-1].start_s if ongoing else None
         change: dict[str, float] = {}
         with warnings.catch_warnings():

@@ -82,8 +82,9 @@ def watch(options: WatchOptions, settings: Settings | None = None,
 
     settings = settings or Settings()
     analysis = settings.analysis
-    # The face path: blinks, closures, face holds and expressions need no body model, and the
-    # body models would cost most of the frame budget on two cores.
+    # The face path: blinks, closures, face holds and expressions need no body model, and body
+    # holds are timed from the motion energy below the face the extractor measures on every
+    # frame anyway; Pose and Hands would cost most of the frame budget on two cores.
     landmark_settings: LandmarkSettings = analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
     detector = IncrementalEvents(landmark_settings, analysis.signals, settings.events,
                                  settle_s=options.settle_s, beat_marks=options.beat_marks)

@@ -153,6 +153,8 @@ class LiveScreen(Screen[None]):
         rows = []
         for event in reversed(self.events[-SHOWN_EVENTS:]):
             what = event.label if event.kind == "expression" else event.kind.replace("_", " ")
+            if event.kind == "hold" and event.scope == "body":
+                what = "hold (body)"
             rows.append(f"{event.start_s:7.2f} s  {what:<14}{event.duration_s * 1000:6.0f} ms")
         return "\n".join(rows)
 

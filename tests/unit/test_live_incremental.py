@@ -41,4 +41,4 @@ def test_signals_kept_between_passes_equal_a_whole_recomputation_and_events_come
     starts = [(e.kind, e.label, round(e.start_s, 2)) for e in emitted]
     assert len(starts) == len(set(starts)), "an event was emitted twice"
     assert all(e.kind in ("blink", "eyes_closed", "hold", "expression") for e in emitted)
-    assert all(e.scope == "face" for e in emitted if e.kind == "hold")
+    assert all(e.scope in ("face", "body") for e in emitted if e.kind == "hold")
