@@ -96,6 +96,8 @@ class LandmarkExtractor:
         self._crop_face_mesh: Any = None
         self._face_roi: Roi | None = None
         self._face_landmarker: Any = None
+        self._network: Any = None  # blendshape network on FaceMesh's landmarks (route "facemesh")
+        self._network_checked = False
         self._pose: Any = None
         self._hands: Any = None
         self._frames_seen = 0
@@ -206,6 +208,8 @@ class LandmarkExtractor:
         if self.settings.pose:
             self._run_pose_if_scheduled(model_image, result)
         self._run_face(image, result, model_image)
+        if result.face is not None and result.blendshapes is None:
+            self._run_blendshape_network(result)
         self._face_in_frame = result.face is not None
         self._face_width_px = 0.0
         if result.face is not None:
@@ -269,6 +273,22 @@ class LandmarkExtractor:
             result.face, result.face_confidence, result.face_from_crop = face, 1.0, True
             # Follow the face with crops while it is found; when lost, start again full frame.
             self._face_roi = roi_from_face(face, result.image_size)
+
+    def _run_blendshape_network(self, result: FrameLandmarks) -> None:
+        """Route "facemesh": the model's blendshape network on this frame's FaceMesh points
+        (normalised to the full frame, so a close-up copy or a crop reads the same)."""
+        if not self._network_checked:
+            self._network_checked = True
+            task = blendshape_network_task(self.settings)
+            if task is not None and result.face.shape[0] == FACE_POINTS:
+                from rehearse.analysis.backends.blendshapes import BlendshapeNetwork
+
+                self._network = BlendshapeNetwork(task)
+        if self._network is not None:
+            from rehearse.analysis.backends.blendshapes import SUBSET_INDEX
+
+            scale = np.asarray(result.image_size, dtype=np.float32)
+            result.blendshapes = self._network.scores(result.face[SUBSET_INDEX, :2] * scale)
 
     def _run_pose_if_scheduled(self, image: np.ndarray, result: FrameLandmarks) -> None:
         due = (
@@ -372,15 +392,9 @@ def extract_landmarks(
 
 
 def assemble_tracks(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
-    """One `LandmarkTrack` per part from per-frame results in time order (Pose interpolated),
-    with blendshapes from the network on FaceMesh's landmarks when that route is on."""
-    tracks = tracks_from_frames(results, settings)
-    network_task = blendshape_network_task(settings)
-    if network_task is not None and tracks["face"].points.shape[1] == FACE_POINTS:
-        from rehearse.analysis.backends.blendshapes import BlendshapeNetwork
-
-        tracks["blendshapes"] = BlendshapeNetwork(network_task).track(tracks["face"])
-    return tracks
+    """One `LandmarkTrack` per part from per-frame results in time order (Pose interpolated);
+    blendshapes were scored per frame by the extractor (either route)."""
+    return tracks_from_frames(results, settings)
 
 
 def landmarker_task(settings: LandmarkSettings) -> Path | None:

@@ -143,7 +143,7 @@ class IncrementalEvents:
         started = time.perf_counter()
         signals = self._signals()
         shapes = None
-        if self.landmark_settings.face_landmarker_task is not None:
+        if self.landmark_settings.blendshape_model:  # the extractor scored them per frame
             shapes = tracks_from_frames(self.frames, self.landmark_settings).get("blendshapes")
         events = detect_events(signals, None, settings=self.event_settings,
                                landmarks={"blendshapes": shapes} if shapes is not None else None,

@@ -94,7 +94,7 @@ def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings
         energy = np.array([[r.body_motion, r.body_motion_t] for r in results], dtype=np.float32).reshape(-1, 1, 2)
         conf = np.isfinite(energy[:, 0, 0]).astype(np.float32)
         tracks["body_motion"] = LandmarkTrack("body_motion", times, energy, conf, size)
-    if settings.blendshapes == "landmarker" and settings.blendshape_model:
+    if settings.blendshapes != "off" and settings.blendshape_model:
         from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
         shapes = _stack([r.blendshapes for r in results], (len(BLENDSHAPE_NAMES),))[:, :, None]
