@@ -178,8 +178,12 @@ class LiveSource:
             reason = " ".join(str(getattr(exc, "strerror", None) or exc).split())
             if isinstance(exc, av.error.ExitError) or "Immediate exit" in reason:
                 reason = f"nothing received in {timeout_s:g} s"
-            raise VideoError(f"cannot open the source: {reason}", Location(self.spec.source),
-                             hint=_open_hint(self.spec)) from exc
+            hint = _open_hint(self.spec)
+            if "Protocol not found" in reason:
+                scheme = self.spec.url.split("://", 1)[0]
+                reason = f"this FFmpeg build (inside PyAV) cannot read {scheme}://"
+                hint = f"relay it as MPEG-TS over UDP: ffmpeg -i '{self.spec.url}' -c copy -f mpegts udp://127.0.0.1:5000"
+            raise VideoError(f"cannot open the source: {reason}", Location(self.spec.source), hint=hint) from exc
         if not container.streams.video:
             container.close()
             raise VideoError("the source has no video stream", Location(self.spec.source),

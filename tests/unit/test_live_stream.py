@@ -179,3 +179,14 @@ def test_a_file_with_realtime_plays_at_its_own_speed_and_stops_after_duration(tm
     rows = [json.loads(line) for line in events_file.read_text().splitlines()]
     assert rows and all(row["end_s"] <= 4.0 for row in rows)
     assert any(row["kind"] == "blink" for row in rows)
+
+
+@pytest.mark.slow
+def test_a_protocol_this_ffmpeg_cannot_read_is_one_line_with_a_relay_to_udp(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", "srt://127.0.0.1:9?mode=listener", "--no-ui",
+                           "--open-timeout", "2"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.startswith("srt://")]
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    # PyAV's wheels carry no SRT; a build that has it opens the stream and times out instead.
+    assert ("cannot read srt://" in lines[0] and "-f mpegts udp://" in lines[0]) or "nothing received" in lines[0]
