@@ -39,7 +39,7 @@ PRODUCTION_CONFIG_NAME = "rehearse.yaml"
 
 
 class ClusterSettings(Section):
-    """Where takes are analysed when a Dask scheduler is used (see rehearse/cluster.py)."""
+    """Where takes are analysed when a Dask scheduler is used (see rehearse/cluster/)."""
 
     scheduler: str | None = None
     """Scheduler for `rehearse analyze` and the app's analyse action: an address such as
@@ -50,6 +50,10 @@ class ClusterSettings(Section):
     retries: int = Field(default=1, ge=0, le=10)
     """Extra tries of a take whose analysis crashed on a worker (a worker that dies is
     replaced by the scheduler without counting here)."""
+    segment_s: float | None = Field(default=120.0, ge=4)
+    """A take at least twice this long goes to the workers as time segments of about this
+    length, in seconds, so one long take spreads over many workers (each segment is decoded
+    from 1 s before its seam, so the trackers settle). None: takes are never split."""
 
 
 class Settings(Section):
@@ -69,7 +73,7 @@ class Settings(Section):
     profiles: ProfileSettings = Field(default_factory=ProfileSettings)
     """Actor profiles: outlier thresholds and neutral calibration, see rehearse/profiles/settings.py."""
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
-    """A Dask scheduler to analyse on instead of this machine, see rehearse/cluster.py."""
+    """A Dask scheduler to analyse on instead of this machine, see rehearse/cluster/."""
 
     @field_validator("keymap", mode="before")
     @classmethod

@@ -49,8 +49,12 @@ def _worker_init(updates, stop) -> None:
     os.close(devnull)
 
 
-def analyse_segment(path: Path, analysis_settings, segment: int, bounds: tuple[float, float, float | None]) -> list[FrameLandmarks]:
-    """Landmarks of the frames from `keep` (inclusive) to `end` (exclusive), tracked from `decode_from`."""
+def analyse_segment(
+    path: Path, analysis_settings, segment: int, bounds: tuple[float, float, float | None],
+    report: Callable[[int, int, float], None] | None = None,
+) -> list[FrameLandmarks]:
+    """Landmarks of the frames from `keep` (inclusive) to `end` (exclusive), tracked from `decode_from`.
+    Progress goes to `report(segment, frames kept, t)`, else to this pool worker's queue."""
     from rehearse.analysis.prefetch import prefetched
     from rehearse.video.frames import iter_frames
 
@@ -65,9 +69,12 @@ def analyse_segment(path: Path, analysis_settings, segment: int, bounds: tuple[f
             result = extractor.process(frame)
             if result.t >= keep:
                 kept.append(result)
-            if _updates is not None and done % 12 == 0:
-                with contextlib.suppress(Exception):
-                    _updates.put((segment, len(kept), result.t))
+            if done % 12 == 0:
+                if report is not None:
+                    report(segment, len(kept), result.t)
+                elif _updates is not None:
+                    with contextlib.suppress(Exception):
+                        _updates.put((segment, len(kept), result.t))
     return kept
 
 

@@ -236,7 +236,12 @@ def analyze_uncached(
     report: ProgressCallback,
     should_stop: Callable[[], bool] | None,
     segments: int = 1,
+    run_segments: Callable[..., dict[str, LandmarkTrack]] | None = None,
 ) -> TakeAnalysis:
+    """Analyse a take that is not cached (nothing is written here). With `segments` > 1 a take
+    of at least `SPLIT_MIN_DURATION_S` gets its landmarks from that many time segments, run by
+    `run_segments` (same arguments as `extract_landmarks_in_segments`, this machine's worker
+    processes by default; a Dask scheduler's workers in rehearse.cluster)."""
     from rehearse.analysis.audio_features import audio_features
     from rehearse.analysis.landmarks import extract_landmarks
     from rehearse.analysis.signals import compute_signals
@@ -260,9 +265,10 @@ def analyze_uncached(
         report(ProgressUpdate(name, "landmarks", frames_done, t_s, info.duration_s))
 
     if segments > 1 and info.duration_s and info.duration_s >= SPLIT_MIN_DURATION_S:
-        from rehearse.analysis.segments import extract_landmarks_in_segments
+        if run_segments is None:
+            from rehearse.analysis.segments import extract_landmarks_in_segments as run_segments
 
-        tracks = extract_landmarks_in_segments(
+        tracks = run_segments(
             path, options, info.duration_s, segments=segments, overlap_s=SEAM_OVERLAP_S,
             progress=on_frame, should_stop=should_stop,
         )

@@ -274,3 +274,33 @@ def test_a_lost_scheduler_fails_only_the_unfinished_takes(tmp_path, dask_process
     from rehearse.analysis.take import load_cached
 
     assert load_cached(targets[0].path, settings) is not None
+
+
+@pytest.mark.slow
+@pytest.mark.models
+def test_a_long_take_goes_as_segments_and_equals_the_local_split(tmp_path):
+    """With `cluster.segment_s` 4 s an 8 s take goes to two workers as two segments (the second
+    decoded from 1 s before its seam); joined on the client it equals the same split run in this
+    machine's worker processes, frame for frame."""
+    from rehearse import pipeline
+    from rehearse.analysis.take import analyze_take
+    from rehearse.config import ClusterSettings
+
+    names = ["01-1A-1.mp4"]
+    folder = _production(tmp_path, names)
+    [target] = _targets(folder, names)
+    settings = Settings(cache_dir=tmp_path / "cluster-cache", cluster=ClusterSettings(segment_s=4.0))
+    updates = []
+    [outcome] = pipeline.analyze_targets([target], settings, scheduler="local:2", progress=updates.append)
+    assert outcome.status == "analyzed", outcome.error
+    local_split = analyze_take(target.path, Settings(cache_dir=tmp_path / "local-cache"), segments=2)
+    _same_analysis(local_split, outcome.analysis)
+    events_split = pipeline.take_events(target, local_split, None, settings).events
+    events_cluster = pipeline.take_events(target, outcome.analysis, None, settings).events
+    assert [(e.kind, round(e.start_s, 4), round(e.end_s, 4)) for e in events_split] == [
+        (e.kind, round(e.start_s, 4), round(e.end_s, 4)) for e in events_cluster
+    ]
+    # Progress of both segments was summed into the take's own line, and reached its end.
+    frames = [u.frames_done for u in updates if u.take == target.label and u.stage == "landmarks"]
+    assert frames and max(frames) > outcome.analysis.frame_count // 2
+    assert (target.label, "done") in {(u.take, u.stage) for u in updates}

@@ -1,5 +1,5 @@
-"""Takes analysed on a Dask scheduler: each take's analysis runs on a worker, its result comes
-back here and is cached here, as the same entry a local run writes.
+"""Takes analysed on a Dask scheduler: each take (or each time segment of a long one) runs on a
+worker, its result comes back here and is cached here, as the same entry a local run writes.
 
     outcomes = analyze_on_scheduler(targets, settings, "tcp://10.0.0.5:8786", progress=show)
     outcomes = analyze_on_scheduler(targets, settings, "local:2")    # a LocalCluster of 2 workers
@@ -13,7 +13,11 @@ is never submitted. A worker that dies mid-take is replaced by the scheduler (th
 again elsewhere); a lost scheduler fails only the takes not finished yet; Ctrl-C cancels every
 future. `dask` and `distributed` are imported only here, and only when a scheduler is used.
 
-Consent is not decided here: `pipeline.plan_takes` has already moved refused takes aside, so
+A take longer than two `cluster.segment_s` goes as segments of about that length, each started
+`SEAM_OVERLAP_S` early as a local split is: the workers send per-frame landmarks, and the client
+joins them and finishes the take (signals, audio) as `analysis.segments` does on one machine.
+
+Consent is not decided here: `pipeline.analyze_targets` has already set refused takes aside, so
 no frame of an actor who said no leaves the machine.
 """
 
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -35,8 +38,21 @@ if TYPE_CHECKING:
     from rehearse.config import Settings
     from rehearse.pipeline import TakeOutcome, TakeTarget
 
-PROGRESS_INTERVAL_S = 0.25
-"""A worker sends at most this often per take (a change of stage always goes)."""
+
+
+@dataclasses.dataclass
+class _RemoteTake:
+    """One take in flight: its futures (one, or one per segment) and what finishing needs."""
+
+    index: int
+    identity: tuple
+    """(the file's identity, its content hash) as the client read them before submitting."""
+    futures: list = dataclasses.field(default_factory=list)
+    bounds: list = dataclasses.field(default_factory=list)
+    """Per segment (decode from, keep from, end before), s; empty for a whole-take job."""
+    duration_s: float = 0.0
+    done_by_segment: dict = dataclasses.field(default_factory=dict)
+    """segment -> (frames kept, seconds covered), for the take's progress line."""
 
 
 class ClusterError(RehearseError):
@@ -163,72 +179,128 @@ def _run_remote(targets, submit, settings, spec, outcomes, report, should_stop, 
     from rehearse.analysis.take import ProgressUpdate
     from rehearse.pipeline import TakeOutcome
 
-    timeout_s = settings.cluster.connect_timeout_s
     batch = uuid.uuid4().hex[:12]
     topic = f"rehearse-progress-{batch}"
-    with connected(spec, timeout_s) as client:
-        fields = {f.name for f in dataclasses.fields(ProgressUpdate)}
-        # The scheduler adds the sender's address (`worker`) to every event.
-        client.subscribe_topic(
-            topic, lambda event: report(ProgressUpdate(**{k: v for k, v in event[1].items() if k in fields}))
-        )
-        futures = {
-            client.submit(
-                analyze_remote, str(targets[i].path), targets[i].label, settings, identity[1], topic,
-                key=f"rehearse-{batch}-{i}", pure=False, retries=settings.cluster.retries,
-            ): i
-            for i, identity in submit.items()
-        }
-        pending = set(futures)
+    with connected(spec, settings.cluster.connect_timeout_s) as client:
+        jobs = [_submit(client, targets[i], i, identity, settings, topic, batch) for i, identity in submit.items()]
+        by_label = {targets[job.index].label: job for job in jobs}
+        client.subscribe_topic(topic, lambda event: _on_progress(event[1], by_label, report))
+        pending = list(jobs)
         try:
             while pending:
                 # Polled rather than `distributed.wait`, which raises on its timeout: the loop
                 # must also notice a stop request while every take is still running.
-                done = {future for future in pending if future.done()}
-                pending -= done
+                done = [job for job in pending if all(f.done() for f in job.futures)]
+                pending = [job for job in pending if job not in done]
                 if not done:
                     time.sleep(0.1)
-                for future in done:
-                    index = futures[future]
-                    outcomes[index] = _finish(future, targets[index], submit[index], settings, keep_analysis, spec)
-                    if outcomes[index].ok:
-                        report(ProgressUpdate(targets[index].label, "done"))
+                for job in done:
+                    target = targets[job.index]
+                    outcomes[job.index] = _finish(job, target, settings, keep_analysis, spec, report)
+                    if outcomes[job.index].ok:
+                        report(ProgressUpdate(target.label, "done"))
                 if pending and should_stop is not None and should_stop():
-                    client.cancel(list(pending))
-                    for future in pending:
-                        outcomes[futures[future]] = TakeOutcome(
-                            targets[futures[future]], error=f"{targets[futures[future]].path}: analysis stopped; nothing was cached",
-                            status="stopped",
+                    client.cancel([f for job in pending for f in job.futures])
+                    for job in pending:
+                        target = targets[job.index]
+                        outcomes[job.index] = TakeOutcome(
+                            target, error=f"{target.path}: analysis stopped; nothing was cached", status="stopped"
                         )
-                    pending = set()
+                    pending = []
         except KeyboardInterrupt:
-            client.cancel(list(pending))
+            client.cancel([f for job in pending for f in job.futures])
             raise
         # Progress events are delivered on the client's own loop: let the last ones arrive.
         time.sleep(0.05)
         client.unsubscribe_topic(topic)
 
 
-def _finish(future, target, identity, settings, keep_analysis, spec) -> TakeOutcome:
-    """The outcome of one finished future; the result is cached here before it is used."""
+def _submit(client, target, index, identity, settings, topic, batch) -> _RemoteTake:
+    """Send one take whole, or as time segments when it is long enough to spread."""
+    from rehearse.analysis.segments import segment_bounds
+    from rehearse.analysis.take import SEAM_OVERLAP_S
+    from rehearse.cluster.worker import analyze_remote, analyze_segment_remote
+
+    job = _RemoteTake(index, identity)
+    content = identity[1]
+    count, job.duration_s = _segment_count(target.path, settings)
+    options = {"pure": False, "retries": settings.cluster.retries}
+    if count == 1:
+        job.futures = [client.submit(analyze_remote, str(target.path), target.label, settings, content, topic,
+                                     key=f"rehearse-{batch}-{index}", **options)]
+        return job
+    job.bounds = segment_bounds(job.duration_s, count, SEAM_OVERLAP_S)
+    job.futures = [
+        client.submit(analyze_segment_remote, str(target.path), target.label, settings.analysis, k, bounds,
+                      content, topic, key=f"rehearse-{batch}-{index}-{k}", **options)
+        for k, bounds in enumerate(job.bounds)
+    ]
+    return job
+
+
+def _segment_count(path: Path, settings) -> tuple[int, float]:
+    """(segments, declared duration): 1 unless the take is at least two `segment_s` long."""
+    from rehearse.analysis.take import SPLIT_MIN_DURATION_S
+    from rehearse.video.probe import probe
+
+    length = settings.cluster.segment_s
+    try:
+        duration = probe(path).duration_s or 0.0
+    except RehearseError:
+        return 1, 0.0  # the worker reads it again and says what is wrong in one line
+    if not length or duration < max(2 * length, SPLIT_MIN_DURATION_S):
+        return 1, duration
+    return int(round(duration / length)), duration
+
+
+def _on_progress(message: dict, by_label: dict, report) -> None:
+    """A worker's progress event: a whole take's update, or one segment's, summed per take."""
+    from rehearse.analysis.take import ProgressUpdate
+
+    job = by_label.get(message.get("take"))
+    if "segment" not in message:
+        fields = {f.name for f in dataclasses.fields(ProgressUpdate)}
+        # The scheduler adds the sender's address (`worker`) to every event.
+        report(ProgressUpdate(**{k: v for k, v in message.items() if k in fields}))
+        return
+    if job is None or not job.bounds:
+        return
+    keep = job.bounds[message["segment"]][1]
+    job.done_by_segment[message["segment"]] = (message["frames_done"], max(0.0, message["t_s"] - keep))
+    frames = sum(f for f, _ in job.done_by_segment.values())
+    covered = sum(c for _, c in job.done_by_segment.values())
+    report(ProgressUpdate(message["take"], "landmarks", frames, covered, job.duration_s))
+
+
+def _finish(job: _RemoteTake, target, settings, keep_analysis, spec, report) -> TakeOutcome:
+    """The outcome of one take whose futures are all done; its result is cached here first."""
     from rehearse.analysis import cache
-    from rehearse.analysis.take import analysis_from_entry, save_entry
+    from rehearse.analysis.take import analysis_from_entry, entry_from_analysis, save_entry
     from rehearse.pipeline import TakeOutcome
 
-    try:
-        kind, payload = future.result()
-    except Exception as error:  # a scheduler lost, or a take that crashed every retry
-        reason = _remote_failure(error, spec)
-        return TakeOutcome(target, error=f"{target.path}: error: {reason}", status="failed")
-    if kind == "error":
-        return TakeOutcome(target, error=payload, status="failed")
-    before, content = identity
+    results = []
+    for future in job.futures:
+        try:
+            kind, payload = future.result()
+        except Exception as error:  # a scheduler lost, or a task that crashed every retry
+            return TakeOutcome(target, error=f"{target.path}: error: {_remote_failure(error, spec)}", status="failed")
+        if kind == "error":
+            return TakeOutcome(target, error=payload, status="failed")
+        results.append(payload)
+    before, content = job.identity
     if cache.changed_since(target.path, before, content):
         return TakeOutcome(
             target, error=f"{target.path}: error: changed while it was being analysed; nothing was cached "
             "(analyse it again once the copy or export has finished)", status="failed",
         )
-    arrays, meta = payload
+    if job.bounds:
+        try:
+            analysis = _joined_analysis(target, content, settings, results, report)
+        except RehearseError as error:
+            return TakeOutcome(target, error=error.one_line(), status="failed")
+        arrays, meta = entry_from_analysis(analysis)
+    else:
+        arrays, meta = results[0]
     warning = save_entry(target.path, settings, arrays, meta)
     analysis = analysis_from_entry(target.path, meta, arrays, label=target.label)
     analysis.from_cache = False
@@ -236,6 +308,22 @@ def _finish(future, target, identity, settings, keep_analysis, spec) -> TakeOutc
         analysis.extra.setdefault("warnings", []).append(warning)
     outcome = TakeOutcome(target, analysis.summary(), analysis, status=_status(analysis))
     return outcome if keep_analysis else _without_analysis(outcome)
+
+
+def _joined_analysis(target, content, settings, segment_frames, report):
+    """Finish a take from its segments' landmarks here, exactly as a local split finishes it."""
+    from rehearse.analysis.landmarks import assemble_tracks
+    from rehearse.analysis.take import analyze_uncached
+
+    joined = [frame for frames in segment_frames for frame in frames]
+
+    def already_run(path, options, duration_s, **_):
+        return assemble_tracks(joined, options.landmarks)
+
+    return analyze_uncached(
+        target.path, target.label, content, settings, report, None,
+        segments=len(segment_frames), run_segments=already_run,
+    )
 
 
 def _remote_failure(error: BaseException, spec: SchedulerSpec) -> str:
@@ -256,51 +344,3 @@ def _status(analysis) -> str:
 def _without_analysis(outcome):
     outcome.analysis = None
     return outcome
-
-
-# -- on the worker -----------------------------------------------------------------------------
-
-
-def analyze_remote(path_text: str, label: str, settings: Settings, expected_content: str, topic: str):
-    """Runs on a worker: ("ok", (arrays, meta)) for the cache entry, or ("error", one line).
-
-    User-caused failures come back as a value (an exception's pickled form need not survive the
-    trip); only crashes raise, so the scheduler may retry them on another worker.
-    """
-    from distributed import get_worker
-
-    from rehearse.analysis import cache
-    from rehearse.analysis.take import ProgressUpdate, analyze_uncached, entry_from_analysis
-    from rehearse.native_stderr import quiet_native_stderr
-
-    worker = get_worker()
-    where = f"worker {worker.address}"
-    path = Path(path_text)
-    if not path.is_file() or not os.access(path, os.R_OK):
-        return "error", (
-            f"{path}: error: {where} cannot open this file; put the takes on storage every worker "
-            "mounts at the same path (nothing is shipped from the client)"
-        )
-    try:
-        before = cache.file_identity(path)
-        content = cache.content_hash(path)
-    except OSError as error:
-        return "error", f"{path}: error: {where} cannot read this file: {error.strerror}"
-    if content != expected_content:
-        return "error", (
-            f"{path}: error: {where} sees a different file at this path than the client does; "
-            "sync the shared storage and run again"
-        )
-    quiet_native_stderr()
-    from rehearse.pipeline import throttled
-
-    send = throttled(lambda update: worker.log_event(topic, dataclasses.asdict(update)), PROGRESS_INTERVAL_S)
-
-    try:
-        analysis = analyze_uncached(path, label, content, settings, send, None)
-    except RehearseError as error:
-        return "error", error.one_line()
-    if cache.changed_since(path, before, content):
-        return "error", f"{path}: error: changed on {where} while it was being analysed; nothing was cached"
-    send(ProgressUpdate(label, "saving", analysis.frame_count, analysis.duration_s, analysis.duration_s))
-    return "ok", entry_from_analysis(analysis)
