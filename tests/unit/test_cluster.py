@@ -81,9 +81,11 @@ def test_unreachable_scheduler_is_one_line_and_cached_takes_never_connect(tmp_pa
     folder = _production(tmp_path, ["01-1A-1.mp4"])
     env = {**os.environ, "REHEARSE_CACHE_DIR": str(tmp_path / "cache"), "REHEARSE_CLUSTER__CONNECT_TIMEOUT_S": "2"}
     take = str(folder / "takes" / "01-1A-1.mp4")
+    # The setting (here its REHEARSE_* variable) makes the scheduler the default.
     run = subprocess.run(
-        [sys.executable, "-m", "rehearse", "analyze", take, "--scheduler", f"127.0.0.1:{port}"],
-        capture_output=True, text=True, env=env, cwd=folder, timeout=120,
+        [sys.executable, "-m", "rehearse", "analyze", take],
+        capture_output=True, text=True, env={**env, "REHEARSE_CLUSTER__SCHEDULER": f"127.0.0.1:{port}"},
+        cwd=folder, timeout=120,
     )
     assert run.returncode == 1
     errors = [line for line in run.stderr.splitlines() if not line.startswith("analyze: ")]  # progress
