@@ -160,13 +160,24 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float, *, spark
             if col + offset < plot:
                 beats[col + offset] = char
     lines.append(_row("beats", "".join(beats), cursor_col))
+    # flags right under the beats: the first thing to see, and never below the fold at 80x24
+    if data.flags:
+        lane = [" "] * plot
+        for flag in data.flags:
+            if flag.time_s is not None:
+                lane[_column(flag.time_s, duration, plot)] = "!"
+        lines.append(_row("flags", Text("".join(lane), style="bold red"), cursor_col))
+    elif data.analyzed:
+        # the lane is always there, so an empty one says why instead of looking like no lane
+        lines.append(_row("flags", Text(data.flags_note or "none", style="dim italic"), None))
     if data.signals is None:
         lines.append(_row("signals", Text(data.note or "not analyzed yet", style="italic"), None))
     elif not sparklines:
         pass
     else:
-        if data.note:
-            lines.append(_row("note", Text(data.note, style="italic"), None))
+        if data.note:  # one line here (the cursor pane has it whole)
+            note = data.note if len(data.note) <= plot else data.note[: plot - 1] + "…"
+            lines.append(_row("note", Text(note, style="italic"), None))
         for name, label in SPARK_SIGNALS:
             if name in data.signals.values:
                 line = sparkline(data.signals.times, data.signals.values[name], duration, plot)
@@ -188,15 +199,6 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float, *, spark
                 lane[col] = "█"
         body = Text("".join(lane), style=KIND_STYLES.get(kind.split()[0], "white"))
         lines.append(_row(kind, body, cursor_col))
-    if data.flags:
-        lane = [" "] * plot
-        for flag in data.flags:
-            if flag.time_s is not None:
-                lane[_column(flag.time_s, duration, plot)] = "!"
-        lines.append(_row("flags", Text("".join(lane), style="bold red"), cursor_col))
-    elif data.analyzed:
-        # the lane is always there, so an empty one says why instead of looking like no lane
-        lines.append(_row("flags", Text(data.flags_note or "none", style="dim italic"), None))
     return lines
 
 
