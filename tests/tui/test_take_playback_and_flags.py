@@ -222,3 +222,18 @@ def test_every_tab_stop_on_the_scene_screen_shows_its_focus(tiny_app):
             assert stops == ["beats", "pane-blocking", "pane-appearance", "pane-lighting", "takes"]
 
     run(body())
+
+
+def test_the_face_view_at_80x24_takes_the_rows_of_the_sparklines_and_lanes(tiny_app):
+    async def body():
+        async with tiny_app.run_test(size=(80, 24)) as pilot:
+            await open_take(pilot)
+            still = tiny_app.screen.query_one(HalfBlockStill)
+            rows_before = still.size.height
+            await pilot.press("f")
+            await settle(pilot)
+            lanes = [line.plain.split()[0] for line in tiny_app.screen.query_one(Timeline).render().split()]
+            assert "flags" in lanes and not {"eye", "blink", "gesture"} & set(lanes)
+            assert still.size.height >= rows_before + 7, (rows_before, still.size.height)  # 4 sparklines, 3 lanes
+
+    run(body())

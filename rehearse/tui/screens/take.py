@@ -21,6 +21,8 @@ from rehearse.tui.widgets.timeline import SIGNAL_WORDS, Timeline, beat_spans, ev
 
 STILL_DELAY_S = 0.2
 """Wait this long after the cursor stops before decoding a still, so key repeat stays smooth."""
+SHORT_TERMINAL_ROWS = 30
+"""Below this height the face view also folds the event lanes, so an 80x24 face is not 11 rows."""
 FALLBACK_FPS = 24.0
 """Frame rate assumed for frame steps and timecode when neither the analysis nor the breakdown gives one."""
 
@@ -225,7 +227,9 @@ class TakeScreen(RehearseScreen):
     def action_toggle_face_crop(self) -> None:
         """`f`: the face large (the sparklines give their rows to it), or the whole frame."""
         self.face_crop = not self.face_crop
-        self.query_one("#timeline", Timeline).sparklines = not self.face_crop
+        timeline = self.query_one("#timeline", Timeline)
+        timeline.sparklines = not self.face_crop
+        timeline.lanes = not (self.face_crop and self.app.size.height < SHORT_TERMINAL_ROWS)
         if self._last_image is not None:
             # after the layout change, so the still is fitted to its new height
             image, at = self._last_image, self._last_image_s

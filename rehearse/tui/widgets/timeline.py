@@ -139,9 +139,10 @@ def _row(label: str, body: Text | str, cursor_col: int | None) -> Text:
     return text
 
 
-def render_timeline(data: TakeData, scene, width: int, cursor_s: float, *, sparklines: bool = True) -> list[Text]:
+def render_timeline(data: TakeData, scene, width: int, cursor_s: float, *, sparklines: bool = True,
+                    lanes: bool = True) -> list[Text]:
     """The timeline as lines of rich Text for a widget `width` columns wide (without the signal
-    sparklines when `sparklines` is False: the face view gives their rows to the still)."""
+    sparklines, or the event lanes, when the face view gives their rows to the still)."""
     plot = max(10, width - LABEL_WIDTH)
     duration = data.duration_s or 0.0
     lines: list[Text] = []
@@ -190,7 +191,7 @@ def render_timeline(data: TakeData, scene, width: int, cursor_s: float, *, spark
         # face and body holds get a lane each: a still body under a moving face is no hold
         lane_name = f"{event.kind} {event.scope}" if event.kind == "hold" and event.scope else event.kind
         kinds.setdefault(lane_name, []).append(event)
-    for kind in list(kinds)[:MAX_EVENT_LANES]:
+    for kind in list(kinds)[:MAX_EVENT_LANES if lanes else 0]:
         lane = [" "] * plot
         for event in kinds[kind]:
             first = _column(event.start_s, duration, plot)
@@ -227,6 +228,9 @@ class Timeline(Widget, can_focus=True):
     cursor_s: reactive[float] = reactive(0.0)
     sparklines: reactive[bool] = reactive(True, layout=True)
     """False in the face view: the signal rows give their height to the still."""
+    lanes: reactive[bool] = reactive(True, layout=True)
+    """False in the face view on a short terminal: the event lanes give theirs too (the cursor
+    pane still lists the events under the cursor)."""
 
     def __init__(self, data: TakeData, scene, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -243,12 +247,14 @@ class Timeline(Widget, can_focus=True):
         return (self.data.duration_s or 0.0) / plot
 
     def render(self) -> Text:
-        lines = render_timeline(self.data, self.scene, self.size.width or 80, self.cursor_s, sparklines=self.sparklines)
+        lines = render_timeline(self.data, self.scene, self.size.width or 80, self.cursor_s, sparklines=self.sparklines,
+                                lanes=self.lanes)
         lines += render_holds(hold_results(self.data, self.scene), self.size.width or 80)
         return Text("\n").join(lines)
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(render_timeline(self.data, self.scene, width, 0.0, sparklines=self.sparklines)) + len(
+        return len(render_timeline(self.data, self.scene, width, 0.0, sparklines=self.sparklines,
+                                   lanes=self.lanes)) + len(
             hold_results(self.data, self.scene)
         )
 
