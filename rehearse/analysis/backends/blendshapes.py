@@ -4,9 +4,9 @@ The Face Landmarker task runs this same network (`face_blendshapes.tflite`) on i
 landmarks. Its input is 146 of the 478 points, as (x, y) in pixels of the analysed image; its
 output is the 52 scores in `BLENDSHAPE_NAMES` order. Feeding it FaceMesh's landmarks (the same
 478-point topology, with refined eyes and iris) gives blendshapes at FaceMesh's speed: the
-network costs ~2 ms a frame, and it runs after the landmarks, over the whole face track, so a
-cached take gets its scores without decoding a frame (route (b) in
-benchmarks/bench_blendshape_route.py, which compares it with the Face Landmarker task itself).
+network costs 0.3-2 ms a frame (route (b) in benchmarks/bench_blendshape_route.py, which
+compares it with the Face Landmarker task itself). The extractor scores each frame right after
+its face (`LandmarkExtractor._run_blendshape_network`).
 
 The runtime is LiteRT (`ai-edge-litert`, imported lazily), the maintained TFLite interpreter.
 """
@@ -17,8 +17,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
-from rehearse.analysis.tracks import LandmarkTrack
 
 # The 52 blendshape categories in the network's output order (names as MediaPipe gives them).
 # Their Left/Right are the actor's own (checked on single_face.jpg: eyeBlinkLeft is the higher
@@ -79,20 +77,6 @@ class BlendshapeNetwork:
         self._interpreter.set_tensor(self._input, np.asarray(points_px, np.float32)[None])
         self._interpreter.invoke()
         return np.array(self._interpreter.get_tensor(self._output), dtype=np.float32).reshape(-1)
-
-    def track(self, face: LandmarkTrack) -> LandmarkTrack:
-        """The "blendshapes" track (N, 52, 1) for a 478-point face track; frames without a
-        face are NaN with confidence 0."""
-        count = face.times.size
-        out = np.full((count, len(BLENDSHAPE_NAMES), 1), np.nan, dtype=np.float32)
-        confidence = np.zeros(count, dtype=np.float32)
-        width, height = face.image_size
-        if face.points.ndim == 3 and face.points.shape[1] > max(LANDMARK_SUBSET):
-            scale = np.array([width, height], dtype=np.float32)
-            for i in np.flatnonzero(face.mask):
-                out[i, :, 0] = self.scores(face.points[i, SUBSET_INDEX, :2] * scale)
-                confidence[i] = face.confidence[i]
-        return LandmarkTrack("blendshapes", face.times, out, confidence, face.image_size)
 
 
 __all__ = ["BLENDSHAPE_NAMES", "LANDMARK_SUBSET", "BlendshapeNetwork", "blendshape_index"]
