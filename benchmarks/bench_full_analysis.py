@@ -17,16 +17,18 @@ the real path):
 
 Targets (issue 15): default or split >= 2.5x real time (>= 60 fps on 24 fps footage); holds
 (face and body), blinks and gestures within 2 frames of the reference. The machine may be
-shared: every speed is printed with decode-only fps measured in the same run (before and after
-the analyses) and the load average, and the ratio analysis fps / decode fps is the number to
-compare between machines (a quiet 2-core machine decodes this clip at ~180 fps, so 60 fps is
-a ratio of ~0.33).
+shared: every speed is printed with decode-only fps measured just before and after that run
+and the load average, and the ratio analysis fps / decode fps is the number to compare between
+machines (a quiet 2-core machine decodes this clip at ~180 fps, so 60 fps is a ratio of
+~0.33). CPU time per frame (this process and its segment workers) is printed too: it moves
+far less with other people's load than wall time does.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -71,13 +73,19 @@ def real_1080p_clip(seconds: float) -> Path:
     return out
 
 
-def decode_fps(clip: Path) -> float:
-    """Frames per second to decode the file (PyAV, threaded, no colour conversion)."""
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children, s."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def decode_fps(clip: Path) -> tuple[float, float]:
+    """(frames per second, CPU ms per frame) to decode the file (PyAV, threaded, no colour conversion)."""
     from rehearse.video.frames import frame_times
 
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     count = frame_times(clip).size
-    return count / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started), 1000 * (cpu_seconds() - cpu) / count
 
 
 def event_differences(reference: list, other: list, fps: float) -> tuple[float, list[str]]:
@@ -99,25 +107,28 @@ def event_differences(reference: list, other: list, fps: float) -> tuple[float, 
 def bench(clip: Path, runs: list[str]) -> None:
     from rehearse.analysis.events import detect_events
 
-    decode_before = decode_fps(clip)
-    results = {}
-    loads = {}
+    results, loads, decodes, cpu_ms = {}, {}, {}, {}
     with tempfile.TemporaryDirectory() as cache_dir:
         for name in runs:
             landmarks, segments = RUNS[name]
             settings = Settings(cache_dir=Path(cache_dir) / name, analysis=AnalysisSettings(landmarks=landmarks))
+            before = decode_fps(clip)  # decode-only around each run: the machine's load moves
+            cpu = cpu_seconds()
             results[name] = analyze_take(clip, settings, force=True, segments=segments)
+            workers = sum(results[name].extra.get("segment_worker_cpu_s", []))  # not our children
+            cpu_ms[name] = 1000 * (cpu_seconds() - cpu + workers) / results[name].frame_count
             loads[name] = os.getloadavg()[0]
-    decode_after = decode_fps(clip)
-    decode = (decode_before + decode_after) / 2
+            after = decode_fps(clip)
+            decodes[name] = ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2)
     first = next(iter(results.values()))
     print(f"clip: {clip.name} ({first.width}x{first.height}, {first.measured_fps:.0f} fps, "
           f"{first.duration_s:.1f} s, {first.frame_count} frames); cores {os.cpu_count()}")
-    print(f"  decode only: {decode_before:.0f} fps before, {decode_after:.0f} fps after the analyses")
     for name, result in results.items():
         fps = result.frame_count / result.analysis_seconds
-        print(f"  {name:9s}: {fps:5.1f} fps = {result.realtime_factor:.2f}x real time; analysis/decode "
-              f"{fps / decode:.3f}; load average {loads[name]:.1f}")
+        decode, decode_cpu = decodes[name]
+        print(f"  {name:9s}: {fps:5.1f} fps = {result.realtime_factor:.2f}x real time; decode-only {decode:5.0f} fps "
+              f"-> analysis/decode {fps / decode:.3f}; CPU {cpu_ms[name]:.0f} ms/frame (decode-only "
+              f"{decode_cpu:.1f}); load average {loads[name]:.1f}")
     if "reference" not in results:
         return
     reference = results["reference"]

@@ -7,6 +7,14 @@ per-frame results are joined in time order and assembled once (`assemble_tracks`
 is interpolated across the seam as in a single run and no event can be split or doubled by it:
 events are detected on the joined take. Workers send progress through a queue and stop when
 the stop event is set; frames never cross process boundaries, only per-frame landmarks do.
+
+Known limit (measured): FaceMesh tracks each frame from a region placed by the previous
+frame's landmarks, so after the seam the second process follows its own region history and
+its landmarks stay a little apart from a single run's for the rest of the take (face_motion up
+to ~0.013 IOD/s on a real 1080p close-up). On the rendered take and a 7 s real clip every event
+matches within 2 frames (tests/unit/test_speed_equivalence.py); on a 20 s real close-up of a
+man who is hardly ever still, 2 of 16 face holds on the edge of the still limit differed (a
+0.2 s hold lost, two holds 3 frames apart joined) while blinks and body holds matched.
 """
 
 from __future__ import annotations
@@ -78,6 +86,17 @@ def analyse_segment(
     return kept
 
 
+def _segment_and_cpu(path: Path, analysis_settings, segment: int,
+                     bounds: tuple[float, float, float | None]) -> tuple[list[FrameLandmarks], float]:
+    """`analyse_segment` in a pool worker, and the CPU seconds it took (for benchmarks: the
+    workers are the fork server's children, not ours, so our rusage does not see them)."""
+    import time
+
+    cpu = time.process_time()
+    frames = analyse_segment(path, analysis_settings, segment, bounds)
+    return frames, time.process_time() - cpu
+
+
 def extract_landmarks_in_segments(
     path: Path,
     analysis_settings,
@@ -87,8 +106,10 @@ def extract_landmarks_in_segments(
     overlap_s: float = 1.0,
     progress: Callable[[int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    worker_cpu_s: list[float] | None = None,
 ) -> dict[str, LandmarkTrack]:
-    """Like `extract_landmarks` over the whole take, in `segments` worker processes."""
+    """Like `extract_landmarks` over the whole take, in `segments` worker processes (their CPU
+    seconds are appended to `worker_cpu_s` when given)."""
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
     updates = context.Queue()
     stop = context.Event()
@@ -108,7 +129,7 @@ def extract_landmarks_in_segments(
 
     with ProcessPoolExecutor(max_workers=segments, mp_context=context, initializer=_worker_init,
                              initargs=(updates, stop)) as pool:
-        futures = [pool.submit(analyse_segment, path, analysis_settings, k, b) for k, b in enumerate(bounds)]
+        futures = [pool.submit(_segment_and_cpu, path, analysis_settings, k, b) for k, b in enumerate(bounds)]
         pending = set(futures)
         while pending:
             _, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
@@ -116,7 +137,9 @@ def extract_landmarks_in_segments(
             if should_stop is not None and should_stop():
                 stop.set()
         results = [future.result() for future in futures]
-    joined = [frame for part in results for frame in part]
+    if worker_cpu_s is not None:
+        worker_cpu_s.extend(cpu for _, cpu in results)
+    joined = [frame for part, _ in results for frame in part]
     if progress is not None and joined:
         progress(len(joined), joined[-1].t)
     return assemble_tracks(joined, analysis_settings.landmarks)

@@ -264,13 +264,16 @@ def analyze_uncached(
     def on_frame(frames_done: int, t_s: float) -> None:
         report(ProgressUpdate(name, "landmarks", frames_done, t_s, info.duration_s))
 
+    worker_cpu_s: list[float] = []
     if segments > 1 and info.duration_s and info.duration_s >= SPLIT_MIN_DURATION_S:
+        extra_arguments = {}
         if run_segments is None:
             from rehearse.analysis.segments import extract_landmarks_in_segments as run_segments
 
+            extra_arguments["worker_cpu_s"] = worker_cpu_s  # local workers report their CPU time
         tracks = run_segments(
             path, options, info.duration_s, segments=segments, overlap_s=SEAM_OVERLAP_S,
-            progress=on_frame, should_stop=should_stop,
+            progress=on_frame, should_stop=should_stop, **extra_arguments,
         )
     else:
         frames = iter_frames(path, max_width=options.max_frame_width)
@@ -311,6 +314,7 @@ def analyze_uncached(
         settings_key=settings_key(settings),
         analyzer_version=ANALYZER_VERSION,
         analysis_seconds=time.perf_counter() - started,
+        extra={"segment_worker_cpu_s": worker_cpu_s} if worker_cpu_s else {},
     )
 
 
