@@ -40,7 +40,7 @@ class KeySpec:
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("app", "app.help", "question_mark,f1", "app.help", "help"),
     KeySpec("app", "app.command_palette", "ctrl+p", "app.command_palette", "commands", show=False, priority=True),
-    KeySpec("app", "app.warnings", "w", "app.warnings", "every warning and error of the production", show=False),
+    KeySpec("app", "app.warnings", "w", "app.warnings", "every warning", show=False),
     KeySpec("app", "app.toggle_theme", "t", "app.toggle_theme", "light/dark theme", show=False),
     KeySpec("app", "app.cancel_job", "x", "app.cancel_job", "cancel the running analysis", show=False),
     KeySpec("app", "app.quit", "q,ctrl+q", "app.quit", "quit"),

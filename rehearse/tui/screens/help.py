@@ -42,13 +42,13 @@ LEGEND = (
 def help_text(user_keymap: dict[str, str]) -> Text:
     """Every binding grouped by where it works, with the user's remapped keys."""
     text = Text()
-    text.append("what the numbers mean\n", style="bold underline")
-    for term, meaning in LEGEND:
-        text.append(f"  {term:<12}", style="bold")
-        text.append(f"{meaning}\n")
-    text.append("\nRemap any key in rehearse.yaml: keymap: {binding id: keys}\n", style="dim")
+    text.append("Remap keys in rehearse.yaml (keymap: {id: keys}). End: what numbers mean\n", style="dim")
+    shown_title = None
     for scope, specs in specs_by_scope().items():
-        text.append(f"\n{SCOPE_TITLES.get(scope, scope)}\n", style="bold underline")
+        title = SCOPE_TITLES.get(scope, scope)
+        if title != shown_title:  # `app` and `back` are both "everywhere": one heading
+            text.append(f"\n{title}\n", style="bold underline")
+            shown_title = title
         for spec in specs:
             keys = user_keymap.get(spec.id, spec.keys)
             shown = ", ".join(k.replace("question_mark", "?").replace("slash", "/")
@@ -57,6 +57,10 @@ def help_text(user_keymap: dict[str, str]) -> Text:
             text.append(f"  {shown:<16}", style="bold")
             text.append(f"{spec.description:<32}")
             text.append(f"{spec.id}\n", style="dim")
+    text.append("\nwhat the numbers mean\n", style="bold underline")
+    for term, meaning in LEGEND:
+        text.append(f"  {term:<12}", style="bold")
+        text.append(f"{meaning}\n")
     return text
 
 

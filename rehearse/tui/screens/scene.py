@@ -128,7 +128,7 @@ class SceneScreen(RehearseScreen):
         beats = self.query_one("#beats", KeyTable)
         # summary and dialogue share what the fixed columns leave (2 cells of padding per column)
         shared = max(24, self.app.size.width - 2 - 4 - 6 - 10 - 10)
-        for label, width in (("beat", 4), ("summary", shared * 2 // 5), ("dialogue", shared - shared * 2 // 5),
+        for label, width in (("beat", 4), ("summary", shared // 2), ("dialogue", shared - shared // 2),
                              ("hold", 6), ("gestures", 10)):
             beats.add_column(label, key=label, width=width)
         takes = self.query_one("#takes", KeyTable)
