@@ -69,6 +69,10 @@ def test_still_is_decoded_from_the_real_video(real_production):
 def test_analysis_started_from_the_take_screen_lands_on_screen(real_production, monkeypatch):
     import subprocess
 
+    # Importing mediapipe runs `ldconfig -p` once (sounddevice's find_library, via
+    # mediapipe.tasks.audio): a library lookup, not the app running itself as a child.
+    import mediapipe  # noqa: F401
+
     def no_child_process(*args, **kwargs):
         raise AssertionError(f"the app started a child process: {args}")
 
