@@ -12,7 +12,7 @@ Where settings come from, later ones winning:
 Files are read by the breakdowns' hardened YAML reader (`breakdown/yaml_source.py`: duplicate
 keys, tags and alias bombs refused). A bad value is a `ConfigError` naming the file with the
 key's line and column (or the variable), the key and what was expected. Sections are frozen
-pydantic models in leaf modules (`analysis/settings.py`, `analysis/events/settings.py`,
+pydantic models in leaf modules (`analysis/settings.py`, `analysis/event_settings.py`,
 `continuity/settings.py`, `profiles/settings.py`) that import nothing above this layer; load
 settings once (`load_settings`) and pass them down.
 """
@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from rehearse.analysis.events.settings import EventSettings
+from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.settings import AnalysisSettings, Section
 from rehearse.continuity.settings import DriftSettings
 from rehearse.errors import ConfigError, Location
@@ -67,7 +67,7 @@ class Settings(Section):
     keymap: dict[str, str] = Field(default_factory=dict)
     """Terminal-app key bindings: binding id -> key (e.g. `mark_beat: m`)."""
     events: EventSettings = Field(default_factory=EventSettings)
-    """Event detector thresholds (blinks, holds, hesitations ...), see rehearse/analysis/events/settings.py."""
+    """Event detector thresholds (blinks, holds, hesitations ...), see rehearse/analysis/event_settings.py."""
     drift: DriftSettings = Field(default_factory=DriftSettings)
     """Tolerances for continuity drift between takes, see rehearse/continuity/settings.py."""
     profiles: ProfileSettings = Field(default_factory=ProfileSettings)

@@ -7,9 +7,9 @@ import pytest
 from tests_support.event_streams import make_stream
 from tests_support.scoring import match
 
+from rehearse.analysis.event_settings import BlinkSettings
 from rehearse.analysis.events import EventSettings, detect_events
 from rehearse.analysis.events.blinks import detect_blinks
-from rehearse.analysis.events.settings import BlinkSettings
 
 
 def _scenario(fps: float, vfr: bool, drop: float, seed: int, duration_s: float = 60.0):

@@ -11,9 +11,9 @@ import pytest
 from tests_support import REPO, SAMPLE_PRODUCTION
 from tests_support.scoring import match
 
+from rehearse.analysis.event_settings import HoldSettings
 from rehearse.analysis.events import hold_edges
 from rehearse.analysis.events.holds import body_hold_spans, face_hold_spans
-from rehearse.analysis.events.settings import HoldSettings
 from rehearse.analysis.events.signal_ops import face_mask
 from rehearse.analysis.face_signals import motion_span_frames
 from tools.synthetic_streams import synthesize_take

@@ -158,7 +158,7 @@ def test_latency_from_line_cues_without_a_face():
 def test_settings_are_all_documented_and_configurable(monkeypatch, tmp_path):
     from pydantic import BaseModel
 
-    from rehearse.analysis.events.settings import EventSettings
+    from rehearse.analysis.event_settings import EventSettings
     from rehearse.config import load_settings
 
     def walk(model):

@@ -143,7 +143,7 @@ LAYERS: dict[str, int] = {
     # 0 base: errors, settings sections (leaf modules) and config, which loads them through the
     # hardened YAML reader (a leaf too); small leaves anything may use.
     "": 0, "errors": 0, "config": 0, "native_stderr": 0, "parent_watch": 0,
-    "breakdown.yaml_source": 0, "analysis.settings": 0, "analysis.events.settings": 0,
+    "breakdown.yaml_source": 0, "analysis.settings": 0, "analysis.event_settings": 0,
     "continuity.settings": 0, "profiles.settings": 0,
     "analysis.model_files": 0,  # where the model file is: its hash is part of the analysis settings' key
     # 1 inputs
@@ -286,6 +286,29 @@ FAKE_BASE = {
     "rehearse/commands/actor.py": "from rich.console import Console\nfrom rehearse.scene_results import x\n",
     "rehearse/errors.py": "",
 }
+
+
+def test_loading_settings_runs_only_the_base_layer():
+    """The static table counts a module's own imports; Python also runs every package
+    `__init__` on the way to a leaf. Importing config (and so every settings section) must load
+    no module above layer 0, or a settings leaf inside a heavy package would drag its detectors
+    (and any cycle back to config) in with it."""
+    code = (
+        "import json, sys; import rehearse.config; "
+        "print(json.dumps(sorted(m for m in sys.modules if m == 'rehearse' or m.startswith('rehearse.'))))"
+    )
+    completed = run_python(code)
+    assert completed.returncode == 0, completed.stderr
+    loaded = json.loads(completed.stdout.splitlines()[-1])
+    above = [m for m in loaded if (layer_of(m) or 0) > 0 and not _package_of_a_leaf(m)]
+    assert above == [], above
+
+
+def _package_of_a_leaf(module: str) -> bool:
+    """`rehearse.analysis` itself is run on the way to `rehearse.analysis.settings`: allowed
+    when the package's `__init__` imports nothing (a docstring, `__all__`)."""
+    path = PACKAGE_DIR.joinpath(*module.split(".")[1:], "__init__.py")
+    return path.exists() and not imports_in(path)
 
 
 def test_the_fake_base_tree_keeps_the_rules():

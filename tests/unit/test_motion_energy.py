@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rehearse.analysis.event_settings import HoldSettings
 from rehearse.analysis.events.holds import detect_holds
-from rehearse.analysis.events.settings import HoldSettings
 from rehearse.analysis.motion_energy import (
     MotionEnergyMeter,
     MotionEnergySettings,

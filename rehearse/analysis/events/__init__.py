@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.events.beats import assign_beats, attach_lean_targets, beat_summaries
 from rehearse.analysis.events.blinks import detect_blinks
 from rehearse.analysis.events.expressions import face_expressions
@@ -26,7 +27,6 @@ from rehearse.analysis.events.model import (
     HoldComparison,
     clamp_to_take,
 )
-from rehearse.analysis.events.settings import EventSettings
 from rehearse.analysis.events.signal_ops import face_mask, time_mask
 from rehearse.analysis.settings import AnalysisSettings
 from rehearse.analysis.tracks import AudioFeatures, LandmarkTrack, SignalTrack, TimeSpan

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rehearse.analysis.event_settings import BlinkSettings
 from rehearse.analysis.events.model import Event
-from rehearse.analysis.events.settings import BlinkSettings
 from rehearse.analysis.events.signal_ops import (
     baseline_value,
     extent,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rehearse.analysis.event_settings import ExpressionSettings
 from rehearse.analysis.events.model import Event
-from rehearse.analysis.events.settings import ExpressionSettings
 from rehearse.analysis.events.signal_ops import (
     baseline_value,
     extent,

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rehearse.analysis.event_settings import GestureSettings
 from rehearse.analysis.events.model import Event
-from rehearse.analysis.events.settings import GestureSettings
 from rehearse.analysis.events.signal_ops import (
     fill_gaps,
     frames_for,

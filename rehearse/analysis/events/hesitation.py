@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from rehearse.analysis.event_settings import HesitationSettings
 from rehearse.analysis.events.model import Event
-from rehearse.analysis.events.settings import HesitationSettings
 from rehearse.analysis.events.signal_ops import (
     baseline_value,
     face_mask,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rehearse.analysis.events.settings import HoldSettings
+from rehearse.analysis.event_settings import HoldSettings
 from rehearse.analysis.events.signal_ops import runs
 from rehearse.analysis.face_signals import motion_span_frames
 

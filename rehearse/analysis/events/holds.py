@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rehearse.analysis.event_settings import HoldSettings
 from rehearse.analysis.events.hold_edges import fit_hold_edges
 from rehearse.analysis.events.model import Event
-from rehearse.analysis.events.settings import HoldSettings
 from rehearse.analysis.events.signal_ops import (
     face_mask,
     fill_gaps,
