@@ -233,11 +233,11 @@ def test_unknown_nested_key_points_at_the_key_with_a_suggestion(tmp_path: Path):
 
 
 def test_a_missing_required_key_points_at_its_mapping(tmp_path: Path):
-    scene = SCENE.replace("    summary: Ana asks.\n", "")
+    scene = SCENE.replace("    number: 1\n", "")
     root = write_production(tmp_path, {"s1.yaml": scene})
     [error] = errors(load_project(root)[1])
-    assert error.message == "beats[0]: missing required key 'summary'"
-    assert (error.location.line, error.location.column) == (line_of(scene, "- id: b1"), 5)
+    assert error.message == "takes[0]: missing required key 'number'"
+    assert (error.location.line, error.location.column) == (line_of(scene, "- shot: 1A"), 5)
 
 
 def test_anchors_and_merge_keys_work_and_explicit_keys_win(tmp_path: Path):

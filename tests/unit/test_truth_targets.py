@@ -73,9 +73,6 @@ def _where(e: MarkedEvent) -> str:
     return f"{e.start_s:.3f}-{e.end_s:.3f} s"
 
 
-@pytest.mark.xfail(strict=False, reason=GAP + "blink R 0.88 (7 of 8): WolfgangLanger 6.381 s, 0.5 s after the "
-                   "closure, merged into it; onsets of the 7 found within 1 frame (geometry: R 0.75; "
-                   "the Face Landmarker task: 8 of 8)")
 def test_blinks_precision_and_recall_at_least_095_onsets_within_2_frames(boards):
     hits = detected = truth = 0
     problems = []
@@ -95,8 +92,6 @@ def test_blinks_precision_and_recall_at_least_095_onsets_within_2_frames(boards)
         f"blinks P={precision:.2f} R={recall:.2f} over {truth} true blinks; " + "; ".join(problems))
 
 
-@pytest.mark.xfail(strict=False, reason=GAP + "WolfgangLanger blink at 6.381 s, 0.5 s after the closure, merged "
-                   "into the closure (found by the Face Landmarker task)")
 def test_a_blink_right_after_a_long_closure_is_still_a_blink(boards):
     if "WolfgangLanger_Pexels.mp4" not in boards:
         pytest.skip("WolfgangLanger_Pexels.mp4 not extracted (python -m tools.real_clips)")
