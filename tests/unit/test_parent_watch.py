@@ -10,12 +10,12 @@ import time
 
 from rehearse.parent_watch import process_alive
 
-# The main process starts a pool the way pipeline does (forkserver, pipeline._worker_init),
+# The main process starts a pool the way worker_pool does (forkserver, worker_pool._worker_init),
 # hands each worker a task that would run for a minute, prints the workers' pids and waits.
 MAIN = r"""
 import multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from rehearse import pipeline
+from rehearse import worker_pool
 
 def busy(_):
     time.sleep(60)
@@ -25,8 +25,8 @@ def pid(_):
     return os.getpid()
 
 if __name__ == "__main__":
-    context = multiprocessing.get_context(pipeline._start_method())
-    pool = ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=pipeline._worker_init,
+    context = multiprocessing.get_context(worker_pool._start_method())
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=worker_pool._worker_init,
                                initargs=(context.Queue(), context.Event(), os.getpid()))
     pids = set()
     while len(pids) < 2:
