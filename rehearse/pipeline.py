@@ -292,6 +292,12 @@ def analyze_one(
         return TakeOutcome(target, error=error.one_line(), status="stopped")
     except RehearseError as error:
         return TakeOutcome(target, error=error.one_line(), status="failed")
+    return analysis_outcome(target, analysis, keep_analysis=keep_analysis)
+
+
+def analysis_outcome(target: TakeTarget, analysis: TakeAnalysis, *, keep_analysis: bool = True) -> TakeOutcome:
+    """The outcome of an analysis made or read (here, in a pool worker or on a Dask worker):
+    its status (`no face`, `cached`, `analyzed`), summary and one-line warnings."""
     status = "cached" if analysis.from_cache else "analyzed"
     if analysis.no_face:
         status = "no face"

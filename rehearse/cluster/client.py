@@ -155,7 +155,7 @@ def _local_answer(target, settings, force, report, load_cached):
     from rehearse.analysis import cache
     from rehearse.analysis.take import ProgressUpdate
     from rehearse.breakdown.take_files import check_take_file
-    from rehearse.pipeline import TakeOutcome
+    from rehearse.pipeline import TakeOutcome, analysis_outcome
 
     path = target.path
     try:
@@ -171,7 +171,7 @@ def _local_answer(target, settings, force, report, load_cached):
         analysis = load_cached(path, settings, label=target.label)
         if analysis is not None:
             report(ProgressUpdate(target.label, "cached"))
-            return TakeOutcome(target, analysis.summary(), analysis, status=_status(analysis)), None
+            return analysis_outcome(target, analysis), None
     return None, (before, content)
 
 
@@ -276,7 +276,7 @@ def _finish(job: _RemoteTake, target, settings, keep_analysis, spec, report) -> 
     """The outcome of one take whose futures are all done; its result is cached here first."""
     from rehearse.analysis import cache
     from rehearse.analysis.take import analysis_from_entry, entry_from_analysis, save_entry
-    from rehearse.pipeline import TakeOutcome
+    from rehearse.pipeline import TakeOutcome, analysis_outcome
 
     results = []
     for future in job.futures:
@@ -306,8 +306,7 @@ def _finish(job: _RemoteTake, target, settings, keep_analysis, spec, report) -> 
     analysis.from_cache = False
     if warning is not None:
         analysis.extra.setdefault("warnings", []).append(warning)
-    outcome = TakeOutcome(target, analysis.summary(), analysis, status=_status(analysis))
-    return outcome if keep_analysis else _without_analysis(outcome)
+    return analysis_outcome(target, analysis, keep_analysis=keep_analysis)
 
 
 def _joined_analysis(target, content, settings, segment_frames, report):
@@ -333,12 +332,6 @@ def _remote_failure(error: BaseException, spec: SchedulerSpec) -> str:
     if name == "KilledWorker":
         return "analysis crashed on every worker that tried it (KilledWorker); analyse it locally to see why"
     return f"analysis crashed on a worker: {name}: {error}"
-
-
-def _status(analysis) -> str:
-    if analysis.no_face:
-        return "no face"
-    return "cached" if analysis.from_cache else "analyzed"
 
 
 def _without_analysis(outcome):

@@ -78,7 +78,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
     gone for `give_up_s`, or `should_stop()` turns true. Raises VideoError (one line) when the
     source cannot be opened."""
     from rehearse.analysis.landmarks import LandmarkExtractor, LandmarkSettings
-    from rehearse.video.frames import Frame, _to_rgb
+    from rehearse.video.frames import Frame, frame_to_rgb
 
     settings = settings or Settings()
     analysis = settings.analysis
@@ -133,7 +133,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                 if offset is None:
                     offset = received.arrived_wall_s - received.t
                 signal = True
-                image = _to_rgb(received.frame, analysis.max_frame_width, received.aspect)
+                image = frame_to_rgb(received.frame, analysis.max_frame_width, received.aspect)
                 detector.add(extractor.process(Frame(received.index, received.t, image)))
                 analysed += 1
                 events = detector.update() if detector.due() else []

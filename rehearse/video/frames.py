@@ -115,7 +115,7 @@ def _decoded(path: Path, container, stream) -> Iterator[tuple[int, float, object
                     "truncated", path, last_t, declared_s)
 
 
-def _to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
+def frame_to_rgb(frame, max_width: int | None, aspect: float = 1.0) -> np.ndarray:
     """RGB array of `frame` in square pixels (stretched by the pixel `aspect`), downscaled so the
     displayed width is at most max_width, then turned and mirrored as its display matrix says."""
     orientation = frame_orientation(frame)
@@ -168,7 +168,7 @@ def iter_frames(
                 offset = bisect.bisect_left(table, frame.pts) - local
             index = offset + local
             if index % stride == 0:
-                yield Frame(index=index, t=t, image=_to_rgb(frame, max_width, aspect))
+                yield Frame(index=index, t=t, image=frame_to_rgb(frame, max_width, aspect))
 
 
 def frame_times(path: Path | str, *, stride: int = 1) -> np.ndarray:
@@ -204,7 +204,7 @@ def read_frame_at(path: Path | str, t: float) -> Frame | None:
         if outcome != "found":
             return None
         best_t, best = found
-        image = _to_rgb(best, None, pixel_aspect(stream))
+        image = frame_to_rgb(best, None, pixel_aspect(stream))
         index = _index_of_pts(path, container, stream, best.pts)
     return Frame(index=index, t=best_t, image=image)
 
