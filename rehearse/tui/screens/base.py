@@ -16,8 +16,14 @@ class RehearseScreen(Screen):
     """A main screen: subclasses yield their body from `compose_body` and fill `show_project`."""
 
     searchable = False
-    ready = False
-    """True once mounted: the app may call `show_project` before that, on a reload."""
+    _mounted_once = False
+
+    @property
+    def ready(self) -> bool:
+        """True from mount until teardown begins. The app calls `show_project` and `flags_changed`
+        on every screen in the stack: before mount (on a reload) and while the app shuts down,
+        when a background result can land after the screen's widgets were removed."""
+        return self._mounted_once and not (self._closing or self._closed or self._pruning)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -33,7 +39,7 @@ class RehearseScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.ready = True
+        self._mounted_once = True
         self.query_one("#banner", ProblemBanner).display = False
         self.show_project(self.app.project, self.app.problems, False)
 
