@@ -169,9 +169,12 @@ def frame_orientation(frame) -> Orientation:
     import struct
 
     try:
-        from av.sidedata.sidedata import Type
+        from av.sidedata.sidedata import SideDataContainer, Type
 
-        data = next((item for item in frame.side_data if item.type == Type.DISPLAYMATRIX), None)
+        # Not `frame.side_data`: that caches a container holding the frame on the frame itself,
+        # a reference cycle that keeps every decoded 1080p frame (3 MB) alive until the cyclic
+        # GC runs (decode-only RSS climbed ~700 MB in 400 frames; benchmarks/bench_memory.py).
+        data = next((item for item in SideDataContainer(frame) if item.type == Type.DISPLAYMATRIX), None)
     except (ImportError, AttributeError, TypeError):
         data = None
     if data is not None:
