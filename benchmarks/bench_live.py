@@ -25,7 +25,7 @@ from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound
 from rehearse.analysis.events import detect_events  # noqa: E402
 from rehearse.analysis.take import analyze_take  # noqa: E402
 from rehearse.config import Settings  # noqa: E402
-from rehearse.live.incremental import MIN_SPAN_S  # noqa: E402
+from rehearse.live.incremental import LEVELS_SETTLED_S  # noqa: E402
 
 
 def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
@@ -57,15 +57,17 @@ def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
     wanted = [e for e in offline if compared(e.kind, e.scope, e.end_s)]
     hits = sum(any((r["kind"], r.get("scope")) == (e.kind, e.scope) and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
                    and abs(r["end_s"] - e.end_s) <= 2 * frame + 1e-6 for r in live) for e in wanted)
-    # The first detection pass waits for MIN_SPAN_S of picture: events ending before then wait for it.
-    later = [r["emitted_after_end_s"] for r in rows if r["end_s"] + 0.5 >= MIN_SPAN_S]
+    # Events ending before the take-wide levels settle (LEVELS_SETTLED_S) apart from the rest.
+    early = [r["emitted_after_end_s"] for r in rows if r["end_s"] < LEVELS_SETTLED_S]
+    later = [r["emitted_after_end_s"] for r in rows if r["end_s"] >= LEVELS_SETTLED_S]
     label = f"{size[0]}x{size[1]}" if size else f"{analysis.width}x{analysis.height} (native)"
     print(f"{label}: analysed {summary['frames_analysed']}/{summary['frames_received']} frames, "
           f"dropped {summary['frames_dropped']} ({summary['frames_dropped'] / max(1, summary['frames_received']):.0%}); "
           f"display lag median {summary['display_lag_median_s']} s, max {summary['display_lag_max_s']} s; "
           f"emit delay median {summary['emit_delay_median_s']} s, max {summary['emit_delay_max_s']} s "
-          f"({summary['events']} events; max {max(later, default=float('nan')):.3f} s for those ending after the "
-          f"first {MIN_SPAN_S:g} s); live vs offline blinks+holds (face, body) within 2 frames: {hits}/{len(wanted)} "
+          f"({summary['events']} events; ending in the first {LEVELS_SETTLED_S:g} s: max {max(early, default=float('nan')):.3f} s, "
+          f"later: max {max(later, default=float('nan')):.3f} s); live vs offline blinks+holds (face, body) within 2 frames: "
+          f"{hits}/{len(wanted)} "
           f"(live found {len(live)})")
 
 

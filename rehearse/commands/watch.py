@@ -56,8 +56,17 @@ def run(args: argparse.Namespace) -> int:
 
             live_take = bind_live_take(args.project, args.scene, args.take_as, args.record)
             args.record = live_take.record
-        elif args.record is not None:
-            check_record_path(args.record)
+        else:
+            from rehearse.live.take_binding import watch_refusal
+            from rehearse.pipeline import find_project
+
+            source = Path(args.source)
+            start = source.resolve().parent if source.is_file() else None
+            refusal = watch_refusal(find_project(args.project, start), args.source)
+            if refusal is not None:
+                raise refusal
+            if args.record is not None:
+                check_record_path(args.record)
     except RehearseError as error:
         print(error.one_line(), file=sys.stderr)
         return 1

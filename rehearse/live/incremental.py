@@ -2,11 +2,23 @@
 
 `IncrementalEvents` keeps the landmarks of the frames analysed so far (up to `history_s`),
 and every `every_s` of stream time turns them into signals and runs `detect_events` on them,
-exactly as an offline analysis does on a whole take. An event is emitted once its end lies
-`settle_s` or more before the newest frame and the previous pass found it too, so it can no
-longer change; `finish()` emits what is left when the stream ends. Times are the frames' own
-stream times, so they are those an offline analysis of the recording gives (the detectors'
-take-wide baselines see the take so far, not all of it: the live/offline test measures that).
+exactly as an offline analysis does on a whole take. Times are the frames' own stream times,
+so they are those an offline analysis of the recording gives.
+
+When an event can no longer change (`update()` emits it then; `finish()` emits what is left
+when the stream ends):
+- its end lies far enough before the newest frame for what its detector reads after an end
+  (`_settle`: the span speeds, the bridge over a twitch, the edge fit's reach; 0.5 s for a hold,
+  0.3 s for the others with the default settings) and the previous pass found it too;
+- and it does not hang on a take-wide level the stream has not settled yet. A hold is decided
+  against the take's still level (its limit is raised above the still frames' jitter, or set at
+  the split between still and moving frames), which the first second of a stream cannot know: a
+  slow idle drift there reads as still. So a hold is final early only if it also comes out the
+  same under the lowest limit the detector ever uses (`face_motion_max`, `body_motion_max`):
+  more frames can only move the limit up from there, and a hold found under both is still
+  there. Others wait until the frames span LEVELS_SETTLED_S. Blinks and eye closures are read
+  against the open level of the last second (`blendshape_window_s`): they need only the
+  frames before them, FIRST_PASS_S.
 """
 
 from __future__ import annotations
@@ -19,15 +31,24 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
+from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
 from rehearse.analysis.signals import SignalSettings, compute_signals
 from rehearse.analysis.tracks import SignalTrack
 
-MIN_SPAN_S = 2.0
-"""Frames must span this much stream time (s) before the first detection pass: with less, the
-detectors' take-wide levels (hold noise floor, blink baseline) are not settled and find holds
-the whole take does not have (measured on the sample takes: a spurious 0.2 s hold with 1 s)."""
+FIRST_PASS_S = 0.5
+"""Frames must span this much stream time (s) before the first detection pass (a blink's open
+level is read over the half second before it at least)."""
+
+LEVELS_SETTLED_S = 2.0
+"""After this much stream time (s) the take-wide levels (the hold limit's still level) are taken
+as settled: every event is then final once it settled after its end. Before it, only events that
+do not depend on them are (see the module docstring). Measured on the sample takes: with 1 s a
+slow idle drift at the stream's start read as a 0.5 s face hold the whole take does not have."""
+
+MIN_FRAMES = 10
+"""Fewer frames than this are never run through the detectors (their windows need a few)."""
 
 _SIGNAL_SETTLED_S = 1.0
 """Signals of frames this far (s) behind the newest no longer change (> 2 x MOTION_MAX_SPAN_S)."""
@@ -68,7 +89,7 @@ class IncrementalEvents:
     """Feed `add(frame_landmarks)` in time order; `update()` returns the events that became final."""
 
     def __init__(self, landmark_settings: LandmarkSettings, signal_settings: SignalSettings | None = None,
-                 event_settings: EventSettings | None = None, *, settle_s: float = 0.5,
+                 event_settings: EventSettings | None = None, *, settle_s: float | None = None,
                  every_s: float = 0.2, history_s: float = 120.0,
                  beat_marks: Mapping[str, float] | None = None, kinds: tuple[str, ...] = LIVE_KINDS,
                  hold_scopes: tuple[str, ...] = ("face", "body")):
@@ -103,11 +124,13 @@ class IncrementalEvents:
         self.state.t_s = frame.t
         self.state.face = frame.face is not None
 
-    def due(self) -> bool:
-        """A detection pass is due (every `every_s` of stream time)."""
+    def due(self, *, behind: bool = False) -> bool:
+        """A detection pass is due: every `every_s` of stream time, or while the analysis is
+        `behind` (frames are waiting) only every `4 * every_s`, so the picture comes first."""
         if not self.frames:
             return False
-        return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= self.every_s
+        every = self.every_s * (4 if behind else 1)
+        return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= every
 
     def update(self) -> list[Event]:
         """Run the detectors over the frames kept; the events that became final, in time order."""
@@ -117,8 +140,12 @@ class IncrementalEvents:
         self._last_pass_t = newest
         events, signals = self._detect()
         self._update_state(events, signals, newest)
-        final = [e for e in events if e.end_s <= newest - self.settle_s
-                 and any(_same(e, p, self._frame_s()) for p in self._previous)]
+        frame_s = self._frame_s()
+        settled = self.frames[-1].t - self.frames[0].t >= LEVELS_SETTLED_S
+        floor_holds = [] if settled else self._holds_at_lowest_limit(signals)
+        final = [e for e in events if e.end_s <= newest - self._settle(e)
+                 and any(_same(e, p, frame_s) for p in self._previous)
+                 and (settled or e.kind != "hold" or any(_same(e, f, frame_s) for f in floor_holds))]
         self._previous = events
         return self._new(final)
 
@@ -132,8 +159,36 @@ class IncrementalEvents:
     # -- inside ---------------------------------------------------------------------------------
 
     def _enough(self) -> bool:
-        """The detectors need MIN_SPAN_S of frames before anything can be final."""
-        return len(self.frames) >= 10 and self.frames[-1].t - self.frames[0].t >= MIN_SPAN_S
+        """The detectors need FIRST_PASS_S of frames before anything can be final."""
+        return len(self.frames) >= MIN_FRAMES and self.frames[-1].t - self.frames[0].t >= FIRST_PASS_S
+
+    def _settle(self, event: Event) -> float:
+        """How long after its end an event can still change: `settle_s` when given, else what its
+        detector reads after an end. A hold: motion shorter than `bridge_s` does not end it, its
+        speed is averaged over `glitch_s` and measured over spans of up to MOTION_MAX_SPAN_S, both
+        centred, and its edge is fitted `edge_reach_s` either side (0.5 s with the defaults). Other
+        kinds: a face lost for up to the blink's `max_gap_s` is bridged, and the span speeds."""
+        if self.settle_s is not None:
+            return self.settle_s
+        if event.kind == "hold":
+            hold = self.event_settings.hold
+            return hold.bridge_s + hold.glitch_s / 2 + MOTION_MAX_SPAN_S / 2 + hold.edge_reach_s
+        return self.event_settings.blink.max_gap_s + MOTION_MAX_SPAN_S / 2
+
+    def _holds_at_lowest_limit(self, signals: SignalTrack) -> list[Event]:
+        """The holds found with the limits at their lowest (`face_motion_max`, `body_motion_max`):
+        not raised above a still level, no still/moving split of the take (contrast never met)."""
+        lowest = self.event_settings.hold.model_copy(update={
+            "noise_factor": 0.0, "body_noise_factor": 0.0, "min_contrast": float("inf")})
+        return [e for e in detect_holds(signals, lowest) if e.scope in self.hold_scopes]
+
+    def warm_up(self) -> None:
+        """Run the detectors once over a few face-less frames (nothing kept): the first pass of a
+        stream otherwise pays for their first call (~0.3 s measured), late by that much."""
+        spare = IncrementalEvents(self.landmark_settings, self.signal_settings, self.event_settings)
+        for i in range(MIN_FRAMES * 3):
+            spare.add(FrameLandmarks(i, i / 25, (64, 48)))
+        spare.update()
 
     def _frame_s(self) -> float:
         times = np.array([f.t for f in self.frames[-30:]])

@@ -41,8 +41,9 @@ class WatchOptions:
     """No frame for this long (wall clock) shows "no signal", in seconds."""
     give_up_s: float | None = 60.0
     """Stop when there has been no signal for this long, in seconds (None: wait for ever)."""
-    settle_s: float = 0.5
-    """An event is emitted once its end is this far behind the newest frame, in seconds."""
+    settle_s: float | None = None
+    """An event is emitted once its end is this far behind the newest frame, in seconds (None:
+    what its detector reads after an event's end, see IncrementalEvents._settle)."""
     beat_marks: dict[str, float] = field(default_factory=dict)
     """Beat id -> mark (s, stream time) known so far, for tagging events."""
 
@@ -105,6 +106,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
             # Load the face model before the first frame arrives (it takes seconds under load):
             # an empty picture finds no face and leaves no tracking state behind.
             extractor.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
+            detector.warm_up()
             source.start()
             last_frame_wall = time.monotonic()
             while True:
@@ -136,7 +138,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                 image = frame_to_rgb(received.frame, analysis.max_frame_width, received.aspect)
                 detector.add(extractor.process(Frame(received.index, received.t, image)))
                 analysed += 1
-                events = detector.update() if detector.due() else []
+                events = detector.update() if detector.due(behind=source.waiting() > 0) else []
                 yield update("live", events, time.monotonic() - received.arrived_wall_s)
     finally:
         source.stop()

@@ -54,9 +54,9 @@ def source_spec(source: str) -> SourceSpec:
     if source.startswith("v4l2:"):
         device = source[5:]
         url = f"/dev/video{device}" if device.isdigit() else device
-        return SourceSpec(source, url, "v4l2", True)
+        return _camera(SourceSpec(source, url, "v4l2", True))
     if source.startswith("/dev/video"):
-        return SourceSpec(source, source, "v4l2", True)
+        return _camera(SourceSpec(source, source, "v4l2", True))
     if "://" in source:
         scheme = source.split("://", 1)[0].lower()
         if scheme == "file":
@@ -72,6 +72,32 @@ def source_spec(source: str) -> SourceSpec:
     if not path.is_file():
         raise VideoError("not a video file", Location(source), hint="give a file, a camera or a stream URL")
     return SourceSpec(source, str(path), None, False)
+
+
+def _camera(spec: SourceSpec) -> SourceSpec:
+    """The camera spec, once its device is there and ours to read (else one line saying which
+    and what to do), before any model loads."""
+    import errno
+    import os
+    import stat
+
+    device = Path(spec.url)
+    try:
+        mode = device.stat().st_mode
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            raise VideoError(f"cannot open the camera: {exc.strerror}", Location(spec.source)) from exc
+        present = sorted(str(p) for p in Path("/dev").glob("video*"))
+        hint = (f"cameras on this machine: {', '.join(present)}" if present else
+                "this machine has no camera, nothing in /dev/video*: plug one in, or send its picture as a stream (udp://@:5000)")
+        raise VideoError(f"no camera {spec.url}", Location(spec.source), hint=hint) from exc
+    if not stat.S_ISCHR(mode):
+        raise VideoError(f"{spec.url} is not a camera device", Location(spec.source),
+                         hint="name a camera (/dev/video0, v4l2:0), a stream URL or a file")
+    if not os.access(device, os.R_OK | os.W_OK):
+        raise VideoError(f"no permission to use the camera {spec.url}", Location(spec.source),
+                         hint="add yourself to the video group (sudo usermod -aG video $USER) and log in again")
+    return spec
 
 
 @dataclass
@@ -166,6 +192,11 @@ class LiveSource:
             self._cond.notify_all()
             return frame
 
+    def waiting(self) -> int:
+        """Frames received and not yet taken (the analysis is behind when there are any)."""
+        with self._cond:
+            return len(self._queue)
+
     # -- reading (background thread) -------------------------------------------------------------
 
     def _open(self, timeout_s: float, *, first: bool) -> Any:
@@ -176,6 +207,10 @@ class LiveSource:
                                 options=_input_options(self.spec))
         except (av.error.FFmpegError, OSError, ValueError) as exc:
             reason = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+            if self.spec.format == "v4l2" and getattr(exc, "errno", None) == 16:  # EBUSY
+                reason = "the camera is in use by another program"
+            if self.spec.format == "v4l2" and getattr(exc, "errno", None) == 25:  # ENOTTY: no video4linux ioctls
+                reason = f"{self.spec.url} is not a camera (not a video4linux device)"
             if isinstance(exc, av.error.ExitError) or "Immediate exit" in reason:
                 reason = f"nothing received in {timeout_s:g} s"
             hint = _open_hint(self.spec)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rehearse.breakdown.models import Scene
 from rehearse.breakdown.project import Project
-from rehearse.errors import Location, RehearseError
+from rehearse.errors import ConsentError, Location, RehearseError
 from rehearse.store.db import Connection
 from rehearse.store.rehearsal_log import LogEntry, LogSession
 
@@ -92,14 +92,12 @@ class LiveTake:
 
 def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record: Path | None) -> LiveTake:
     """Check and prepare a live take; one-line RehearseError when anything is wrong."""
-    from rehearse.breakdown.consent import cast_refusal, scene_cast
     from rehearse.pipeline import require_project, require_scene
     from rehearse.store.db import connect
 
     project = require_project(project_dir)
     scene = require_scene(project, scene_id)
-    # Watching a take analyses its actors as it plays: the same consent rule as a recorded take.
-    refusal = cast_refusal(scene_cast(project, scene), project.root, f"take {take_as} of scene {scene.id} not watched")
+    refusal = watch_refusal(project, None, scene, f"take {take_as} of scene {scene.id} not watched")
     if refusal is not None:
         raise refusal
     match = _TAKE_NAME.match(take_as)
@@ -127,3 +125,34 @@ def bind_live_take(project_dir: Path | None, scene_id: str, take_as: str, record
     resolved = record.resolve()
     take_file = os.path.relpath(resolved, root) if resolved.is_relative_to(root) else str(resolved)
     return LiveTake(project, scene, shot, number, resolved, take_file, connect(project.root))
+
+
+def watch_refusal(project: Project | None, source: str | None, scene: Scene | None = None,
+                  what: str | None = None) -> ConsentError | None:
+    """Why SOURCE may not be watched (someone who may be on camera has not consented), or None.
+
+    Watching analyses whoever is on camera as it plays, so it follows the rule a recorded take
+    follows (`breakdown.consent`: only `consent: true` allows analysis), asked here once for the
+    command, its headless mode and the app. Who may be on camera: the scene's cast when a scene
+    is given; for a file that is a take of the production, that take's scene's cast (the check
+    `rehearse analyze` makes); for a camera or stream in a
+    production without a scene, every character of the production. Outside any production
+    there is no cast to ask, as for a loose file given to `rehearse analyze`.
+    """
+    from rehearse.breakdown.consent import cast_refusal, scene_cast
+
+    if project is None:
+        return None
+    if scene is None and source is not None and "://" not in source and not source.startswith(("/dev/", "v4l2:")):
+        from rehearse.breakdown.take_files import find_take
+
+        named = find_take(project, source)
+        if named is not None:
+            scene, what = named.scene, what or f"take {named.take.label} not watched"
+    if scene is not None:
+        cast = scene_cast(project, scene)
+        what = what or f"scene {scene.id} not watched"
+    else:
+        cast = tuple(project.production.characters)
+        what = what or f"{source} not watched (no --scene: everyone in the production may be on camera)"
+    return cast_refusal(cast, project.root, what)

@@ -302,6 +302,13 @@ def open_live_screen(app: App, scene, source: str, take_as: str | None) -> None:
     root = app.root
     try:
         live_take = bind_live_take(root, scene.id, take_as, None) if take_as else None
+        if live_take is None:
+            from rehearse.live.take_binding import watch_refusal
+            from rehearse.pipeline import require_project
+
+            refusal = watch_refusal(require_project(root), source, scene)
+            if refusal is not None:
+                raise refusal
     except RehearseError as error:
         app.notify(error.one_line(), severity="error")
         return

@@ -106,6 +106,47 @@ def test_a_take_of_an_actor_without_consent_is_not_watched(tmp_path, consent):
     assert not list(root.rglob("*1A-9*"))  # refused before anything was recorded
 
 
+def without_consent(root: Path, actor: str = "Lucia Ferrer") -> None:
+    production = root / "production.yaml"
+    text = production.read_text()
+    start = text.index("consent: true", text.index(f"actor: {actor}"))
+    production.write_text(text[:start] + "consent: false" + text[start + len("consent: true"):])
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("udp://127.0.0.1:9", "udp://127.0.0.1:9 not watched (no --scene: everyone in the production may be on camera): "
+                          "Lucia Ferrer (ana) has `consent: false`"),
+    ("takes/01-1A-2.mp4", "take 1A-2 not watched: Lucia Ferrer (ana) has `consent: false`"),
+])
+def test_watching_without_a_scene_asks_the_same_consent_as_analysis(tmp_path, source, expected):
+    """Without --scene: a take's file asks its scene's cast (as `rehearse analyze` does); a camera or
+    stream in a production may show anyone in it, so everyone's consent is asked. Nothing opens."""
+    root = production_copy(tmp_path)
+    shutil.copy(TAKE, root / "takes" / TAKE.name)
+    without_consent(root)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    analyzed = subprocess.run([sys.executable, "-m", "rehearse", "analyze", "takes/01-1A-2.mp4"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert "Lucia Ferrer (ana) has `consent: false`" in analyzed.stdout + analyzed.stderr  # the rule watched follows
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", source, "--no-ui", "--open-timeout", "1"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
+    assert expected in done.stderr, done.stderr
+    assert "cannot open" not in done.stderr
+
+
+def test_a_scene_whose_cast_consented_is_watched_though_another_actor_did_not(tmp_path):
+    """Scene 01 is Maya and Ana: Tom (Daniel Osei, scenes 02 and 03) withholding consent does not stop watching it."""
+    root = production_copy(tmp_path)
+    without_consent(root, "Daniel Osei")
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", "udp://127.0.0.1:9", "--no-ui",
+                           "--scene", "01", "--take-as", "1A-9", "--open-timeout", "1"], cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "cannot open the source" in done.stderr and "consent" not in done.stderr, done.stderr
+
+
 @pytest.mark.slow
 def test_a_file_watched_with_record_keeps_its_picture_and_sound_packets_unchanged(tmp_path):
     import av
