@@ -60,6 +60,16 @@ class BlinkSettings(_Section):
     """With blendshapes: the eyeBlink score of a shut eye (depth 1). Measured with the network on
     FaceMesh landmarks: open eyes 0.03-0.10 (0.25-0.30 in a smile's squint), shut 0.5-0.8 on
     the rendered takes and 0.64 on the real clip's blink."""
+    shut_lid_gap: float = Field(default=0.15, ge=0)
+    """A closure longer than a blink is shut only while the lids are this close (lid_gap, in
+    iris diameters; both eyes' mean). Looking down lowers the lids and raises the eyeBlink score
+    (and lowers the EAR) as a closure does, but a slit of iris still shows: measured on a real
+    close-up, open eyes looking down 0.21-0.31, shut -0.03-0.13, open straight 0.6-0.9."""
+    lowered_lid_min_s: float = Field(default=0.15, ge=0)
+    """A long closure's edge moves to where the lids meet only when the lids stayed lowered
+    but apart for longer than this (seconds) next to it: a lid falling from open to shut takes
+    about 0.1 s, during which FaceMesh's lid points trail the lids, so shorter stretches are
+    the fall itself and keep the score's edge."""
 
 
 class ExpressionSettings(_Section):

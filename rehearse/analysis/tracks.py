@@ -34,6 +34,8 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "mouth_open": ("IOD", "gap between the inner lips"),
     "gaze_h": ("-1..1", "iris between the eye corners; + = toward the actor's own left"),
     "gaze_v": ("-1..1", "iris between the lids; + = up (NaN while the eye is shut)"),
+    "lid_gap_left": ("iris", "upper-to-lower lid distance of the actor's left eye in iris diameters (~0.8 open, ~0.25 looking down, <0.1 shut)"),
+    "lid_gap_right": ("iris", "the same for the actor's right eye"),
     "head_yaw": ("deg", "head turn; + = toward the actor's own left (solvePnP, approx. +-5 deg absolute)"),
     "head_pitch": ("deg", "head nod; + = chin up"),
     "head_roll": ("deg", "head tilt; + = toward the actor's own left shoulder"),

@@ -123,3 +123,56 @@ def test_a_laugh_is_no_lip_press(fps):
 
     events = detect_events(SignalTrack(track.times, values))
     assert not [e for e in events if e.label == "lip_press"], [(e.label, e.start_s) for e in events]
+
+
+def _looking_down(track, spans, shut=None, seed=0, with_gap=True):
+    """The stream with the lids lowered by a downward gaze over `spans` (the EAR falls to 30 %
+    of open, as on a real close-up) and, with `with_gap`, the lid gap in iris diameters: 0.8
+    open, 0.25 looking down (a slit of iris shows), 0.03 shut during `shut` (start, end)."""
+    t = track.times
+    down = np.zeros_like(t)
+    for start, end in spans:
+        down = np.maximum(down, np.clip((t - start) / 0.15, 0, 1) * np.clip((end - t) / 0.15, 0, 1))
+    closed = np.zeros_like(t)
+    if shut is not None:
+        closed = np.clip((t - shut[0]) / 0.1, 0, 1) * np.clip((shut[1] - t) / 0.1, 0, 1)
+    rng = np.random.default_rng(seed)
+    for eye in ("left", "right"):
+        ear = track[f"eye_open_{eye}"]
+        base = float(np.nanpercentile(ear, 75))
+        track.values[f"eye_open_{eye}"] = np.minimum(ear, base * (1 - 0.7 * down))
+        if with_gap:
+            gap = 0.8 - 0.55 * down - (0.77 - 0.55 * down) * closed
+            track.values[f"lid_gap_{eye}"] = gap + rng.normal(0, 0.02, t.size)
+    return track
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0])
+@pytest.mark.parametrize("lowered_s", [0.0, 0.6, 1.5])
+def test_a_long_closure_starts_and_ends_where_the_lids_meet_not_where_a_downward_gaze_lowered_them(fps, lowered_s):
+    # Eyes look down (lids lowered, EAR and eyeBlink read "closing"), shut 4.0-6.0 s, open
+    # looking down again: the closure is the time the lids meet, both edges within 2 frames.
+    closure = (4.0, 6.0)
+    for with_gap in (True, False):
+        track, _ = make_stream(10.0, fps, closures=[(4.0, 2.0)], seed=int(fps))
+        spans = [(closure[0] - lowered_s, closure[1] + lowered_s)] if lowered_s else []
+        track = _looking_down(track, spans, shut=closure, seed=int(fps), with_gap=with_gap)
+        closed = [e for e in detect_blinks(track, BlinkSettings()) if e.kind == "eyes_closed"]
+        assert len(closed) == 1, closed
+        onset, offset = (closed[0].start_s - closure[0]) * fps, (closed[0].end_s - closure[1]) * fps
+        if with_gap or not lowered_s:
+            assert abs(onset) <= 2.0 and abs(offset) <= 2.0, (onset, offset)
+        else:  # without the lid gap the lowered lids are read as shut: what the gap fixes
+            assert onset < -0.8 * lowered_s * fps and offset > 0.8 * lowered_s * fps
+
+
+@pytest.mark.parametrize("fps", [24.0, 60.0])
+def test_eyes_looking_down_for_seconds_are_no_closure(fps):
+    track, _ = make_stream(8.0, fps, blinks=[(6.5, 0.25, "both")], seed=3)
+    track = _looking_down(track, [(2.0, 4.5)], seed=3)
+    events = detect_blinks(track, BlinkSettings())
+    assert [e.kind for e in events] == ["blink"]
+    assert events[0].start_s == pytest.approx(6.5, abs=2 / fps)
+    bare, _ = make_stream(8.0, fps, blinks=[(6.5, 0.25, "both")], seed=3)
+    bare = _looking_down(bare, [(2.0, 4.5)], seed=3, with_gap=False)
+    assert "eyes_closed" in [e.kind for e in detect_blinks(bare, BlinkSettings())]

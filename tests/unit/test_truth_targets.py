@@ -101,9 +101,6 @@ def test_a_blink_right_after_a_long_closure_is_still_a_blink(boards):
     assert after_closure, f"the blink at 6.381-6.506 s (0.5 s after the closure) was not found; blinks found: {row.false_positives}"
 
 
-@pytest.mark.xfail(strict=False, reason=GAP + "WolfgangLanger closure 0.626-5.881 s found as 0.000-7.259 s: onset "
-                   "-15 frames (open eyes looking down read as shut, every backend), offset +33 frames "
-                   "(the blink after it merged; +1 with the Face Landmarker task)")
 def test_eye_closures_over_500_ms_have_both_edges_within_3_frames(boards):
     checked, problems = 0, []
     for clip, (board, truth) in boards.items():

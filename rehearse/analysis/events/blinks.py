@@ -6,6 +6,11 @@ high percentile over face-present frames) or from a marked neutral span, so a na
 actor and a wide-eyed one are measured alike. A closure of 100-500 ms is a blink (`full` or
 `partial` by its depth); longer is `eyes_closed`. A shallow closure while the lip corners are
 up is the cheeks pushing the lids during a smile or laugh and is not counted.
+
+Looking down lowers the upper lid with the gaze: the eyeBlink score rises and the EAR falls as
+if the eye were closing, yet a slit of iris still shows. A long closure is therefore held to the
+frames where the lids meet (`lid_gap`, in iris diameters, from the refined FaceMesh points);
+blinks are not, since at 24-30 fps FaceMesh's lid points trail a fast blink and rarely meet.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from rehearse.analysis.event_settings import BlinkSettings
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
     baseline_value,
+    crossing_time,
     extent,
     face_mask,
     fill_gaps,
@@ -108,6 +114,7 @@ def detect_blinks(
     yaw = np.abs(signal(track, "head_yaw"))
     smile = _smile_lift(track, present, neutral)
     threshold = max(settings.detect_depth, settings.noise_factor * noise_level(both))
+    gap = nan_mean_rows([signal(track, "lid_gap_left"), signal(track, "lid_gap_right")])
     events: list[Event] = []
     reached = -1  # last frame of the previous closure above its low ramp level
     for first, last in runs(np.nan_to_num(both) > threshold):
@@ -121,6 +128,8 @@ def detect_blinks(
             # the lid reopened past the low level in between: a second closure, which starts
             # no earlier than the first one ended (a blink right after a long closure is a blink)
             start = max(start, events[-1].end_s)
+        if end - start > settings.max_duration_s:
+            start, end = _lids_met(times, gap, start, end, settings)
         duration = end - start
         if duration < settings.min_duration_s:
             continue
@@ -168,6 +177,53 @@ def detect_blinks(
                             apex_s=round(float(times[apex]), 4), confidence=round(confidence, 3),
                             side=side, label=label, values=values))
     return events
+
+
+def _lids_met(times: np.ndarray, gap: np.ndarray, start: float, end: float,
+              settings: BlinkSettings) -> tuple[float, float]:
+    """A long closure's edges moved in to where the lids meet, where the lids stayed lowered but
+    apart (looking down) for longer than a lid's fall beside it; (start, start) when they never
+    meet. Unchanged without iris points (lid gap unknown)."""
+    inside = np.flatnonzero((times >= start) & (times <= end))
+    known = inside[~np.isnan(gap[inside])]
+    if known.size == 0:
+        return start, end
+    shut = known[gap[known] <= settings.shut_lid_gap]
+    if shut.size == 0:
+        return start, start  # lowered lids all along: looking down, not shut
+    shut_level = float(np.median(gap[shut]))
+    met = _lid_travel_edge(times, gap, known[known < shut[0]], shut_level, forward=True)
+    parted = _lid_travel_edge(times, gap, known[known > shut[-1]], shut_level, forward=False)
+    if met is not None and met - start > settings.lowered_lid_min_s:
+        start = met
+    if parted is not None and end - parted > settings.lowered_lid_min_s:
+        end = parted
+    return start, max(start, end)
+
+
+def _lid_travel_edge(times: np.ndarray, gap: np.ndarray, lowered: np.ndarray, shut_level: float,
+                     forward: bool) -> float | None:
+    """When the lids left their lowered level for the shut one (`forward`: `lowered` are the
+    frames before the first shut frame), or left the shut level for the lowered one (`lowered`
+    after the last shut frame): the line through the travel's 25 % and 75 % points, extended
+    to the lowered level, as `ramp_edges` does for the score (a crossing alone sits late by
+    part of the travel). Crossings are searched outward from the shut frames, so a later dip
+    of the lids does not count. None without such a travel."""
+    if lowered.size == 0:
+        return None
+    level = float(np.median(gap[lowered]))
+    if level <= shut_level:
+        return None
+    high, low = level - 0.25 * (level - shut_level), level - 0.75 * (level - shut_level)
+    outward = lowered[::-1] if forward else lowered  # nearest the shut frames first
+    inner = 1 if forward else -1  # the neighbour on the shut side
+    above_low, above_high = outward[gap[outward] > low], outward[gap[outward] > high]
+    if above_low.size == 0 or above_high.size == 0:
+        return None
+    k_low, k_high = int(above_low[0]), int(above_high[0])
+    t_low = crossing_time(times, gap, k_low, k_low + inner, low)
+    t_high = crossing_time(times, gap, k_high, k_high + inner, high)
+    return t_high - 0.5 * (t_low - t_high)
 
 
 def _side(peaks: dict[str, float], side_depth: float) -> str:
