@@ -40,7 +40,7 @@ NOISE_STD: dict[str, float] = {
     "wrist_left_x": 0.003, "wrist_left_y": 0.003, "wrist_right_x": 0.003, "wrist_right_y": 0.003,
     "fingertip_left_x": 0.004, "fingertip_left_y": 0.004,
     "fingertip_right_x": 0.004, "fingertip_right_y": 0.004,
-    "hand_face_left": 0.02, "hand_face_right": 0.02,
+    "hand_face_left": 0.02, "hand_face_right": 0.02, "lid_gap": 0.03,
 }
 JITTER_IOD_PER_FRAME = 0.0077
 """Mean landmark jitter between two frames of a still face (IOD, measured frame to frame): the
@@ -72,6 +72,10 @@ class SyntheticShapes(BaseModel):
 
     closed_ear: float = Field(default=0.05)
     """EAR of a fully shut eye."""
+    open_lid_gap: float = Field(default=0.8)
+    """Lid gap (iris diameters) of an open eye, as FaceMesh reads real faces (0.6-0.9)."""
+    shut_lid_gap: float = Field(default=0.03)
+    """Lid gap of a shut eye (-0.03-0.13 measured on a real close-up)."""
     blink_close_s: float = Field(default=0.07)
     """Time from onset to full closure of a blink (fast), seconds."""
     blink_duration_s: float = Field(default=0.25)
@@ -268,7 +272,7 @@ def synthesize_signals(
     _add_idle_sway(clocks, offsets, shapes, rng, idle)
     values: dict[str, np.ndarray] = {}
     for name in SIGNALS:
-        if name in ("face_motion", "lip_corner_asymmetry", "body_motion"):
+        if name in ("face_motion", "lip_corner_asymmetry", "body_motion") or name.startswith("lid_gap_"):
             continue
         clean = np.full(frames, float(base.get(name, 0.0))) + offsets.get(name, 0.0)
         if name.startswith("eye_open_"):
@@ -278,6 +282,13 @@ def synthesize_signals(
             clean = clean * (1 + offsets.get("iod_scale", 0.0))
         values[name] = clean + rng.normal(0, noise * NOISE_STD.get(name, 0.0), frames)
     values["lip_corner_asymmetry"] = values["lip_corner_left"] - values["lip_corner_right"]
+    # The lid gap (iris diameters) follows the lids as the EAR does; its own noise stream leaves
+    # every other signal's draws as they were before it existed.
+    gap_rng = np.random.default_rng([seed, 7])
+    for side in ("left", "right"):
+        closure = offsets.get(f"closure_{side}", np.zeros(frames))
+        gap = shapes.open_lid_gap - closure * (shapes.open_lid_gap - shapes.shut_lid_gap)
+        values[f"lid_gap_{side}"] = gap + gap_rng.normal(0, noise * NOISE_STD["lid_gap"], frames)
     # Motion energy is a pixel measure these streams do not model: unknown, so body holds come
     # from the torso angles and wrists here.
     values["body_motion"] = np.full(frames, np.nan)
