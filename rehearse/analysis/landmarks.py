@@ -37,6 +37,7 @@ from rehearse.analysis.backends.assembly import (
     FACE_POINTS,
     HAND_POINTS,
     POSE_POINTS,
+    TrackRecorder,
     tracks_from_frames,
 )
 from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
@@ -372,23 +373,27 @@ def extract_landmarks(
     *,
     progress: Callable[[int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    expected_frames: int = 0,
 ) -> dict[str, LandmarkTrack]:
     """Run the landmark models over a take's frames (in time order).
 
     `progress(frames_done, t_seconds)` is called after each frame. When `should_stop()` turns
     true, extraction stops and the frames processed so far are returned (the caller decides
     whether a partial result is worth keeping; it should not be cached as complete).
+    Each frame's results go straight into the tracks' columns (`TrackRecorder`), sized for
+    `expected_frames` (the container's claim; more frames only cost a copy).
     """
     settings = settings or LandmarkSettings()
-    results: list[FrameLandmarks] = []
+    recorder = TrackRecorder(settings, expected_frames)
     with LandmarkExtractor(settings) as extractor:
         for frame in frames:
             if should_stop is not None and should_stop():
                 break
-            results.append(extractor.process(frame))
+            result = extractor.process(frame)
+            recorder.add(result)
             if progress is not None:
-                progress(len(results), results[-1].t)
-    return assemble_tracks(results, settings)
+                progress(recorder.count, result.t)
+    return recorder.tracks()
 
 
 def assemble_tracks(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:

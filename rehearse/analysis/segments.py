@@ -131,11 +131,16 @@ def extract_landmarks_in_segments(
                              initargs=(updates, stop)) as pool:
         futures = [pool.submit(_segment_and_cpu, path, analysis_settings, k, b) for k, b in enumerate(bounds)]
         pending = set(futures)
-        while pending:
-            _, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            drain()
-            if should_stop is not None and should_stop():
-                stop.set()
+        try:
+            while pending:
+                _, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                drain()
+                if should_stop is not None and should_stop():
+                    stop.set()
+        except KeyboardInterrupt:
+            stop.set()  # the workers ignore Ctrl-C: they stop at their next frame, then we raise
+            wait(pending)
+            raise
         results = [future.result() for future in futures]
     if worker_cpu_s is not None:
         worker_cpu_s.extend(cpu for _, cpu in results)

@@ -213,9 +213,11 @@ class AnalysisSettings(Section):
     (the models crop and resize internally; PyAV's scaler costs about what it saves) and it
     shrinks faces in wide shots below FaceMesh's 192 px crop, so only frames above 1080p
     (4K, 6K) are reduced, where converting full frames to RGB is the cost. None: never."""
-    decode_prefetch_frames: int = Field(default=8, ge=0, le=256)
+    decode_prefetch_frames: int = Field(default=3, ge=0, le=256)
     """Frames decoded ahead in a thread while the models run (0: decode inline). Does not
-    change results, only speed (see benchmarks/bench_face_path.py)."""
+    change results, only speed (see benchmarks/bench_face_path.py) and memory: each waiting
+    1080p frame is 6 MB (decoding runs ~4x faster than analysis, so a few frames keep the
+    models fed; 8 frames held ~30 MB more)."""
     face_lost_min_s: float = Field(default=0.25, ge=0, le=10)
     """A run of face-less frames at least this long is reported as a face-lost span, in seconds."""
     no_face_max_coverage: float = Field(default=0.0, ge=0, le=1)

@@ -153,6 +153,16 @@ def load_cached(path: Path | str, settings: Settings | None = None, *, label: st
     return _cached_entry(path, folder, stem, label)
 
 
+def is_cached(path: Path | str, settings: Settings | None = None) -> bool:
+    """Whether this file with these settings has a cache entry (read: hash and metadata only)."""
+    settings = settings or Settings()
+    path = Path(path)
+    if take_file_problem(path) is not None:
+        return False
+    folder, stem, _ = _entry(path, settings)
+    return cache.read_meta(folder, stem) is not None
+
+
 def _cached_entry(path: Path, folder: Path, stem: str, label: str | None) -> TakeAnalysis | None:
     """The entry as a TakeAnalysis; None when missing, incomplete or hand-edited into the wrong shape."""
     meta = cache.read_meta(folder, stem)
@@ -243,6 +253,7 @@ def analyze_uncached(
     `run_segments` (same arguments as `extract_landmarks_in_segments`, this machine's worker
     processes by default; a Dask scheduler's workers in rehearse.cluster)."""
     from rehearse.analysis.audio_features import audio_features
+    from rehearse.analysis.backends.assembly import expected_frame_count
     from rehearse.analysis.landmarks import extract_landmarks
     from rehearse.analysis.signals import compute_signals
     from rehearse.video.audio import read_audio
@@ -278,7 +289,8 @@ def analyze_uncached(
     else:
         frames = iter_frames(path, max_width=options.max_frame_width)
         with prefetched(frames, options.decode_prefetch_frames) as ahead:
-            tracks = extract_landmarks(ahead, options.landmarks, progress=on_frame, should_stop=should_stop)
+            tracks = extract_landmarks(ahead, options.landmarks, progress=on_frame, should_stop=should_stop,
+                                       expected_frames=expected_frame_count(info.duration_s, info.nominal_fps))
     if should_stop is not None and should_stop():
         raise AnalysisCancelled("analysis stopped; nothing was cached", Location(path))
     times = tracks["face"].times

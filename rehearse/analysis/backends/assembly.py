@@ -50,54 +50,124 @@ def _interpolate_pose(times: np.ndarray, poses: list[np.ndarray | None], sampled
     return points, confidence.astype(np.float32)
 
 
-def _stack(parts: list[np.ndarray | None], shape: tuple[int, ...]) -> np.ndarray:
-    out = np.full((len(parts), *shape), np.nan, dtype=np.float32)
-    for i, part in enumerate(parts):
-        if part is not None:
-            out[i] = part
-    return out
+RESERVED_FRAMES_MAX = 200_000
+"""At most this many frames' rows are reserved up front (2.3 h at 24 fps): a container that
+claims days reserves no more; a longer take grows its columns as it goes."""
+
+
+def expected_frame_count(duration_s: float | None, nominal_fps: float | None) -> int:
+    """Frames the container's duration and rate promise (+2 %), to size the per-frame columns;
+    0 when unknown. Only a hint: frames are always counted by decoding."""
+    if not duration_s or not nominal_fps or duration_s <= 0 or nominal_fps <= 0:
+        return 0
+    return min(RESERVED_FRAMES_MAX, int(duration_s * nominal_fps * 1.02) + 2)
+
+
+class _Column:
+    """One per-frame float32 array written row by row as frames arrive: no per-frame Python
+    objects are kept, and the track is a view of it (no second copy when the take ends). Rows
+    are allocated with `np.empty`, so capacity reserved for frames that never come (a container
+    that over-declares its length) is address space, not memory; when frames outnumber the
+    capacity, it doubles (one copy)."""
+
+    def __init__(self, shape: tuple[int, ...], capacity: int, dtype: type = np.float32):
+        self.shape = shape
+        self.rows = np.empty((max(1, capacity), *shape), dtype=dtype)
+
+    def put(self, index: int, value: np.ndarray | float | None) -> None:
+        if index >= len(self.rows):
+            grown = np.empty((2 * len(self.rows), *self.shape), dtype=self.rows.dtype)
+            grown[: len(self.rows)] = self.rows
+            self.rows = grown
+        self.rows[index] = np.nan if value is None else value
+
+    def view(self, count: int) -> np.ndarray:
+        return self.rows[:count]
+
+
+class TrackRecorder:
+    """Per-frame results recorded as they come, then one `LandmarkTrack` per part (`tracks()`).
+
+    Each frame's face, hands, blendshapes, confidences and motion energy go straight into
+    float32 columns; only Pose samples (a few per second) are kept as arrays, for the
+    interpolation. So a take's per-frame memory is its tracks alone (a 1080p take: ~7 KB a frame),
+    not a list of frame objects plus the tracks stacked from it at the end."""
+
+    def __init__(self, settings: LandmarkSettings, expected_frames: int = 0):
+        self.settings = settings
+        refined = settings.refine_iris or (settings.blendshapes == "landmarker" and bool(settings.blendshape_model))
+        self.face_points = FACE_POINTS if refined else FACE_POINTS_UNREFINED
+        capacity = max(1, expected_frames)
+        self.count = 0
+        self.image_size: tuple[int, int] = (0, 0)
+        self._times = _Column((), capacity, np.float64)
+        self._face = _Column((self.face_points, 3), capacity)
+        self._face_confidence = _Column((), capacity)
+        self._hands = {side: _Column((HAND_POINTS, 3), capacity) for side in ("left_hand", "right_hand")}
+        self._hand_confidence = {side: _Column((), capacity) for side in ("left_hand", "right_hand")}
+        self._energy = _Column((2,), capacity) if settings.motion_energy.enabled else None
+        self._shapes: _Column | None = None
+        if settings.blendshapes != "off" and settings.blendshape_model:
+            from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
+
+            self._shapes = _Column((len(BLENDSHAPE_NAMES),), capacity)
+            self._shape_found = _Column((), capacity)
+        self._poses: list[np.ndarray | None] = []
+        self._world: list[np.ndarray | None] = []
+        self._sampled: list[bool] = []
+
+    def add(self, result: FrameLandmarks) -> None:
+        """Record one frame's results (frames in time order)."""
+        i = self.count
+        if i == 0:
+            self.image_size = result.image_size
+        self._times.put(i, result.t)
+        self._face.put(i, result.face)
+        self._face_confidence.put(i, result.face_confidence)
+        self._hands["left_hand"].put(i, result.left_hand)
+        self._hand_confidence["left_hand"].put(i, result.left_hand_confidence)
+        self._hands["right_hand"].put(i, result.right_hand)
+        self._hand_confidence["right_hand"].put(i, result.right_hand_confidence)
+        if self._energy is not None:
+            self._energy.put(i, (result.body_motion, result.body_motion_t))
+        if self._shapes is not None:
+            self._shapes.put(i, result.blendshapes)
+            self._shape_found.put(i, 1.0 if result.blendshapes is not None else 0.0)
+        self._poses.append(result.pose)
+        self._world.append(result.pose_world)
+        self._sampled.append(result.pose_sampled)
+        self.count += 1
+
+    def tracks(self) -> dict[str, LandmarkTrack]:
+        """One `LandmarkTrack` per part: "face", "left_hand", "right_hand", "pose", "pose_world"
+        (Pose interpolated between samples), "body_motion" (motion energy and its span's middle
+        time per frame, (N, 1, 2)) and "blendshapes" when a blendshape model is set. With Pose
+        off the pose parts are present and fully masked."""
+        n, size = self.count, self.image_size
+        times = self._times.view(n)
+        tracks = {"face": LandmarkTrack("face", times, self._face.view(n), self._face_confidence.view(n), size)}
+        for side in ("left_hand", "right_hand"):
+            tracks[side] = LandmarkTrack(side, times, self._hands[side].view(n), self._hand_confidence[side].view(n), size)
+        pose_points, pose_conf = _interpolate_pose(times, self._poses, self._sampled)
+        tracks["pose"] = LandmarkTrack("pose", times, pose_points, pose_conf, size)
+        # Pose's metric 3D estimate (metres, hip centre = origin, y down, nearer the camera = more
+        # negative z): steadier for depth angles than the image landmarks' relative z.
+        world_points, world_conf = _interpolate_pose(times, self._world, self._sampled)
+        tracks["pose_world"] = LandmarkTrack("pose_world", times, world_points, world_conf, size)
+        if self._energy is not None:
+            energy = self._energy.view(n).reshape(-1, 1, 2)
+            conf = np.isfinite(energy[:, 0, 0]).astype(np.float32)
+            tracks["body_motion"] = LandmarkTrack("body_motion", times, energy, conf, size)
+        if self._shapes is not None:
+            shapes = self._shapes.view(n)[:, :, None]
+            tracks["blendshapes"] = LandmarkTrack("blendshapes", times, shapes, self._shape_found.view(n), size)
+        return tracks
 
 
 def tracks_from_frames(results: list[FrameLandmarks], settings: LandmarkSettings) -> dict[str, LandmarkTrack]:
-    """Assemble per-frame results into one `LandmarkTrack` per part (pose interpolated):
-    "face", "left_hand", "right_hand", "pose", "pose_world", "body_motion" (motion energy and its
-    span's middle time per frame, (N, 1, 2)) and "blendshapes" with the Face Landmarker backend
-    (route "facemesh" adds it in `extract_landmarks`). With Pose off the pose parts are present
-    and fully masked."""
-    times = np.array([r.t for r in results], dtype=np.float64)
-    refined = settings.refine_iris or (settings.blendshapes == "landmarker" and bool(settings.blendshape_model))
-    face_points = FACE_POINTS if refined else FACE_POINTS_UNREFINED
-    size = results[0].image_size if results else (0, 0)
-    tracks = {
-        "face": LandmarkTrack(
-            "face", times, _stack([r.face for r in results], (face_points, 3)),
-            np.array([r.face_confidence for r in results], dtype=np.float32), size,
-        ),
-        "left_hand": LandmarkTrack(
-            "left_hand", times, _stack([r.left_hand for r in results], (HAND_POINTS, 3)),
-            np.array([r.left_hand_confidence for r in results], dtype=np.float32), size,
-        ),
-        "right_hand": LandmarkTrack(
-            "right_hand", times, _stack([r.right_hand for r in results], (HAND_POINTS, 3)),
-            np.array([r.right_hand_confidence for r in results], dtype=np.float32), size,
-        ),
-    }
-    sampled = [r.pose_sampled for r in results]
-    pose_points, pose_conf = _interpolate_pose(times, [r.pose for r in results], sampled)
-    tracks["pose"] = LandmarkTrack("pose", times, pose_points, pose_conf, size)
-    # Pose's metric 3D estimate (metres, hip centre = origin, y down, nearer the camera = more
-    # negative z): steadier for depth angles than the image landmarks' relative z.
-    world_points, world_conf = _interpolate_pose(times, [r.pose_world for r in results], sampled)
-    tracks["pose_world"] = LandmarkTrack("pose_world", times, world_points, world_conf, size)
-    if settings.motion_energy.enabled:
-        # Energy and the time it was measured at (the middle of its span), per frame.
-        energy = np.array([[r.body_motion, r.body_motion_t] for r in results], dtype=np.float32).reshape(-1, 1, 2)
-        conf = np.isfinite(energy[:, 0, 0]).astype(np.float32)
-        tracks["body_motion"] = LandmarkTrack("body_motion", times, energy, conf, size)
-    if settings.blendshapes != "off" and settings.blendshape_model:
-        from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
-
-        shapes = _stack([r.blendshapes for r in results], (len(BLENDSHAPE_NAMES),))[:, :, None]
-        conf = np.array([1.0 if r.blendshapes is not None else 0.0 for r in results], dtype=np.float32)
-        tracks["blendshapes"] = LandmarkTrack("blendshapes", times, shapes, conf, size)
-    return tracks
+    """Assemble a list of per-frame results into one `LandmarkTrack` per part (see
+    `TrackRecorder.tracks`; the same columns a take recorded frame by frame gets)."""
+    recorder = TrackRecorder(settings, len(results))
+    for result in results:
+        recorder.add(result)
+    return recorder.tracks()
