@@ -315,19 +315,20 @@ def analyze_targets(
     targets: Sequence[TakeTarget],
     settings: Settings,
     *,
-    jobs: int = 1,
+    jobs: int | None = 1,
     force: bool = False,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     keep_analysis: bool = True,
     scheduler: str | None = None,
 ) -> list[TakeOutcome]:
-    """Analyse every target (in `jobs` worker processes when > 1, or on the Dask scheduler that
-    `scheduler` or the `cluster.scheduler` setting names), in the order given.
+    """Analyse every target (in worker processes, or on the Dask scheduler that `scheduler` or the
+    `cluster.scheduler` setting names), in the order given.
 
-    Locally, per batch, whichever keeps the cores busier: several takes run one per worker (no
-    seam, no second tracker start-up); a single take with `jobs` > 1 is split in time across
-    `jobs` workers instead (bench_parallel.py measures both)."""
+    Locally, `rehearse.batch_plan` picks per batch whichever plan should finish first: take after
+    take here, several takes one per worker (no seam, no second tracker start-up), or each long
+    take split in time across the workers. `jobs` None: as many workers as this machine's cores
+    and memory allow (what `rehearse analyze` does by default); 1: here, take after take."""
     scheduler = scheduler or settings.cluster.scheduler
     if scheduler:
         from rehearse.cluster import analyze_on_scheduler
@@ -341,18 +342,19 @@ def analyze_targets(
             keep_analysis=keep_analysis,
         ) if allowed else [])
         return [refused[i] or next(remote) for i in range(len(targets))]
-    if jobs > 1 and len(targets) == 1:
-        return [analyze_one(targets[0], settings, force=force, progress=progress, should_stop=should_stop,
-                            keep_analysis=keep_analysis, segments=jobs)]
-    if jobs <= 1 or len(targets) <= 1:
-        return [
-            analyze_one(t, settings, force=force, progress=progress, should_stop=should_stop, keep_analysis=keep_analysis)
-            for t in targets
-        ]
-    from rehearse.worker_pool import analyze_in_pool
+    from rehearse.batch_plan import plan_batch
 
-    return analyze_in_pool(targets, settings, jobs, force=force, progress=progress, should_stop=should_stop,
-                           keep_analysis=keep_analysis)
+    plan = plan_batch(targets, settings, jobs, force=force)
+    if plan.mode == "pool":
+        from rehearse.worker_pool import analyze_in_pool
+
+        return analyze_in_pool(targets, settings, plan.workers, force=force, progress=progress,
+                               should_stop=should_stop, keep_analysis=keep_analysis)
+    return [
+        analyze_one(t, settings, force=force, progress=progress, should_stop=should_stop, keep_analysis=keep_analysis,
+                    segments=segments)
+        for t, segments in zip(targets, plan.segments, strict=True)
+    ]
 
 
 def throttled(progress: Progress, interval_s: float = 0.1) -> Progress:

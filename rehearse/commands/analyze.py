@@ -3,7 +3,7 @@
     rehearse analyze                      every take of the production in this folder
     rehearse analyze 01 03                all takes of scenes 01 and 03 whose files exist
     rehearse analyze ~/dailies/x.mov      any video file, inside a production or not
-    rehearse analyze --jobs 2 --force     two worker processes; ignore the cache
+    rehearse analyze --jobs 1 --force     one take after another in this process; ignore the cache
 
 Progress bars go to stderr (plain lines when stderr is not a terminal); the summary table (or,
 with --json, a JSON list of per-take summaries and errors) goes to stdout. One broken take is a
@@ -22,7 +22,11 @@ from typing import Any
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", metavar="TAKE_OR_SCENE", help="video files and/or scene ids (default: all takes)")
     parser.add_argument("--project", type=Path, metavar="DIR", help="production folder (default: the one in this folder)")
-    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="analyse N takes at once in worker processes")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=None, metavar="N",
+        help="worker processes (default: one per core, as memory allows); the batch decides whether "
+        "they take one take each or split a long take in time; 1: one take after another here",
+    )
     parser.add_argument(
         "--scheduler", metavar="ADDRESS",
         help="analyse on a Dask scheduler (tcp://host:8786) or a LocalCluster (local[:N]); default: the "
@@ -36,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from rehearse import pipeline
     from rehearse.config import load_settings
 
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         print("rehearse analyze: usage error: --jobs must be 1 or more", file=sys.stderr)
         return 2
     plan = pipeline.plan_takes(args.targets, args.project)

@@ -153,7 +153,7 @@ LAYERS: dict[str, int] = {
     # 3 compare
     "continuity": 3, "profiles": 3,
     # 4 flow: plan, analyse (here or on a Dask scheduler), events, scene results, drift
-    "pipeline": 4, "scene_results": 4, "worker_pool": 4, "cluster": 4, "live": 4,
+    "pipeline": 4, "scene_results": 4, "worker_pool": 4, "batch_plan": 4, "cluster": 4, "live": 4,
     # 5 outputs
     "report": 5, "export": 5, "render": 5,
     # 6 faces

@@ -4,7 +4,8 @@ Reference: Pose and Hands on every frame, one process. Compared: the default sch
 every 4th frame and whenever motion energy says the body moves, Hands searched every 6th
 frame) and the same split at a seam into two worker processes. Holds (face and body), blinks
 and gestures must be the same events, each edge within 2 frames, none split or doubled at the
-seam. Run on a rendered sample take (head turn, lean, holds, blinks) and on a real clip
+seam. The batch plan's path (`pipeline.analyze_targets` as `rehearse analyze` calls it, here
+on 2 cores, splitting the take) is compared the same way. Run on a rendered sample take (head turn, lean, holds, blinks) and on a real clip
 (single_face.mp4 played forward and back to 7 s: blinks, holds, a smile).
 """
 
@@ -45,14 +46,24 @@ def edge_differences(reference: list, other: list, fps: float) -> tuple[list[flo
 
 
 def _runs(video, cache_dir, monkeypatch_split) -> dict:
+    from rehearse import batch_plan, pipeline
+
     out = {}
     for name, landmarks, segments in (
         ("every frame", EVERY_FRAME, 1), ("default", {}, 1), ("default, 2 processes", {}, 2),
+        ("default plan, 2 cores", {}, None),
     ):
         settings = Settings(cache_dir=cache_dir / name.replace(" ", "_").replace(",", ""),
                             analysis=AnalysisSettings(landmarks=landmarks))
         with monkeypatch_split():
-            analysis = take_module.analyze_take(video, settings, force=True, segments=segments)
+            if segments is None:  # what `rehearse analyze` does: the batch plan decides
+                target = pipeline.TakeTarget(video, video.name)
+                assert batch_plan.plan_batch([target], settings, 2, force=True).segments == (2,)
+                [outcome] = pipeline.analyze_targets([target], settings, jobs=2, force=True)
+                analysis = outcome.analysis
+                assert analysis.extra.get("segment_worker_cpu_s"), "the plan did not split the take"
+            else:
+                analysis = take_module.analyze_take(video, settings, force=True, segments=segments)
         events = [e for e in detect_events(analysis.signals, analysis.audio, landmarks=analysis.landmarks)
                   if e.kind in KINDS]
         out[name] = (analysis, events)
@@ -64,14 +75,17 @@ def split_short_takes():
     """Let the short test takes be split (the product splits takes of 8 s and more)."""
     import contextlib
 
+    from rehearse import batch_plan
+
     @contextlib.contextmanager
     def patch():
-        before = take_module.SPLIT_MIN_DURATION_S
-        take_module.SPLIT_MIN_DURATION_S = 2.0
+        before = take_module.SPLIT_MIN_DURATION_S, batch_plan.WORKER_START_S
+        # The batch plan splits a lone take from ~14 s up; free worker start-up lets it split these.
+        take_module.SPLIT_MIN_DURATION_S, batch_plan.WORKER_START_S = 2.0, 0.0
         try:
             yield
         finally:
-            take_module.SPLIT_MIN_DURATION_S = before
+            take_module.SPLIT_MIN_DURATION_S, batch_plan.WORKER_START_S = before
     return patch
 
 
@@ -99,7 +113,7 @@ def real_runs(tmp_path_factory, split_short_takes):
     return _runs(video, tmp_path_factory.mktemp("real_cache"), split_short_takes)
 
 
-@pytest.mark.parametrize("compared", ["default", "default, 2 processes"])
+@pytest.mark.parametrize("compared", ["default", "default, 2 processes", "default plan, 2 cores"])
 def test_rendered_take_events_match_the_every_frame_single_process_run(rendered_runs, compared):
     reference, events = rendered_runs["every frame"][1], rendered_runs[compared][1]
     fps = rendered_runs["every frame"][0].measured_fps
@@ -111,7 +125,7 @@ def test_rendered_take_events_match_the_every_frame_single_process_run(rendered_
     assert max(differences) <= 2.0, sorted(differences)[-5:]
 
 
-@pytest.mark.parametrize("compared", ["default", "default, 2 processes"])
+@pytest.mark.parametrize("compared", ["default", "default, 2 processes", "default plan, 2 cores"])
 def test_real_clip_events_match_the_every_frame_single_process_run(real_runs, compared):
     reference, events = real_runs["every frame"][1], real_runs[compared][1]
     fps = real_runs["every frame"][0].measured_fps
