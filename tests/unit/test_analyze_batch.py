@@ -183,7 +183,8 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
     other_take = tmp_path / "long_copy.mp4"
     other_take.write_bytes(long_take.read_bytes() + b"\0")  # another content hash
     cache_dir = tmp_path / "cache"
-    runs = [([str(long_take)], 0.0, False), ([str(long_take)], 0.5, False),
+    # One process (--jobs 1: the default would split a 14 s take across two), then a pool.
+    runs = [(["--jobs", "1", str(long_take)], 0.0, False), (["--jobs", "1", str(long_take)], 0.5, False),
             (["--jobs", "2", str(long_take), str(other_take)], 0.5, True)]
     for arguments, delay, whole_group in runs:
         process = subprocess.Popen(
