@@ -112,6 +112,15 @@ class ExpressionSettings(_Section):
     blendshape_score: float = Field(default=0.35, gt=0, le=1)
     """With the Face Landmarker backend: a blendshape score this far above its resting score
     (0-1 scale) is the expression."""
+    blendshape_wander_s: float = Field(default=0.5, gt=0)
+    """Lag over which a blendshape channel's own wander is measured, in seconds: a channel
+    whose score drifts by itself (a painted brow, compression) has its threshold raised to
+    `noise_factor` times that wander, so only a rise above it is an expression."""
+    laugh_bridge_s: float = Field(default=1.0, ge=0)
+    """Longest gap between two smiles that an open-mouthed laugh joins into one, in seconds:
+    through a gap where the lips stay parted the opening jaw pulls the lip corners down and in,
+    and the model's mouthSmile falls though the cheeks stay raised (speech parts the lips only
+    now and then, so it does not join two smiles)."""
     max_head_turn_deg: float = Field(default=6.0, gt=0)
     """Expressions seen while the head is turned more than this from its usual yaw (deg) are
     not reported: foreshortening lifts one lip corner and moves the brows in 2-D geometry."""

@@ -95,19 +95,11 @@ def _source(name: str) -> Path:
     return path
 
 
-MPEG4_RENDERED_GAP = pytest.mark.xfail(strict=True, reason=(
-    "known gap: through ffmpeg's default mpeg4 (200 kb/s) FaceMesh reads the painted brows of the "
-    "rendered take lower for ~0.3 s, and browDown rises to 1.17x its threshold there (0.76x in the "
-    "original): an extra brow_furrow. Drift does not flag it (below its 2x floor)"))
-
-
 @pytest.mark.parametrize("source", ["real", "rendered"])
 @pytest.mark.parametrize("variant", ["x264_crf23", "mpeg4", "downscaled"])
-def test_a_reencoded_copy_gives_the_same_events_and_no_drift(source, variant, settings, tmp_path, request):
+def test_a_reencoded_copy_gives_the_same_events_and_no_drift(source, variant, settings, tmp_path):
     from rehearse.scene_results import files_drift
 
-    if (source, variant) == ("rendered", "mpeg4"):
-        request.applymarker(MPEG4_RENDERED_GAP)
     original = _source(source)
     codec, scale = {"x264_crf23": ("libx264", 1.0), "mpeg4": ("mpeg4", 1.0),
                     "downscaled": ("libx264", 2 / 3)}[variant]

@@ -23,6 +23,7 @@ from rehearse.analysis.events.signal_ops import (
     noise_level,
     rolling_median,
     signal,
+    wander_level,
 )
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
@@ -93,7 +94,8 @@ def detect_expressions(
     """Expression events with label, side (half-smile), apex and peak displacement.
 
     `closures` (blinks, eyes_closed): brow movements mostly inside one are the lids pulling
-    the brow landmarks down, not a furrow or a raise.
+    the brow landmarks down, not a furrow or a raise; a lip-corner pull held mostly inside an
+    `eyes_closed` with the lips closed is crying, not a smile (`_grimace`).
     """
     times = track.times
     if times.size < 3:
@@ -105,7 +107,11 @@ def detect_expressions(
     good = yaw[~np.isnan(yaw)]
     turned = (np.abs(np.nan_to_num(yaw - np.median(good))) > settings.max_head_turn_deg
               if good.size else np.zeros(times.size, dtype=bool))
-    for label, (strength, disp, thr) in expression_strengths(track, settings, neutral).items():
+    channels = expression_strengths(track, settings, neutral)
+    # lips parted: the inner-lip gap a lip press cannot have (see `_grimace`)
+    lips_parted = np.nan_to_num(channels["jaw_drop"][1]) > settings.lip_press_max_open_iod
+    shut = [(c.start_s, c.end_s) for c in closures if c.kind == "eyes_closed"]
+    for label, (strength, disp, thr) in channels.items():
         active = np.nan_to_num(strength) >= settings.release_fraction
         for first, last in merged_runs(times, active, settings.merge_gap_s):
             if np.nanmax(strength[first:last]) < 1.0:
@@ -123,6 +129,8 @@ def detect_expressions(
                 continue
             if label.startswith("brow") and any(
                     min(end, c.end_s) - max(start, c.start_s) > 0.5 * (end - start) for c in closures):
+                continue
+            if label in ("smile", "half_smile") and _grimace(start, end, shut, lips_parted[first:last]):
                 continue
             if turned[first:last].mean() > 0.5:
                 continue  # a turned head foreshortens the face: 2-D geometry is not an expression
@@ -159,7 +167,7 @@ def face_expressions(
     blind = saturated_labels(blendshapes, settings, neutral)
     geometric = [e for e in detect_expressions(track, settings, neutral, closures) if e.label in blind] if blind else []
     smiles = [(e.start_s, e.end_s) for e in geometric if e.label in ("smile", "half_smile")]
-    found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral)
+    found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures)
              if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
     return sorted(found + geometric, key=lambda e: e.start_s)
 
@@ -186,16 +194,29 @@ BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
 
 def detect_blendshape_expressions(
     times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
-    neutral: np.ndarray | None = None,
+    neutral: np.ndarray | None = None, closures: list[Event] = (),
 ) -> list[Event]:
     """Expressions from the Face Landmarker model's blendshape scores (0-1, Left/Right the actor's own).
 
-    A channel's strength is its score above the actor's resting score (`peak_blendshape_score`
-    is that rise at the apex, `threshold_blendshape_score` the rise that makes the expression) (the marked neutral span,
-    else the take's `rest_percentile`), divided by `blendshape_score`; a half-smile is one
-    mouthSmile side over it while the other stays under half of it. A lip press needs a closed,
-    unstretched mouth: lips thinned by a laugh or a wide-open jaw are not pressed. Same duration
-    and edge rules as the geometric detector.
+    A channel's strength is its score above the actor's resting score (the marked neutral span,
+    else the take's `rest_percentile`) divided by its threshold: `blendshape_score`, raised to
+    `noise_factor` times the channel's own wander (`wander_level` over `blendshape_wander_s`) so
+    a score that drifts by itself is not an expression (`peak_blendshape_score` is the rise at
+    the apex, `threshold_blendshape_score` the rise that makes the expression). A half-smile is
+    one mouthSmile side over it while the other stays under half of it. A lip press needs a
+    closed, unstretched mouth: lips thinned by a laugh or a wide-open jaw are not pressed.
+
+    Two rules read the smile as part of the whole face (FACS: a smile is AU6+12; crying is
+    AU1+4 with the eyes squeezed, AU6/7 (+43), and the lips stretched, pulled down or pressed,
+    AU15/17/20), because the model's mouthSmile also rises when crying stretches the lips:
+    - an open-mouthed laugh continues a smile: two smiles with a gap of at most `laugh_bridge_s`
+      between them are one when the lips stay parted through the gap (jawOpen, mouthLowerDown or
+      mouthUpperUp at least half a threshold over rest), since the opening jaw pulls the lip
+      corners down and in and the model's mouthSmile falls while the cheeks stay raised;
+    - a grimace is not a smile: a smile whose span lies mostly inside an `eyes_closed` event
+      while the lips stay closed is the crying configuration (in laughter the eyes may shut,
+      but the mouth opens). A smile with the eyes held shut and the lips closed is given up.
+    Same duration and edge rules as the geometric detector.
     """
     from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
@@ -205,34 +226,47 @@ def detect_blendshape_expressions(
     usable = blendshapes.mask
     scores = np.where(usable[:, None], scores, np.nan)
     width = frames_for(settings.smooth_s, times)
-    unit = settings.blendshape_score
+    lag = frames_for(settings.blendshape_wander_s, times)
 
     def lift(name: str) -> np.ndarray:
         raw = fill_gaps(times, scores[:, BLENDSHAPE_NAMES.index(name)], 0.15)
         rest = baseline_value(raw, usable, neutral, settings.rest_percentile)
         return np.where(np.isnan(raw), np.nan, rolling_median(raw, width) if width > 1 else raw) - rest
 
+    def threshold(rise: np.ndarray) -> float:
+        return max(settings.blendshape_score, settings.noise_factor * wander_level(rise, lag))
+
     blind = saturated_labels(blendshapes, settings, neutral)
-    strengths = {label: nan_mean_rows([lift(n) for n in names]) / unit
-                 for label, names in BLENDSHAPE_CHANNELS.items()}
+    rises = {label: nan_mean_rows([lift(n) for n in names]) for label, names in BLENDSHAPE_CHANNELS.items()}
     left, right = lift("mouthSmileLeft"), lift("mouthSmileRight")
-    strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * unit, np.fmax(left, right) / unit, 0.0)
-    strengths["smile"] = np.fmin(left, right) / unit
-    mouth_busy = (np.nan_to_num(strengths["jaw_drop"]) >= 0.5) | (np.nan_to_num(np.fmax(left, right)) >= 0.5 * unit)
+    rises["smile"] = np.fmin(left, right)
+    rises["half_smile"] = np.fmax(left, right)
+    units = {label: threshold(rise) for label, rise in rises.items()}
+    strengths = {label: rise / units[label] for label, rise in rises.items()}
+    strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * units["half_smile"], strengths["half_smile"], 0.0)
+    mouth_busy = (np.nan_to_num(strengths["jaw_drop"]) >= 0.5) | (np.nan_to_num(rises["half_smile"]) >= 0.5 * units["smile"])
     strengths["lip_press"] = np.where(mouth_busy, 0.0, strengths["lip_press"])
+    parting = np.fmax(lift("jawOpen"), np.fmax(nan_mean_rows([lift("mouthLowerDownLeft"), lift("mouthLowerDownRight")]),
+                                               nan_mean_rows([lift("mouthUpperUpLeft"), lift("mouthUpperUpRight")])))
+    lips_parted = np.nan_to_num(parting) >= 0.5 * settings.blendshape_score
+    shut = [(c.start_s, c.end_s) for c in closures if c.kind == "eyes_closed"]
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
     for label in ("smile", "half_smile", "brow_raise", "brow_furrow", "lip_press", "jaw_drop"):
         if label in blind:
             continue
-        strength = strengths[label]
-        active = np.nan_to_num(strength) >= settings.release_fraction
-        for first, last in merged_runs(times, active, settings.merge_gap_s):
+        strength, unit = strengths[label], units[label]
+        runs = merged_runs(times, np.nan_to_num(strength) >= settings.release_fraction, settings.merge_gap_s)
+        if label == "smile":
+            runs = _laugh_bridged(times, runs, lips_parted, settings.laugh_bridge_s)
+        for first, last in runs:
             if np.nanmax(strength[first:last]) < 1.0:
                 continue
             apex = first + int(np.nanargmax(strength[first:last]))
             start, end = float(times[first]), float(times[min(last, times.size - 1)])
             if end - start < settings.min_duration_s:
+                continue
+            if label in ("smile", "half_smile") and _grimace(start, end, shut, lips_parted[first:last]):
                 continue
             if label in SMILE_SHADOWED and any(s < end and start < e for s, e in smiles):
                 continue
@@ -250,6 +284,32 @@ def detect_blendshape_expressions(
                         "threshold_blendshape_score": round(unit, 3)},
             ))
     return sorted(events, key=lambda e: e.start_s)
+
+
+def _laugh_bridged(times: np.ndarray, runs: list[tuple[int, int]], lips_parted: np.ndarray,
+                   longest_s: float) -> list[tuple[int, int]]:
+    """Smile runs joined across gaps of at most `longest_s` in which the lips stay parted."""
+    joined: list[tuple[int, int]] = []
+    for first, last in runs:
+        if joined and times[first] - times[joined[-1][1] - 1] <= longest_s and lips_parted[joined[-1][1]:first].all():
+            joined[-1] = (joined[-1][0], last)
+        else:
+            joined.append((first, last))
+    return joined
+
+
+def _grimace(start: float, end: float, shut: list[tuple[float, float]], lips_parted: np.ndarray) -> bool:
+    """A lip-corner pull held mostly with the eyes shut and the lips closed: crying, not a smile.
+
+    FACS: a smile is AU6+12, the eyes narrowed by the cheeks but open; crying squeezes the eyes
+    shut (AU6/7+43 with AU4) and stretches, presses or pulls down the closed lips (AU15/17/20),
+    which the blendshape model and the lip-corner geometry both read as a lift. Laughter may
+    shut the eyes too, but it opens the mouth. Measured on the real crying close-up
+    (WolfgangLanger_Pexels): mouthSmile 0.8-0.9 with both eyes shut and mouthUpperUp,
+    mouthLowerDown and jawOpen under 0.06 for 2.9 s; every real smile we have parts the lips.
+    """
+    inside = sum(max(0.0, min(end, e) - max(start, s)) for s, e in shut)
+    return inside > 0.5 * (end - start) and lips_parted.mean() < 0.5
 
 
 def saturated_labels(blendshapes: LandmarkTrack, settings: ExpressionSettings,

@@ -159,6 +159,22 @@ def noise_level(values: np.ndarray) -> float:
     return float(1.4826 * mad / np.sqrt(2.0))
 
 
+def wander_level(values: np.ndarray, lag: int) -> float:
+    """Robust spread (standard deviation) of a signal's changes over `lag` frames, from the MAD.
+
+    Frame-to-frame noise misses a signal that drifts by itself over a few frames (a painted
+    brow under the tracker, compression blocks): its changes over a lag show it, while an
+    expression that holds adds only its edges, which the median ignores."""
+    if lag < 1 or values.size <= lag:
+        return 0.0
+    steps = values[lag:] - values[:-lag]
+    steps = steps[~np.isnan(steps)]
+    if steps.size < 3:
+        return 0.0
+    mad = np.median(np.abs(steps - np.median(steps)))
+    return float(1.4826 * mad / np.sqrt(2.0))
+
+
 def baseline_value(
     values: np.ndarray, usable: np.ndarray, neutral: np.ndarray | None, percentile: float = 50.0
 ) -> float:
