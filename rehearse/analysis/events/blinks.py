@@ -114,6 +114,10 @@ def detect_blinks(
     yaw = np.abs(signal(track, "head_yaw"))
     smiling_frames = _smiling(track, present, neutral, blendshapes, settings)
     threshold = max(settings.detect_depth, settings.noise_factor * noise_level(both))
+    # Both eyes' mean. The nearer-shut eye alone measured worse: the Face Landmarker task's
+    # smoothed mesh lets one eye drift under the level 4 frames before the real closure (onset
+    # -3.0 frames against -1.8). The mean's cost: a hand over one eye at a closure's end can read
+    # that eye open and move the end early (the crying close-up's hand leaves in time).
     gap = nan_mean_rows([signal(track, "lid_gap_left"), signal(track, "lid_gap_right")])
     events: list[Event] = []
     reached = -1  # last frame of the previous closure above its low ramp level
