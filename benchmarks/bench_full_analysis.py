@@ -12,7 +12,8 @@ the real path):
 - default: the default schedule (Pose every 4th frame and while the body moves, Hands
   searched every 6th frame, motion energy every frame), one process;
 - split: the default schedule with the take split in two time segments in two processes
-  (what `--jobs 2` does for a single take);
+  (what `rehearse analyze` does by default for a lone take from ~14 s up on two cores: see
+  rehearse/batch_plan.py and bench_parallel.py);
 - reference: Pose and Hands on every frame, one process (the equivalence reference).
 
 Targets (issue 15): default or split >= 2.5x real time (>= 60 fps on 24 fps footage); holds

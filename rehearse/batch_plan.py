@@ -70,6 +70,12 @@ def pool_cost_s(durations_s: Sequence[float], workers: int) -> float:
     return max(loads)
 
 
+def split_segments(durations_s: Sequence[float], workers: int) -> tuple[int, ...]:
+    """Per take, the segments the "split" plan cuts it into: `workers` when that is estimated to
+    finish sooner than one process, else 1."""
+    return tuple(workers if d > 0 and split_cost_s(d, workers) < d + GRAPH_START_S else 1 for d in durations_s)
+
+
 def choose_plan(durations_s: Sequence[float], workers: int) -> BatchPlan:
     """The cheapest plan for takes of these durations (s; 0 for a take that costs nothing: cached,
     refused, unreadable) on `workers` processes."""
@@ -77,7 +83,7 @@ def choose_plan(durations_s: Sequence[float], workers: int) -> BatchPlan:
     alone = sum(d + GRAPH_START_S for d in durations_s if d > 0)
     if workers <= 1 or not any(d > 0 for d in durations_s):
         return BatchPlan("one process", 1, (1,) * count, alone)
-    segments = tuple(workers if d > 0 and split_cost_s(d, workers) < d + GRAPH_START_S else 1 for d in durations_s)
+    segments = split_segments(durations_s, workers)
     split = sum(split_cost_s(d, workers) if k > 1 else (d + GRAPH_START_S if d > 0 else 0.0)
                 for d, k in zip(durations_s, segments, strict=True))
     working = [d for d in durations_s if d > 0]
