@@ -3,7 +3,7 @@
 A take split at seams is analysed by one process per segment; each starts `overlap_s` before
 its segment so that its trackers (FaceMesh and Hands tracking, Pose's landmark filter, the
 motion-energy span) have settled by the seam, and its frames before the seam are dropped. The
-per-frame results are joined in time order and assembled once (`assemble_tracks`), so Pose
+per-frame results are joined in time order and assembled once (`TrackRecorder`), so Pose
 is interpolated across the seam as in a single run and no event can be split or doubled by it:
 events are detected on the joined take. Workers send progress through a queue and stop when
 the stop event is set; frames never cross process boundaries, only per-frame landmarks do.
@@ -28,7 +28,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from rehearse.analysis.landmarks import FrameLandmarks, LandmarkExtractor, assemble_tracks
+from rehearse.analysis.backends.assembly import TrackRecorder
+from rehearse.analysis.landmarks import FrameLandmarks, LandmarkExtractor
 from rehearse.analysis.tracks import LandmarkTrack
 
 
@@ -60,15 +61,19 @@ def _worker_init(updates, stop) -> None:
 def analyse_segment(
     path: Path, analysis_settings, segment: int, bounds: tuple[float, float, float | None],
     report: Callable[[int, int, float], None] | None = None,
+    sink: Callable[[FrameLandmarks], None] | None = None,
 ) -> list[FrameLandmarks]:
     """Landmarks of the frames from `keep` (inclusive) to `end` (exclusive), tracked from `decode_from`.
-    Progress goes to `report(segment, frames kept, t)`, else to this pool worker's queue."""
+    Progress goes to `report(segment, frames kept, t)`, else to this pool worker's queue. With
+    `sink`, each kept frame goes there instead of into the returned list."""
     from rehearse.analysis.prefetch import prefetched
     from rehearse.video.frames import iter_frames
 
     decode_from, keep, end = bounds
     frames = iter_frames(path, max_width=analysis_settings.max_frame_width, start_s=decode_from, end_s=end)
     kept: list[FrameLandmarks] = []
+    count = 0
+    keep_frame = sink or kept.append
     with prefetched(frames, analysis_settings.decode_prefetch_frames) as ahead, \
             LandmarkExtractor(analysis_settings.landmarks) as extractor:
         for done, frame in enumerate(ahead, 1):
@@ -76,25 +81,34 @@ def analyse_segment(
                 break
             result = extractor.process(frame)
             if result.t >= keep:
-                kept.append(result)
+                keep_frame(result)
+                count += 1
             if done % 12 == 0:
                 if report is not None:
-                    report(segment, len(kept), result.t)
+                    report(segment, count, result.t)
                 elif _updates is not None:
                     with contextlib.suppress(Exception):
-                        _updates.put((segment, len(kept), result.t))
+                        _updates.put((segment, count, result.t))
     return kept
 
 
 def _segment_and_cpu(path: Path, analysis_settings, segment: int,
-                     bounds: tuple[float, float, float | None]) -> tuple[list[FrameLandmarks], float]:
-    """`analyse_segment` in a pool worker, and the CPU seconds it took (for benchmarks: the
+                     bounds: tuple[float, float, float | None]) -> tuple[dict[str, Any], float]:
+    """`analyse_segment` in a pool worker, recorded into track columns (`TrackRecorder.part`:
+    arrays, not a pickled object per frame), and the CPU seconds it took (for benchmarks: the
     workers are the fork server's children, not ours, so our rusage does not see them)."""
     import time
 
+    from rehearse.analysis.backends.assembly import TrackRecorder, expected_frame_count
+    from rehearse.video.probe import probe
+
     cpu = time.process_time()
-    frames = analyse_segment(path, analysis_settings, segment, bounds)
-    return frames, time.process_time() - cpu
+    info = probe(path)
+    _, keep, end = bounds
+    span_s = (end if end is not None else (info.duration_s or 0.0)) - keep
+    recorder = TrackRecorder(analysis_settings.landmarks, expected_frame_count(span_s, info.nominal_fps))
+    analyse_segment(path, analysis_settings, segment, bounds, sink=recorder.add)
+    return recorder.part(), time.process_time() - cpu
 
 
 def extract_landmarks_in_segments(
@@ -142,9 +156,13 @@ def extract_landmarks_in_segments(
             wait(pending)
             raise
         results = [future.result() for future in futures]
+        del futures  # each future holds its part too
     if worker_cpu_s is not None:
         worker_cpu_s.extend(cpu for _, cpu in results)
-    joined = [frame for part, _ in results for frame in part]
-    if progress is not None and joined:
-        progress(len(joined), joined[-1].t)
-    return assemble_tracks(joined, analysis_settings.landmarks)
+    joined = TrackRecorder(analysis_settings.landmarks, sum(part["count"] for part, _ in results))
+    while results:  # the joined columns become the only copy, part by part
+        joined.extend(results.pop(0)[0])
+    tracks = joined.tracks()
+    if progress is not None and joined.count:
+        progress(joined.count, float(tracks["face"].times[-1]))
+    return tracks

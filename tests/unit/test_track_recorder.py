@@ -69,3 +69,32 @@ def test_reserved_rows_follow_the_containers_claim_within_bounds():
     assert expected_frame_count(60.0, 24.0) == int(60 * 24 * 1.02) + 2
     assert expected_frame_count(None, 24.0) == 0 and expected_frame_count(60.0, 0.0) == 0
     assert expected_frame_count(10 * 24 * 3600.0, 24.0) == RESERVED_FRAMES_MAX  # a container claiming 10 days
+
+
+def test_segments_recorded_apart_and_joined_equal_one_recording():
+    """A split take's workers each record their segment and send `part()` (pickled, as between
+    processes); the joined recorder gives the tracks one recorder of the whole take gives,
+    Pose interpolated across the seam."""
+    import pickle
+
+    frames = _frames(40)
+    settings = LandmarkSettings(face_landmarker_task="model.task")
+    whole = TrackRecorder(settings, 40)
+    for frame in frames:
+        whole.add(frame)
+    parts = []
+    for segment in (frames[:17], frames[17:]):
+        recorder = TrackRecorder(settings, 4)  # grows while recording
+        for frame in segment:
+            recorder.add(frame)
+        parts.append(pickle.loads(pickle.dumps(recorder.part())))
+    assert len(pickle.dumps(parts[0])) < 17 * 8000  # the used rows only, no reserved capacity
+    joined = TrackRecorder(settings, 1)
+    for part in parts:
+        joined.extend(part)
+    expected, got = whole.tracks(), joined.tracks()
+    assert expected.keys() == got.keys()
+    for name in expected:
+        for field in ("times", "points", "confidence"):
+            assert np.array_equal(getattr(expected[name], field), getattr(got[name], field), equal_nan=True), (name, field)
+        assert got[name].image_size == (1920, 1080)

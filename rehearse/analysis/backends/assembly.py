@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -81,6 +81,13 @@ class _Column:
             self.rows = grown
         self.rows[index] = np.nan if value is None else value
 
+    def put_rows(self, index: int, rows: np.ndarray) -> None:
+        if index + len(rows) > len(self.rows):
+            grown = np.empty((max(2 * len(self.rows), index + len(rows)), *self.shape), dtype=self.rows.dtype)
+            grown[:index] = self.rows[:index]
+            self.rows = grown
+        self.rows[index:index + len(rows)] = rows
+
     def view(self, count: int) -> np.ndarray:
         return self.rows[:count]
 
@@ -137,6 +144,38 @@ class TrackRecorder:
         self._world.append(result.pose_world)
         self._sampled.append(result.pose_sampled)
         self.count += 1
+
+    def _columns(self) -> dict[str, _Column]:
+        columns = {"times": self._times, "face": self._face, "face_confidence": self._face_confidence}
+        for side in ("left_hand", "right_hand"):
+            columns[side], columns[f"{side}_confidence"] = self._hands[side], self._hand_confidence[side]
+        if self._energy is not None:
+            columns["body_motion"] = self._energy
+        if self._shapes is not None:
+            columns["blendshapes"], columns["blendshapes_found"] = self._shapes, self._shape_found
+        return columns
+
+    def part(self) -> dict[str, Any]:
+        """The frames recorded so far, to join with others in another process (`extend`): the
+        columns' used rows (a pickle carries nothing more) and the Pose samples."""
+        return {
+            "count": self.count, "image_size": self.image_size,
+            "columns": {name: column.view(self.count) for name, column in self._columns().items()},
+            "poses": self._poses, "world": self._world, "sampled": self._sampled,
+        }
+
+    def extend(self, part: dict[str, Any]) -> None:
+        """Append frames another recorder recorded (`part()`; the next time segment of the take)."""
+        if part["count"] == 0:
+            return
+        if self.count == 0:
+            self.image_size = tuple(part["image_size"])
+        for name, column in self._columns().items():
+            column.put_rows(self.count, part["columns"][name])
+        self._poses += part["poses"]
+        self._world += part["world"]
+        self._sampled += part["sampled"]
+        self.count += part["count"]
 
     def tracks(self) -> dict[str, LandmarkTrack]:
         """One `LandmarkTrack` per part: "face", "left_hand", "right_hand", "pose", "pose_world"
