@@ -1,6 +1,7 @@
 """Live rehearsal on this machine: a sample take streamed over UDP (MPEG-TS, x264 zerolatency) at 720p and at
-its own size, watched by `rehearse watch --no-ui`; prints display lag, dropped frames, emit delay and how
-many blinks and holds match the offline analysis of the recording within 2 frames.
+its own size, watched by `rehearse watch --no-ui` (face and body path); prints display lag, dropped frames,
+CPU per analysed frame, emit delay and how many blinks, holds and gestures match the offline analysis of
+the recording within 2 frames.
 
     python benchmarks/bench_live.py [TAKE] [--sizes 1280x720,native]
 
@@ -43,30 +44,30 @@ def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
     sender.stop()
     summary = json.loads(out.strip().splitlines()[-1])
     rows = [json.loads(line) for line in events_file.read_text().splitlines()]
-    settings = Settings(cache_dir=folder / "cache")
-    face_only = settings.analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
-    settings = settings.model_copy(update={"analysis": settings.analysis.model_copy(update={"landmarks": face_only})})
+    settings = Settings(cache_dir=folder / "cache")  # the offline schedule, as watch runs it
     analysis = analyze_take(recording, settings)
     offline = detect_events(analysis.signals, None, settings=settings.events, landmarks=analysis.landmarks)
     frame = 1 / analysis.measured_fps
 
     def compared(kind, scope, end):
-        return end <= 7.5 - 0.6 and kind in ("blink", "hold")
+        return end <= 7.5 - 0.6 and kind in ("blink", "hold", "gesture")
 
     live = [r for r in rows if compared(r["kind"], r.get("scope"), r["end_s"])]
     wanted = [e for e in offline if compared(e.kind, e.scope, e.end_s)]
-    hits = sum(any((r["kind"], r.get("scope")) == (e.kind, e.scope) and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
+    hits = sum(any((r["kind"], r.get("scope"), r.get("label") if r["kind"] == "gesture" else None)
+                   == (e.kind, e.scope, e.label if e.kind == "gesture" else None) and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
                    and abs(r["end_s"] - e.end_s) <= 2 * frame + 1e-6 for r in live) for e in wanted)
     # Events ending before the take-wide levels settle (LEVELS_SETTLED_S) apart from the rest.
     early = [r["emitted_after_end_s"] for r in rows if r["end_s"] < LEVELS_SETTLED_S]
     later = [r["emitted_after_end_s"] for r in rows if r["end_s"] >= LEVELS_SETTLED_S]
     label = f"{size[0]}x{size[1]}" if size else f"{analysis.width}x{analysis.height} (native)"
     print(f"{label}: analysed {summary['frames_analysed']}/{summary['frames_received']} frames, "
-          f"dropped {summary['frames_dropped']} ({summary['frames_dropped'] / max(1, summary['frames_received']):.0%}); "
+          f"dropped {summary['frames_dropped']} ({summary['frames_dropped'] / max(1, summary['frames_received']):.0%}), "
+          f"{summary['cpu_ms_per_frame']} ms CPU per analysed frame (load average {os.getloadavg()[0]:.1f}); "
           f"display lag median {summary['display_lag_median_s']} s, max {summary['display_lag_max_s']} s; "
           f"emit delay median {summary['emit_delay_median_s']} s, max {summary['emit_delay_max_s']} s "
           f"({summary['events']} events; ending in the first {LEVELS_SETTLED_S:g} s: max {max(early, default=float('nan')):.3f} s, "
-          f"later: max {max(later, default=float('nan')):.3f} s); live vs offline blinks+holds (face, body) within 2 frames: "
+          f"later: max {max(later, default=float('nan')):.3f} s); live vs offline blinks, holds (face, body) and gestures within 2 frames: "
           f"{hits}/{len(wanted)} "
           f"(live found {len(live)})")
 

@@ -186,6 +186,15 @@ class LandmarkExtractor:
             )
         return self._hands
 
+    def load_models(self) -> None:
+        """Build every graph the schedule may call now rather than on first use (each takes
+        0.3-1 s under load): a live picture would stall that long the first time a hand is looked for."""
+        self._face_model()
+        if self.settings.pose:
+            self._pose_model()
+        if self.settings.hands != "never":
+            self._hands_model()
+
     # -- one frame --------------------------------------------------------------------------
 
     def process(self, frame: Any) -> FrameLandmarks:

@@ -106,6 +106,7 @@ def _headless(options, args: argparse.Namespace) -> int:
     live_take = args.live_take
     settings = load_settings(live_take.project.root if live_take is not None else args.project)
     out = args.events_jsonl.open("a", encoding="utf-8") if args.events_jsonl is not None else sys.stdout
+    cpu_started: float | None = None  # process CPU time at the first analysed frame
     lags: list[float] = []
     delays: list[float] = []
     arrivals: list[tuple[float, float]] = []  # (stream t, wall time the frame arrived), analysed frames
@@ -114,6 +115,8 @@ def _headless(options, args: argparse.Namespace) -> int:
         for update in watch(options, settings):
             last = update
             if update.status == "live":
+                if cpu_started is None:
+                    cpu_started = time.process_time()
                 if live_take is not None and not live_take.added:
                     live_take.add_to_breakdown()  # the recording has begun: the take exists now
                 lags.append(update.lag_s)
@@ -146,6 +149,10 @@ def _headless(options, args: argparse.Namespace) -> int:
         "emit_delay_max_s": round(max(delays), 3) if delays else None,
         "display_lag_median_s": round(statistics.median(lags), 3) if lags else None,
         "display_lag_max_s": round(max(lags), 3) if lags else None,
+        # CPU of this process (MediaPipe's threads and the detection passes included) per analysed
+        # frame after the first: what the machine's load changes little, unlike drops and lag.
+        "cpu_ms_per_frame": round(1000 * (time.process_time() - cpu_started) / (last.frames_analysed - 1), 1)
+        if cpu_started is not None and last is not None and last.frames_analysed > 1 else None,
         "skipped_spans": _skipped_spans([t for t, _ in arrivals]),
         "arrivals_over_s": round(arrivals[-1][1] - arrivals[0][1], 3) if arrivals else 0.0,
         "recorded": str(options.record) if options.record else None,

@@ -8,7 +8,7 @@ so they are those an offline analysis of the recording gives.
 When an event can no longer change (`update()` emits it then; `finish()` emits what is left
 when the stream ends):
 - its end lies far enough before the newest frame for what its detector reads after an end
-  (`_settle`: the span speeds, the bridge over a twitch, the edge fit's reach; 0.5 s for a hold,
+  (`settle_after_end`: the span speeds, the bridge over a twitch, the edge fit's reach; 0.5 s for a hold,
   0.3 s for the others with the default settings) and the previous pass found it too;
 - and it does not hang on a take-wide level the stream has not settled yet. A hold is decided
   against the take's still level (its limit is raised above the still frames' jitter, or set at
@@ -16,9 +16,11 @@ when the stream ends):
   slow idle drift there reads as still. So a hold is final early only if it also comes out the
   same under the lowest limit the detector ever uses (`face_motion_max`, `body_motion_max`):
   more frames can only move the limit up from there, and a hold found under both is still
-  there. Others wait until the frames span LEVELS_SETTLED_S. Blinks and eye closures are read
-  against the open level of the last second (`blendshape_window_s`): they need only the
-  frames before them, FIRST_PASS_S.
+  there. Others wait until the frames span LEVELS_SETTLED_S, as do gestures measured from the
+  take's baseline (leans, hand raises, shoulder and head turns). Blinks and eye closures are read
+  against the open level of the last second (`blendshape_window_s`), hand to face against a
+  fixed distance, nods and shakes against a running level: they need only the frames before
+  them, FIRST_PASS_S.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
+from rehearse.analysis.events.gestures import FROM_TAKE_BASELINE, SWING_LEVEL_S
 from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
@@ -53,9 +56,10 @@ MIN_FRAMES = 10
 _SIGNAL_SETTLED_S = 1.0
 """Signals of frames this far (s) behind the newest no longer change (> 2 x MOTION_MAX_SPAN_S)."""
 
-LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression")
+LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression", "gesture")
 """What is shown live: blinks, eye closures, holds (face, and body from the motion energy below
-the face) and expressions."""
+the face), expressions and gestures (hand to face, hand raises, leans, shoulder turns, head
+turns, nods and shakes: the body path, Pose and Hands on the offline schedule)."""
 
 EXPRESSION_SIGNALS = {
     "smile": ("lip_corner_left", "lip_corner_right"),
@@ -143,9 +147,9 @@ class IncrementalEvents:
         frame_s = self._frame_s()
         settled = self.frames[-1].t - self.frames[0].t >= LEVELS_SETTLED_S
         floor_holds = [] if settled else self._holds_at_lowest_limit(signals)
-        final = [e for e in events if e.end_s <= newest - self._settle(e)
+        final = [e for e in events if e.end_s <= newest - self.settle_after_end(e)
                  and any(_same(e, p, frame_s) for p in self._previous)
-                 and (settled or e.kind != "hold" or any(_same(e, f, frame_s) for f in floor_holds))]
+                 and (settled or not self._needs_settled_levels(e, floor_holds, frame_s))]
         self._previous = events
         return self._new(final)
 
@@ -162,7 +166,7 @@ class IncrementalEvents:
         """The detectors need FIRST_PASS_S of frames before anything can be final."""
         return len(self.frames) >= MIN_FRAMES and self.frames[-1].t - self.frames[0].t >= FIRST_PASS_S
 
-    def _settle(self, event: Event) -> float:
+    def settle_after_end(self, event: Event) -> float:
         """How long after its end an event can still change: `settle_s` when given, else what its
         detector reads after an end. A hold: motion shorter than `bridge_s` does not end it, its
         speed is averaged over `glitch_s` and measured over spans of up to MOTION_MAX_SPAN_S, both
@@ -173,7 +177,19 @@ class IncrementalEvents:
         if event.kind == "hold":
             hold = self.event_settings.hold
             return hold.bridge_s + hold.glitch_s / 2 + MOTION_MAX_SPAN_S / 2 + hold.edge_reach_s
+        if event.kind == "gesture":
+            if event.label in ("nod", "shake"):  # swings from the head's running, centred level
+                return SWING_LEVEL_S / 2 + MOTION_MAX_SPAN_S / 2
+            # hand gaps bridged (0.2 s), tremor over a centred window
+            return max(0.2, self.signal_settings.tremor_window_s / 2) + MOTION_MAX_SPAN_S / 2
         return self.event_settings.blink.max_gap_s + MOTION_MAX_SPAN_S / 2
+
+    def _needs_settled_levels(self, event: Event, floor_holds: list[Event], frame_s: float) -> bool:
+        """The event hangs on a take-wide level the stream has not settled yet: a hold the lowest
+        hold limit does not find the same, or a gesture measured from the take's baseline."""
+        if event.kind == "hold":
+            return not any(_same(event, f, frame_s) for f in floor_holds)
+        return event.kind == "gesture" and event.label in FROM_TAKE_BASELINE
 
     def _holds_at_lowest_limit(self, signals: SignalTrack) -> list[Event]:
         """The holds found with the limits at their lowest (`face_motion_max`, `body_motion_max`):
@@ -212,11 +228,19 @@ class IncrementalEvents:
 
         Every face signal depends only on frames within MOTION_MAX_SPAN_S of it, so the frames
         older than `_SIGNAL_SETTLED_S` are kept from earlier passes and only the tail is computed
-        again (with a margin before it): a pass costs the same after an hour as after a minute."""
+        again (with a margin before it): a pass costs the same after an hour as after a minute.
+        Body signals also depend on the Pose samples either side (interpolated between them) and
+        tremor on a centred `tremor_window_s` (0.5 s): both inside the same reach."""
         frames = self.frames
         times = np.array([f.t for f in frames])
         kept = min(self._cached_count, len(frames))
         margin_start = int(np.searchsorted(times, times[kept] - 2 * MOTION_MAX_SPAN_S)) if kept < len(frames) else kept
+        samples = np.flatnonzero([f.pose_sampled for f in frames]) if self.landmark_settings.pose else np.array([], int)
+        if samples.size:
+            # A body signal between two Pose samples is interpolated from both: the tail starts at a
+            # sample (so its frames interpolate as before) and frames after the last one stay open.
+            before = samples[samples <= margin_start]
+            margin_start = int(before[-1]) if before.size else 0
         tail = compute_signals(tracks_from_frames(frames[margin_start:], self.landmark_settings), self.signal_settings)
         skip = kept - margin_start
         # The cache stores signals as float32 and offline events are detected on that: do the same.
@@ -226,6 +250,8 @@ class IncrementalEvents:
             old = self._cached.get(name)
             values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
         settled = int(np.searchsorted(times, times[-1] - _SIGNAL_SETTLED_S))
+        if samples.size:
+            settled = min(settled, int(samples[-1]))
         self._cached = {name: v[:settled] for name, v in values.items()}
         self._cached_count = settled
         return SignalTrack(times, values)

@@ -1,8 +1,8 @@
 """A live rehearsal watched frame by frame: `watch(options)` yields what to show, as it happens.
 
 The loop takes the newest frame from the `LiveSource` (older ones were dropped and counted
-when the analysis fell behind), runs the face path on it (the same `LandmarkExtractor` and
-frame conversion an offline analysis uses), feeds `IncrementalEvents`, and yields one
+when the analysis fell behind), runs the face and body paths on it (the same `LandmarkExtractor`,
+schedule and frame conversion an offline analysis uses), feeds `IncrementalEvents`, and yields one
 `LiveUpdate` per analysed frame, per newly final event batch, and per change of signal. It
 prints nothing: the command line writes JSON lines, the terminal app draws a screen.
 """
@@ -43,7 +43,7 @@ class WatchOptions:
     """Stop when there has been no signal for this long, in seconds (None: wait for ever)."""
     settle_s: float | None = None
     """An event is emitted once its end is this far behind the newest frame, in seconds (None:
-    what its detector reads after an event's end, see IncrementalEvents._settle)."""
+    what its detector reads after an event's end, see IncrementalEvents.settle_after_end)."""
     beat_marks: dict[str, float] = field(default_factory=dict)
     """Beat id -> mark (s, stream time) known so far, for tagging events."""
 
@@ -83,10 +83,11 @@ def watch(options: WatchOptions, settings: Settings | None = None,
 
     settings = settings or Settings()
     analysis = settings.analysis
-    # The face path: blinks, closures, face holds and expressions need no body model, and body
-    # holds are timed from the motion energy below the face the extractor measures on every
-    # frame anyway; Pose and Hands would cost most of the frame budget on two cores.
-    landmark_settings: LandmarkSettings = analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
+    # The offline schedule (issue 15): motion energy every frame (body holds), Pose every Nth
+    # frame and whenever the body moves (interpolated between), Hands searched every Nth frame
+    # while a face is in frame and tracked once found. Frames the analysis cannot keep up with
+    # are dropped and counted by the source, never queued.
+    landmark_settings: LandmarkSettings = analysis.landmarks
     detector = IncrementalEvents(landmark_settings, analysis.signals, settings.events,
                                  settle_s=options.settle_s, beat_marks=options.beat_marks)
     source = LiveSource(source_spec(options.source), realtime=options.realtime,
@@ -105,6 +106,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
         with LandmarkExtractor(landmark_settings) as extractor:
             # Load the face model before the first frame arrives (it takes seconds under load):
             # an empty picture finds no face and leaves no tracking state behind.
+            extractor.load_models()
             extractor.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
             detector.warm_up()
             source.start()

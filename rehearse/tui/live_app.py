@@ -152,9 +152,12 @@ class LiveScreen(Screen[None]):
             return "no events yet"
         rows = []
         for event in reversed(self.events[-SHOWN_EVENTS:]):
-            what = event.label if event.kind == "expression" else event.kind.replace("_", " ")
+            what = event.label if event.kind in ("expression", "gesture") and event.label else event.kind
+            what = what.replace("_", " ")
             if event.kind == "hold" and event.scope == "body":
                 what = "hold (body)"
+            elif event.kind == "gesture" and event.side:
+                what = f"{what} {event.side[0].upper()}"
             rows.append(f"{event.start_s:7.2f} s  {what:<14}{event.duration_s * 1000:6.0f} ms")
         return "\n".join(rows)
 

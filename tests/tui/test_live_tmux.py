@@ -1,4 +1,4 @@
-"""The real `rehearse watch udp://... --scene 01 --take-as 1A-9` in a real terminal (tmux, 80x24) on a real stream."""
+"""The README's `rehearse watch udp://@:5000 --scene 01 --take-as 1A-4` in a real terminal (tmux, 80x24) on a real stream."""
 
 from __future__ import annotations
 
@@ -34,15 +34,33 @@ def wait_for(socket: str, text: str, timeout_s: float) -> str:
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
+def readme_room_setup() -> list[str]:
+    """The README's three lines for a rehearsal room (comments cut)."""
+    text = (REPO / "README.md").read_text()
+    block = text[text.index("## Live rehearsal"):].split("```", 2)[1]
+    return [line.split("  #", 1)[0].strip() for line in block.strip().splitlines()]
+
+
+def test_the_readme_room_setup_is_three_lines_a_sender_a_folder_and_watch():
+    sender, folder, watch = readme_room_setup()
+    assert sender.startswith("ffmpeg ") and "-tune zerolatency" in sender and sender.endswith("-f mpegts udp://LAPTOP:5000")
+    assert folder.startswith("cd ")
+    assert shlex.split(watch)[:2] == ["rehearse", "watch"] and "udp://@:5000" in watch
+
+
 def test_watching_a_stream_in_a_terminal_logs_beats_and_records_the_take(tmp_path):
+    """The README's watch line as written (on a free port rather than 5000, which may be taken), in
+    the production folder, fed as its ffmpeg line feeds it: x264 zerolatency MPEG-TS over UDP."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (scripts/test installs it)")
     root = tmp_path / "production"
     shutil.copytree(SAMPLE_PRODUCTION, root, ignore=shutil.ignore_patterns("*.mp4", ".rehearse"))
     port = free_udp_port()
     socket = f"rehearse-live-{os.getpid()}"
-    command = (f"env PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m rehearse watch "
-               f"udp://127.0.0.1:{port} --scene 01 --take-as 1A-9 --give-up 30")
+    _, _, watch = readme_room_setup()
+    arguments = shlex.split(watch.replace("udp://@:5000", f"udp://@:{port}"))[1:]
+    command = (f"env PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m rehearse "
+               f"{shlex.join(arguments)} --give-up 30")
     tmux(socket, "-f", "/dev/null", "new-session", "-d", "-s", "live", "-x", "80", "-y", "24", "-c", str(root), command)
     sender = None
     try:
@@ -67,5 +85,5 @@ def test_watching_a_stream_in_a_terminal_logs_beats_and_records_the_take(tmp_pat
     with sqlite3.connect(root / ".rehearse" / "rehearse.db") as db:
         beats = db.execute("SELECT beat_id, t_s FROM log_entry WHERE kind = 'beat' ORDER BY id").fetchall()
     assert [b for b, _ in beats] == ["b1", "b2"] and all(t > 0 for _, t in beats)
-    assert "file: takes/01-1A-9.ts" in (root / "01-kitchen-night.yaml").read_text()
-    assert (root / "takes" / "01-1A-9.ts").stat().st_size > 100_000
+    assert "file: takes/01-1A-4.ts" in (root / "01-kitchen-night.yaml").read_text()
+    assert (root / "takes" / "01-1A-4.ts").stat().st_size > 100_000

@@ -19,8 +19,10 @@ import pytest
 from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound
 
 from rehearse.analysis.events import detect_events
+from rehearse.analysis.events.gestures import FROM_TAKE_BASELINE
 from rehearse.analysis.take import analyze_take
 from rehearse.config import Settings
+from rehearse.live.incremental import FIRST_PASS_S, LEVELS_SETTLED_S, IncrementalEvents
 
 REPO = Path(__file__).resolve().parents[2]
 TAKE = REPO / "scenes" / "takes" / "01-1A-1.mp4"
@@ -39,11 +41,9 @@ def wait_bound(port: int, process: subprocess.Popen) -> None:
     wait_until_bound(port, lambda: process.poll() is None)
 
 
-def offline_face_events(recording: Path, tmp_path: Path):
-    """The recording analysed after the fact with the face path live uses (no body models)."""
+def offline_events(recording: Path, tmp_path: Path):
+    """The recording analysed after the fact as `rehearse analyze` does (face and body path, same schedule)."""
     settings = Settings(cache_dir=tmp_path / "offline-cache")
-    landmarks = settings.analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
-    settings = settings.model_copy(update={"analysis": settings.analysis.model_copy(update={"landmarks": landmarks})})
     analysis = analyze_take(recording, settings)
     return analysis, detect_events(analysis.signals, None, settings=settings.events, landmarks=analysis.landmarks)
 
@@ -51,6 +51,11 @@ def offline_face_events(recording: Path, tmp_path: Path):
 def matched(event, others, kind_filter) -> bool:
     return any(kind_filter(o) and abs(o.start_s - event.start_s) <= 2 * FRAME_S + 1e-6
                and abs(o.end_s - event.end_s) <= 2 * FRAME_S + 1e-6 for o in others)
+
+
+def same_kind(a, b) -> bool:
+    """Same kind, hold scope and gesture label (a blink's full/partial is its depth, not its kind)."""
+    return (a.kind, a.scope, a.label if a.kind == "gesture" else None) == (b.kind, b.scope, b.label if b.kind == "gesture" else None)
 
 
 @pytest.mark.slow
@@ -73,7 +78,7 @@ def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_reco
     delays = [row.pop("emitted_after_end_s") for row in rows]
     emitted_at = [row.pop("emitted_at_s") for row in rows]
     live = [Event(**row) for row in rows]
-    analysis, offline = offline_face_events(recording, tmp_path)
+    analysis, offline = offline_events(recording, tmp_path)
     print(f"live: {summary['frames_analysed']} frames analysed of {summary['frames_received']} "
           f"({summary['frames_dropped']} dropped); display lag median {summary['display_lag_median_s']} s, "
           f"max {summary['display_lag_max_s']} s")
@@ -87,46 +92,57 @@ def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_reco
     skipped = summary["skipped_spans"]
 
     def compared(e) -> bool:
-        return e.end_s <= horizon and e.kind in ("blink", "hold")
+        return e.end_s <= horizon and e.kind in ("blink", "hold", "gesture")
 
     def all_frames_seen(e) -> bool:
         return not any(a < e.end_s + 0.5 and e.start_s - 0.5 < b for a, b in skipped)
 
     live_cmp = [e for e in live if compared(e)]
     offline_cmp = [e for e in offline if compared(e)]
-    agree = [e for e in offline_cmp if matched(e, live_cmp, lambda o, e=e: (o.kind, o.scope) == (e.kind, e.scope))]
-    print(f"live vs offline (blinks, face and body holds): {len(agree)} of {len(offline_cmp)} offline events matched "
+    agree = [e for e in offline_cmp if matched(e, live_cmp, lambda o, e=e: same_kind(o, e))]
+    print(f"live vs offline (blinks, face and body holds, gestures): {len(agree)} of {len(offline_cmp)} offline events matched "
           f"within 2 frames; live found {len(live_cmp)}; skipped spans {skipped}")
     for e in offline_cmp:
-        print("  offline", e.kind, e.scope or "", round(e.start_s, 3), round(e.end_s, 3), "matched" if e in agree else "MISSED",
+        print("  offline", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3), "matched" if e in agree else "MISSED",
               "" if all_frames_seen(e) else "(frames dropped nearby)")
     for e in live_cmp:
-        print("  live   ", e.kind, e.scope or "", round(e.start_s, 3), round(e.end_s, 3))
+        print("  live   ", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3))
     assert analysis.frame_count >= summary["frames_received"] - 2
-    assert {e.kind for e in offline_cmp} == {"blink", "hold"}, "the sample take has blinks and holds"
+    assert {e.kind for e in offline_cmp} == {"blink", "hold", "gesture"}, "the sample take has blinks, holds, a head turn"
     if not [e for e in offline_cmp if all_frames_seen(e)]:
         pytest.skip(f"machine too loaded to compare: {summary['frames_dropped']} of {summary['frames_received']} "
                     f"frames dropped, near every event (skipped spans {skipped})")
+    # A hold shorter than the shortest hold plus 2 frames is on the detection limit: the other side
+    # may see it 2 frames shorter, i.e. not at all (the sample take has 0.21 s body holds against
+    # the 0.2 s minimum). Such a hold may be missing on one side; every other event must match.
+    shortest = Settings().events.hold.min_duration_s + 2 * FRAME_S
+
+    def on_the_limit(e) -> bool:
+        return e.kind == "hold" and e.end_s - e.start_s < shortest
+
     for e in offline_cmp:
-        if all_frames_seen(e):
+        if all_frames_seen(e) and not on_the_limit(e):
             assert e in agree, f"offline {e.kind} {e.start_s:.3f}-{e.end_s:.3f} s not seen live within 2 frames"
     for e in live_cmp:
-        if all_frames_seen(e):
-            assert matched(e, offline_cmp, lambda o, e=e: (o.kind, o.scope) == (e.kind, e.scope)), f"live {e.kind} {e.start_s:.3f} s not offline"
-    # Emitted as soon as its end has settled (0.5 s for a hold, 0.3 s for the others with the
-    # default settings) and two detection passes agree, in stream time, so load does not change
-    # it (passes are 0.2 s apart, 0.8 s while frames wait). Blinks need only the half second before
-    # them; a hold early in the stream is final early when the lowest hold limit finds it too,
-    # else it waits for 2 s of picture (the take's still level). The wall-clock delay printed
-    # above adds the analysis time: a speed, printed, not asserted.
+        if all_frames_seen(e) and not on_the_limit(e):
+            assert matched(e, offline_cmp, lambda o, e=e: same_kind(o, e)), f"live {e.kind} {e.start_s:.3f} s not offline"
+    # Emitted as soon as what its detector reads after its end has arrived and two detection
+    # passes agree, in stream time, so load does not change it (passes are 0.2 s apart, 0.8 s
+    # while frames wait). Blinks need only the half second before them; a hold early in the
+    # stream is final early when the lowest hold limit finds it too, else it waits for 2 s of
+    # picture (the take's still level), as gestures measured from the take's baseline do. The
+    # wall-clock delay printed above adds the analysis time: a speed, printed, not asserted.
+    rule = IncrementalEvents(Settings().analysis.landmarks)
     for event, at in zip(live, emitted_at, strict=True):
-        settle = 0.495 if event.kind == "hold" else 0.3
-        bound = max(event.end_s + settle, 0.5 if event.kind != "hold" else 2.0) + 2 * 0.8 + 2 * FRAME_S
+        settle = rule.settle_after_end(event)
+        waits = event.kind == "hold" or event.label in FROM_TAKE_BASELINE
+        bound = max(event.end_s + settle, LEVELS_SETTLED_S if waits else FIRST_PASS_S) + 2 * 0.8 + 2 * FRAME_S
         assert event.end_s + settle - 1e-6 <= at <= bound or at >= duration - 1.5 * FRAME_S, (event, at)
     first_blink = next(e for e in offline_cmp if e.kind == "blink")
     if first_blink.end_s < 1.0 and all_frames_seen(first_blink):
-        assert any(e.kind == "blink" and e.end_s < 1.0 and at < 1.5 for e, at in zip(live, emitted_at, strict=True)), \
-            "the first blink waited for later frames"
+        # Before, nothing was emitted until 2 s of picture (and a second pass) had been seen.
+        assert any(e.kind == "blink" and e.end_s < 1.0 and at < LEVELS_SETTLED_S
+                   for e, at in zip(live, emitted_at, strict=True)), "the first blink waited for later frames"
 
 
 @pytest.mark.slow

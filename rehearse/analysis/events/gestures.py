@@ -31,6 +31,13 @@ FACE_ZONES: dict[str, tuple[int, ...]] = {
 }
 POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
 
+SWING_LEVEL_S = 2.0
+"""Nods and shakes are swings away from the head's running median over this long (s, centred)."""
+
+FROM_TAKE_BASELINE = ("hand_raise", "lean_toward", "lean_away", "shoulder_turn", "head_turn")
+"""Gestures measured from the take's own baseline (the median over its tracked frames); the
+others (hand to face, collar, tremor, nod, shake) are read against fixed or running levels."""
+
 
 def _spans(times: np.ndarray, active: np.ndarray, min_s: float) -> list[tuple[int, int, float, float]]:
     """Runs of `active` lasting at least min_s: (first, last_exclusive, start_s, end_s)."""
@@ -128,7 +135,7 @@ def _swings(track, name, settings: GestureSettings, label: str, alternating: boo
     angle = fill_gaps(times, signal(track, name), 0.2)
     if np.all(np.isnan(angle)):
         return []
-    level = rolling_median(angle, frames_for(2.0, times, minimum=5))
+    level = rolling_median(angle, frames_for(SWING_LEVEL_S, times, minimum=5))
     disp = angle - level
     swings = []
     mouth = _displacement(track, "mouth_open")
