@@ -38,7 +38,7 @@ from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
 from rehearse.analysis.signals import SignalSettings, compute_signals
-from rehearse.analysis.tracks import SignalTrack
+from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 FIRST_PASS_S = 0.5
 """Frames must span this much stream time (s) before the first detection pass (a blink's open
@@ -87,6 +87,28 @@ class LiveState:
 def _same(a: Event, b: Event, slack_s: float) -> bool:
     return (a.kind == b.kind and a.label == b.label and a.scope == b.scope
             and abs(a.start_s - b.start_s) <= slack_s and abs(a.end_s - b.end_s) <= slack_s)
+
+
+def _take_wide_signals(values: dict[str, np.ndarray], tracks: dict[str, LandmarkTrack]) -> None:
+    """The lid gaps over every frame kept: `face_signals.lid_gap` scales them by the take's median
+    iris size, so the tail's own median would read them ~3 % off (not spliced, recomputed)."""
+    from rehearse.analysis.face_signals import (
+        LEFT_EYE_LIDS,
+        LEFT_IRIS_RING,
+        RIGHT_EYE_LIDS,
+        RIGHT_IRIS_RING,
+        face_axes,
+        face_pixels,
+        lid_gap,
+    )
+
+    face = tracks.get("face")
+    if face is None or face.points.shape[1] <= max(LEFT_IRIS_RING + RIGHT_IRIS_RING) or "lid_gap_left" not in values:
+        return
+    px = face_pixels(face.points, face.image_size)
+    _, _, iod, _, up = face_axes(px)
+    for name, lids, ring in (("lid_gap_left", LEFT_EYE_LIDS, LEFT_IRIS_RING), ("lid_gap_right", RIGHT_EYE_LIDS, RIGHT_IRIS_RING)):
+        values[name] = np.asarray(lid_gap(px, lids, ring, iod, up), np.float32)
 
 
 class IncrementalEvents:
@@ -212,18 +234,17 @@ class IncrementalEvents:
 
     def _detect(self) -> tuple[list[Event], SignalTrack]:
         started = time.perf_counter()
-        signals = self._signals()
-        shapes = None
-        if self.landmark_settings.blendshape_model:  # the extractor scored them per frame
-            shapes = tracks_from_frames(self.frames, self.landmark_settings).get("blendshapes")
-        events = detect_events(signals, None, settings=self.event_settings,
-                               landmarks={"blendshapes": shapes} if shapes is not None else None,
+        # Every part over every frame kept, as an offline analysis hands them to the detectors
+        # (blendshapes; the face and pose for the hand-to-face zone and collar touches).
+        tracks = tracks_from_frames(self.frames, self.landmark_settings)
+        signals = self._signals(tracks)
+        events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)
         events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope in self.hold_scopes)]
         self.pass_seconds.append(time.perf_counter() - started)
         return events, signals
 
-    def _signals(self) -> SignalTrack:
+    def _signals(self, tracks: dict[str, LandmarkTrack] | None = None) -> SignalTrack:
         """Signals of every frame kept, as `compute_signals` gives them over the whole stretch.
 
         Every face signal depends only on frames within MOTION_MAX_SPAN_S of it, so the frames
@@ -249,6 +270,7 @@ class IncrementalEvents:
             fresh = np.asarray(column[skip:], np.float32)
             old = self._cached.get(name)
             values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
+        _take_wide_signals(values, tracks if tracks is not None else tracks_from_frames(frames, self.landmark_settings))
         settled = int(np.searchsorted(times, times[-1] - _SIGNAL_SETTLED_S))
         if samples.size:
             settled = min(settled, int(samples[-1]))
