@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Sequence
 
@@ -74,7 +75,34 @@ def _command_module(module_name: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `rehearse` console script."""
+    """Entry point of the `rehearse` console script.
+
+    A reader that goes away early (`rehearse check | head -3`) ends the command quietly with
+    141, as a shell reports a process stopped by SIGPIPE, instead of a BrokenPipeError traceback.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # The last buffered output is written here, not in Python's exit flush, where a
+            # closed pipe would print "Exception ignored ... BrokenPipeError".
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return 141
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for the reader that left is dropped."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # a test's captured stdout has no descriptor
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv and _available("open_app"):

@@ -117,7 +117,15 @@ class RehearseApp(App):
     def load_project_in_worker(self, reload: bool) -> None:
         self.post_message(ProjectLoaded(self._load(), reload=reload))
 
+    def closing(self) -> bool:
+        """True once the app began to shut down. A worker's result can still land then (Pilot's
+        run_test closes the screens while the app handles messages): it must start no new work
+        and touch no screen, whose widgets may already be removed."""
+        return not self.is_running
+
     def on_project_loaded(self, message: ProjectLoaded) -> None:
+        if self.closing():
+            return
         self._apply(message.result, message.reload)
         if self.project is not None:
             self.flags = {}
@@ -142,6 +150,8 @@ class RehearseApp(App):
             self.post_message(FlagsReady(scene.id, flags))
 
     def on_flags_ready(self, message: FlagsReady) -> None:
+        if self.closing():
+            return
         self.flags[message.scene_id] = message.flags
         for screen in self.screen_stack:
             if hasattr(screen, "flags_changed"):
@@ -212,9 +222,13 @@ class RehearseApp(App):
         self.post_message(JobFinished(job, True, detail))
 
     def on_job_progress(self, message: JobProgress) -> None:
+        if self.closing():
+            return
         self.job_state = (message.job, message.fraction, message.detail)
 
     def on_job_finished(self, message: JobFinished) -> None:
+        if self.closing():
+            return
         self.job_state = None
         self.notify(f"{message.job}: {message.detail}", markup=False)
         for screen in self.screen_stack:
@@ -225,7 +239,7 @@ class RehearseApp(App):
             self.compute_flags(self.project)  # new analyses: the flags change
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
+        if event.state == WorkerState.ERROR and not self.closing():
             from rehearse.tui.screens.error import ErrorScreen
 
             self.job_state = None

@@ -121,7 +121,7 @@ class ProductionScreen(RehearseScreen):
         self._shown_once = True
 
     def job_finished(self) -> None:
-        if self.app.project is not None:
+        if self.ready and self.app.project is not None:
             self.count_takes(self.app.project)
 
     def apply_filter(self, query: str) -> None:

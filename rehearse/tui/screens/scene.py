@@ -241,7 +241,7 @@ class SceneScreen(RehearseScreen):
 
     def job_finished(self) -> None:
         scene = self.current_scene()
-        if scene is not None:
+        if self.ready and scene is not None:
             self.check_takes(self.app.project, scene)
 
     def apply_filter(self, query: str) -> None:

@@ -340,4 +340,5 @@ class TakeScreen(RehearseScreen):
             self.app.start_job(f"analyze take {take.label}", scene, [take])
 
     def job_finished(self) -> None:
-        self.load_data(self.app.project)
+        if self.ready:
+            self.load_data(self.app.project)
