@@ -27,6 +27,7 @@ from rehearse.analysis.events.signal_ops import (
     rate,
     rolling_median,
     runs,
+    same_length_width,
     signal,
 )
 from rehearse.analysis.tracks import SignalTrack
@@ -53,7 +54,7 @@ def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float) -> np
     step = np.diff(times, prepend=times[0] - (times[1] - times[0]))
     distance = np.where(np.isnan(speed), 0.0, speed * step)
     span = np.where(np.isnan(speed), 0.0, step)
-    width = max(1, frames_for(window_s, times) | 1)
+    width = same_length_width(max(1, frames_for(window_s, times) | 1), times.size)
     kernel = np.ones(width)
     moved = np.convolve(distance, kernel, mode="same")
     elapsed = np.convolve(span, kernel, mode="same")

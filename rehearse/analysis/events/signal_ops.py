@@ -76,12 +76,20 @@ def merged_runs(times: np.ndarray, mask: np.ndarray, gap_s: float) -> list[tuple
     return [(a, b) for a, b in merged]
 
 
+def same_length_width(width: int, size: int) -> int:
+    """`width` capped for a centred `np.convolve(..., mode="same")` over `size` values: a kernel
+    longer than the signal would make the result the kernel's length (a take of a few frames)."""
+    if width <= size:
+        return width
+    return max(1, size if size % 2 else size - 1)
+
+
 def moving_average(values: np.ndarray, width: int) -> np.ndarray:
     """Centred moving average over `width` frames that ignores NaN (NaN where all are NaN)."""
     if width <= 1:
         return np.asarray(values, dtype=float)
     good = ~np.isnan(values)
-    kernel = np.ones(width)
+    kernel = np.ones(same_length_width(width, good.size))
     sums = np.convolve(np.where(good, values, 0.0), kernel, mode="same")
     counts = np.convolve(good.astype(float), kernel, mode="same")
     with np.errstate(invalid="ignore", divide="ignore"):
