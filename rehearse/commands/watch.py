@@ -153,6 +153,7 @@ def _headless(options, args: argparse.Namespace) -> int:
         # frame after the first: what the machine's load changes little, unlike drops and lag.
         "cpu_ms_per_frame": round(1000 * (time.process_time() - cpu_started) / (last.frames_analysed - 1), 1)
         if cpu_started is not None and last is not None and last.frames_analysed > 1 else None,
+        "detection_pass_max_s": round(last.detection_pass_max_s, 3) if last else None,
         "skipped_spans": _skipped_spans([t for t, _ in arrivals]),
         "arrivals_over_s": round(arrivals[-1][1] - arrivals[0][1], 3) if arrivals else 0.0,
         "recorded": str(options.record) if options.record else None,

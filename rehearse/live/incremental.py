@@ -25,6 +25,7 @@ when the stream ends):
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from collections.abc import Mapping
@@ -84,6 +85,24 @@ class LiveState:
     """Per EXPRESSION_SIGNALS bar: change from the take's median so far, in IOD (+ = more)."""
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a detection pass reads, taken at once under the lock."""
+
+    frames: list[FrameLandmarks]
+    trimmed: int
+    """Frames trimmed from the front before this snapshot."""
+    cached: dict[str, np.ndarray]
+    """Signals of the first `cached_count` frames, kept from earlier passes."""
+    cached_count: int
+
+
+def _frame_s(frames: list[FrameLandmarks]) -> float:
+    """The frame interval (s): median over the newest frames."""
+    times = np.array([f.t for f in frames[-30:]])
+    return float(np.median(np.diff(times))) if times.size > 1 else 0.04
+
+
 def _same(a: Event, b: Event, slack_s: float) -> bool:
     return (a.kind == b.kind and a.label == b.label and a.scope == b.scope
             and abs(a.start_s - b.start_s) <= slack_s and abs(a.end_s - b.end_s) <= slack_s)
@@ -135,18 +154,24 @@ class IncrementalEvents:
         self._previous: list[Event] = []
         self._cached: dict[str, np.ndarray] = {}
         self._cached_count = 0
+        self._trimmed = 0
+        """Frames trimmed from the front so far (history_s): a pass's snapshot is shifted by the
+        ones trimmed while it ran."""
+        self._lock = threading.Lock()
         self.pass_seconds: list[float] = []
         """Wall time of each detection pass, in seconds (signals + detectors)."""
 
     def add(self, frame: FrameLandmarks) -> None:
-        """One analysed frame (later than the last one added)."""
-        self.frames.append(frame)
-        oldest = frame.t - self.history_s
-        if self.frames[0].t < oldest:
-            drop = sum(1 for f in self.frames if f.t < oldest)
-            self.frames = self.frames[drop:]
-            self._cached = {name: v[drop:] for name, v in self._cached.items()}
-            self._cached_count = max(0, self._cached_count - drop)
+        """One analysed frame (later than the last one added); safe while a pass runs in another thread."""
+        with self._lock:
+            self.frames.append(frame)
+            oldest = frame.t - self.history_s
+            if self.frames[0].t < oldest:
+                drop = sum(1 for f in self.frames if f.t < oldest)
+                self.frames = self.frames[drop:]
+                self._cached = {name: v[drop:] for name, v in self._cached.items()}
+                self._cached_count = max(0, self._cached_count - drop)
+                self._trimmed += drop
         self.state.t_s = frame.t
         self.state.face = frame.face is not None
 
@@ -159,28 +184,36 @@ class IncrementalEvents:
         return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= every
 
     def update(self) -> list[Event]:
-        """Run the detectors over the frames kept; the events that became final, in time order."""
-        if not self._enough():
-            return []
-        newest = self.frames[-1].t
-        self._last_pass_t = newest
-        events, signals = self._detect()
-        self._update_state(events, signals, newest)
-        frame_s = self._frame_s()
-        settled = self.frames[-1].t - self.frames[0].t >= LEVELS_SETTLED_S
+        """Run the detectors over the frames kept; the events that became final, in time order.
+
+        Reads a snapshot of the frames, so `add` may go on in another thread meanwhile (the live
+        session runs passes beside the models); one pass at a time."""
+        with self._lock:
+            if not self._enough():
+                return []
+            snapshot = self._snapshot()
+            self._last_pass_t = snapshot.frames[-1].t
+        frames = snapshot.frames
+        newest = frames[-1].t
+        events, signals = self._detect(snapshot)
+        self._update_state(events, signals, newest, frames)
+        frame_s = _frame_s(frames)
+        settled = frames[-1].t - frames[0].t >= LEVELS_SETTLED_S
         floor_holds = [] if settled else self._holds_at_lowest_limit(signals)
         final = [e for e in events if e.end_s <= newest - self.settle_after_end(e)
                  and any(_same(e, p, frame_s) for p in self._previous)
                  and (settled or not self._needs_settled_levels(e, floor_holds, frame_s))]
         self._previous = events
-        return self._new(final)
+        return self._new(final, frame_s)
 
     def finish(self) -> list[Event]:
-        """The stream ended: every event not yet emitted is final now."""
-        if not self._enough():
-            return []
-        events, _ = self._detect()
-        return self._new(events)
+        """The stream ended: every event not yet emitted is final now (call once no pass runs)."""
+        with self._lock:
+            if not self._enough():
+                return []
+            snapshot = self._snapshot()
+        events, _ = self._detect(snapshot)
+        return self._new(events, _frame_s(snapshot.frames))
 
     # -- inside ---------------------------------------------------------------------------------
 
@@ -228,23 +261,23 @@ class IncrementalEvents:
             spare.add(FrameLandmarks(i, i / 25, (64, 48)))
         spare.update()
 
-    def _frame_s(self) -> float:
-        times = np.array([f.t for f in self.frames[-30:]])
-        return float(np.median(np.diff(times))) if times.size > 1 else 0.04
+    def _snapshot(self) -> _Snapshot:
+        """The frames kept and the signals cached for them, as they are now (hold the lock)."""
+        return _Snapshot(list(self.frames), self._trimmed, self._cached, min(self._cached_count, len(self.frames)))
 
-    def _detect(self) -> tuple[list[Event], SignalTrack]:
+    def _detect(self, snapshot: _Snapshot) -> tuple[list[Event], SignalTrack]:
         started = time.perf_counter()
         # Every part over every frame kept, as an offline analysis hands them to the detectors
         # (blendshapes; the face and pose for the hand-to-face zone and collar touches).
-        tracks = tracks_from_frames(self.frames, self.landmark_settings)
-        signals = self._signals(tracks)
+        tracks = tracks_from_frames(snapshot.frames, self.landmark_settings)
+        signals = self._signals(tracks, snapshot)
         events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)
         events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope in self.hold_scopes)]
         self.pass_seconds.append(time.perf_counter() - started)
         return events, signals
 
-    def _signals(self, tracks: dict[str, LandmarkTrack] | None = None) -> SignalTrack:
+    def _signals(self, tracks: dict[str, LandmarkTrack] | None = None, snapshot: _Snapshot | None = None) -> SignalTrack:
         """Signals of every frame kept, as `compute_signals` gives them over the whole stretch.
 
         Every face signal depends only on frames within MOTION_MAX_SPAN_S of it, so the frames
@@ -252,9 +285,13 @@ class IncrementalEvents:
         again (with a margin before it): a pass costs the same after an hour as after a minute.
         Body signals also depend on the Pose samples either side (interpolated between them) and
         tremor on a centred `tremor_window_s` (0.5 s): both inside the same reach."""
-        frames = self.frames
+        if snapshot is None:
+            with self._lock:
+                snapshot = self._snapshot()
+        # Frames trimmed from the front since the snapshot are counted in `_trimmed`: the cache is
+        # shifted by as many when it is stored back.
+        frames, trimmed, cached, kept = snapshot.frames, snapshot.trimmed, snapshot.cached, snapshot.cached_count
         times = np.array([f.t for f in frames])
-        kept = min(self._cached_count, len(frames))
         margin_start = int(np.searchsorted(times, times[kept] - 2 * MOTION_MAX_SPAN_S)) if kept < len(frames) else kept
         samples = np.flatnonzero([f.pose_sampled for f in frames]) if self.landmark_settings.pose else np.array([], int)
         if samples.size:
@@ -268,19 +305,21 @@ class IncrementalEvents:
         values = {}
         for name, column in tail.values.items():
             fresh = np.asarray(column[skip:], np.float32)
-            old = self._cached.get(name)
+            old = cached.get(name)
             values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
         _take_wide_signals(values, tracks if tracks is not None else tracks_from_frames(frames, self.landmark_settings))
         settled = int(np.searchsorted(times, times[-1] - _SIGNAL_SETTLED_S))
         if samples.size:
             settled = min(settled, int(samples[-1]))
-        self._cached = {name: v[:settled] for name, v in values.items()}
-        self._cached_count = settled
+        with self._lock:
+            shift = self._trimmed - trimmed
+            self._cached = {name: v[shift:settled] for name, v in values.items()}
+            self._cached_count = max(0, settled - shift)
         return SignalTrack(times, values)
 
-    def _new(self, final: list[Event]) -> list[Event]:
+    def _new(self, final: list[Event], frame_s: float) -> list[Event]:
         """Events not emitted before (an event seen again with edges moved by under a frame is the same)."""
-        slack = self._frame_s() * 1.01
+        slack = frame_s * 1.01
         fresh = []
         for event in final:
             if any(_same(event, old, slack) or (event.kind == old.kind and event.label == old.label
@@ -290,8 +329,9 @@ class IncrementalEvents:
             self.emitted.append(event)
         return sorted(fresh, key=lambda e: e.start_s)
 
-    def _update_state(self, events: list[Event], signals: SignalTrack, newest: float) -> None:
-        reach = 2 * self._frame_s()
+    def _update_state(self, events: list[Event], signals: SignalTrack, newest: float,
+                      frames: list[FrameLandmarks]) -> None:
+        reach = 2 * _frame_s(frames)
         ongoing = [e for e in events if e.kind == "hold" and e.scope == "face" and e.end_s >= newest - reach]
         self.state.holding_since_s = ongoing[-1].start_s if ongoing else None
         change: dict[str, float] = {}

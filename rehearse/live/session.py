@@ -2,8 +2,9 @@
 
 The loop takes the newest frame from the `LiveSource` (older ones were dropped and counted
 when the analysis fell behind), runs the face and body paths on it (the same `LandmarkExtractor`,
-schedule and frame conversion an offline analysis uses), feeds `IncrementalEvents`, and yields one
-`LiveUpdate` per analysed frame, per newly final event batch, and per change of signal. It
+schedule and frame conversion an offline analysis uses), feeds `IncrementalEvents` (whose
+detection passes run in a thread of their own), and yields one `LiveUpdate` per analysed frame
+(with the events a finished pass made final) and per change of signal. It
 prints nothing: the command line writes JSON lines, the terminal app draws a screen.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +70,8 @@ class LiveUpdate:
     frames_received: int = 0
     reason: str | None = None
     """Why the session ended early (one line), when it did."""
+    detection_pass_max_s: float = 0.0
+    """The longest detection pass so far, wall-clock seconds (events wait up to two of them)."""
     stream_to_wall_s: float | None = None
     """Wall clock (monotonic) minus stream time, taken at the first frame: an event ending at
     stream time t was on screen at about t + this (used for `emitted_after_end_s`)."""
@@ -100,12 +104,33 @@ def watch(options: WatchOptions, settings: Settings | None = None,
 
     def update(status: str, events: list[Event], lag: float = 0.0, reason: str | None = None) -> LiveUpdate:
         return LiveUpdate(status, detector.state, events, time.monotonic(), lag, analysed,
-                          source.frames_dropped, source.frames_decoded, reason, offset)
+                          source.frames_dropped, source.frames_decoded, reason,
+                          max(detector.pass_seconds, default=0.0), offset)
+
+    # Detection passes run in their own thread beside the models (MediaPipe and numpy release the
+    # interpreter), one at a time: a pass never holds up the picture, and uses the second core.
+    passes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-events")
+    pending: Future | None = None
+
+    def ready() -> list[Event]:
+        """Events of the pass that has finished (none while it runs)."""
+        nonlocal pending
+        if pending is None or not pending.done():
+            return []
+        done, pending = pending, None
+        return done.result()
+
+    def last() -> list[Event]:
+        """The stream is over: the running pass's events, then everything left."""
+        nonlocal pending
+        events = pending.result() if pending is not None else []
+        pending = None
+        return events + detector.finish()
 
     try:
         with LandmarkExtractor(landmark_settings) as extractor:
-            # Load the face model before the first frame arrives (it takes seconds under load):
-            # an empty picture finds no face and leaves no tracking state behind.
+            # Load the models before the first frame arrives (seconds under load): an empty
+            # picture finds no face and leaves no tracking state behind.
             extractor.load_models()
             extractor.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
             detector.warm_up()
@@ -113,25 +138,25 @@ def watch(options: WatchOptions, settings: Settings | None = None,
             last_frame_wall = time.monotonic()
             while True:
                 if should_stop is not None and should_stop():
-                    yield update("stopped", detector.finish())
+                    yield update("stopped", last())
                     return
                 received = source.take(timeout_s=min(0.2, options.stall_s))
                 now = time.monotonic()
                 if received is None:
                     if source.ended:
-                        yield update("ended", detector.finish(), reason=source.error)
+                        yield update("ended", last(), reason=source.error)
                         return
                     silent = now - last_frame_wall
                     if silent >= options.stall_s and signal:
                         signal = False
-                        yield update("no signal", [])
+                        yield update("no signal", ready())
                     if options.give_up_s is not None and silent >= options.give_up_s:
                         reason = f"no signal for {options.give_up_s:g} s"
-                        yield update("ended", detector.finish(), reason=reason)
+                        yield update("ended", last(), reason=reason)
                         return
                     continue
                 if options.duration_s is not None and received.t >= options.duration_s:
-                    yield update("ended", detector.finish())
+                    yield update("ended", last())
                     return
                 last_frame_wall = now
                 if offset is None:
@@ -140,10 +165,13 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                 image = frame_to_rgb(received.frame, analysis.max_frame_width, received.aspect)
                 detector.add(extractor.process(Frame(received.index, received.t, image)))
                 analysed += 1
-                events = detector.update() if detector.due(behind=source.waiting() > 0) else []
+                events = ready()
+                if pending is None and detector.due(behind=source.waiting() > 0):
+                    pending = passes.submit(detector.update)
                 yield update("live", events, time.monotonic() - received.arrived_wall_s)
     finally:
         source.stop()
+        passes.shutdown(wait=True, cancel_futures=True)
 
 
 def check_record_path(path: Path) -> None:
