@@ -44,22 +44,8 @@ def set_take_status(path: Path, shot: str, number: int, status: str, *, new_file
     if status not in STATUSES:
         raise ValueError(f"unknown take status {status!r}")
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-        text = read_text(path)
-        document = parse_yaml(text)
-    except OSError as error:
-        raise BreakdownError(f"cannot read the scene file: {error.strerror}", Location(path)) from None
-    except YamlSourceError as error:
-        raise BreakdownError(
-            f"cannot set take {shot}-{number}'s status: {error.message}",
-            Location(path, error.line, error.column),
-            hint="fix the file (rehearse check), then mark the take again",
-        ) from None
-    root = document.root
-    if not isinstance(root, MappingNode):
-        raise BreakdownError("the scene file is not a mapping", Location(path), hint="rehearse check shows why")
-    takes = _value(root, "takes")
+    raw, text, document = _read(path, f"set take {shot}-{number}'s status")
+    takes = _value(document.root, "takes")
     take = _find_take(takes, shot, number) if isinstance(takes, SequenceNode) else None
     added_file = None
     if take is not None:
@@ -71,9 +57,65 @@ def set_take_status(path: Path, shot: str, number: int, status: str, *, new_file
         added_file = new_file or _guess_file(document.data, shot, number)
         edited = _add_take(text, takes, path, shot, number, added_file, status)
     _check(edited, path, shot, number, status)
-    body = (_BOM if raw.startswith(_BOM.encode("utf-8")) else "") + edited
-    _write_atomic(path, body.encode("utf-8"))
+    _write_atomic(path, _with_bom(raw, edited))
     return StatusChange(path, previous, status, added_file)
+
+
+ADDED_KEYS = frozenset({"shot", "number", "file", "status"})
+"""What `set_take_status` writes for a take it adds."""
+
+
+def remove_added_take(path: Path, shot: str, number: int) -> bool:
+    """Undo the take entry `set_take_status` added: take `shot`-`number` out of the file again.
+
+    Only an entry that still holds nothing but what was added (shot, number, file, status),
+    written one key per line, is removed, with the `takes:` line when the entry is its only
+    one; every other byte (comments included) stays. False, and the file untouched, when the
+    take is gone already or the user has written more about it since (that is kept)."""
+    path = Path(path)
+    raw, text, document = _read(path, f"take {shot}-{number} out again")
+    root = document.root
+    takes = _value(root, "takes")
+    take = _find_take(takes, shot, number) if isinstance(takes, SequenceNode) else None
+    if take is None or takes.flow_style or take.flow_style:
+        return False
+    if not {k.value for k, _ in take.value if isinstance(k, ScalarNode)} <= ADDED_KEYS:
+        return False
+    end = _line_end(text, _last_index(take))
+    if len(takes.value) == 1:
+        # `takes:` was written with the entry (the file had none): both go, and the blank line before them.
+        key = _key(root, "takes")
+        start = text.rfind("\n", 0, key.start_mark.index) + 1
+        edited = text[:start].rstrip("\n") + "\n" + text[end + 1:]
+    else:
+        start = text.rfind("\n", 0, text.rfind("-", 0, take.start_mark.index)) + 1
+        edited = text[:start] + text[end + 1:] if end < len(text) else text[:max(start - 1, 0)]
+    _check_removed(edited, document.data, path, shot, number)
+    _write_atomic(path, _with_bom(raw, edited))
+    return True
+
+
+def _read(path: Path, doing: str):
+    """(bytes, text, parsed document) of a scene file whose root is a mapping."""
+    try:
+        raw = path.read_bytes()
+        text = read_text(path)
+        document = parse_yaml(text)
+    except OSError as error:
+        raise BreakdownError(f"cannot read the scene file: {error.strerror}", Location(path)) from None
+    except YamlSourceError as error:
+        raise BreakdownError(
+            f"cannot {doing}: {error.message}",
+            Location(path, error.line, error.column),
+            hint="fix the file (rehearse check), then mark the take again",
+        ) from None
+    if not isinstance(document.root, MappingNode):
+        raise BreakdownError("the scene file is not a mapping", Location(path), hint="rehearse check shows why")
+    return raw, text, document
+
+
+def _with_bom(raw: bytes, edited: str) -> bytes:
+    return ((_BOM if raw.startswith(_BOM.encode("utf-8")) else "") + edited).encode("utf-8")
 
 
 def _value(mapping: Node | None, key: str) -> Node | None:
@@ -188,6 +230,24 @@ def _check(edited: str, path: Path, shot: str, number: int, status: str) -> None
     if len(matches) != 1 or matches[0].get("status") != status:
         raise BreakdownError(f"could not set take {shot}-{number}'s status safely; left unchanged",
                              Location(path), hint="set `status:` by hand")
+
+
+def _check_removed(edited: str, before: object, path: Path, shot: str, number: int) -> None:
+    """The file without the take must read as before without it; otherwise it is not touched."""
+    expected = dict(before) if isinstance(before, dict) else {}
+    kept = [t for t in expected.get("takes") or [] if not (
+        isinstance(t, dict) and str(t.get("shot")) == str(shot) and str(t.get("number")) == str(number))]
+    if kept:
+        expected["takes"] = kept
+    else:
+        expected.pop("takes", None)
+    try:
+        data = parse_yaml(edited).data
+    except YamlSourceError:
+        data = None
+    if data != expected:
+        raise BreakdownError(f"could not take {shot}-{number} out of the file safely; left unchanged",
+                             Location(path), hint="remove its entry under `takes:` by hand")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -44,6 +44,9 @@ from rehearse.tui.keymap import bindings
 from rehearse.tui.log_prompts import NotePrompt, SlatePrompt
 
 VISIBLE_ENTRIES = 200
+WAS_ABSENT = "absent"
+"""The status a take had before the log added it to the scene file (in a circle/NG entry: `was absent`)."""
+
 
 class RehearsalLogScreen(Screen[None]):
     """The logging screen: pushed by `rehearse log SCENE` or from the scene screen."""
@@ -271,8 +274,8 @@ class RehearsalLogScreen(Screen[None]):
             self._log(kind, text="status not written")
             self._status(error.one_line())
             return
-        # `was ...` lets undo put the previous status back.
-        entry = self._log(kind, text=f"was {change.previous or 'unmarked'}")
+        # `was ...` lets undo put the previous status back (`was absent`: take the added entry out).
+        entry = self._log(kind, text=f"was {change.previous or WAS_ABSENT}")
         added = f" (added to {self.scene_file.name} with file {change.added_file})" if change.added_file else ""
         self._status(f"logged #{entry.id}: take {shot}-{number} is {status}{added}")
 
@@ -298,6 +301,12 @@ class RehearsalLogScreen(Screen[None]):
 
         previous = undone.text.removeprefix("was ")
         try:
+            if previous == WAS_ABSENT:
+                from rehearse.breakdown.take_status import remove_added_take
+
+                if remove_added_take(self.scene_file, self.session.shot, self.session.take_number):
+                    return f"; take {self._take_text()} is out of {self.scene_file.name} again"
+                previous = "unmarked"  # edited since it was added: the entry stays, unmarked
             set_take_status(self.scene_file, self.session.shot, self.session.take_number, previous)
         except (RehearseError, ValueError) as error:
             return f"; status not restored: {error}"

@@ -143,6 +143,25 @@ def test_circle_and_ng_rewrite_only_the_status_value(tmp_path):
     assert open_project(tmp_path).scene("01").takes[1].status == "unmarked"
 
 
+def test_undo_of_a_circle_on_a_take_the_log_added_takes_the_entry_out_again(tmp_path):
+    project, scene = _production(tmp_path)
+    scene_file = tmp_path / "01-kitchen.yaml"
+    before = scene_file.read_bytes()
+
+    async def circle_and_undo():
+        app = _app(project, scene, take_number=3)  # take 3 is not in the breakdown yet
+        async with app.run_test() as pilot:
+            await pilot.press("o")
+            await pilot.pause()
+            assert [t.number for t in open_project(tmp_path).scene("01").takes] == [1, 2, 3]
+            await pilot.press("u")
+            await pilot.pause()
+            assert "out of 01-kitchen.yaml again" in str(app.screen.query_one("#status").content)
+
+    asyncio.run(circle_and_undo())
+    assert scene_file.read_bytes() == before  # comments, blank lines and all
+
+
 def test_a_note_gets_the_time_of_its_key_not_of_enter(tmp_path):
     project, scene = _production(tmp_path)
 

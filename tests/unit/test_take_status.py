@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.breakdown.take_status import set_take_status
+from rehearse.breakdown.take_status import remove_added_take, set_take_status
 from rehearse.breakdown.yaml_source import parse_yaml
 from rehearse.errors import BreakdownError
 
@@ -62,3 +62,44 @@ def test_a_file_that_cannot_be_edited_safely_is_left_alone(tmp_path):
     with pytest.raises(BreakdownError, match="02.yaml:"):
         set_take_status(broken, "1A", 1, "circled")
     assert broken.read_text() == "id: [unclosed\n"
+
+
+BLOCK = """\
+# Scene 01   (comments and blank lines kept byte for byte)
+id: "01"
+takes:
+  - shot: 1A
+    number: 1
+    file: takes/01-1A-1.mp4     # first pass
+    notes: >-
+      Good hold.
+
+  - shot: 1A
+    number: 2
+    file: takes/01-1A-2.mp4
+
+# trailing comment
+"""
+
+
+@pytest.mark.parametrize("text", [BLOCK, FLOW, 'id: "02"\nheading: X  # no takes yet\n', BLOCK.rstrip("\n")],
+                         ids=["block", "flow", "no takes", "no final newline"])
+def test_undoing_an_added_take_gives_back_the_file_byte_for_byte(tmp_path, text):
+    path = tmp_path / "01.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    before = path.read_bytes()
+    assert set_take_status(path, "1A", 3, "circled").previous is None
+    assert path.read_bytes() != before
+    assert remove_added_take(path, "1A", 3) is True
+    assert path.read_bytes() == before
+    assert remove_added_take(path, "1A", 3) is False  # gone already: nothing to do
+
+
+def test_an_added_take_the_user_wrote_more_about_is_kept(tmp_path):
+    path = tmp_path / "01.yaml"
+    path.write_text(BLOCK)
+    set_take_status(path, "1A", 3, "circled")
+    path.write_text(path.read_text().replace("    status: circled\n", "    status: circled\n    notes: keep me\n"))
+    edited = path.read_bytes()
+    assert remove_added_take(path, "1A", 3) is False
+    assert path.read_bytes() == edited
