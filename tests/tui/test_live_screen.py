@@ -141,3 +141,29 @@ def test_the_app_palette_opens_the_live_screen_and_a_bad_source_ends_it_in_one_l
             assert not isinstance(tiny_app.screen, LiveScreen)
 
     asyncio.run(body())
+
+
+def test_watching_a_scene_from_the_app_asks_its_casts_consent_first(tiny_production):
+    """The app's live screen for a scene without a take name: no picture opens for an actor who
+    has not consented; the one line says who and where (the rule `rehearse watch` follows)."""
+    from tests_support.tui_canned import CANNED, settle
+
+    from rehearse.tui.app import create_app
+    from rehearse.tui.live_app import LiveScreen, open_live_screen
+
+    production = tiny_production / "production.yaml"
+    production.write_text(production.read_text().replace("actor: Lucia Ferrer, consent: true", "actor: Lucia Ferrer"))
+    app = create_app(tiny_production, sources=CANNED, keymap={}, watch=False)
+    said: list[str] = []
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.notify = lambda message, **_: said.append(str(message))  # what the user would read
+            scene = next(s for s in app.project.scenes if "ana" in s.characters)
+            open_live_screen(app, scene, "udp://127.0.0.1:9", None)
+            await settle(pilot, 0.2)
+            assert not isinstance(app.screen, LiveScreen)
+
+    asyncio.run(body())
+    assert len(said) == 1 and "not watched: Lucia Ferrer (ana) has no `consent:`" in said[0], said
