@@ -4,6 +4,7 @@ A pool worker started through forkserver is the forkserver's child, not the main
 a SIGKILL of the main process leaves it running its take for minutes. `watch_parent(pid)`
 starts a daemon thread that checks every `interval_s` whether `pid` is still alive (a zombie
 counts as dead: it is only waiting to be reaped) and ends this process at once when it is not.
+`start_forkserver_ignoring_ctrl_c` makes pool workers ignore Ctrl-C from their first instruction.
 """
 
 from __future__ import annotations
@@ -45,3 +46,26 @@ def watch_parent(pid: int, interval_s: float = CHECK_INTERVAL_S) -> threading.Th
     thread = threading.Thread(target=watch, name=f"watch-parent-{pid}", daemon=True)
     thread.start()
     return thread
+
+
+def start_forkserver_ignoring_ctrl_c(context) -> None:
+    """Start `context`'s fork server (if it is one and not running yet) with Ctrl-C ignored.
+
+    Pool workers ignore Ctrl-C (the parent stops them through an event, so no cache entry is
+    cut short), but only from their initializer on: a Ctrl-C reaching the whole process group
+    while a worker is still importing printed a KeyboardInterrupt traceback from it and broke
+    the pool. A signal ignored when a program starts stays ignored, so a fork server started
+    like this has children that ignore Ctrl-C from birth. Only the main thread may change
+    signal handlers; elsewhere (the app's worker threads, where no Ctrl-C arrives) this does
+    nothing."""
+    import signal
+
+    if context.get_start_method() != "forkserver" or threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)  # (a Ctrl-C in these few milliseconds is lost)

@@ -32,7 +32,10 @@ def analyze_in_pool(
     progress: Progress | None = None, should_stop: Callable[[], bool] | None = None, keep_analysis: bool = True,
 ) -> list[TakeOutcome]:
     """Analyse the targets one per worker process (`jobs` at once), in the order given."""
+    from rehearse.parent_watch import start_forkserver_ignoring_ctrl_c
+
     context = multiprocessing.get_context(_start_method())
+    start_forkserver_ignoring_ctrl_c(context)
     updates = context.Queue()
     stop = context.Event()
     outcomes: dict[int, TakeOutcome] = {}

@@ -124,7 +124,10 @@ def extract_landmarks_in_segments(
 ) -> dict[str, LandmarkTrack]:
     """Like `extract_landmarks` over the whole take, in `segments` worker processes (their CPU
     seconds are appended to `worker_cpu_s` when given)."""
+    from rehearse.parent_watch import start_forkserver_ignoring_ctrl_c
+
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    start_forkserver_ignoring_ctrl_c(context)
     updates = context.Queue()
     stop = context.Event()
     bounds = segment_bounds(duration_s, segments, overlap_s)

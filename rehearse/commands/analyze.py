@@ -13,8 +13,12 @@ one-line error and the others still finish; the exit code is 1 if any take faile
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +53,19 @@ def run(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     for refusal in plan.refused:
         print(refusal.error, file=sys.stderr)
-    with ProgressView([t.label for t in plan.targets]) as view:
+    stop = threading.Event()
+    with ProgressView([t.label for t in plan.targets]) as view, ctrl_c_stops(stop):
         outcomes = pipeline.analyze_targets(
             plan.targets, settings, jobs=args.jobs, force=args.force, progress=view.update, keep_analysis=False,
-            scheduler=args.scheduler,
+            scheduler=args.scheduler, should_stop=stop.is_set,
         )
     for outcome in outcomes:
         for warning in outcome.warnings:
             print(warning, file=sys.stderr)
         if outcome.error:
             print(outcome.error, file=sys.stderr)
+    if stop.is_set():
+        raise KeyboardInterrupt  # the command line's one answer to Ctrl-C: "interrupted", exit 130
     everything = outcomes + plan.refused
     if args.json:
         print(json.dumps([_json_row(o) for o in everything], indent=2))
@@ -67,6 +74,28 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("analyze: no takes to analyze", file=sys.stderr)
     return 1 if any(not o.ok for o in everything) else 0
+
+
+@contextlib.contextmanager
+def ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C sets `stop`: every runner (this process, the worker pool, time segments,
+    a Dask scheduler) stops at its next frame and no cache entry is cut short; a second Ctrl-C
+    interrupts at once. A flag cannot be lost the way a KeyboardInterrupt can (raised inside a
+    finalizer it is printed and swallowed, and the run went on to exit 0 under load)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def first_ctrl_c(signum, frame) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, first_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _json_row(outcome) -> dict[str, Any]:

@@ -199,7 +199,9 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
             os.killpg(process.pid, signal.SIGINT)
         else:
             process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
+        # Workers stop at their next frame; one still building MediaPipe's graphs on a loaded
+        # machine takes seconds to get there.
+        _, err = process.communicate(timeout=300)
         assert process.returncode == 130, err
         assert "Traceback" not in err and "interrupted" in err
         assert cache.temp_files(cache_dir) == []
@@ -208,6 +210,35 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
             assert cache.read_meta(cache_dir, stem) is not None
             assert cache.read_arrays(cache_dir, stem) is not None
         assert not list(cache_dir.glob("*.json"))  # stopped mid-landmarks: nothing was committed
+
+
+@pytest.mark.slow
+@pytest.mark.models
+def test_ctrl_c_on_a_local_dask_cluster_cancels_the_takes_and_caches_nothing(shared_clips, tmp_path):
+    """Ctrl-C while a LocalCluster's worker runs a take: the client cancels its futures, says so
+    per take, closes the cluster and exits 130; nothing half-done reaches the cache."""
+    pytest.importorskip("distributed", reason="distributed (Dask) is not installed")
+    source = av.open(str(shared_clips / "single_face.mp4"))
+    frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
+    source.close()
+    long_take = write_video(tmp_path / "long.mp4", frames * 6, fps=30)  # 14 s: one task, no segments
+    cache_dir = tmp_path / "cache"
+    process = subprocess.Popen(
+        [*REHEARSE, "analyze", "--scheduler", "local:1", str(long_take)], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=_env(cache_dir), start_new_session=True,
+    )
+    seen = []
+    for line in process.stderr:  # the worker's progress reached the client: the take is running there
+        seen.append(line)
+        if "landmarks" in line:
+            break
+    assert any("landmarks" in line for line in seen), "".join(seen)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal: the client and the cluster's processes
+    _, err = process.communicate(timeout=300)  # closing the cluster waits for its worker process
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err, err
+    assert f"{long_take}: analysis stopped; nothing was cached" in err
+    assert not list(cache_dir.glob("*.json")) and cache.temp_files(cache_dir) == []
 
 
 def test_a_take_inside_a_broken_production_is_not_analysed_blind(tmp_path):

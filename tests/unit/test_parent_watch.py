@@ -73,3 +73,38 @@ def test_a_zombie_parent_counts_as_dead():
     assert not process_alive(child.pid)  # exited, not yet reaped
     child.wait()
     assert not process_alive(child.pid)
+
+
+# A pool started the way worker_pool and analysis.segments start theirs, but with no initializer:
+# what SIGINT does in a worker before any of our code runs there.
+BORN_IGNORING = r"""
+import multiprocessing, signal
+from concurrent.futures import ProcessPoolExecutor
+from rehearse.parent_watch import start_forkserver_ignoring_ctrl_c
+
+def ignores_ctrl_c():
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("forkserver")
+    start_forkserver_ignoring_ctrl_c(context)
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        print([f.result() for f in [pool.submit(ignores_ctrl_c) for _ in range(2)]])
+    print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+"""
+
+
+def test_pool_workers_ignore_ctrl_c_from_birth_and_the_main_process_does_not(tmp_path):
+    """A Ctrl-C reaching the process group while a worker still imports must not raise a
+    KeyboardInterrupt there (a traceback on the terminal and a broken pool)."""
+    if "forkserver" not in __import__("multiprocessing").get_all_start_methods():
+        import pytest
+
+        pytest.skip("no forkserver start method on this platform (spawn: workers ignore Ctrl-C from their initializer)")
+    script = tmp_path / "born.py"
+    script.write_text(BORN_IGNORING)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    workers, main = run.stdout.splitlines()
+    assert workers == "[True, True]"
+    assert main == "True"  # the main process still answers Ctrl-C
