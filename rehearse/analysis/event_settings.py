@@ -120,12 +120,19 @@ class ExpressionSettings(_Section):
     blendshape_wander_s: float = Field(default=0.5, gt=0)
     """Lag over which a blendshape channel's own wander is measured, in seconds: a channel
     whose score drifts by itself (a painted brow, compression) has its threshold raised to
-    `noise_factor` times that wander, so only a rise above it is an expression."""
+    `noise_factor` times that wander, so only a rise above it is an expression. Measured:
+    0.002-0.03 on real clips and their re-encodes (0.09 for the smile of a close-up that cries
+    and then laughs, whose threshold so rises from 0.35 to 0.36), 0.12-0.22 for the rendered
+    takes' browDown, which flickers by 0.3-0.4 within a quarter second."""
     laugh_bridge_s: float = Field(default=1.0, ge=0)
     """Longest gap between two smiles that an open-mouthed laugh joins into one, in seconds:
     through a gap where the lips stay parted the opening jaw pulls the lip corners down and in,
     and the model's mouthSmile falls though the cheeks stay raised (speech parts the lips only
     now and then, so it does not join two smiles)."""
+    hand_cover_iod: float = Field(default=0.25, ge=0)
+    """A face region (brows, mouth) is under a hand where a tracked hand point is within this
+    distance (IOD) of it: a finger is 0.15-0.2 IOD wide around its landmarks. Expressions whose
+    region was under a hand for most of their span are not reported."""
     max_head_turn_deg: float = Field(default=6.0, gt=0)
     """Expressions seen while the head is turned more than this from its usual yaw (deg) are
     not reported: foreshortening lifts one lip corner and moves the brows in 2-D geometry."""

@@ -88,3 +88,50 @@ def test_a_channel_that_wanders_by_itself_needs_a_rise_above_its_wander():
     times, scores = _stream(12.0)
     _set(times, scores, ("browDownLeft", "browDownRight"), 4.0, 6.0, 0.5)
     assert _expressions(times, scores) == [("brow_furrow", 4.0, 6.0)]
+
+
+def _face_and_hand(times, hand_at: tuple[float, float] | None, start: float, end: float):
+    """A face track (eyes 0.2 apart, brows above them, mouth below) and a right hand whose
+    fingertips rest at `hand_at` (normalized x, y) from `start` to `end`."""
+    from rehearse.analysis.events.hand_cover import COVER_REGIONS
+
+    face = np.full((times.size, 478, 3), 0.5)
+    for index, x in ((33, 0.35), (133, 0.45), (362, 0.55), (263, 0.65)):
+        face[:, index, :2] = (x, 0.45)
+    face[:, list(COVER_REGIONS["brows"]), :2] = (0.5, 0.38)
+    face[:, list(COVER_REGIONS["mouth"]), :2] = (0.5, 0.7)
+    hand = np.zeros((times.size, 21, 3))
+    on = (times >= start) & (times < end) if hand_at is not None else np.zeros(times.size, dtype=bool)
+    if hand_at is not None:
+        hand[:, :, :2] = hand_at
+        hand[:, 0, 1] = 1.3  # the wrist below the frame, as in a close-up
+    return {"face": LandmarkTrack("face", times, face, np.ones(times.size), (640, 640)),
+            "right_hand": LandmarkTrack("right_hand", times, hand, on.astype(float), (640, 640))}
+
+
+def test_a_hand_on_the_brows_covers_the_brows_not_the_mouth():
+    from rehearse.analysis.events.hand_cover import covered_regions
+
+    times = np.arange(0.0, 4.0, 1.0 / FPS)
+    covered = covered_regions(_face_and_hand(times, (0.5, 0.40), 1.0, 2.0), times.size, 0.25)
+    assert covered["brows"].sum() == ((times >= 1.0) & (times < 2.0)).sum()
+    assert not covered["mouth"].any()
+    # fingers half an eye distance away cover nothing
+    assert not any(m.any() for m in covered_regions(_face_and_hand(times, (0.5, 0.28), 1.0, 2.0), times.size, 0.25).values())
+
+
+def test_an_expression_read_from_under_a_hand_is_not_reported():
+    from rehearse.analysis.events import detect_events
+    from tools.synthetic_streams import synthesize_signals
+
+    signals = synthesize_signals([], duration_s=8.0, fps=FPS, seed=2)
+    times = signals.times
+    _, scores = _stream(8.0)
+    scores = scores[: times.size]
+    _set(times, scores, ("browDownLeft", "browDownRight"), 2.0, 3.0, 0.6)
+    _set(times, scores, ("browDownLeft", "browDownRight"), 5.0, 6.0, 0.6)
+    landmarks = _face_and_hand(times, (0.5, 0.40), 1.8, 3.2)  # fingers on the glabella around the first
+    landmarks["blendshapes"] = LandmarkTrack("blendshapes", times, scores[:, :, None], np.ones(times.size), (640, 640))
+    furrows = [(round(e.start_s, 1), round(e.end_s, 1)) for e in detect_events(signals, landmarks=landmarks)
+               if e.kind == "expression" and e.label == "brow_furrow"]
+    assert furrows == [(5.0, 6.0)]

@@ -17,6 +17,7 @@ from rehearse.analysis.events.blinks import detect_blinks
 from rehearse.analysis.events.expressions import face_expressions
 from rehearse.analysis.events.gaze import detect_gaze_shifts
 from rehearse.analysis.events.gestures import detect_gestures
+from rehearse.analysis.events.hand_cover import covered_regions
 from rehearse.analysis.events.hesitation import detect_hesitations, speech_spans
 from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.events.micro import detect_micro_movements
@@ -145,7 +146,8 @@ def detect_events(
         blinks = detect_blinks(signals, settings.blink, neutral_mask, shapes)
         speech = [(s.start_s, s.end_s) for s in speech_spans(audio, audio_settings)]
         events += blinks
-        events += face_expressions(signals, shapes, settings.expression, neutral_mask, blinks)
+        covered = covered_regions(landmarks, times.size, settings.expression.hand_cover_iod)
+        events += face_expressions(signals, shapes, settings.expression, neutral_mask, blinks, covered)
         events += detect_micro_movements(signals, settings.micro, blinks, speech, settings.blink.detect_depth)
         events += detect_gaze_shifts(signals, settings.gaze, blinks)
     if times.size:

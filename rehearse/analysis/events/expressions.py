@@ -8,9 +8,12 @@ its edges are where the strength falls back under `release_fraction`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from rehearse.analysis.event_settings import ExpressionSettings
+from rehearse.analysis.events.hand_cover import under_a_hand
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
     baseline_value,
@@ -159,17 +162,24 @@ def detect_expressions(
 def face_expressions(
     track: SignalTrack, blendshapes: LandmarkTrack | None, settings: ExpressionSettings,
     neutral: np.ndarray | None = None, closures: list[Event] = (),
+    covered: Mapping[str, np.ndarray] | None = None,
 ) -> list[Event]:
     """The take's expressions: from the blendshapes when there are any (geometry only for the
-    labels a resting face saturates, see `saturated_labels`), else from geometry."""
+    labels a resting face saturates, see `saturated_labels`), else from geometry. `covered`
+    (region -> per-frame, from `hand_cover.covered_regions`): an expression whose region was
+    under a hand for most of it is not reported, since FaceMesh guesses the points there."""
     if blendshapes is None:
-        return detect_expressions(track, settings, neutral, closures)
-    blind = saturated_labels(blendshapes, settings, neutral)
-    geometric = [e for e in detect_expressions(track, settings, neutral, closures) if e.label in blind] if blind else []
-    smiles = [(e.start_s, e.end_s) for e in geometric if e.label in ("smile", "half_smile")]
-    found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures)
-             if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
-    return sorted(found + geometric, key=lambda e: e.start_s)
+        found = detect_expressions(track, settings, neutral, closures)
+    else:
+        blind = saturated_labels(blendshapes, settings, neutral)
+        geometric = [e for e in detect_expressions(track, settings, neutral, closures) if e.label in blind] if blind else []
+        smiles = [(e.start_s, e.end_s) for e in geometric if e.label in ("smile", "half_smile")]
+        found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures)
+                 if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
+        found += geometric
+    if covered:
+        found = [e for e in found if not under_a_hand(e, track.times, covered)]
+    return sorted(found, key=lambda e: e.start_s)
 
 
 SMILE_SHADOWED = ("half_smile", "lip_press", "brow_furrow")
