@@ -140,3 +140,44 @@ async def settle(pilot, seconds: float = 0.05) -> None:
     await pilot.pause(seconds)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+WAIT_S = 60.0
+"""How long a Pilot test waits for a state before failing: generous, because CI runs on a
+loaded 2-core machine where a worker's answer can take seconds; a passing test never waits
+longer than the state takes to arrive."""
+
+
+async def wait_until(pilot, condition, what: str, timeout_s: float = WAIT_S, step_s: float = 0.05) -> None:
+    """Pause until `condition()` is true; fail naming `what` after `timeout_s`."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout_s:.0f} s for {what}")
+        await pilot.pause(step_s)
+
+
+async def run_from_palette(pilot, typed: str) -> None:
+    """Open the command palette, type `typed`, wait until the first command found contains it,
+    run that one, and wait until the palette has closed. (A fixed pause before Enter raced the
+    palette's search on a busy machine and ran nothing, or another command.)"""
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    for key in typed:
+        await pilot.press("space" if key == " " else key)
+
+    def first_found() -> str:
+        found = app.screen.query_one(CommandList)
+        if not found.option_count:
+            return ""
+        prompt = found.get_option_at_index(0).prompt
+        return getattr(prompt, "plain", str(prompt))
+
+    await wait_until(pilot, lambda: typed.lower() in first_found().lower(), f"the palette to find {typed!r}")
+    await pilot.press("down", "enter")
+    await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette to close")

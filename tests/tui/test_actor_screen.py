@@ -6,7 +6,7 @@ import asyncio
 import html
 import re
 
-from tests_support.tui_canned import CANNED, settle
+from tests_support.tui_canned import CANNED, run_from_palette, settle
 
 from rehearse.analysis.events import Event
 from rehearse.profiles.profile import build_profile, take_figures
@@ -34,12 +34,7 @@ def canned_profile(project, character):
 
 def _palette_to_actors(pilot):
     async def go():
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for key in "actor: profiles":
-            await pilot.press("space" if key == " " else key)
-        await pilot.pause(0.4)
-        await pilot.press("down", "enter")
+        await run_from_palette(pilot, "actor: profiles")
         await settle(pilot, 0.2)
     return go()
 

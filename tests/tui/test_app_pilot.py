@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from tests_support.tui_canned import CANNED, FLAG_SENTENCE, settle
+from tests_support.tui_canned import CANNED, FLAG_SENTENCE, run_from_palette, settle, wait_until
 
 from rehearse.errors import ConfigError
 from rehearse.tui.app import create_app
@@ -300,24 +300,15 @@ def test_palette_runs_scene_analysis_with_progress(tiny_production):
             await settle(pilot)
             await pilot.press("enter")
             await settle(pilot)
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            for key in "scene: analyze":
-                await pilot.press("space" if key == " " else key)
-            await pilot.pause(0.3)
-            await pilot.press("down", "enter")
-            for _ in range(30):
-                await pilot.pause(0.05)
-                if app.job_state is not None:
-                    break
+            await run_from_palette(pilot, "scene: analyze")
+            await wait_until(pilot, lambda: app.job_state is not None, "the analysis job to start")
             state = app.job_state
             assert state is not None and state[0] == "analyze scene 01"
             # The UI keeps answering keys while the worker runs.
             await pilot.press("j")
             assert app.screen.query_one("#beats").cursor_row == 1
             await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert app.job_state is None
+            await wait_until(pilot, lambda: app.job_state is None, "the job's end to land")
             assert seen["fractions"][-1] == pytest.approx(1.0)
             assert seen["fractions"] == sorted(seen["fractions"])
 
@@ -335,16 +326,13 @@ def test_cancel_stops_the_running_analysis(tiny_production):
             await pilot.press("enter")
             await settle(pilot)
             await pilot.press("a")
-            await pilot.pause(0.6)
-            assert app.job_state is not None and app.screen.query_one("#job").display
+            await wait_until(pilot, lambda: app.screen.query_one("#job").display, "the job bar")
+            assert app.job_state is not None
             await pilot.press("x")
-            for _ in range(40):  # the thread notices should_stop at its next step (0.25 s)
-                await pilot.pause(0.05)
-                if seen.get("stopped"):
-                    break
-            await pilot.pause(0.1)
-            assert seen.get("stopped") is True
-            assert app.job_state is None and not app.screen.query_one("#job").display
+            # the thread notices should_stop at its next step (0.25 s)
+            await wait_until(pilot, lambda: seen.get("stopped"), "the analysis thread to stop")
+            await wait_until(pilot, lambda: not app.screen.query_one("#job").display, "the job bar to hide")
+            assert app.job_state is None
             assert len(seen["fractions"]) < 20
 
     run(body())
@@ -356,13 +344,8 @@ def test_failed_analysis_opens_one_line_error_screen(tiny_app):
             await settle(pilot)
             tiny_app.push_screen(TakeScreen("01", "1A-1"))
             await settle(pilot)
-            await pilot.press("a")  # the real analysis (in a child process), on an empty take file
-            for _ in range(200):
-                await pilot.pause(0.05)
-                if isinstance(tiny_app.screen, ErrorScreen):
-                    break
-            await pilot.pause(0.1)
-            assert isinstance(tiny_app.screen, ErrorScreen)
+            await pilot.press("a")  # the real analysis (in a thread worker), on an empty take file
+            await wait_until(pilot, lambda: isinstance(tiny_app.screen, ErrorScreen), "the error screen")
             message = tiny_app.screen.message
             assert message.endswith("takes/1A-1.mp4: error: video file is empty (0 bytes) (copy the take again from the card)")
             assert str(tiny_app.screen.query_one("#error-message").content) == message
@@ -408,23 +391,10 @@ def test_file_watcher_notices_an_edit_by_itself(tiny_production):
             (tiny_production / "02-stairwell.yaml").write_text(
                 (tiny_production / "02-stairwell.yaml").read_text().replace("STAIRWELL", "ROOFTOP")
             )
-            for _ in range(40):
-                await pilot.pause(0.1)
-                if "INT. ROOFTOP - NIGHT" in screen_text(app):
-                    break
-            assert "INT. ROOFTOP - NIGHT" in screen_text(app)
+            # polled every 1 s, then reloaded in a worker
+            await wait_until(pilot, lambda: "INT. ROOFTOP - NIGHT" in screen_text(app), "the edit on screen", step_s=0.1)
 
     run(body())
-
-
-async def palette(pilot, command: str) -> None:
-    """Open the command palette, type a command and run the first match."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    for key in command:
-        await pilot.press("space" if key == " " else key)
-    await pilot.pause(0.4)
-    await pilot.press("down", "enter")
 
 
 @pytest.mark.slow  # writes a real report and markers: tens of seconds on a busy machine
@@ -454,14 +424,14 @@ def test_palette_report_and_marker_export_write_files_third_parties_read(tiny_ap
             await settle(pilot)
             await pilot.press("enter")
             await settle(pilot)
-            await palette(pilot, "report: open")
+            await run_from_palette(pilot, "report: open")
             await wait_for(report)
-            await palette(pilot, "markers: export")
+            await run_from_palette(pilot, "markers: export")
             await settle(pilot)
             assert isinstance(tiny_app.screen, ExportPrompt)  # it asks where to write
             await pilot.press("enter")  # the suggestion
             await wait_for(markers)
-            await palette(pilot, "markers: export")
+            await run_from_palette(pilot, "markers: export")
             await settle(pilot)
             await pilot.press("ctrl+u")
             await pilot.press(*_keys(str(chosen)), "enter")
@@ -579,12 +549,7 @@ def test_analysis_refuses_takes_of_an_actor_without_consent(tiny_production):
             app.push_screen(TakeScreen("01", "1A-1"))
             await settle(pilot)
             await pilot.press("a")
-            for _ in range(300):
-                await pilot.pause(0.05)
-                if isinstance(app.screen, ErrorScreen):
-                    break
-            await pilot.pause(0.1)
-            assert isinstance(app.screen, ErrorScreen)
+            await wait_until(pilot, lambda: isinstance(app.screen, ErrorScreen), "the error screen")
             assert "take 1A-1 not analyzed: Ines Varga (maya) has `consent: false`" in app.screen.message
 
     run(body())

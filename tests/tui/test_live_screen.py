@@ -105,7 +105,7 @@ def test_live_screen_snapshot(snap_compare, tmp_path):
 
 
 def test_the_app_palette_opens_the_live_screen_and_a_bad_source_ends_it_in_one_line(tiny_app):
-    from tests_support.tui_canned import settle
+    from tests_support.tui_canned import run_from_palette, settle, wait_until
 
     from rehearse.tui.live_app import LiveScreen
     from rehearse.tui.live_prompt import LivePrompt
@@ -115,30 +115,19 @@ def test_the_app_palette_opens_the_live_screen_and_a_bad_source_ends_it_in_one_l
             await settle(pilot)
             await pilot.press("enter")  # into scene 01
             await settle(pilot)
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            for key in "watch live":
-                await pilot.press("space" if key == " " else key)
-            await pilot.pause(0.4)
-            await pilot.press("down", "enter")
-            await pilot.pause(0.2)
-            assert isinstance(tiny_app.screen, LivePrompt)
+            await run_from_palette(pilot, "watch live")
+            await wait_until(pilot, lambda: isinstance(tiny_app.screen, LivePrompt), "the live prompt")
             source = tiny_app.screen.query_one("#live-source")
             source.value = "nowhere.mp4"
             tiny_app.screen.query_one("#live-take").value = ""
             source.focus()
             await pilot.press("enter")
-            for _ in range(100):
-                await pilot.pause(0.05)
-                screen = tiny_app.screen
-                if isinstance(screen, LiveScreen) and screen.ended_reason:
-                    break
-            assert isinstance(tiny_app.screen, LiveScreen)
+            await wait_until(pilot, lambda: isinstance(tiny_app.screen, LiveScreen) and tiny_app.screen.ended_reason,
+                             "the live screen to end on the missing source")
             status = str(tiny_app.screen.query_one("#status").render())
             assert "ENDED" in status and "nowhere.mp4" in status and "no such file" in status
             await pilot.press("q")
-            await pilot.pause(0.1)
-            assert not isinstance(tiny_app.screen, LiveScreen)
+            await wait_until(pilot, lambda: not isinstance(tiny_app.screen, LiveScreen), "the live screen to close")
 
     asyncio.run(body())
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from tests_support.tui_canned import CANNED, settle
+from tests_support.tui_canned import CANNED, settle, wait_until
 
 from rehearse.tui.app import create_app
 from rehearse.tui.playback import paced_frames
@@ -89,12 +89,16 @@ def test_space_plays_at_real_speed_with_the_cursor_following(tiny_app):
             await pilot.press("right_square_bracket")  # 5.2 s
             began = time.monotonic()
             await pilot.press("space")
-            await pilot.pause(1.0)
+            await wait_until(pilot, lambda: timeline.cursor_s >= 5.7, "half a second of playback")
             elapsed = time.monotonic() - began
             played = timeline.cursor_s - 5.2
-            assert 0.5 * elapsed <= played <= elapsed + 0.1, (played, elapsed)
+            # Never ahead of the clock. (How far behind depends on the machine's load: the pacing
+            # itself, late frames dropped, is tested below on a fake clock.)
+            assert played <= elapsed + 0.1, (played, elapsed)
             still = tiny_app.screen.query_one(HalfBlockStill)
-            assert still._image[0, 0, 1] == pytest.approx(min(255, timeline.cursor_s * 30), abs=12)
+            shown_s = tiny_app.screen._last_image_s  # the frame drawn (a late one moves only the cursor)
+            assert shown_s is not None and shown_s > 5.2
+            assert still._image[0, 0, 1] == pytest.approx(min(255, shown_s * 30), abs=12)
             await pilot.press("space")  # stops
             stopped_at = timeline.cursor_s
             await pilot.pause(0.3)
