@@ -14,7 +14,9 @@ Schedule (why: every-frame face+pose+hands runs at ~0.4x real time on 2 cores):
 - Hands (with `hands="auto"`) runs on every frame while a hand is tracked, when the last pose
   sample shows a wrist raised above the hip line, and otherwise searches every
   `hands_search_every_n_frames` frames while a face is in frame: a wrist below the frame or
-  unseen is unknown, not lowered (a hand resting on the face in a close-up). Hands sees the full frame: its palm detector works at a fixed 192 px
+  unseen is unknown, not lowered (a hand resting on the face in a close-up). A hand found after
+  none was tracked is followed backwards over the frames since (hand_backfill.py), so its onset
+  does not depend on which search first passed the palm detector. Hands sees the full frame: its palm detector works at a fixed 192 px
   input, so a crop around the wrist would not make it cheaper, and once a hand is tracked
   MediaPipe already skips palm detection and runs only on the hand's own region.
 
@@ -26,6 +28,7 @@ landmark 15 is the actor's left wrist, 16 the right). Mediapipe is imported lazi
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,7 @@ from rehearse.analysis.backends.assembly import (
     tracks_from_frames,
 )
 from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
+from rehearse.analysis.backends.hand_backfill import HandBackfill
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
 from rehearse.analysis.motion_energy import MotionEnergyMeter, small_grey
@@ -107,6 +111,7 @@ class LandmarkExtractor:
         self._force_pose_next = False
         self._hand_seen_last_run = False
         self._frames_since_hand_search = 0
+        self._backfill = HandBackfill(self.settings)
         self._face_in_frame = False
         self._motion = MotionEnergyMeter(self.settings.motion_energy)
         self._body_moving = False
@@ -227,13 +232,25 @@ class LandmarkExtractor:
             if not result.face_from_crop:
                 xs = result.face[:, 0]
                 self._face_width_px = float(np.nanmax(xs) - np.nanmin(xs)) * width
+        was_tracking = self._hand_seen_last_run
         if self._hands_wanted():
             self._run_hands(model_image, result)
             self._frames_since_hand_search = 0
         else:
             self._frames_since_hand_search += 1
+        if not self._hand_seen_last_run:
+            self._backfill.keep(result, model_image)
+        elif not was_tracking:
+            # Found now, after frames without: its onset is where it can first be tracked.
+            self._backfill.walk_back(result, model_image)
         self._frames_seen += 1
         return result
+
+    @property
+    def unsettled(self) -> int:
+        """How many of the latest results may still change (a hand found later is walked back
+        over them, see hand_backfill.py): hold them before recording."""
+        return self._backfill.pending
 
     def _close_up_image(self, image: np.ndarray) -> np.ndarray:
         """The frame the models read: shrunk while the last face was large enough (see
@@ -374,6 +391,7 @@ class LandmarkExtractor:
             if model is not None:
                 model.close()
         self._face_mesh = self._crop_face_mesh = self._pose = self._hands = self._face_landmarker = None
+        self._backfill.close()
 
 
 def extract_landmarks(
@@ -394,14 +412,19 @@ def extract_landmarks(
     """
     settings = settings or LandmarkSettings()
     recorder = TrackRecorder(settings, expected_frames)
+    held: deque[FrameLandmarks] = deque()  # results a later frame may still give a hand
     with LandmarkExtractor(settings) as extractor:
         for frame in frames:
             if should_stop is not None and should_stop():
                 break
             result = extractor.process(frame)
-            recorder.add(result)
+            held.append(result)
+            while len(held) > extractor.unsettled:
+                recorder.add(held.popleft())
             if progress is not None:
-                progress(recorder.count, result.t)
+                progress(recorder.count + len(held), result.t)
+    for result in held:
+        recorder.add(result)
     return recorder.tracks()
 
 

@@ -112,6 +112,15 @@ class LandmarkSettings(BaseModel):
     frame (unknown, not lowered) while a hand may rest on the face. Once found, a hand is
     tracked on every frame. Each search costs one Hands run (~25 ms); 6 frames is 250 ms at
     24 fps. Default 6."""
+    hands_backfill_s: float = Field(default=1.5, ge=0)
+    """When Hands finds a hand after none was tracked, it follows that hand backwards over the
+    frames of up to this many seconds before (kept as small copies meanwhile), so the hand's
+    onset is the first frame it can be tracked in, not the first search whose palm detector
+    passed: on compressed copies the palm score of a hand on the face sat under the threshold
+    for 1 s (measured, hand_backfill.py). 0 turns it off. Default 1.5 s."""
+    hands_backfill_width_px: int = Field(default=640, ge=160)
+    """Width (px) of the kept frames for the backwards walk (Hands reads 192-224 px inputs).
+    Default 640."""
     close_up_width_px: int | None = Field(default=None, ge=160)
     """While the face is large, FaceMesh, Pose and Hands read one copy of the frame shrunk to
     this width (px; one area resize per frame) instead of the full frame: their networks see

@@ -46,13 +46,28 @@ def test_hands_search_the_close_up_on_schedule_and_track_a_found_hand_every_fram
     # Pose sees no wrist above the hips (they are below the frame) ...
     ran = [r.hands_ran for r in results]
     found = [r.right_hand is not None or r.left_hand is not None for r in results]
-    first = found.index(True)
+    searched = next(i for i in range(len(results)) if ran[i] and found[i])
     # ... yet Hands searched at least every 6th frame before the hand came, and found it
     # within 6 frames of its arrival (frame 58 of the clip, 0.4 s into this stretch) ...
-    assert all(any(ran[i:i + 6]) for i in range(0, first - 5))
-    assert results[first].t - touch_start(clip) <= 6 * 1001 / 24000 + 1e-6
-    # ... then ran on every frame while the hand stayed.
-    assert all(ran[first:])
+    assert all(any(ran[i:i + 6]) for i in range(0, searched - 5))
+    assert results[searched].t - touch_start(clip) <= 6 * 1001 / 24000 + 1e-6
+    # ... then ran on every frame while the hand stayed ...
+    assert all(ran[searched:])
+    # ... and the frames between its arrival and that search got it walked back.
+    assert abs(results[found.index(True)].t - touch_start(clip)) <= 2 * 1001 / 24000 + 1e-6
+
+
+@pytest.mark.parametrize("start_s", [2.0, 2.09, 2.17])
+def test_the_hand_s_onset_does_not_depend_on_which_search_found_it(start_s):
+    """Starting the same stretch one to two frames later moves every search (every 6th frame)
+    onto other frames; the hand's first frame must stay where the hand arrives (frame 58)."""
+    from rehearse.video.frames import iter_frames
+
+    clip = real_clip_or_skip("WolfgangLanger_Pexels.mp4")
+    with LandmarkExtractor(LandmarkSettings(hands_search_every_n_frames=6)) as extractor:
+        results = [extractor.process(frame) for frame in iter_frames(clip, start_s=start_s, end_s=3.2)]
+    first = next(r for r in results if r.right_hand is not None or r.left_hand is not None)
+    assert abs(first.t - touch_start(clip)) <= 1001 / 24000 + 1e-6, (start_s, first.index, first.t)
 
 
 def touch_start(clip) -> float:

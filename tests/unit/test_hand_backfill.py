@@ -1,0 +1,34 @@
+"""A hand found after none was tracked keeps its side while it is walked back (hand_backfill.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehearse.analysis.backends.hand_backfill import carry_sides, small_copy
+
+
+def hand_at(x: float, y: float) -> np.ndarray:
+    points = np.zeros((21, 3), dtype=np.float32)
+    points[:, 0], points[:, 1] = x, y
+    return points
+
+
+def test_each_hand_keeps_the_side_of_the_nearest_hand_of_the_next_frame():
+    last = {"right": hand_at(0.3, 0.5), "left": hand_at(0.7, 0.5)}
+    sides = carry_sides([hand_at(0.68, 0.52), hand_at(0.33, 0.48)], last)
+    assert float(sides["left"][0, 0]) == np.float32(0.68)
+    assert float(sides["right"][0, 0]) == np.float32(0.33)
+
+
+def test_a_lone_followed_hand_takes_only_its_own_side_and_one_hand_at_most():
+    sides = carry_sides([hand_at(0.9, 0.9), hand_at(0.4, 0.5)], {"right": hand_at(0.42, 0.5)})
+    assert list(sides) == ["right"] and float(sides["right"][0, 0]) == np.float32(0.4)
+    assert carry_sides([], {"right": hand_at(0.4, 0.5)}) == {}
+
+
+def test_kept_frames_are_small_copies_never_the_decoder_s_own_array():
+    frame = np.zeros((1080, 1920, 3), dtype=np.uint8)
+    small = small_copy(frame, 640)
+    assert small.shape == (360, 640, 3)
+    same_size = small_copy(small, 640)
+    assert same_size.shape == small.shape and not np.shares_memory(same_size, small)
