@@ -175,13 +175,11 @@ class IncrementalEvents:
         self.state.t_s = frame.t
         self.state.face = frame.face is not None
 
-    def due(self, *, behind: bool = False) -> bool:
-        """A detection pass is due: every `every_s` of stream time, or while the analysis is
-        `behind` (frames are waiting) only every `4 * every_s`, so the picture comes first."""
+    def due(self) -> bool:
+        """A detection pass is due (every `every_s` of stream time)."""
         if not self.frames:
             return False
-        every = self.every_s * (4 if behind else 1)
-        return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= every
+        return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= self.every_s
 
     def update(self) -> list[Event]:
         """Run the detectors over the frames kept; the events that became final, in time order.

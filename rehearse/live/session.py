@@ -166,7 +166,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                 detector.add(extractor.process(Frame(received.index, received.t, image)))
                 analysed += 1
                 events = ready()
-                if pending is None and detector.due(behind=source.waiting() > 0):
+                if pending is None and detector.due():
                     pending = passes.submit(detector.update)
                 yield update("live", events, time.monotonic() - received.arrived_wall_s)
     finally:

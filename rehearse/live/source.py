@@ -192,11 +192,6 @@ class LiveSource:
             self._cond.notify_all()
             return frame
 
-    def waiting(self) -> int:
-        """Frames received and not yet taken (the analysis is behind when there are any)."""
-        with self._cond:
-            return len(self._queue)
-
     # -- reading (background thread) -------------------------------------------------------------
 
     def _open(self, timeout_s: float, *, first: bool) -> Any:
