@@ -115,7 +115,16 @@ class RehearseApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
     def load_project_in_worker(self, reload: bool) -> None:
-        self.post_message(ProjectLoaded(self._load(), reload=reload))
+        self.post_from_worker(ProjectLoaded(self._load(), reload=reload))
+
+    def post_from_worker(self, message) -> None:
+        """Post a worker's result unless a newer worker replaced it: a cancelled thread still runs
+        to its end, and its stale answer (an older load, flags of an older production) must not
+        land after the fresh one."""
+        from textual.worker import get_current_worker
+
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
 
     def closing(self) -> bool:
         """True once the app began to shut down. A worker's result can still land then (Pilot's
@@ -147,7 +156,7 @@ class RehearseApp(App):
                 flags = self.sources.scene_flags(project, scene)
             except RehearseError:
                 flags = None
-            self.post_message(FlagsReady(scene.id, flags))
+            self.post_from_worker(FlagsReady(scene.id, flags))
 
     def on_flags_ready(self, message: FlagsReady) -> None:
         if self.closing():

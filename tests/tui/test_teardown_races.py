@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tests_support.tui_canned import CANNED, settle
+from tests_support.tui_canned import CANNED, settle, wait_until
 from textual.app import App
 from textual.dom import DOMNode
 
@@ -84,3 +84,50 @@ def test_a_result_landing_during_shutdown_touches_no_removed_widget(tiny_product
     asyncio.run(body())  # an exception in any handler fails here, with its traceback
     assert handled.is_set()
     assert started_while_closing == []
+
+
+def test_a_cancelled_flags_computation_never_overwrites_the_fresh_one(tiny_production):
+    """A newer computation cancels the running one, whose thread still runs to its end: its
+    stale answer, arriving last, must not replace the fresh flags."""
+    import threading
+
+    from rehearse.tui.data import DataSources
+
+    release_stale = threading.Event()
+    stale_threads: list[threading.Thread] = []
+
+    def scene_flags(project, scene):
+        if not stale_threads:  # the first computation (at start): held until the fresh one has landed
+            stale_threads.append(threading.current_thread())
+            release_stale.wait(HANDLED_WITHIN_S)
+            return ["stale"]
+        return []
+
+    sources = DataSources(take_data=CANNED.take_data, scene_flags=scene_flags, read_still=CANNED.read_still)
+    app = create_app(tiny_production, sources=sources, keymap={}, watch=False)
+
+    async def body():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: bool(stale_threads), "the first flags computation")
+            app.compute_flags(app.project)  # e.g. after an analysis finished
+            await wait_until(pilot, lambda: app.flags == {"01": [], "02": []}, "the fresh flags")
+            release_stale.set()
+            # The stale worker has posted (or not) once its thread has left compute_flags (the
+            # thread itself lives on in the executor).
+            await wait_until(pilot, lambda: not _running_in(stale_threads[0], "compute_flags"), "the stale worker's end")
+            await settle(pilot)
+            assert app.flags == {"01": [], "02": []}
+
+    asyncio.run(body())
+
+
+def _running_in(thread, function: str) -> bool:
+    """True while `thread`'s stack holds a frame of `function`."""
+    import sys
+
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == function:
+            return True
+        frame = frame.f_back
+    return False

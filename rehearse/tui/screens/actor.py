@@ -177,9 +177,9 @@ class ActorScreen(RehearseScreen):
             profile = self.loader(project, character)
             flags = profile_outliers(profile, profile_settings(load_settings(project.root)), circled_takes(project))
         except RehearseError as error:
-            self.post_message(ActorProfileReady(character.id, None, [], error.one_line()))
+            self.post_from_worker(ActorProfileReady(character.id, None, [], error.one_line()))
             return
-        self.post_message(ActorProfileReady(character.id, profile, flags, None))
+        self.post_from_worker(ActorProfileReady(character.id, profile, flags, None))
 
     def on_actor_profile_ready(self, message: ActorProfileReady) -> None:
         if message.character_id != self.shown:
