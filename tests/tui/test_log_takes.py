@@ -238,7 +238,7 @@ def test_two_run_throughs_in_a_real_terminal(tmp_path):
         return subprocess.run(["tmux", "-L", socket, *args], check=True, capture_output=True, text=True).stdout
 
     def wait_for(needle):
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # generous: CI is a loaded 2-core machine
         while time.monotonic() < deadline:
             screen = tmux("capture-pane", "-p", "-t", "log")
             if needle in screen:

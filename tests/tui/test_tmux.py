@@ -37,7 +37,7 @@ class Tmux:
             self.run("send-keys", "-t", "app", key)
             time.sleep(0.15)
 
-    def wait_for(self, text: str, timeout_s: float = 20.0) -> str:
+    def wait_for(self, text: str, timeout_s: float = 60.0) -> str:  # generous: CI is a loaded 2-core machine
         deadline = time.monotonic() + timeout_s
         screen = ""
         while time.monotonic() < deadline:

@@ -108,7 +108,9 @@ def test_alias_bomb_is_rejected_fast_without_expanding(tmp_path: Path):
     started = time.perf_counter()
     project, problems = load_files([root / "bomb.yaml"])
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"alias bomb took {elapsed:.2f} s"
+    # Expanded, it would take hours and gigabytes; rejected unexpanded it takes milliseconds. The
+    # bound is that gap, not a speed (a loaded CI machine can stretch milliseconds tenfold).
+    assert elapsed < 10.0, f"alias bomb took {elapsed:.2f} s"
     assert project is None
     [problem] = problems
     assert problem.severity == "error"
