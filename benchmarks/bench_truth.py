@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_native_stderr()  # MediaPipe's C++ start-up lines would bury the progress lines
     cases = ([] if args.only == "rendered" else real_cases()) + ([] if args.only == "real" else rendered_cases())
-    rows, pooled = [], {}
+    rows, pooled, real_minutes = [], {}, {}
     for backend, changes in backends(args.task).items():
         if args.backend and backend not in args.backend:
             continue
@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                     total["hits"] += row.hits
                     total["on"] += row.onset_errors_frames
                     total["off"] += row.offset_errors_frames
+            if where == "real":
+                real_minutes[backend] = real_minutes.get(backend, 0.0) + board.duration_s / 60
             for event in board.outside:
                 rows.append({"backend": backend, "set": where, "clip": clip.name, "kind": f"OUTSIDE {event.kind}",
                              "start_s": event.start_s, "end_s": event.end_s})
@@ -146,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         recall = t["hits"] / t["truth"] if t["truth"] else 1.0
         print(f"{backend:11} {key:22} truth {t['truth']:3d} found {t['detected']:3d} hits {t['hits']:3d} "
               f"P {precision:.2f} R {recall:.2f} onset {_frames(t['on'])} offset {_frames(t['off'])}")
+    for backend, minutes in real_minutes.items():
+        false = sum(t["detected"] - t["hits"] for (b, key), t in pooled.items() if b == backend and key.startswith("expression"))
+        print(f"{backend:11} false expressions on real clips: {false} in {60 * minutes:.1f} s "
+              f"({false / minutes if minutes else 0.0:.1f} per minute; target <= 1)")
     return 0
 
 

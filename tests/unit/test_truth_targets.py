@@ -124,30 +124,43 @@ def test_eye_closures_over_500_ms_have_both_edges_within_3_frames(boards):
     assert not problems, "; ".join(problems)
 
 
+def test_at_most_one_false_expression_per_minute_of_real_footage(boards):
+    false, minutes = [], 0.0
+    for clip, (board, _) in boards.items():
+        minutes += board.duration_s / 60
+        false += [f"{clip}: {row.key} at {_where(e)}" for row in board.rows
+                  if row.key.startswith("expression") for e in row.false_positives]
+    rate = len(false) / minutes if minutes else 0.0
+    assert rate <= 1.0, f"{len(false)} false expressions in {60 * minutes:.1f} s ({rate:.1f} per minute): " + "; ".join(false)
+
+
 @pytest.mark.xfail(strict=False, reason="known gap of the default backend, measured 2026-11-30: WolfgangLanger's "
                    "crying furrow (0-5.92 s) not found: the model's browDown stays near 0.04 while she cries "
                    "with her eyes shut (the furrow is wrinkles the landmarks do not carry; the Face Landmarker "
                    "task misses it too) and rises only 4.80-5.51 s while her fingers lie on the glabella, which "
-                   "is not read (under a hand). Crying is no longer a smile, the laugh's smile is one "
-                   "(9.43 s-end, onset -42 ms), and no false expression is left in 38.8 s of real footage.")
-def test_every_smile_brow_raise_and_furrow_found_onset_within_250_ms_at_most_one_false_per_minute(boards):
-    problems, false, minutes = [], [], 0.0
+                   "is not read (under a hand). Every smile is found (the laugh's as one, 9.43 s-end, onset -42 ms)")
+def test_every_smile_brow_raise_and_furrow_found_onset_within_250_ms(boards):
+    problems = []
     for clip, (board, _) in boards.items():
-        minutes += board.duration_s / 60
         for row in board.rows:
-            if not row.key.startswith("expression"):
-                continue
-            false += [f"{clip}: {row.key} at {_where(e)}" for e in row.false_positives]
             label = row.key.partition(":")[2]
-            if label not in EXPRESSION_TARGET_LABELS:
+            if not row.key.startswith("expression") or label not in EXPRESSION_TARGET_LABELS:
                 continue
             problems += [f"{clip}: {row.key} at {_where(e)} not found" for e in row.misses]
             problems += [f"{clip}: {row.key} at {_where(t)} found {1000 * (d.start_s - t.start_s):+.0f} ms off"
                          for t, d in row.pairs if abs(d.start_s - t.start_s) > 0.25]
-    rate = len(false) / minutes if minutes else 0.0
-    assert not problems and rate <= 1.0, (
-        "; ".join(problems) + f" | {len(false)} false expressions in {60 * minutes:.1f} s "
-        f"({rate:.1f} per minute): " + "; ".join(false))
+    assert not problems, "; ".join(problems)
+
+
+def test_crying_is_not_a_smile_and_the_laugh_is_one_smile(boards):
+    """The two readings this round fixed on the real close-up: the crying grimace (eyes squeezed
+    shut, lips closed, 0-5.9 s) read as a smile, and the laugh's smile split at the open mouth."""
+    if "WolfgangLanger_Pexels.mp4" not in boards:
+        pytest.skip("WolfgangLanger_Pexels.mp4 not extracted (python -m tools.real_clips)")
+    board, _ = boards["WolfgangLanger_Pexels.mp4"]
+    row = board.row("expression:smile")
+    found = [_where(d) for _, d in row.pairs] + [_where(d) for d in row.false_positives]
+    assert row.hits == 1 and not row.false_positives, f"smiles found: {found} (truth 9.468-19.686 s)"
 
 
 def test_no_event_outside_the_take(boards):
