@@ -15,32 +15,21 @@ import numpy as np
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.tracks import SignalTrack
 from rehearse.breakdown.models import Beat, TrackedGesture
-from rehearse.continuity.align import Alignment, BeatSpan, align_takes
+from rehearse.continuity.align import Alignment, align_takes
 from rehearse.continuity.flags import (
     DriftFlag,
+    beat_flag,
+    beat_place,
     expression_word,
-    gesture_phrase,
     severity_for,
     side_word,
-    take_name,
+    span_at,
 )
 from rehearse.continuity.framing import framing_flags
+from rehearse.continuity.gesture_match import gesture_flags
 from rehearse.continuity.gestures_check import tracked_gesture_flags
 from rehearse.continuity.lighting import LightingSample, lighting_flags
-from rehearse.continuity.movement import (
-    HAND_GESTURES,
-    movement_made,
-    movement_shift,
-    path_similarity,
-)
 from rehearse.continuity.settings import DriftSettings
-
-MATCHED_GESTURES = ("hand_to_face", "hand_to_collar", "hand_raise", "head_turn", "shoulder_turn", "nod", "shake",
-                    "lean_toward", "lean_away")
-"""Gesture labels matched one to one between takes."""
-LEAN_LABELS = ("lean_toward", "lean_away")
-"""A lean missing or added is a `lean` flag; its onset is not timed (a lean builds slowly)."""
-SIDE_KIND = {"head_turn": "head_turn", "shoulder_turn": "shoulder"}
 
 
 @dataclass(frozen=True)
@@ -77,108 +66,6 @@ class ComparedTake:
         if self.body_confidence is not None:
             inside &= np.nan_to_num(np.asarray(self.body_confidence, dtype=float)) >= minimum
         return inside
-
-
-def _span_of(alignment: Alignment, t_ref: float) -> BeatSpan | None:
-    return alignment.span_for_ref(t_ref) or (alignment.spans[0] if alignment.spans else None)
-
-
-def _flag(kind, severity, span, other, reference, ref_s, take_s, values, message) -> DriftFlag:
-    return DriftFlag(kind=kind, severity=severity, beat=span.beat if span else None, take=other.label,
-                     reference=reference.label, reference_s=None if ref_s is None else round(ref_s, 3),
-                     take_s=None if take_s is None else round(take_s, 3), values=values, message=message)
-
-
-def _where(other: ComparedTake, span: BeatSpan | None) -> str:
-    return take_name(other.label) + (f", {span.beat}" if span and span.beat else "")
-
-
-def gesture_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignment, settings: DriftSettings) -> list[DriftFlag]:
-    """Missing, extra, side-swapped and moved gestures."""
-    ref_gestures = _gestures(reference, settings)
-    take_gestures = _gestures(other, settings)
-    unmatched = list(take_gestures)
-    flags = []
-    for ref_event in ref_gestures:
-        span = _span_of(alignment, ref_event.start_s)
-        expected = alignment.to_take(ref_event.start_s)
-        candidates = [e for e in unmatched if e.label == ref_event.label
-                      and abs(e.start_s - expected) <= settings.match_window_s]
-        if not candidates:
-            if movement_made(reference, ref_event, other, alignment.to_take, settings.match_window_s):
-                continue  # made, just under the detector's threshold in this take
-            flags.append(_flag("lean" if ref_event.label in LEAN_LABELS else "missing", "high", span, other, reference, ref_event.start_s, expected,
-                               {"gesture": ref_event.label or "", "reference_side": ref_event.side or ""},
-                               f"{_where(other, span)}: gesture missing — in reference take {reference.label} "
-                               f"{gesture_phrase(ref_event.label, ref_event.side, other.who)} at "
-                               f"{ref_event.start_s:.1f} s; nothing like it near {expected:.1f} s here."))
-            continue
-        match = min(candidates, key=lambda e: (e.side != ref_event.side, abs(e.start_s - expected)))
-        unmatched.remove(match)
-        shift = match.start_s - expected
-        lag = movement_shift(reference, ref_event, other, match, alignment, settings.match_window_s)
-        if lag is not None:
-            # Threshold crossings move with amplitude and ramp; the whole movement's lag does not.
-            shift = lag
-        values: dict[str, float | str] = {
-            "gesture": ref_event.label, "reference_side": ref_event.side or "", "take_side": match.side or "",
-            "reference_onset_s": round(ref_event.start_s, 3), "take_onset_s": round(match.start_s, 3),
-            "onset_shift_ms": round(shift * 1000, 1),
-        }
-        if span is not None:
-            values["reference_into_beat_s"] = round(ref_event.start_s - span.ref_start, 3)
-            values["take_into_beat_s"] = round(match.start_s - span.take_start, 3)
-        if match.side != ref_event.side and ref_event.side in ("left", "right", "both"):
-            kind = "hand_side" if ref_event.label in HAND_GESTURES else SIDE_KIND.get(ref_event.label, "hand_side")
-            similarity = path_similarity(reference, ref_event, other, match, settings.dtw_window_fraction, True)
-            if similarity is not None:
-                values["mirrored_similarity"] = similarity
-            flags.append(_flag(kind, "high", span, other, reference, ref_event.start_s, match.start_s, values,
-                               f"{_where(other, span)}: {gesture_phrase(match.label, match.side, other.who)} at "
-                               f"{match.start_s:.1f} s; reference take {reference.label} "
-                               f"{_side_clause(ref_event)} at {ref_event.start_s:.1f} s."))
-            continue
-        similarity = path_similarity(reference, ref_event, other, match, settings.dtw_window_fraction, False)
-        if similarity is not None:
-            values["similarity"] = similarity
-        if abs(shift) > settings.onset_tolerance_s and ref_event.label not in LEAN_LABELS:
-            into = (f" ({values['take_into_beat_s']:.2f} s into the beat, reference "
-                    f"{values['reference_into_beat_s']:.2f} s)") if span is not None else ""
-            flags.append(_flag("timing", severity_for(abs(shift), settings.onset_tolerance_s, settings.severity_high_factor),
-                               span, other, reference, ref_event.start_s, match.start_s, values,
-                               f"{_where(other, span)}: {gesture_phrase(match.label, match.side, other.who)} "
-                               f"{abs(shift):.2f} s {'late' if shift > 0 else 'early'} at {match.start_s:.1f} s"
-                               f"{into}; reference take {reference.label} at {ref_event.start_s:.1f} s."))
-    for event in unmatched:
-        if movement_made(other, event, reference, alignment.to_ref, settings.match_window_s):
-            continue
-        span = alignment.span_for_take(event.start_s) or (alignment.spans[0] if alignment.spans else None)
-        flags.append(_flag("lean" if event.label in LEAN_LABELS else "extra", "medium", span, other, reference, None, event.start_s,
-                           {"gesture": event.label or "", "take_side": event.side or ""},
-                           f"{_where(other, span)}: {gesture_phrase(event.label, event.side, other.who)} at "
-                           f"{event.start_s:.1f} s; reference take {reference.label} has no such gesture here."))
-    return flags
-
-
-def _gestures(take: ComparedTake, settings: DriftSettings) -> list[Event]:
-    """Matchable gestures; shoulder turns only where the pose was tracked with confidence."""
-    out = []
-    for event in take.events:
-        if event.kind != "gesture" or event.label not in MATCHED_GESTURES:
-            continue
-        if event.label == "shoulder_turn":
-            trusted = take.body_trusted(event.start_s, event.end_s + 1e-6, settings.min_body_confidence)
-            if trusted is None or not trusted.any():
-                continue
-        out.append(event)
-    return out
-
-
-def _side_clause(event: Event) -> str:
-    phrase = gesture_phrase(event.label, event.side, "X")[2:]
-    if event.label in HAND_GESTURES:
-        return f"uses the {side_word(event.side)} hand" if event.side != "both" else "uses both hands"
-    return phrase
 
 
 def _events_in(events: Sequence[Event], kind: str, start: float, end: float) -> list[Event]:
@@ -221,10 +108,10 @@ def hold_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignmen
             target_words = f" (target {target.duration:.1f} s ± {target.tolerance:.1f} s)"
         how = "rushed" if drift < 0 else "long"
         measured = f"lasts {take_len:.1f} s" if take_hold else "is gone"
-        flags.append(_flag("hold", severity_for(drift, settings.hold_tolerance_s, settings.severity_high_factor),
+        flags.append(beat_flag("hold", severity_for(drift, settings.hold_tolerance_s, settings.severity_high_factor),
                            span, other, reference, ref_hold.start_s,
                            take_hold.start_s if take_hold else span.to_take(ref_hold.start_s), values,
-                           f"{_where(other, span)}: hold {how} — {other.who}'s hold {measured}"
+                           f"{beat_place(other, span)}: hold {how} — {other.who}'s hold {measured}"
                            f"{' from ' + format(take_hold.start_s, '.1f') + ' s' if take_hold else ''}; reference take "
                            f"{reference.label} held {ref_len:.1f} s from {ref_hold.start_s:.1f} s{target_words}."))
     return flags
@@ -291,9 +178,9 @@ def angle_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignme
             values = {f"reference_{name}_deg": round(ref_value, 1), f"take_{name}_deg": round(take_value, 1),
                       "change_deg": round(change, 1), "tolerance_deg": tolerance}
             middle = (span.take_start + span.take_end) / 2
-            flags.append(_flag(kind, severity_for(change, tolerance, settings.severity_high_factor), span, other,
+            flags.append(beat_flag(kind, severity_for(change, tolerance, settings.severity_high_factor), span, other,
                                reference, (span.ref_start + span.ref_end) / 2, middle, values,
-                               f"{_where(other, span)}: {other.who}'s {words} averages {take_value:+.1f}° "
+                               f"{beat_place(other, span)}: {other.who}'s {words} averages {take_value:+.1f}° "
                                f"against {ref_value:+.1f}° in reference take {reference.label} "
                                f"({change:+.1f}°)."))
     return flags
@@ -317,9 +204,9 @@ def blink_flags(reference: ComparedTake, other: ComparedTake, alignment: Alignme
         values = {"reference_blinks": float(len(ref_blinks)), "take_blinks": float(len(take_blinks)),
                   "reference_rate_per_min": round(ref_rate, 1), "take_rate_per_min": round(take_rate, 1)}
         first = take_blinks[0].start_s if take_blinks else span.take_start
-        flags.append(_flag("blink_rate", "low" if abs(count_change) == 1 else "medium", span, other, reference,
+        flags.append(beat_flag("blink_rate", "low" if abs(count_change) == 1 else "medium", span, other, reference,
                            ref_blinks[0].start_s if ref_blinks else span.ref_start, first, values,
-                           f"{_where(other, span)}: {extra if count_change > 0 else 'fewer blinks'} — "
+                           f"{beat_place(other, span)}: {extra if count_change > 0 else 'fewer blinks'} — "
                            f"{len(take_blinks)} blink(s) (at {times} s), against {len(ref_blinks)} in reference "
                            f"take {reference.label}{_rates(take_rate, ref_rate, span.take_end - span.take_start)}."))
     return flags
@@ -347,7 +234,7 @@ def expression_flags(reference: ComparedTake, other: ComparedTake, alignment: Al
                                ref_event.values.get("threshold_blendshape_score"))
         if peak is not None and threshold and abs(peak) < settings.expression_min_strength * threshold:
             continue
-        span = _span_of(alignment, ref_event.start_s)
+        span = span_at(alignment, ref_event.start_s)
         if wanted is not None:
             # The beat that lists the expression may start while it is already on the face.
             listing = [s for s, labels in wanted.items() if ref_event.label in labels
@@ -364,15 +251,15 @@ def expression_flags(reference: ComparedTake, other: ComparedTake, alignment: Al
         values = {"expression": ref_event.label or "", "reference_onset_s": round(ref_event.start_s, 3)}
         if near:
             values["take_side"] = near[0].side or ""
-            message = (f"{_where(other, span)}: the {word} is on the {side_word(near[0].side)} at "
+            message = (f"{beat_place(other, span)}: the {word} is on the {side_word(near[0].side)} at "
                        f"{near[0].start_s:.1f} s; reference take {reference.label} has it on the "
                        f"{side_word(ref_event.side)} at {ref_event.start_s:.1f} s.")
             take_s = near[0].start_s
         else:
-            message = (f"{_where(other, span)}: the {word} is gone — reference take {reference.label} "
+            message = (f"{beat_place(other, span)}: the {word} is gone — reference take {reference.label} "
                        f"shows it at {ref_event.start_s:.1f} s (expected near {start:.1f} s here).")
             take_s = start
-        flags.append(_flag("expression", "medium", span, other, reference, ref_event.start_s, take_s, values, message))
+        flags.append(beat_flag("expression", "medium", span, other, reference, ref_event.start_s, take_s, values, message))
     return flags
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from rehearse.continuity.align import Alignment, BeatSpan
+    from rehearse.continuity.compare import ComparedTake
 
 FLAG_KINDS = (
     "hand_side", "timing", "missing", "extra", "hold", "lean", "shoulder", "head_turn",
@@ -141,3 +145,22 @@ def gesture_phrase(label: str | None, side: str | None = None, who: str = "the a
 def expression_word(label: str | None) -> str:
     """`half-smile` for `half_smile`."""
     return EXPRESSION_WORDS.get(label or "", (label or "expression").replace("_", " "))
+
+
+# -- placing a flag in a beat of the compared take -------------------------------------------
+
+def span_at(alignment: Alignment, t_ref: float) -> BeatSpan | None:
+    """The beat span holding reference time `t_ref` (else the first one)."""
+    return alignment.span_for_ref(t_ref) or (alignment.spans[0] if alignment.spans else None)
+
+
+def beat_flag(kind, severity, span, other, reference, ref_s, take_s, values, message) -> DriftFlag:
+    """A flag of take `other` against `reference` (ComparedTakes) in the beat `span` covers."""
+    return DriftFlag(kind=kind, severity=severity, beat=span.beat if span else None, take=other.label,
+                     reference=reference.label, reference_s=None if ref_s is None else round(ref_s, 3),
+                     take_s=None if take_s is None else round(take_s, 3), values=values, message=message)
+
+
+def beat_place(other: ComparedTake, span: BeatSpan | None) -> str:
+    """`take 1A-2, b3`: where a flag's sentence says it is."""
+    return take_name(other.label) + (f", {span.beat}" if span and span.beat else "")
