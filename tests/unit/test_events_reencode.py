@@ -135,9 +135,9 @@ def test_reencoded_copies_of_the_crying_closeup_raise_no_drift(variant, settings
     """The real 20 s close-up (crying with the eyes squeezed shut, a hand on the face, a laugh)
     against its re-encodes: last round its mpeg4 copy was flagged "the lip press is gone", and
     the hand on the face came 0.6-1.0 s late on the mpeg4 and downscaled copies (the first hand
-    search whose palm score passed). Face events are not compared here: a few of this clip's
-    readings sit on a threshold (a blink whose lid barely reopens before the laugh's closure, a
-    brow raise at 1.0x), see the report; the hand on the face is."""
+    search whose palm score passed). Blinks and closures are not compared here: a few of this
+    clip's lid readings sit on a threshold (a blink whose lid barely reopens before the laugh's
+    closure), see the report; the hand on the face and the expressions are."""
     from tests_support import real_clip_or_skip
 
     from rehearse.scene_results import files_drift
@@ -150,8 +150,15 @@ def test_reencoded_copies_of_the_crying_closeup_raise_no_drift(variant, settings
     assert any(e.kind == "eyes_closed" for e in events), "the crying closure is read"
     report = files_drift([original, copy], settings=settings)
     assert [f.message for f in report.flags] == []
-    copied, _, _ = face_events(copy, settings, ("gesture",))
+    copied, _, _ = face_events(copy, settings, ("gesture", "expression"))
     touches = [[e for e in found if e.label == "hand_to_face"] for found in (events, copied)]
     assert all(len(found) == 1 for found in touches), touches
     missing, extra = unmatched(touches[0], touches[1], frame_s)
     assert not missing and not extra, f"the take's touch: {missing}; the copy's: {extra}"
+    # The expressions come back within 2 frames: the laugh's one smile (the open-mouthed laugh
+    # used to split it differently per copy), no smile while crying, nothing read under the hand.
+    # Not the brow raise while she looks up (truth: uncertain): it peaks at 0.90-0.91x its
+    # threshold in the original and the downscale, 1.01x in x264 and 1.07x in mpeg4.
+    faces = [[e for e in found if e.kind == "expression" and e.label != "brow_raise"] for found in (events, copied)]
+    missing, extra = unmatched(faces[0], faces[1], frame_s)
+    assert faces[0] and not missing and not extra, f"only in the take: {missing}; only in the copy: {extra}"
