@@ -25,6 +25,9 @@ class FaceLandmarkerBackend:
                 f"{task_path}: face landmarker model not found",
                 hint="point face_landmarker_task at a face_landmarker.task file, or unset it to use FaceMesh",
             )
+        from rehearse.analysis.backends.mediapipe_import import import_mediapipe
+
+        import_mediapipe()  # first, so that its plotting library stays out
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.FaceLandmarkerOptions(

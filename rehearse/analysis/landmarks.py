@@ -138,7 +138,9 @@ class LandmarkExtractor:
                 )
             return self._face_landmarker
         if self._face_mesh is None:
-            import mediapipe as mp
+            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
+
+            mp = import_mediapipe()
 
             self._face_mesh = mp.solutions.face_mesh.FaceMesh(
                 static_image_mode=False,
@@ -151,7 +153,9 @@ class LandmarkExtractor:
 
     def _crop_face_model(self) -> Any:
         if self._crop_face_mesh is None:
-            import mediapipe as mp
+            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
+
+            mp = import_mediapipe()
 
             # A second graph: its tracking state lives in crop coordinates, the main one's in
             # full-frame coordinates.
@@ -166,7 +170,9 @@ class LandmarkExtractor:
 
     def _pose_model(self) -> Any:
         if self._pose is None:
-            import mediapipe as mp
+            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
+
+            mp = import_mediapipe()
 
             # complexity 1 is the only Pose model bundled in the 0.10.21 wheel (0/2 download).
             self._pose = mp.solutions.pose.Pose(
@@ -180,7 +186,9 @@ class LandmarkExtractor:
 
     def _hands_model(self) -> Any:
         if self._hands is None:
-            import mediapipe as mp
+            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
+
+            mp = import_mediapipe()
 
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=False,
