@@ -95,6 +95,8 @@ class _Snapshot:
     cached: dict[str, np.ndarray]
     """Signals of the first `cached_count` frames, kept from earlier passes."""
     cached_count: int
+    unsettled: int = 0
+    """How many of the latest frames the extractor may still change."""
 
 
 def _frame_s(frames: list[FrameLandmarks]) -> float:
@@ -155,16 +157,21 @@ class IncrementalEvents:
         self._cached: dict[str, np.ndarray] = {}
         self._cached_count = 0
         self._trimmed = 0
+        self._unsettled = 0
         """Frames trimmed from the front so far (history_s): a pass's snapshot is shifted by the
         ones trimmed while it ran."""
         self._lock = threading.Lock()
         self.pass_seconds: list[float] = []
         """Wall time of each detection pass, in seconds (signals + detectors)."""
 
-    def add(self, frame: FrameLandmarks) -> None:
-        """One analysed frame (later than the last one added); safe while a pass runs in another thread."""
+    def add(self, frame: FrameLandmarks, unsettled: int = 0) -> None:
+        """One analysed frame (later than the last one added); safe while a pass runs in another
+        thread. `unsettled`: how many of the latest frames the extractor may still change (a hand
+        found later is walked back over them: `LandmarkExtractor.unsettled`); their signals are
+        computed again by every pass until they are settled."""
         with self._lock:
             self.frames.append(frame)
+            self._unsettled = unsettled
             oldest = frame.t - self.history_s
             if self.frames[0].t < oldest:
                 drop = sum(1 for f in self.frames if f.t < oldest)
@@ -261,7 +268,8 @@ class IncrementalEvents:
 
     def _snapshot(self) -> _Snapshot:
         """The frames kept and the signals cached for them, as they are now (hold the lock)."""
-        return _Snapshot(list(self.frames), self._trimmed, self._cached, min(self._cached_count, len(self.frames)))
+        return _Snapshot(list(self.frames), self._trimmed, self._cached, min(self._cached_count, len(self.frames)),
+                         self._unsettled)
 
     def _detect(self, snapshot: _Snapshot) -> tuple[list[Event], SignalTrack]:
         started = time.perf_counter()
@@ -306,7 +314,9 @@ class IncrementalEvents:
             old = cached.get(name)
             values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
         _take_wide_signals(values, tracks if tracks is not None else tracks_from_frames(frames, self.landmark_settings))
-        settled = int(np.searchsorted(times, times[-1] - _SIGNAL_SETTLED_S))
+        # Frames the extractor may still change count as new: signals this close to them stay open.
+        first_open = times[max(0, len(frames) - max(1, snapshot.unsettled))]
+        settled = int(np.searchsorted(times, first_open - _SIGNAL_SETTLED_S))
         if samples.size:
             settled = min(settled, int(samples[-1]))
         with self._lock:

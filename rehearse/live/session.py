@@ -163,7 +163,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                     offset = received.arrived_wall_s - received.t
                 signal = True
                 image = frame_to_rgb(received.frame, analysis.max_frame_width, received.aspect)
-                detector.add(extractor.process(Frame(received.index, received.t, image)))
+                detector.add(extractor.process(Frame(received.index, received.t, image)), extractor.unsettled)
                 analysed += 1
                 events = ready()
                 if pending is None and detector.due():
