@@ -13,8 +13,9 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from rehearse.breakdown.consent import actor_name
+from rehearse.breakdown.fields import DEFAULT_FPS
 from rehearse.breakdown.folders import PRODUCTION_FILE, find_production_folder
-from rehearse.breakdown.models import DEFAULT_FPS, Production, Scene
+from rehearse.breakdown.models import Production, Scene
 from rehearse.breakdown.project import (
     Problem,
     Project,
