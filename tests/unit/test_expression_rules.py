@@ -135,3 +135,12 @@ def test_an_expression_read_from_under_a_hand_is_not_reported():
     furrows = [(round(e.start_s, 1), round(e.end_s, 1)) for e in detect_events(signals, landmarks=landmarks)
                if e.kind == "expression" and e.label == "brow_furrow"]
     assert furrows == [(5.0, 6.0)]
+
+
+def test_speech_between_two_smiles_does_not_join_them():
+    times, scores = _stream()
+    _set(times, scores, SMILE, 1.0, 3.0, 0.85)
+    _set(times, scores, SMILE, 3.8, 6.0, 0.85)
+    for syllable in np.arange(3.0, 3.8, 0.2):  # lips part and close with each syllable
+        _set(times, scores, LIPS_PARTED, syllable, syllable + 0.1, 0.6)
+    assert [round(e[1], 1) for e in _expressions(times, scores)] == [1.0, 3.8]
