@@ -42,7 +42,10 @@ def production(tmp_path: Path) -> Path:
 
 
 async def wait_drawn(pilot, text: str) -> None:
-    for _ in range(200):
+    import time
+
+    deadline = time.monotonic() + 60  # generous: CI is a loaded 2-core machine
+    while time.monotonic() < deadline:
         if text in str(pilot.app.live_screen.query_one("#status").render()):
             return
         await pilot.pause(0.02)

@@ -56,7 +56,7 @@ def test_still_is_decoded_from_the_real_video(real_production):
             app.push_screen(TakeScreen("01", "1A-1"))
             await settle(pilot)
             still = app.screen.query_one(HalfBlockStill)
-            await wait_until(pilot, lambda: still._image is not None, 20)
+            await wait_until(pilot, lambda: still._image is not None, 60)
             assert still._image.shape == (360, 640, 3)  # the clip's own size, decoded at 0.00 s
             assert str(app.screen.query_one("#still-caption").content) == "frame at 0.00 s  (f: face)"
             assert "not analyzed yet" in str(app.screen.query_one("#cursor-info").content)
