@@ -95,7 +95,9 @@ def step(name):
 
 from rehearse.analysis.take import analyze_take  # noqa: F401
 step("python, numpy, rehearse")
-import av, cv2, mediapipe as mp
+import av, cv2
+from rehearse.analysis.backends.mediapipe_import import import_mediapipe
+mp = import_mediapipe()  # as the analysis imports it (without matplotlib)
 step("PyAV, OpenCV, MediaPipe imported")
 from rehearse.analysis.prefetch import prefetched
 from rehearse.analysis.settings import LandmarkSettings

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from rehearse.analysis import cache
 from rehearse.config import Settings
 from rehearse.errors import RehearseError
 from rehearse.pipeline import Progress, TakeOutcome, TakeTarget, analyze_one, throttled
@@ -40,7 +41,8 @@ def analyze_in_pool(
     stop = context.Event()
     outcomes: dict[int, TakeOutcome] = {}
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_worker_init, initargs=(updates, stop, os.getpid())
+        max_workers=min(jobs, len(targets)), mp_context=context, initializer=_worker_init,
+        initargs=(updates, stop, os.getpid(), cache.known_hashes()),
     ) as pool:
         futures: dict[Future, int] = {
             pool.submit(_worker_analyze, target, settings, force, keep_analysis): i for i, target in enumerate(targets)
@@ -87,8 +89,9 @@ _worker_updates: Any = None
 _worker_stop: Any = None
 
 
-def _worker_init(updates, stop, parent_pid: int | None = None) -> None:
-    """Runs once in each worker: Ctrl-C goes to the parent, which sets `stop` instead.
+def _worker_init(updates, stop, parent_pid: int | None = None, hashes: dict | None = None) -> None:
+    """Runs once in each worker: Ctrl-C goes to the parent, which sets `stop` instead. `hashes`:
+    content hashes the parent already computed (planning the batch), not read again here.
 
     A worker reports only through `updates` and its returned outcome, so its native stderr
     (MediaPipe's C++ start-up log lines, which no setting silences) goes to /dev/null instead
@@ -101,6 +104,8 @@ def _worker_init(updates, stop, parent_pid: int | None = None) -> None:
 
         watch_parent(parent_pid)  # a kill -9 of the main process must not leave workers running
     _worker_updates, _worker_stop = updates, stop
+    if hashes:
+        cache.remember_hashes(hashes)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)

@@ -67,6 +67,17 @@ def content_hash(path: Path | str) -> str:
     return value
 
 
+def known_hashes() -> dict[tuple[str, int, int, int], str]:
+    """The content hashes this process has computed, keyed by the file's identity (path, size,
+    mtime, inode): handed to worker processes so that a file is read for its hash once."""
+    return dict(_hash_memo)
+
+
+def remember_hashes(hashes: dict[tuple[str, int, int, int], str]) -> None:
+    """Take hashes computed by another process (`known_hashes`); a changed file has another key."""
+    _hash_memo.update(hashes)
+
+
 def file_identity(path: Path | str) -> tuple[int, int, int, int]:
     """(size, mtime_ns, inode, device) of the file: taken before decoding and compared after."""
     info = os.stat(path)

@@ -183,3 +183,23 @@ def test_face_lost_spans_and_duration_from_pts():
     assert [(round(s.start_s, 3), round(s.end_s, 3)) for s in spans] == [(0.417, 0.833), (1.25, 1.375), (1.875, 2.0)]
     assert len(face_lost_spans(times, mask, duration, 0.25)) == 1
     assert take_duration_s(np.array([0.0]), 25.0) == pytest.approx(0.04)
+
+
+def test_hashes_handed_to_a_worker_are_not_read_again_and_a_changed_file_is(tmp_path):
+    """The batch plan hashes takes in the parent (is it cached?); pool workers get those hashes
+    (`known_hashes` -> `remember_hashes`) instead of reading each take again. A file changed
+    since has another identity, so it is hashed anew."""
+    import os
+
+    from rehearse.analysis import cache as cache_module
+
+    take = tmp_path / "take.mp4"
+    take.write_bytes(b"frames" * 1000)
+    real = cache_module.content_hash(take)
+    handed = {key: "f" * 32 for key, value in cache_module.known_hashes().items() if value == real}
+    assert len(handed) == 1
+    cache_module.remember_hashes(handed)  # as a worker would, with a value it could not compute itself
+    assert cache_module.content_hash(take) == "f" * 32
+    take.write_bytes(b"other!" * 1000)
+    os.utime(take, ns=(1, 1))
+    assert cache_module.content_hash(take) not in ("f" * 32, real)
