@@ -3,7 +3,7 @@
 Subcommand modules are imported only when that subcommand runs, so `rehearse --help` stays
 fast and never imports mediapipe, cv2 or textual. Each module in `rehearse/commands/` provides
 `add_arguments(parser)` and `run(args) -> int`. Exit codes: 0 clean, 1 problems found or a
-command failed, 2 usage errors.
+command failed, 2 usage errors, 130 interrupted (Ctrl-C), 141 the reader of the output left.
 """
 
 from __future__ import annotations
