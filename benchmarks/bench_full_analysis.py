@@ -11,6 +11,8 @@ the real path):
   motion energy), one process;
 - default: the default schedule (Pose every 4th frame and while the body moves, Hands
   searched every 6th frame, motion energy every frame), one process;
+- no_backfill: the default without keeping small copies of the frames to walk a newly found
+  hand back over (hand_backfill.py): its cost is default against this;
 - split: the default schedule with the take split in two time segments in two processes
   (what `rehearse analyze` does by default for a lone take from ~14 s up on two cores: see
   rehearse/batch_plan.py and bench_parallel.py);
@@ -45,6 +47,7 @@ RUNS = {
     "before": ({"pose_every_n_frames": 1, "hands_search_every_n_frames": 10**9,
                 "motion_energy": {"enabled": False}}, 1),
     "default": ({}, 1),
+    "no_backfill": ({"hands_backfill_s": 0}, 1),  # the default without walking found hands back
     "split": ({}, 2),
     "reference": ({"pose_every_n_frames": 1, "hands": "always"}, 1),
 }

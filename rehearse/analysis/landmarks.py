@@ -251,9 +251,11 @@ class LandmarkExtractor:
             self._frames_since_hand_search += 1
         if not self._hand_seen_last_run:
             self._backfill.keep(result, model_image)
-        elif not was_tracking:
-            # Found now, after frames without: its onset is where it can first be tracked.
-            self._backfill.walk_back(result, model_image)
+        elif not was_tracking and self._backfill.walk_back(result, self._hands_in):
+            # Found now, after frames without, and walked back so that its onset is where it can
+            # first be tracked; the walk left the graph on an older frame: start again from this one.
+            self._hands_model().reset()
+            self._hand_seen_last_run = bool(self._hands_in(model_image))
         self._frames_seen += 1
         return result
 
@@ -395,6 +397,11 @@ class LandmarkExtractor:
                 result.left_hand, result.left_hand_confidence = points, score
             else:
                 result.right_hand, result.right_hand_confidence = points, score
+
+    def _hands_in(self, image: np.ndarray) -> list[np.ndarray]:
+        """The hands the Hands graph finds in one more image (landmarks only)."""
+        found = self._hands_model().process(image)
+        return [_landmark_array(hand.landmark) for hand in found.multi_hand_landmarks or []]
 
     def close(self) -> None:
         """Release the MediaPipe graphs."""

@@ -32,3 +32,27 @@ def test_kept_frames_are_small_copies_never_the_decoder_s_own_array():
     assert small.shape == (360, 640, 3)
     same_size = small_copy(small, 640)
     assert same_size.shape == small.shape and not np.shares_memory(same_size, small)
+
+
+def test_the_walk_fills_frames_back_to_where_the_hand_is_lost_and_no_further():
+    """Canned hands stand in for the graph here; the real walk is tested on the real close-up
+    (test_hands_close_up.py, test_events_reencode.py)."""
+    from rehearse.analysis.backends.hand_backfill import HandBackfill
+    from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings
+
+    backfill = HandBackfill(LandmarkSettings(hands_backfill_s=0.5))
+    frames = [FrameLandmarks(index=i, t=i / 10, image_size=(64, 36)) for i in range(12)]
+    for frame in frames[:11]:
+        backfill.keep(frame, np.full((36, 64, 3), frame.index, dtype=np.uint8))
+    assert backfill.pending == 6  # 0.5 s back from frame 10: frames 5-10
+    found = frames[11]
+    found.right_hand, found.right_hand_confidence = hand_at(0.5, 0.5), 0.9
+    # The graph follows the hand back to frame 8 and loses it at frame 7; a hand it would find
+    # again further back (frame 6) is not taken.
+    seen = {10: [hand_at(0.5, 0.52)], 9: [hand_at(0.5, 0.55), hand_at(0.9, 0.9)], 8: [hand_at(0.5, 0.6)],
+            7: [], 6: [hand_at(0.5, 0.6)]}
+    read = backfill.walk_back(found, lambda image: seen[int(image[0, 0, 0])])
+    assert read == 4 and backfill.pending == 0
+    assert [f.index for f in frames if f.right_hand is not None] == [8, 9, 10, 11]
+    assert all(f.left_hand is None for f in frames)
+    assert frames[9].right_hand_confidence == 0.9 and float(frames[9].right_hand[0, 0]) == np.float32(0.5)
