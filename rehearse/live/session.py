@@ -164,6 +164,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                 signal = True
                 image = frame_to_rgb(received.frame, analysis.max_frame_width, received.aspect)
                 detector.add(extractor.process(Frame(received.index, received.t, image)), extractor.unsettled)
+                source.analysed(time.monotonic() - now)
                 analysed += 1
                 events = ready()
                 if pending is None and detector.due():

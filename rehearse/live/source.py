@@ -134,6 +134,9 @@ class LiveSource:
         self.record_path = record
         self.max_behind_s = max_behind_s
         self.frames_decoded = 0
+        self.analysis_s = max_behind_s / 2
+        """How long analysing a frame takes lately, in seconds (the reader of `take` updates it:
+        `analysed`); a frame is dropped once its wait plus this would exceed the budget."""
         self.frames_dropped = 0
         """Frames decoded but skipped: more than max_behind_s behind the newest when their turn came."""
         self.reopens = 0
@@ -182,15 +185,21 @@ class LiveSource:
                 return None
             newest, now = self._queue[-1].t, time.monotonic()
             # Skip a frame that has a newer one behind it and is too far behind the picture: in
-            # stream time (a burst) or already waiting half the budget (the rest is for analysing it).
+            # stream time (a burst), or waiting so long that analysing it (as long as the last
+            # frames took) would show it more than the budget late.
+            waited_max = max(0.05, min(self.max_behind_s / 2, self.max_behind_s - 2 * self.analysis_s))
             while self.drops and len(self._queue) > 1 and (
                     newest - self._queue[0].t > self.max_behind_s
-                    or now - self._queue[0].arrived_wall_s > self.max_behind_s / 2):
+                    or now - self._queue[0].arrived_wall_s > waited_max):
                 self._queue.popleft()
                 self.frames_dropped += 1
             frame = self._queue.popleft()
             self._cond.notify_all()
             return frame
+
+    def analysed(self, seconds: float) -> None:
+        """A taken frame was analysed in `seconds` (wall clock): followed as a running mean."""
+        self.analysis_s = 0.8 * self.analysis_s + 0.2 * seconds
 
     # -- reading (background thread) -------------------------------------------------------------
 
