@@ -86,6 +86,9 @@ def ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
         yield
         return
     previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:  # started ignoring Ctrl-C (`nohup`, a shell's background job): stay so
+        yield
+        return
 
     def first_ctrl_c(signum, frame) -> None:
         stop.set()

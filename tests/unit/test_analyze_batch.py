@@ -33,6 +33,14 @@ def _env(cache_dir: Path) -> dict[str, str]:
     return env
 
 
+def answer_ctrl_c() -> None:
+    """In the child before it starts: Ctrl-C handled as in a terminal. A test run started in the
+    background (`nohup`, `cmd &` in a script) ignores SIGINT, its children inherit that, and
+    Python keeps an inherited SIG_IGN: the SIGINT these tests send was then silently ignored
+    and the analysis ran to its end (exit 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _bad_inputs(folder: Path, clips: Path) -> dict[str, Path]:
     folder.mkdir()
     good = write_video(folder / "good.mp4", textured_frames(24, 320, 240), fps=24)
@@ -189,7 +197,7 @@ def test_ctrl_c_mid_analysis_leaves_a_complete_entry_or_none(shared_clips, tmp_p
     for arguments, delay, whole_group in runs:
         process = subprocess.Popen(
             [*REHEARSE, "analyze", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=_env(cache_dir), start_new_session=True,
+            text=True, env=_env(cache_dir), start_new_session=True, preexec_fn=answer_ctrl_c,
         )
         for line in process.stderr:  # wait until frames are being analysed
             if "landmarks" in line:
@@ -225,7 +233,7 @@ def test_ctrl_c_on_a_local_dask_cluster_cancels_the_takes_and_caches_nothing(sha
     cache_dir = tmp_path / "cache"
     process = subprocess.Popen(
         [*REHEARSE, "analyze", "--scheduler", "local:1", str(long_take)], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env=_env(cache_dir), start_new_session=True,
+        stderr=subprocess.PIPE, text=True, env=_env(cache_dir), start_new_session=True, preexec_fn=answer_ctrl_c,
     )
     seen = []
     for line in process.stderr:  # the worker's progress reached the client: the take is running there

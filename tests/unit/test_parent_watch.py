@@ -86,6 +86,7 @@ def ignores_ctrl_c():
     return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if the test runner ignores it
     context = multiprocessing.get_context("forkserver")
     start_forkserver_ignoring_ctrl_c(context)
     with ProcessPoolExecutor(2, mp_context=context) as pool:
