@@ -172,7 +172,9 @@ def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray, present: np.
     seen = np.flatnonzero(np.ones(px.shape[0], bool) if present is None else present)
     if seen.size < 2:
         return speed
-    times, px, iod = times[seen], px[seen], iod[seen]
+    # Only the 1-D arrays are taken to the frames with a face; the points are picked block by
+    # block below (a copy of them all would be a 10-minute take's largest array, 55 MB, again).
+    times, iod = times[seen], iod[seen]
     before, after = motion_span_frames(times)
     elapsed = times[after] - times[before]
     # In blocks of frames, so the temporaries stay a fixed size however long the take:
@@ -180,7 +182,7 @@ def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray, present: np.
     for start in range(0, seen.size, MOTION_BLOCK_FRAMES):
         stop = min(start + MOTION_BLOCK_FRAMES, seen.size)
         low, high = int(before[start:stop].min()), int(after[start:stop].max()) + 1
-        block = px[low:high]
+        block = px[seen[low:high]]
         centred = (block - block.mean(axis=1, keepdims=True)) / iod[low:high, None, None]
         a, b = before[start:stop] - low, after[start:stop] - low
         span = elapsed[start:stop]

@@ -232,3 +232,24 @@ def test_depth_angles_prefer_world_landmarks():
     assert signals["lean_forward"][0] == pytest.approx(0.0, abs=0.01)
     without_world = compute_signals({"pose": tracks["pose"]})
     assert without_world["shoulder_turn"][0] > 30
+
+
+def test_face_motion_memory_does_not_grow_with_the_take():
+    """face_motion's temporaries come in fixed blocks: no copy of the take's (N, 478, 2) points
+    (a 10-minute take's largest array), also when some frames have no face."""
+    import tracemalloc
+
+    from rehearse.analysis.face_signals import face_motion
+
+    rng = np.random.default_rng(2)
+    peaks = []
+    for frames in (3000, 9000):
+        px = rng.random((frames, 478, 2), dtype=np.float32) * 500
+        times = np.arange(frames) / 24.0
+        present = np.ones(frames, bool)
+        present[::50] = False
+        tracemalloc.start()
+        face_motion(px, np.full(frames, 60.0), times, present)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.25 * peaks[0], [f"{p / 2**20:.0f} MB" for p in peaks]
