@@ -206,10 +206,7 @@ class LandmarkExtractor:
         if self.settings.pose:
             self._pose_model()
         if self.settings.hands != "never":
-            self._hands_model()
-            if self._backfill.enabled:
-                for hands in range(1, self.settings.max_num_hands + 1):
-                    self._backfill._graph(hands)  # the walk-back's graphs, one per number of hands
+            self._hands_model()  # the hand walk-back runs on this graph too
 
     # -- one frame --------------------------------------------------------------------------
 
