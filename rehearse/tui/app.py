@@ -106,6 +106,8 @@ class RehearseApp(App):
 
     def check_for_changes(self) -> bool:
         """Reload when a YAML file changed, appeared or vanished; True if a reload started."""
+        if self.closing():  # the watch timer can still fire while the screens are taken down
+            return False
         stamps = watched_files(self.root)
         if stamps == self._stamps:
             return False
