@@ -129,6 +129,13 @@ class ExpressionSettings(_Section):
     through a gap where the lips stay parted the opening jaw pulls the lip corners down and in,
     and the model's mouthSmile falls though the cheeks stay raised (speech parts the lips only
     now and then, so it does not join two smiles)."""
+    furrow_lines_rise: float = Field(default=1.5, gt=0)
+    """With blendshapes: vertical lines between the brows (`glabella_lines`) this much stronger
+    than the take's median (1.5 = 2.5 times) are also a furrow, alongside browDown, since the
+    model misses a furrow held with the eyes squeezed shut. Raised to `noise_factor` times the
+    signal's own wander. Measured: a rise of 5.4 at the real crying furrow (4.7-8.1 on its x264,
+    mpeg4, 2/3 and mirrored copies); at most 0.75 anywhere on the other real clips (highest: a
+    176x144 talking head) and 0.35 on the rendered takes."""
     hand_cover_iod: float = Field(default=0.25, ge=0)
     """A face region (brows, mouth) is under a hand where a tracked hand point is within this
     distance (IOD) of it: a finger is 0.15-0.2 IOD wide around its landmarks. Expressions whose

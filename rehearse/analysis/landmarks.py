@@ -44,6 +44,7 @@ from rehearse.analysis.backends.assembly import (
     tracks_from_frames,
 )
 from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
+from rehearse.analysis.backends.glabella import glabella_lines
 from rehearse.analysis.backends.hand_backfill import HandBackfill
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
@@ -81,6 +82,7 @@ class FrameLandmarks:
     blendshapes: np.ndarray | None = None  # (52,) scores 0-1
     body_motion: float = float("nan")  # motion energy below the face, grey levels/s
     body_motion_t: float = float("nan")  # the time it belongs to (middle of its span), s
+    glabella_lines: float = float("nan")  # vertical wrinkle energy between the brows (backends/glabella.py)
 
 
 def _landmark_array(landmarks: Any, with_visibility: bool = False) -> np.ndarray:
@@ -233,6 +235,8 @@ class LandmarkExtractor:
         self._run_face(image, result, model_image)
         if result.face is not None and result.blendshapes is None:
             self._run_blendshape_network(result)
+        if result.face is not None:  # the furrow's lines are texture, not landmarks: read while the frame is here
+            result.glabella_lines = glabella_lines(image, result.face)
         self._face_in_frame = result.face is not None
         self._face_width_px = 0.0
         if result.face is not None:

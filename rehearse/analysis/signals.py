@@ -79,6 +79,9 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
     else:
         values["body_present"] = np.zeros(frames)
         pose_px = np.full((frames, 33, 3), np.nan)
+    lines = tracks.get("glabella_lines")
+    if lines is not None:
+        values["glabella_lines"] = np.where(lines.mask, lines.points[:, 0, 0], np.nan).astype(np.float64)
     motion = tracks.get("body_motion")
     if motion is not None:
         values["body_motion"] = on_frame_times(

@@ -39,6 +39,7 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "head_yaw": ("deg", "head turn; + = toward the actor's own left (solvePnP, approx. +-5 deg absolute)"),
     "head_pitch": ("deg", "head nod; + = chin up"),
     "head_roll": ("deg", "head tilt; + = toward the actor's own left shoulder"),
+    "glabella_lines": ("grey/%IOD", "vertical wrinkle lines between the brows: mean horizontal grey-level gradient per 1 % IOD in a patch between the inner brow ends, above the nose bridge (a furrow's lines raise it; backends/glabella.py)"),
     "face_motion": ("IOD/s", "mean landmark speed after removing head translation, over a ~67 ms centred span"),
     # body
     "body_present": ("0/1", "1 when a body pose was tracked in this frame"),

@@ -134,12 +134,9 @@ def test_at_most_one_false_expression_per_minute_of_real_footage(boards):
     assert rate <= 1.0, f"{len(false)} false expressions in {60 * minutes:.1f} s ({rate:.1f} per minute): " + "; ".join(false)
 
 
-@pytest.mark.xfail(strict=False, reason="known gap of the default backend, measured 2026-11-30: WolfgangLanger's "
-                   "crying furrow (0-5.92 s) not found: the model's browDown stays near 0.04 while she cries "
-                   "with her eyes shut (the furrow is wrinkles the landmarks do not carry; the Face Landmarker "
-                   "task misses it too) and rises only 4.80-5.51 s while her fingers lie on the glabella, which "
-                   "is not read (under a hand). Every smile is found (the laugh's as one, 9.43 s-end, onset -42 ms)")
 def test_every_smile_brow_raise_and_furrow_found_onset_within_250_ms(boards):
+    """The crying furrow (WolfgangLanger, 0-5.92 s, eyes squeezed shut) is found by its wrinkles
+    (glabella_lines), since the model's browDown stays near 0.04 through it."""
     problems = []
     for clip, (board, _) in boards.items():
         for row in board.rows:

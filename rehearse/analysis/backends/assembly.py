@@ -113,6 +113,7 @@ class TrackRecorder:
         self._hands = {side: _Column((HAND_POINTS, 3), capacity) for side in ("left_hand", "right_hand")}
         self._hand_confidence = {side: _Column((), capacity) for side in ("left_hand", "right_hand")}
         self._energy = _Column((2,), capacity) if settings.motion_energy.enabled else None
+        self._lines = _Column((), capacity)
         self._shapes: _Column | None = None
         if settings.blendshapes != "off" and settings.blendshape_model:
             from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
@@ -137,6 +138,7 @@ class TrackRecorder:
         self._hand_confidence["right_hand"].put(i, result.right_hand_confidence)
         if self._energy is not None:
             self._energy.put(i, (result.body_motion, result.body_motion_t))
+        self._lines.put(i, result.glabella_lines)
         if self._shapes is not None:
             self._shapes.put(i, result.blendshapes)
             self._shape_found.put(i, 1.0 if result.blendshapes is not None else 0.0)
@@ -151,6 +153,7 @@ class TrackRecorder:
             columns[side], columns[f"{side}_confidence"] = self._hands[side], self._hand_confidence[side]
         if self._energy is not None:
             columns["body_motion"] = self._energy
+        columns["glabella_lines"] = self._lines
         if self._shapes is not None:
             columns["blendshapes"], columns["blendshapes_found"] = self._shapes, self._shape_found
         return columns
@@ -180,7 +183,7 @@ class TrackRecorder:
     def tracks(self) -> dict[str, LandmarkTrack]:
         """One `LandmarkTrack` per part: "face", "left_hand", "right_hand", "pose", "pose_world"
         (Pose interpolated between samples), "body_motion" (motion energy and its span's middle
-        time per frame, (N, 1, 2)) and "blendshapes" when a blendshape model is set. With Pose
+        time per frame, (N, 1, 2)), "glabella_lines" (backends/glabella.py, (N, 1, 1)) and "blendshapes" when a blendshape model is set. With Pose
         off the pose parts are present and fully masked."""
         n, size = self.count, self.image_size
         times = self._times.view(n)
@@ -197,6 +200,9 @@ class TrackRecorder:
             energy = self._energy.view(n).reshape(-1, 1, 2)
             conf = np.isfinite(energy[:, 0, 0]).astype(np.float32)
             tracks["body_motion"] = LandmarkTrack("body_motion", times, energy, conf, size)
+        lines = self._lines.view(n).reshape(-1, 1, 1)
+        tracks["glabella_lines"] = LandmarkTrack("glabella_lines", times, lines,
+                                                 np.isfinite(lines[:, 0, 0]).astype(np.float32), size)
         if self._shapes is not None:
             shapes = self._shapes.view(n)[:, :, None]
             tracks["blendshapes"] = LandmarkTrack("blendshapes", times, shapes, self._shape_found.view(n), size)

@@ -174,7 +174,10 @@ def face_expressions(
         blind = saturated_labels(blendshapes, settings, neutral)
         geometric = [e for e in detect_expressions(track, settings, neutral, closures) if e.label in blind] if blind else []
         smiles = [(e.start_s, e.end_s) for e in geometric if e.label in ("smile", "half_smile")]
-        found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures)
+        lines = signal(track, "glabella_lines")
+        if covered and "brows" in covered:  # fingers between the brows are edges too, not wrinkles
+            lines = np.where(covered["brows"], np.nan, lines)
+        found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures, lines)
                  if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
         found += geometric
     if covered:
@@ -204,7 +207,7 @@ BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
 
 def detect_blendshape_expressions(
     times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
-    neutral: np.ndarray | None = None, closures: list[Event] = (),
+    neutral: np.ndarray | None = None, closures: list[Event] = (), glabella_lines: np.ndarray | None = None,
 ) -> list[Event]:
     """Expressions from the Face Landmarker model's blendshape scores (0-1, Left/Right the actor's own).
 
@@ -226,6 +229,12 @@ def detect_blendshape_expressions(
     - a grimace is not a smile: a smile whose span lies mostly inside an `eyes_closed` event
       while the lips stay closed is the crying configuration (in laughter the eyes may shut,
       but the mouth opens). A smile with the eyes held shut and the lips closed is given up.
+    A furrow is also read from its wrinkles: `glabella_lines` (the vertical lines between the
+    brows, per frame, NaN where unseen or under a hand) at least `furrow_lines_rise` over the
+    take's median (neutral span: its median), raised to `noise_factor` times its own wander.
+    Either the model's browDown or the lines make the furrow's strength, whichever is higher,
+    since the model misses a furrow held with the eyes squeezed shut (measured on the real
+    crying close-up: browDown ~0.04 through 6 s of deep vertical lines).
     Same duration and edge rules as the geometric detector.
     """
     from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
@@ -253,6 +262,10 @@ def detect_blendshape_expressions(
     rises["half_smile"] = np.fmax(left, right)
     units = {label: threshold(rise) for label, rise in rises.items()}
     strengths = {label: rise / units[label] for label, rise in rises.items()}
+    lines_rise = _lines_rise(times, glabella_lines, neutral, width)
+    if lines_rise is not None:
+        lines_unit = max(settings.furrow_lines_rise, settings.noise_factor * wander_level(lines_rise, lag))
+        strengths["brow_furrow"] = np.fmax(strengths["brow_furrow"], lines_rise / lines_unit)
     strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * units["half_smile"], strengths["half_smile"], 0.0)
     mouth_busy = (np.nan_to_num(strengths["jaw_drop"]) >= 0.5) | (np.nan_to_num(rises["half_smile"]) >= 0.5 * units["smile"])
     strengths["lip_press"] = np.where(mouth_busy, 0.0, strengths["lip_press"])
@@ -294,6 +307,19 @@ def detect_blendshape_expressions(
                         "threshold_blendshape_score": round(unit, 3)},
             ))
     return sorted(events, key=lambda e: e.start_s)
+
+
+def _lines_rise(times: np.ndarray, lines: np.ndarray | None, neutral: np.ndarray | None,
+                width: int) -> np.ndarray | None:
+    """The glabella lines over their resting level (the take's median, or the neutral span's),
+    as a fraction of it; None when the take has no usable lines."""
+    if lines is None or lines.shape != times.shape or not np.isfinite(lines).any():
+        return None
+    raw = fill_gaps(times, np.asarray(lines, dtype=float), 0.15)
+    rest = baseline_value(raw, np.isfinite(raw), neutral, 50.0)
+    if not rest > 0:
+        return None
+    return (rolling_median(raw, width) if width > 1 else raw) / rest - 1.0
 
 
 def _laugh_bridged(times: np.ndarray, runs: list[tuple[int, int]], lips_parted: np.ndarray,
