@@ -67,7 +67,7 @@ elapsed = time.perf_counter() - started
 arrays = sum(t.points.nbytes + t.confidence.nbytes + t.times.nbytes for t in analysis.landmarks.values())
 arrays += sum(v.nbytes for v in analysis.signals.values.values()) + analysis.audio.rms_db.nbytes * 3
 out = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-       "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+       "worker_peak_rss_mb": max(analysis.extra.get("segment_worker_peak_rss_mb") or [0.0]),
        "frames": analysis.frame_count, "seconds": elapsed, "result_mb": arrays / 2**20,
        "by_stage": by_stage}
 if trace:

@@ -97,6 +97,7 @@ def _segment_and_cpu(path: Path, analysis_settings, segment: int,
     """`analyse_segment` in a pool worker, recorded into track columns (`TrackRecorder.part`:
     arrays, not a pickled object per frame), and the CPU seconds it took (for benchmarks: the
     workers are the fork server's children, not ours, so our rusage does not see them)."""
+    import resource
     import time
 
     from rehearse.analysis.backends.assembly import TrackRecorder, expected_frame_count
@@ -108,7 +109,9 @@ def _segment_and_cpu(path: Path, analysis_settings, segment: int,
     span_s = (end if end is not None else (info.duration_s or 0.0)) - keep
     recorder = TrackRecorder(analysis_settings.landmarks, expected_frame_count(span_s, info.nominal_fps))
     analyse_segment(path, analysis_settings, segment, bounds, sink=recorder.add)
-    return recorder.part(), time.process_time() - cpu
+    part = recorder.part()
+    part["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    return part, time.process_time() - cpu
 
 
 def extract_landmarks_in_segments(
@@ -121,9 +124,11 @@ def extract_landmarks_in_segments(
     progress: Callable[[int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     worker_cpu_s: list[float] | None = None,
+    worker_peak_mb: list[float] | None = None,
 ) -> dict[str, LandmarkTrack]:
     """Like `extract_landmarks` over the whole take, in `segments` worker processes (their CPU
-    seconds are appended to `worker_cpu_s` when given)."""
+    seconds are appended to `worker_cpu_s` and their peak memory, MiB, to `worker_peak_mb` when
+    given: the workers are the fork server's children, so our rusage sees neither)."""
     from rehearse.parent_watch import start_forkserver_ignoring_ctrl_c
 
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
@@ -162,6 +167,8 @@ def extract_landmarks_in_segments(
         del futures  # each future holds its part too
     if worker_cpu_s is not None:
         worker_cpu_s.extend(cpu for _, cpu in results)
+    if worker_peak_mb is not None:
+        worker_peak_mb.extend(part["peak_rss_mb"] for part, _ in results)
     joined = TrackRecorder(analysis_settings.landmarks, sum(part["count"] for part, _ in results))
     while results:  # the joined columns become the only copy, part by part
         joined.extend(results.pop(0)[0])

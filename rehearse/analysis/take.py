@@ -276,12 +276,14 @@ def analyze_uncached(
         report(ProgressUpdate(name, "landmarks", frames_done, t_s, info.duration_s))
 
     worker_cpu_s: list[float] = []
+    worker_peak_mb: list[float] = []
     if segments > 1 and info.duration_s and info.duration_s >= SPLIT_MIN_DURATION_S:
         extra_arguments = {}
         if run_segments is None:
             from rehearse.analysis.segments import extract_landmarks_in_segments as run_segments
 
-            extra_arguments["worker_cpu_s"] = worker_cpu_s  # local workers report their CPU time
+            # local workers report their CPU time and peak memory (for the benchmarks)
+            extra_arguments.update(worker_cpu_s=worker_cpu_s, worker_peak_mb=worker_peak_mb)
         tracks = run_segments(
             path, options, info.duration_s, segments=segments, overlap_s=SEAM_OVERLAP_S,
             progress=on_frame, should_stop=should_stop, **extra_arguments,
@@ -326,7 +328,7 @@ def analyze_uncached(
         settings_key=settings_key(settings),
         analyzer_version=ANALYZER_VERSION,
         analysis_seconds=time.perf_counter() - started,
-        extra={"segment_worker_cpu_s": worker_cpu_s} if worker_cpu_s else {},
+        extra={"segment_worker_cpu_s": worker_cpu_s, "segment_worker_peak_rss_mb": worker_peak_mb} if worker_cpu_s else {},
     )
 
 
