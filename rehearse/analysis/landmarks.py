@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,14 @@ from rehearse.analysis.backends.assembly import (
 )
 from rehearse.analysis.backends.face_crop import Roi, roi_from_face, roi_from_pose, to_full_frame
 from rehearse.analysis.backends.glabella import glabella_lines
+from rehearse.analysis.backends.graphs import (
+    blendshape_network_task,
+    landmarker_task,
+    new_face_landmarker,
+    new_face_mesh,
+    new_hands,
+    new_pose,
+)
 from rehearse.analysis.backends.hand_backfill import HandBackfill
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
@@ -54,7 +61,7 @@ from rehearse.analysis.tracks import LandmarkTrack
 
 __all__ = [
     "FACE_POINTS", "HAND_POINTS", "POSE_POINTS", "FrameLandmarks", "LandmarkExtractor",
-    "LandmarkSettings", "extract_landmarks", "pose_moved", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
+    "LandmarkSettings", "blendshape_network_task", "extract_landmarks", "landmarker_task", "pose_moved", "torso_tilt_deg", "tracks_from_frames", "wrist_raised",
 ]
 
 
@@ -131,74 +138,27 @@ class LandmarkExtractor:
         task = landmarker_task(self.settings)
         if task is not None:
             if self._face_landmarker is None:
-                from rehearse.analysis.face_landmarker import FaceLandmarkerBackend
-
-                self._face_landmarker = FaceLandmarkerBackend(
-                    task,
-                    min_detection_confidence=self.settings.min_detection_confidence,
-                    min_tracking_confidence=self.settings.min_tracking_confidence,
-                )
+                self._face_landmarker = new_face_landmarker(task, self.settings)
             return self._face_landmarker
         if self._face_mesh is None:
-            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
-
-            mp = import_mediapipe()
-
-            self._face_mesh = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=False,
-                max_num_faces=1,
-                refine_landmarks=self.settings.refine_iris,
-                min_detection_confidence=self.settings.min_detection_confidence,
-                min_tracking_confidence=self.settings.min_tracking_confidence,
-            )
+            self._face_mesh = new_face_mesh(self.settings)
         return self._face_mesh
 
     def _crop_face_model(self) -> Any:
+        # A second graph: its tracking state lives in crop coordinates, the main one's in
+        # full-frame coordinates.
         if self._crop_face_mesh is None:
-            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
-
-            mp = import_mediapipe()
-
-            # A second graph: its tracking state lives in crop coordinates, the main one's in
-            # full-frame coordinates.
-            self._crop_face_mesh = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=False,
-                max_num_faces=1,
-                refine_landmarks=self.settings.refine_iris,
-                min_detection_confidence=self.settings.min_detection_confidence,
-                min_tracking_confidence=self.settings.min_tracking_confidence,
-            )
+            self._crop_face_mesh = new_face_mesh(self.settings)
         return self._crop_face_mesh
 
     def _pose_model(self) -> Any:
         if self._pose is None:
-            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
-
-            mp = import_mediapipe()
-
-            # complexity 1 is the only Pose model bundled in the 0.10.21 wheel (0/2 download).
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False,
-                model_complexity=1,
-                smooth_landmarks=True,
-                min_detection_confidence=self.settings.min_detection_confidence,
-                min_tracking_confidence=self.settings.min_tracking_confidence,
-            )
+            self._pose = new_pose(self.settings)
         return self._pose
 
     def _hands_model(self) -> Any:
         if self._hands is None:
-            from rehearse.analysis.backends.mediapipe_import import import_mediapipe
-
-            mp = import_mediapipe()
-
-            self._hands = mp.solutions.hands.Hands(
-                static_image_mode=False,
-                max_num_hands=self.settings.max_num_hands,
-                model_complexity=self.settings.hands_model_complexity,
-                min_detection_confidence=self.settings.min_detection_confidence,
-                min_tracking_confidence=self.settings.min_tracking_confidence,
-            )
+            self._hands = new_hands(self.settings)
         return self._hands
 
     def load_models(self) -> None:
@@ -451,20 +411,3 @@ def assemble_tracks(results: list[FrameLandmarks], settings: LandmarkSettings) -
     """One `LandmarkTrack` per part from per-frame results in time order (Pose interpolated);
     blendshapes were scored per frame by the extractor (either route)."""
     return tracks_from_frames(results, settings)
-
-
-def landmarker_task(settings: LandmarkSettings) -> Path | None:
-    """The model file when the Face Landmarker task is the face backend (route "landmarker")."""
-    from rehearse.analysis.model_files import find_model
-
-    return find_model(settings.face_landmarker_task) if settings.blendshapes == "landmarker" else None
-
-
-def blendshape_network_task(settings: LandmarkSettings) -> Path | None:
-    """The model file whose blendshape network runs on FaceMesh's landmarks (route "facemesh");
-    None without the model (geometry is used then) or with another route."""
-    from rehearse.analysis.model_files import find_model
-
-    if settings.blendshapes != "facemesh" or not settings.refine_iris:
-        return None  # the network needs the ten iris points of the refined mesh
-    return find_model(settings.face_landmarker_task)
