@@ -109,3 +109,47 @@ def test_pool_workers_ignore_ctrl_c_from_birth_and_the_main_process_does_not(tmp
     workers, main = run.stdout.splitlines()
     assert workers == "[True, True]"
     assert main == "True"  # the main process still answers Ctrl-C
+
+
+PRELOADED = r"""
+import multiprocessing, os, sys
+from concurrent.futures import ProcessPoolExecutor
+from rehearse.parent_watch import start_forkserver_ignoring_ctrl_c
+
+def fresh_worker():
+    heavy = sorted(m for m in ("mediapipe", "cv2", "av", "rehearse.analysis.segments") if m in sys.modules)
+    import numpy as np
+    from mediapipe.python.solutions import face_mesh
+    with face_mesh.FaceMesh(static_image_mode=True) as mesh:  # a graph of its own, after the fork
+        found = mesh.process(np.zeros((64, 64, 3), np.uint8)).multi_face_landmarks
+    matrix = np.arange(16.0).reshape(4, 4)  # BLAS works in the forked child
+    return heavy, found is None, float((matrix @ matrix).sum()), os.getpid()
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("forkserver")
+    start_forkserver_ignoring_ctrl_c(context)
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        results = [f.result() for f in [pool.submit(fresh_worker) for _ in range(2)]]
+    print(repr(results))
+"""
+
+
+def test_pool_workers_are_forked_with_the_heavy_modules_already_imported(tmp_path):
+    """The fork server imports MediaPipe, OpenCV and PyAV once (FORKSERVER_PRELOAD), so a new
+    worker does not pay ~1 s of imports; each still builds and runs its own MediaPipe graph."""
+    import ast
+    import multiprocessing
+
+    import pytest
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver start method on this platform")
+    script = tmp_path / "preloaded.py"
+    script.write_text(PRELOADED)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    results = ast.literal_eval(run.stdout.strip().splitlines()[-1])
+    for heavy, no_face_in_black, matrix_sum, _ in results:
+        assert heavy == ["av", "cv2", "mediapipe", "rehearse.analysis.segments"]
+        assert no_face_in_black
+        assert matrix_sum == 3920.0  # sum of (arange(16) as 4x4) squared, as numpy gives it here
