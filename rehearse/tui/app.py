@@ -19,7 +19,13 @@ from rehearse.errors import RehearseError
 from rehearse.tui.commands import RehearseCommands
 from rehearse.tui.data import DataSources, LoadResult, resolve_root, watched_files
 from rehearse.tui.keymap import bindings
-from rehearse.tui.messages import FlagsReady, JobFinished, JobProgress, ProjectLoaded
+from rehearse.tui.messages import (
+    FlagsReady,
+    JobFinished,
+    JobProgress,
+    ProjectLoaded,
+    post_unless_replaced,
+)
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -120,13 +126,8 @@ class RehearseApp(App):
         self.post_from_worker(ProjectLoaded(self._load(), reload=reload))
 
     def post_from_worker(self, message) -> None:
-        """Post a worker's result unless a newer worker replaced it: a cancelled thread still runs
-        to its end, and its stale answer (an older load, flags of an older production) must not
-        land after the fresh one."""
-        from textual.worker import get_current_worker
-
-        if not get_current_worker().is_cancelled:
-            self.post_message(message)
+        """Post a worker's result unless a newer worker replaced it (`post_unless_replaced`)."""
+        post_unless_replaced(self, message)
 
     def closing(self) -> bool:
         """True once the app began to shut down. A worker's result can still land then (Pilot's

@@ -114,3 +114,13 @@ class PlayFrame(Message):
     def can_replace(self, message: Message) -> bool:
         # A frame still queued when a newer one arrives is dropped: the cursor follows real time.
         return isinstance(message, PlayFrame) and not message.last
+
+
+def post_unless_replaced(target, message) -> None:
+    """Post a worker's result to `target` (the app or a screen) unless a newer worker replaced
+    it: a cancelled thread still runs to its end, and its stale answer (an older load, flags of
+    an older production) must not land after the fresh one. Call from the worker's thread."""
+    from textual.worker import get_current_worker
+
+    if not get_current_worker().is_cancelled:
+        target.post_message(message)

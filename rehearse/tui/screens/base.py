@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from rehearse.tui.messages import post_unless_replaced
 from rehearse.tui.widgets.common import JobBar, ProblemBanner, SearchBar
 
 
@@ -44,12 +45,8 @@ class RehearseScreen(Screen):
         self.show_project(self.app.project, self.app.problems, False)
 
     def post_from_worker(self, message) -> None:
-        """Post a worker's result unless a newer worker replaced it: a cancelled thread still runs
-        to its end, and its stale answer must not land after the fresh one."""
-        from textual.worker import get_current_worker
-
-        if not get_current_worker().is_cancelled:
-            self.post_message(message)
+        """Post a worker's result unless a newer worker replaced it (`post_unless_replaced`)."""
+        post_unless_replaced(self, message)
 
     def set_title(self, text: Text) -> None:
         text.no_wrap, text.overflow = True, "ellipsis"
