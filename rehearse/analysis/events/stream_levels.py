@@ -1,0 +1,108 @@
+"""Take-wide levels as a stream knows them: each frame's level is read from the frames before it.
+
+A detector often compares a frame with the take's own level (the open eyes' baseline, the
+tracker's still-state jitter, the actor's resting posture). Read over the whole take, that level
+depends on frames not yet played, so a live rehearsal cannot know an event is final until the
+take ends, and an offline analysis of the recording disagrees with what was shown live. Read
+here, a frame's level depends only on the frames before it, so both give the same events and a
+live event is final a short, fixed time after its end.
+
+How (the same offline and live):
+- time is cut into blocks of BLOCK_S on a grid from stream time 0; the frames of one block share
+  a level, read over the usable frames in the HISTORY_S before the block starts;
+- the first WARM_S of a stream (from its first frame, rounded up to the grid) have no past to read:
+  their blocks share the level of those first WARM_S seconds, so an event there is final at the
+  latest WARM_S after the stream starts plus its own settling time;
+- a block whose window holds fewer than `min_count` usable frames gets NaN (nothing to read).
+
+Values that are themselves windowed (a centred mean) reach a little ahead of their frame: the
+live side counts that reach in each detector's settling time, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+BLOCK_S = 0.2
+"""Frames share a level in blocks of this many seconds (grid from stream time 0)."""
+WARM_S = 0.6
+"""The first this-many seconds of a stream share the level read over themselves (no past yet).
+On the block grid; no later than a hold's own settling after an end at 0.1 s, so a live event
+there is not made later by it."""
+HISTORY_S = 30.0
+"""A level is read over at most this many seconds before its block (a long take's light, framing
+and the actor's state move; a live rehearsal keeps this much history, not the whole take)."""
+
+
+def level_windows(times: np.ndarray, *, block_s: float = BLOCK_S, warm_s: float = WARM_S,
+                  history_s: float = HISTORY_S) -> list[tuple[int, int, int, int]]:
+    """(first_frame, end_frame, window_start, window_end) per block that has frames: the frames
+    [first_frame, end_frame) share the level read over frames [window_start, window_end)."""
+    times = np.asarray(times, dtype=float)
+    if times.size == 0:
+        return []
+    step = block_s
+    blocks = np.floor(times / step + 1e-9).astype(np.int64)
+    ready = np.ceil((times[0] + warm_s) / step - 1e-9) * step  # end of the warm-up, on the grid
+    warm_end = int(np.searchsorted(times, ready - 1e-9))
+    out = []
+    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+    ends = np.r_[starts[1:], times.size]
+    for first, end in zip(starts, ends, strict=True):
+        block_start = blocks[first] * step
+        if block_start < ready - 1e-9:
+            out.append((int(first), int(end), 0, warm_end))
+            continue
+        lo = int(np.searchsorted(times, block_start - history_s - 1e-9))
+        hi = int(np.searchsorted(times, block_start - 1e-9))
+        out.append((int(first), int(end), lo, hi))
+    return out
+
+
+def stream_statistic(times: np.ndarray, values: np.ndarray, usable: np.ndarray | None,
+                     statistic: Callable[[np.ndarray], float], *, min_count: int = 1,
+                     block_s: float = BLOCK_S, warm_s: float = WARM_S,
+                     history_s: float = HISTORY_S) -> np.ndarray:
+    """Per frame: `statistic` of the usable, finite `values` in its block's window (see module
+    docstring); NaN where the window has fewer than `min_count` of them. `statistic` gets a 1-D
+    float array and returns a float."""
+    values = np.asarray(values, dtype=float)
+    good = np.isfinite(values) if usable is None else (np.asarray(usable, bool) & np.isfinite(values))
+    out = np.full(values.shape[0], np.nan)
+    last: tuple[int, int] | None = None
+    level = float("nan")
+    for first, end, lo, hi in level_windows(times, block_s=block_s, warm_s=warm_s, history_s=history_s):
+        if (lo, hi) != last:  # warm-up blocks share one window: read it once
+            pool = values[lo:hi][good[lo:hi]]
+            level = float(statistic(pool)) if pool.size >= max(1, min_count) else float("nan")
+            last = (lo, hi)
+        out[first:end] = level
+    return out
+
+
+def stream_percentile(times: np.ndarray, values: np.ndarray, usable: np.ndarray | None,
+                      percentile: float, *, min_count: int = 1, **window) -> np.ndarray:
+    """Per frame: the `percentile` of the usable values before it (see `stream_statistic`)."""
+    return stream_statistic(times, values, usable, lambda pool: np.percentile(pool, percentile),
+                            min_count=min_count, **window)
+
+
+def stream_baseline(times: np.ndarray, values: np.ndarray, usable: np.ndarray,
+                    neutral: np.ndarray | None, percentile: float = 50.0) -> np.ndarray:
+    """The actor's resting value per frame, as `signal_ops.baseline_value` reads it for a whole
+    take: the median over a marked neutral span when one is given (a fixed level the breakdown
+    names beforehand, the same for every frame), else the `percentile` of the usable frames before
+    each frame (`stream_percentile`)."""
+    values = np.asarray(values, dtype=float)
+    if neutral is not None:
+        chosen = values[neutral & usable & ~np.isnan(values)]
+        if chosen.size >= 3:
+            return np.full(values.shape[0], float(np.median(chosen)))
+    return stream_percentile(times, values, usable, percentile)
+
+
+def warm_up_end_s(first_s: float, *, block_s: float = BLOCK_S, warm_s: float = WARM_S) -> float:
+    """Stream time (s) at which the warm-up's shared level is known: the frames before it read it."""
+    return float(np.ceil((first_s + warm_s) / block_s - 1e-9) * block_s)

@@ -1,0 +1,76 @@
+"""Stream levels: a frame's level reads only frames before it (after the warm-up), the same
+for a whole take as for any prefix of it, so live and offline agree."""
+
+import numpy as np
+import pytest
+
+from rehearse.analysis.events.stream_levels import (
+    BLOCK_S,
+    HISTORY_S,
+    WARM_S,
+    level_windows,
+    stream_baseline,
+    stream_percentile,
+    warm_up_end_s,
+)
+
+
+def _take(seconds: float, fps: float = 24.0, start: float = 0.0):
+    rng = np.random.default_rng(3)
+    times = start + np.arange(int(seconds * fps)) / fps
+    return times, rng.normal(size=times.size).cumsum()
+
+
+def test_a_prefix_of_the_take_reads_the_same_levels_as_the_whole_take():
+    times, values = _take(40)
+    whole = stream_percentile(times, values, None, 20.0)
+    for cut in (15, 37, 240, 700, times.size - 1):  # from the warm-up's end on (frame 15 at 24 fps)
+        part = stream_percentile(times[:cut], values[:cut], None, 20.0)
+        assert np.array_equal(part, whole[:cut], equal_nan=True), cut
+
+
+def test_a_level_reads_only_frames_before_its_block_after_the_warm_up():
+    times, values = _take(10)
+    for first, end, lo, hi in level_windows(times):
+        block_start = np.floor(times[first] / BLOCK_S + 1e-9) * BLOCK_S
+        if block_start >= warm_up_end_s(times[0]) - 1e-9:
+            assert times[hi - 1] < block_start <= times[hi] if hi < times.size else True
+            assert times[lo] >= block_start - HISTORY_S - 1e-9
+        else:
+            assert (lo, hi) == (0, int(np.searchsorted(times, warm_up_end_s(times[0]) - 1e-9)))
+        assert all(np.floor(times[first:end] / BLOCK_S + 1e-9) == np.floor(times[first] / BLOCK_S + 1e-9))
+
+
+def test_warm_up_frames_share_the_level_of_the_first_half_second():
+    times, values = _take(3)
+    levels = stream_percentile(times, values, None, 50.0)
+    warm = times < warm_up_end_s(times[0]) - 1e-9
+    assert np.allclose(levels[warm], np.median(values[warm]))
+    assert warm_up_end_s(0.0) == pytest.approx(WARM_S)
+
+
+def test_the_level_follows_a_change_only_after_it_happened():
+    times = np.arange(0, 20, 1 / 25)
+    values = np.where(times < 10, 1.0, 5.0)
+    levels = stream_percentile(times, values, None, 100.0)
+    assert np.all(levels[times < 10.0 - 1e-9] == 1.0)  # the future does not leak back
+    assert np.all(levels[times >= 10.2 - 1e-9] == 5.0)  # from the next block on
+
+
+def test_history_bounds_the_window_and_unusable_frames_are_left_out():
+    times = np.arange(0, 100, 1 / 10)
+    values = np.where(times < 50, 1.0, 3.0)
+    usable = times % 2 < 1.5
+    levels = stream_percentile(times, values, usable, 50.0)
+    assert levels[-1] == 3.0  # the first 50 s are more than HISTORY_S ago
+    none = stream_percentile(times, values, np.zeros_like(usable), 50.0)
+    assert np.isnan(none).all()
+
+
+def test_a_marked_neutral_span_is_one_fixed_level():
+    times, values = _take(5)
+    neutral = (times > 3) & (times < 4)
+    base = stream_baseline(times, values, np.ones_like(neutral), neutral)
+    assert np.allclose(base, np.median(values[neutral]))
+    open_levels = stream_baseline(times, values, np.ones_like(neutral), None, 90.0)
+    assert np.array_equal(open_levels, stream_percentile(times, values, None, 90.0))
