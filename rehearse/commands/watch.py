@@ -156,6 +156,7 @@ def _headless(options, args: argparse.Namespace) -> int:
         "detection_pass_max_s": round(last.detection_pass_max_s, 3) if last else None,
         "skipped_spans": _skipped_spans([t for t, _ in arrivals]),
         "arrivals_over_s": round(arrivals[-1][1] - arrivals[0][1], 3) if arrivals else 0.0,
+        "first_frame_s": round(arrivals[0][0], 4) if arrivals else None,
         "recorded": str(options.record) if options.record else None,
         "take": f"{live_take.scene.id}/{live_take.label}" if live_take is not None and live_take.added else None,
     }

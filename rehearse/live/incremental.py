@@ -5,22 +5,16 @@ and every `every_s` of stream time turns them into signals and runs `detect_even
 exactly as an offline analysis does on a whole take. Times are the frames' own stream times,
 so they are those an offline analysis of the recording gives.
 
-When an event can no longer change (`update()` emits it then; `finish()` emits what is left
-when the stream ends):
-- its end lies far enough before the newest frame for what its detector reads after an end
-  (`settle_after_end`: the span speeds, the bridge over a twitch, the edge fit's reach; 0.5 s for a hold,
-  0.3 s for the others with the default settings) and the previous pass found it too;
-- and it does not hang on a take-wide level the stream has not settled yet. A hold is decided
-  against the take's still level (its limit is raised above the still frames' jitter, or set at
-  the split between still and moving frames), which the first second of a stream cannot know: a
-  slow idle drift there reads as still. So a hold is final early only if it also comes out the
-  same under the lowest limit the detector ever uses (`face_motion_max`, `body_motion_max`):
-  more frames can only move the limit up from there, and a hold found under both is still
-  there. Others wait until the frames span LEVELS_SETTLED_S, as do gestures measured from the
-  take's baseline (leans, hand raises, shoulder and head turns). Blinks and eye closures are read
-  against the open level of the last second (`blendshape_window_s`), hand to face against a
-  fixed distance, nods and shakes against a running level: they need only the frames before
-  them, FIRST_PASS_S.
+An event is final (`update()` emits it then; `finish()` emits what is left when the stream
+ends) once the frames its detector reads after its end have arrived (`settle.settle_after_end`,
+counted from the newest frame whose inputs are final, `settle.reads`) and the warm-up's shared
+level is known (`stream_levels.warm_up_end_s`): detectors read their levels over the frames
+before each frame's block (`stream_levels`), so later frames cannot change it. A pass is run
+every `every_s`, and as soon as an event seen by the last pass reaches that time.
+
+Detectors that still read a level over the whole take (TAKE_WIDE below) cannot be final before
+the take ends: for them the stream waits LEVELS_SETTLED_S, and a hold early in the stream is
+final only if it also comes out the same under the lowest limit the detector ever uses.
 """
 
 from __future__ import annotations
@@ -34,28 +28,44 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
-from rehearse.analysis.events.gestures import FROM_TAKE_BASELINE, SWING_LEVEL_S
+from rehearse.analysis.events.gestures import FROM_TAKE_BASELINE
 from rehearse.analysis.events.holds import detect_holds
+from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
 from rehearse.analysis.signals import SignalSettings, compute_signals
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
+from rehearse.live.settle import FACE, HANDS, POSE, reads, settle_after_end
 
 FIRST_PASS_S = 0.5
 """Frames must span this much stream time (s) before the first detection pass (a blink's open
 level is read over the half second before it at least)."""
 
 LEVELS_SETTLED_S = 2.0
-"""After this much stream time (s) the take-wide levels (the hold limit's still level) are taken
-as settled: every event is then final once it settled after its end. Before it, only events that
-do not depend on them are (see the module docstring). Measured on the sample takes: with 1 s a
+"""Events of a TAKE_WIDE detector wait until the frames span this much stream time (s): its level
+is read over the whole take and taken as settled then. Measured on the sample takes: with 1 s a
 slow idle drift at the stream's start read as a 0.5 s face hold the whole take does not have."""
+
+TAKE_WIDE: dict[str, tuple[str, ...] | None] = {
+    "hold": None,
+    "expression": None,
+    "gesture": FROM_TAKE_BASELINE,
+}
+"""Detectors that still read a level over the whole take (kind -> the labels that do, None: all);
+their events wait for LEVELS_SETTLED_S. Emptied as each detector moves to `stream_levels`."""
 
 MIN_FRAMES = 10
 """Fewer frames than this are never run through the detectors (their windows need a few)."""
 
 _SIGNAL_SETTLED_S = 1.0
 """Signals of frames this far (s) behind the newest no longer change (> 2 x MOTION_MAX_SPAN_S)."""
+
+LONGEST_REACH_S = 2.0
+"""No detector reads further than this (s) past a frame (the longest, nods' centred running
+level, reads 1.15 s): the history kept must hold HISTORY_S of levels before it."""
+
+MIN_HISTORY_S = HISTORY_S + BLOCK_S + LONGEST_REACH_S
+"""Less history than this would read some frames' levels over fewer frames than offline does."""
 
 LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression", "gesture")
 """What is shown live: blinks, eye closures, holds (face, and body from the motion energy below
@@ -140,6 +150,9 @@ class IncrementalEvents:
                  every_s: float = 0.2, history_s: float = 120.0,
                  beat_marks: Mapping[str, float] | None = None, kinds: tuple[str, ...] = LIVE_KINDS,
                  hold_scopes: tuple[str, ...] = ("face", "body")):
+        if history_s < MIN_HISTORY_S:
+            raise ValueError(f"history_s must be at least {MIN_HISTORY_S:g} s (levels are read over "
+                             f"{HISTORY_S:g} s before a frame), not {history_s:g}")
         self.landmark_settings = landmark_settings
         self.signal_settings = signal_settings or SignalSettings()
         self.event_settings = event_settings or EventSettings()
@@ -152,14 +165,19 @@ class IncrementalEvents:
         self.frames: list[FrameLandmarks] = []
         self.emitted: list[Event] = []
         self.state = LiveState()
+        self._first_t: float | None = None
+        """Stream time of the first frame added (the warm-up's levels are read from it)."""
         self._last_pass_t: float | None = None
-        self._previous: list[Event] = []
+        self._wake_t = float("inf")
+        """Stream time at which an event the last pass saw becomes final: a pass is due then."""
+        self._body_from_energy = True
+        """The last pass read body holds from the motion energy (every frame), not from Pose."""
         self._cached: dict[str, np.ndarray] = {}
         self._cached_count = 0
         self._trimmed = 0
-        self._unsettled = 0
         """Frames trimmed from the front so far (history_s): a pass's snapshot is shifted by the
         ones trimmed while it ran."""
+        self._unsettled = 0
         self._lock = threading.Lock()
         self.pass_seconds: list[float] = []
         """Wall time of each detection pass, in seconds (signals + detectors)."""
@@ -170,6 +188,8 @@ class IncrementalEvents:
         found later is walked back over them: `LandmarkExtractor.unsettled`); their signals are
         computed again by every pass until they are settled."""
         with self._lock:
+            if self._first_t is None:
+                self._first_t = frame.t
             self.frames.append(frame)
             self._unsettled = unsettled
             oldest = frame.t - self.history_s
@@ -183,10 +203,12 @@ class IncrementalEvents:
         self.state.face = frame.face is not None
 
     def due(self) -> bool:
-        """A detection pass is due (every `every_s` of stream time)."""
+        """A detection pass is due: `every_s` of stream time since the last one, or an event the
+        last pass saw has become final (its settle time is reached)."""
         if not self.frames:
             return False
-        return self._last_pass_t is None or self.frames[-1].t - self._last_pass_t >= self.every_s
+        newest = self.frames[-1].t
+        return self._last_pass_t is None or newest - self._last_pass_t >= self.every_s or newest >= self._wake_t
 
     def update(self) -> list[Event]:
         """Run the detectors over the frames kept; the events that became final, in time order.
@@ -199,17 +221,25 @@ class IncrementalEvents:
             snapshot = self._snapshot()
             self._last_pass_t = snapshot.frames[-1].t
         frames = snapshot.frames
-        newest = frames[-1].t
         events, signals = self._detect(snapshot)
-        self._update_state(events, signals, newest, frames)
+        self._update_state(events, signals, frames[-1].t, frames)
         frame_s = _frame_s(frames)
-        settled = frames[-1].t - frames[0].t >= LEVELS_SETTLED_S
-        floor_holds = [] if settled else self._holds_at_lowest_limit(signals)
-        final = [e for e in events if e.end_s <= newest - self.settle_after_end(e)
-                 and any(_same(e, p, frame_s) for p in self._previous)
-                 and (settled or not self._needs_settled_levels(e, floor_holds, frame_s))]
-        self._previous = events
-        return self._new(final, frame_s)
+        self._body_from_energy = bool(np.isfinite(signals.values.get("body_motion", np.array([np.nan]))).any())
+        final_at = self._final_at(snapshot)
+        settled = frames[-1].t - frames[0].t >= LEVELS_SETTLED_S or self._trimmed > 0
+        floor_holds = self._holds_at_lowest_limit(signals) if not settled and "hold" in TAKE_WIDE else []
+        final, wake = [], float("inf")
+        for event in events:
+            ready = self._ready_at(event, final_at)
+            if not settled and self._waits_for_take_levels(event, floor_holds, frame_s):
+                ready = max(ready, frames[0].t + LEVELS_SETTLED_S)
+            if ready <= frames[-1].t:
+                final.append(event)
+            elif not self._was_emitted(event, frame_s):
+                wake = min(wake, ready)
+        fresh = self._new([e for e in final if self._exact(e, snapshot)], frame_s)
+        self._wake_t = wake
+        return fresh
 
     def finish(self) -> list[Event]:
         """The stream ended: every event not yet emitted is final now (call once no pass runs)."""
@@ -218,7 +248,7 @@ class IncrementalEvents:
                 return []
             snapshot = self._snapshot()
         events, _ = self._detect(snapshot)
-        return self._new(events, _frame_s(snapshot.frames))
+        return self._new([e for e in events if self._exact(e, snapshot)], _frame_s(snapshot.frames))
 
     # -- inside ---------------------------------------------------------------------------------
 
@@ -228,28 +258,49 @@ class IncrementalEvents:
 
     def settle_after_end(self, event: Event) -> float:
         """How long after its end an event can still change: `settle_s` when given, else what its
-        detector reads after an end. A hold: motion shorter than `bridge_s` does not end it, its
-        speed is averaged over `glitch_s` and measured over spans of up to MOTION_MAX_SPAN_S, both
-        centred, and its edge is fitted `edge_reach_s` either side (0.5 s with the defaults). Other
-        kinds: a face lost for up to the blink's `max_gap_s` is bridged, and the span speeds."""
+        detector reads after an end (`settle.settle_after_end`)."""
         if self.settle_s is not None:
             return self.settle_s
-        if event.kind == "hold":
-            hold = self.event_settings.hold
-            return hold.bridge_s + hold.glitch_s / 2 + MOTION_MAX_SPAN_S / 2 + hold.edge_reach_s
-        if event.kind == "gesture":
-            if event.label in ("nod", "shake"):  # swings from the head's running, centred level
-                return SWING_LEVEL_S / 2 + MOTION_MAX_SPAN_S / 2
-            # hand gaps bridged (0.2 s), tremor over a centred window
-            return max(0.2, self.signal_settings.tremor_window_s / 2) + MOTION_MAX_SPAN_S / 2
-        return self.event_settings.blink.max_gap_s + MOTION_MAX_SPAN_S / 2
+        return settle_after_end(event, self.event_settings, self.signal_settings)
 
-    def _needs_settled_levels(self, event: Event, floor_holds: list[Event], frame_s: float) -> bool:
-        """The event hangs on a take-wide level the stream has not settled yet: a hold the lowest
-        hold limit does not find the same, or a gesture measured from the take's baseline."""
-        if event.kind == "hold":
+    def _final_at(self, snapshot: _Snapshot) -> dict[str, float]:
+        """Per input (face, pose, hands): the newest frame time whose values no longer change. Body
+        signals are interpolated between Pose samples (the frames after the last one still move);
+        hands may still be walked back over the extractor's unsettled frames."""
+        frames = snapshot.frames
+        newest = frames[-1].t
+        sampled = [f.t for f in frames[-64:] if f.pose_sampled] if self.landmark_settings.pose else []
+        open_from = len(frames) - snapshot.unsettled
+        hands = frames[open_from - 1].t if snapshot.unsettled and open_from > 0 else newest
+        if snapshot.unsettled >= len(frames):
+            hands = -float("inf")
+        return {FACE: newest, POSE: sampled[-1] if sampled else newest, HANDS: hands}
+
+    def _ready_at(self, event: Event, final_at: Mapping[str, float]) -> float:
+        """Stream time of the newest frame at which `event` is final (see the module docstring)."""
+        settle = self.settle_after_end(event)
+        waits = max(final_at[FACE] - final_at[part] for part in reads(event, self._body_from_energy))
+        warm = warm_up_end_s(self._first_t if self._first_t is not None else 0.0)
+        return max(event.end_s + settle + waits, warm)
+
+    @staticmethod
+    def _exact(event: Event, snapshot: _Snapshot) -> bool:
+        """The event's frames read their levels over as many frames as offline does: once the front
+        of the history is trimmed, its first HISTORY_S read fewer (those events were shown before)."""
+        return snapshot.trimmed == 0 or event.start_s - LONGEST_REACH_S >= snapshot.frames[0].t + HISTORY_S + BLOCK_S
+
+    def _was_emitted(self, event: Event, frame_s: float) -> bool:
+        return any(_same(event, old, frame_s * 1.01) for old in self.emitted)
+
+    def _waits_for_take_levels(self, event: Event, floor_holds: list[Event], frame_s: float) -> bool:
+        """The event hangs on a take-wide level the stream has not settled yet (TAKE_WIDE): a hold
+        the lowest hold limit does not find the same, or a gesture measured from the take's baseline."""
+        if event.kind not in TAKE_WIDE:
+            return False
+        labels = TAKE_WIDE[event.kind]
+        if event.kind == "hold" and labels is None:
             return not any(_same(event, f, frame_s) for f in floor_holds)
-        return event.kind == "gesture" and event.label in FROM_TAKE_BASELINE
+        return labels is None or event.label in labels
 
     def _holds_at_lowest_limit(self, signals: SignalTrack) -> list[Event]:
         """The holds found with the limits at their lowest (`face_motion_max`, `body_motion_max`):

@@ -4,52 +4,94 @@ emitted once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S
 from rehearse.analysis.landmarks import LandmarkExtractor, tracks_from_frames
 from rehearse.analysis.signals import compute_signals
 from rehearse.config import Settings
-from rehearse.live.incremental import IncrementalEvents
+from rehearse.live.incremental import MIN_HISTORY_S, IncrementalEvents
 from rehearse.video.frames import iter_frames
 
 TAKE = Path(__file__).resolve().parents[2] / "scenes" / "takes" / "01-1A-2.mp4"
 
 
-@pytest.mark.slow
-def test_signals_kept_between_passes_equal_a_whole_recomputation_and_events_come_once():
+@pytest.fixture(scope="module")
+def take_frames():
+    """01-1A-2's frames through the extractor on the offline schedule, as `rehearse watch` runs it."""
     settings = Settings().analysis
-    landmarks = settings.landmarks  # the offline schedule, as `rehearse watch` runs it
-    with LandmarkExtractor(landmarks) as extractor:
-        frames = [extractor.process(f) for f in iter_frames(TAKE, max_width=settings.max_frame_width)]
+    with LandmarkExtractor(settings.landmarks) as extractor:
+        return [extractor.process(f) for f in iter_frames(TAKE, max_width=settings.max_frame_width)]
+
+
+TAKE_WIDE_SIGNALS = ("lid_gap_left", "lid_gap_right")
+"""Signals still scaled by a level over all the frames they are computed over (the median iris
+size): live recomputes them over the history it keeps, which a trimmed stream's offline does not."""
+
+
+def assert_same_signals(spliced, whole, first: int = 0, skip: tuple[str, ...] = ()) -> None:
+    for name, values in whole.values.items():
+        if name in skip:
+            continue
+        np.testing.assert_allclose(spliced.values[name][first:], np.asarray(values, np.float32)[first:],
+                                   equal_nan=True, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.slow
+def test_signals_kept_between_passes_equal_the_whole_prefix_and_events_come_once(take_frames):
+    """At every pass the signals (the cache of earlier passes plus the tail computed again) equal
+    `compute_signals` on every frame so far: what an offline analysis of the recording up to then
+    gives, stream-level normalisations included."""
+    landmarks = Settings().analysis.landmarks
+    frames = take_frames
     assert 0 < sum(f.pose_sampled for f in frames) < len(frames), "Pose runs on a schedule, not every frame"
-    detector = IncrementalEvents(landmarks, history_s=6.0)  # shorter than the take: the front is trimmed
-    emitted = []
-    for frame in frames:
+    detector = IncrementalEvents(landmarks)
+    emitted, checked = [], 0
+    for i, frame in enumerate(frames):
         detector.add(frame)
         if detector.due():
             emitted += detector.update()
+        if i in (60, 119, 150, len(frames) - 1):
+            assert_same_signals(detector._signals(), compute_signals(tracks_from_frames(frames[:i + 1], landmarks)))
+            checked += 1
     emitted += detector.finish()
-    spliced = detector._signals()
-    # The reference is the whole take's signals (what an offline analysis has) over the frames kept.
-    whole = compute_signals(tracks_from_frames(frames, landmarks))
-    kept = spliced.times.size
-    assert kept == len(detector.frames) < len(frames)
-    # Lid gaps are scaled by the median iris size of the frames they are computed over: live's are
-    # those of the frames it keeps (the history), recomputed every pass, never spliced.
-    over_kept = compute_signals(tracks_from_frames(frames[-kept:], landmarks))
-    for name, values in whole.values.items():
-        reference = over_kept.values[name] if name.startswith("lid_gap") else values[-kept:]
-        np.testing.assert_allclose(spliced.values[name], np.asarray(reference, np.float32), equal_nan=True,
-                                   rtol=1e-5, atol=1e-6, err_msg=name)
-    assert np.isfinite(spliced.values["shoulder_turn"]).any(), "the body path ran (Pose found the shoulders)"
+    assert checked == 4
+    assert np.isfinite(detector._signals().values["shoulder_turn"]).any(), "the body path ran (Pose found the shoulders)"
     assert {e.kind for e in emitted} >= {"blink", "hold", "gesture"}
     starts = [(e.kind, e.label, round(e.start_s, 2)) for e in emitted]
     assert len(starts) == len(set(starts)), "an event was emitted twice"
     assert all(e.kind in ("blink", "eyes_closed", "hold", "expression", "gesture") for e in emitted)
     assert all(e.scope in ("face", "body") for e in emitted if e.kind == "hold")
+
+
+@pytest.mark.slow
+def test_a_stream_longer_than_the_history_keeps_offline_signals_where_its_levels_are_whole(take_frames):
+    """The take played five times in a row (40 s) through a detector keeping the shortest history
+    allowed: the front is trimmed, and the frames whose levels read a full HISTORY_S of kept frames
+    (all but the first HISTORY_S kept) have the whole stream's signals; the levels need no more."""
+    landmarks = Settings().analysis.landmarks
+    length = take_frames[-1].t + (take_frames[-1].t - take_frames[-2].t)
+    frames = [replace(f, index=k * len(take_frames) + f.index, t=k * length + f.t, body_motion_t=k * length + f.body_motion_t)
+              for k in range(5) for f in take_frames]
+    with pytest.raises(ValueError, match="history_s"):
+        IncrementalEvents(landmarks, history_s=MIN_HISTORY_S - 1)
+    detector = IncrementalEvents(landmarks, history_s=MIN_HISTORY_S, every_s=1.0)
+    for frame in frames:
+        detector.add(frame)
+        if detector.due():
+            detector.update()
+    spliced = detector._signals()
+    kept = spliced.times.size
+    assert kept == len(detector.frames) < len(frames)
+    whole = compute_signals(tracks_from_frames(frames, landmarks))
+    tail = {name: values[-kept:] for name, values in whole.values.items()}
+    first = int(np.searchsorted(spliced.times, spliced.times[0] + HISTORY_S + BLOCK_S))
+    assert first < kept
+    assert_same_signals(spliced, type(whole)(spliced.times, tail), first, skip=TAKE_WIDE_SIGNALS)
 
 
 @pytest.mark.slow

@@ -19,13 +19,21 @@ import pytest
 from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound
 
 from rehearse.analysis.events import detect_events
-from rehearse.analysis.events.gestures import FROM_TAKE_BASELINE
+from rehearse.analysis.events.stream_levels import warm_up_end_s
 from rehearse.analysis.take import analyze_take
 from rehearse.config import Settings
-from rehearse.live.incremental import FIRST_PASS_S, LEVELS_SETTLED_S, IncrementalEvents
+from rehearse.live.incremental import TAKE_WIDE, IncrementalEvents
+from rehearse.live.settle import POSE, reads
 
 REPO = Path(__file__).resolve().parents[2]
-TAKE = REPO / "scenes" / "takes" / "01-1A-1.mp4"
+TAKES = REPO / "scenes" / "takes"
+TAKE = TAKES / "01-1A-1.mp4"
+WAIT_S = 0.6
+"""No kind waits longer than this (s) after its end for the frames its detector reads (settle time):
+with a pass (< 0.2 s) and the display lag (< 0.2 s) an event is shown within 1 s of its end."""
+LONG_REACH = ("nod", "shake")
+"""Known gap: nods and shakes swing from the head's centred 2 s running level, final 1.15 s after
+their end (settle.settle_after_end); not yet within 1 s."""
 FRAME_S = 1 / 24  # the sample takes' frame interval
 
 
@@ -59,7 +67,9 @@ def same_kind(a, b) -> bool:
 
 
 @pytest.mark.slow
-def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_recording(tmp_path):
+@pytest.mark.parametrize("take", ["01-1A-1", pytest.param("01-1A-3", marks=pytest.mark.xfail(
+    reason="its early body hold reads the take-wide hold limit (moving to stream levels)", strict=False))])
+def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_come_within_a_second(tmp_path, take):
     from rehearse.analysis.events import Event
 
     port = free_udp_port()
@@ -68,7 +78,7 @@ def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_reco
     watcher = start_watch(port, tmp_path, "--events-jsonl", str(events_file), "--record", str(recording),
                           "--duration", str(duration), "--give-up", "10")
     wait_bound(port, watcher)
-    sender = UdpSender(TAKE, port).start()
+    sender = UdpSender(TAKES / f"{take}.mp4", port).start()
     out, err = watcher.communicate(timeout=180)
     sender.stop()
     assert sender.error is None, sender.error
@@ -81,18 +91,18 @@ def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_reco
     analysis, offline = offline_events(recording, tmp_path)
     print(f"live: {summary['frames_analysed']} frames analysed of {summary['frames_received']} "
           f"({summary['frames_dropped']} dropped); display lag median {summary['display_lag_median_s']} s, "
-          f"max {summary['display_lag_max_s']} s")
+          f"max {summary['display_lag_max_s']} s; longest detection pass {summary['detection_pass_max_s']} s")
     print(f"emit delay after the event's end (wall clock): median {statistics.median(delays):.3f} s, "
           f"max {max(delays):.3f} s over {len(delays)} events")
 
     # What both can see in full: events ending a settle time before the live stop. Where frames
     # were dropped (the analysis fell behind) live saw fewer frames than the recording holds,
     # so its events there may differ: those are counted, not held to 2 frames.
-    horizon = duration - 0.6
+    rule = IncrementalEvents(Settings().analysis.landmarks)
     skipped = summary["skipped_spans"]
 
     def compared(e) -> bool:
-        return e.end_s <= horizon and e.kind in ("blink", "hold", "gesture")
+        return e.end_s + rule.settle_after_end(e) <= duration - 2 * FRAME_S and e.kind in ("blink", "hold", "gesture")
 
     def all_frames_seen(e) -> bool:
         return not any(a < e.end_s + 0.5 and e.start_s - 0.5 < b for a, b in skipped)
@@ -105,15 +115,42 @@ def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_reco
     for e in offline_cmp:
         print("  offline", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3), "matched" if e in agree else "MISSED",
               "" if all_frames_seen(e) else "(frames dropped nearby)")
-    for e in live_cmp:
-        print("  live   ", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3))
+    for e, delay in zip(live, delays, strict=True):
+        print("  live   ", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3), f"emitted {delay:.3f} s after")
     assert analysis.frame_count >= summary["frames_received"] - 2
-    assert {e.kind for e in offline_cmp} == {"blink", "hold", "gesture"}, "the sample take has blinks, holds, a head turn"
+    assert {"blink", "hold"} <= {e.kind for e in offline_cmp}, "the sample takes have blinks and holds"
+    # Emitted once what its detector reads after its end has arrived, never before (stream time),
+    # and no kind waits longer than WAIT_S for it. The wall-clock delay adds the wait for a pass
+    # (one runs as soon as an event's settle time is reached, after the one running, if any), the
+    # pass itself and the display lag: at most those, always; at most 1 s wherever the machine
+    # kept up (no frame dropped near the event, passes and display lag within their budget).
+    assert all(rule.settle_after_end(e) <= WAIT_S for e in live if e.label not in LONG_REACH), \
+        [(e.label, rule.settle_after_end(e)) for e in live]
+    passes, lag = summary["detection_pass_max_s"], summary["display_lag_max_s"]
+    kept_up = passes <= 0.25 and lag <= 0.25
+    warm_end = warm_up_end_s(summary["first_frame_s"])
+    pose_s = Settings().analysis.landmarks.pose_every_n_frames * FRAME_S
+    for event, at, delay in zip(live, emitted_at, delays, strict=True):
+        settle = rule.settle_after_end(event)
+        if at >= summary["stream_s"] - 1e-6 and event.end_s + settle > at:
+            continue  # emitted when the stream stopped, not by its settle time
+        assert at >= max(event.end_s + settle, warm_end) - 1e-6, (event, at)
+        if event.kind in TAKE_WIDE and (TAKE_WIDE[event.kind] is None or event.label in TAKE_WIDE[event.kind]):
+            continue  # its detector still reads a level over the whole take: it may change later
+        # Body signals are final up to the newest Pose sample (every Nth frame): that waits too.
+        final = max(event.end_s + settle + (pose_s if POSE in reads(event, False) else 0.0), warm_end)
+        # The delay runs from the last analysed frame at or before the end (earlier if dropped);
+        # the frame at `final` is analysed up to `lag` after it arrives, a pass may be running
+        # (then one more), and the events go out with the next analysed frame.
+        dropped = max((event.end_s - a for a, b in skipped if a <= event.end_s < b), default=0.0)
+        assert event.end_s + delay <= final + dropped + 2 * passes + 2 * lag + FRAME_S + 0.05, (event, delay)
+        if kept_up and all_frames_seen(event):
+            assert delay <= 1.0, f"{event.kind} {event.scope or event.label} {event.start_s:.3f}-{event.end_s:.3f} s emitted {delay:.3f} s after its end"
     if not [e for e in offline_cmp if all_frames_seen(e)]:
         pytest.skip(f"machine too loaded to compare: {summary['frames_dropped']} of {summary['frames_received']} "
                     f"frames dropped, near every event (skipped spans {skipped})")
     # A hold shorter than the shortest hold plus 2 frames is on the detection limit: the other side
-    # may see it 2 frames shorter, i.e. not at all (the sample take has 0.21 s body holds against
+    # may see it 2 frames shorter, i.e. not at all (the sample takes have 0.21 s body holds against
     # the 0.2 s minimum). Such a hold may be missing on one side; every other event must match.
     shortest = Settings().events.hold.min_duration_s + 2 * FRAME_S
 
@@ -122,30 +159,10 @@ def test_udp_stream_live_blinks_and_holds_match_the_offline_analysis_of_its_reco
 
     for e in offline_cmp:
         if all_frames_seen(e) and not on_the_limit(e):
-            assert e in agree, f"offline {e.kind} {e.start_s:.3f}-{e.end_s:.3f} s not seen live within 2 frames"
+            assert e in agree, f"offline {e.kind} {e.scope or e.label} {e.start_s:.3f}-{e.end_s:.3f} s not seen live within 2 frames"
     for e in live_cmp:
         if all_frames_seen(e) and not on_the_limit(e):
             assert matched(e, offline_cmp, lambda o, e=e: same_kind(o, e)), f"live {e.kind} {e.start_s:.3f} s not offline"
-    # Emitted as soon as what its detector reads after its end has arrived and two detection
-    # passes agree, in stream time, so load does not change it much (passes are 0.2 s apart).
-    # Blinks need only the half second before them; a hold early in the
-    # stream is final early when the lowest hold limit finds it too, else it waits for 2 s of
-    # picture (the take's still level), as gestures measured from the take's baseline do. The
-    # wall-clock delay printed above adds the analysis time: a speed, printed, not asserted.
-    rule = IncrementalEvents(Settings().analysis.landmarks)
-    for event, at in zip(live, emitted_at, strict=True):
-        settle = rule.settle_after_end(event)
-        waits = event.kind == "hold" or event.label in FROM_TAKE_BASELINE
-        # ... plus two passes (each at least 0.2 s apart, and as long as the longest took: they
-        # run beside the models) and the next analysed frame's wait (at most the drop budget).
-        bound = (max(event.end_s + settle, LEVELS_SETTLED_S if waits else FIRST_PASS_S)
-                 + 2 * (0.2 + summary["detection_pass_max_s"]) + 0.5 + 2 * FRAME_S)
-        assert event.end_s + settle - 1e-6 <= at <= bound or at >= duration - 1.5 * FRAME_S, (event, at)
-    first_blink = next(e for e in offline_cmp if e.kind == "blink")
-    if first_blink.end_s < 1.0 and all_frames_seen(first_blink) and summary["detection_pass_max_s"] < 0.2:
-        # Before, nothing was emitted until 2 s of picture and a second pass had been seen (2.2 s).
-        assert any(e.kind == "blink" and e.end_s < 1.0 and at < LEVELS_SETTLED_S + 0.2
-                   for e, at in zip(live, emitted_at, strict=True)), "the first blink waited for later frames"
 
 
 @pytest.mark.slow

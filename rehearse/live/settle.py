@@ -1,0 +1,82 @@
+"""When a live event can no longer change: how far past its end each detector reads, and which inputs.
+
+An offline detector decides an event's end from the frames around it: a centred window averages
+a speed, a twitch shorter than a bridge does not end a hold, an edge is fitted a little either
+side. Levels (a baseline, a still limit) are read over the frames before a frame's block
+(`stream_levels`), never after it. So an event found on the frames up to t is the event the
+whole take gives once t is at least `settle_after_end` past its end, and once the warm-up's
+shared level is known (`stream_levels.warm_up_end_s`).
+
+"Frames up to t" means frames whose inputs are final: the face path's every frame as it comes;
+body signals only up to the newest Pose sample (offline interpolates between samples, so the
+frames after the last one still change); hands only before the frames a hand found later may
+still be walked back over (`LandmarkExtractor.unsettled`). `reads(event)` says which inputs a
+kind's detector uses, `settle_after_end` how far past the end it reads (from the settings, so a
+changed window changes the wait).
+"""
+
+from __future__ import annotations
+
+from rehearse.analysis.event_settings import EventSettings
+from rehearse.analysis.events import Event
+from rehearse.analysis.events.gestures import SWING_LEVEL_S
+from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
+from rehearse.analysis.settings import SignalSettings
+
+FACE, POSE, HANDS = "face", "pose", "hands"
+
+FACE_GESTURES = ("head_turn", "nod", "shake")
+"""Gestures read from the face alone (head yaw and pitch)."""
+POSE_GESTURES = ("lean_toward", "lean_away", "shoulder_turn")
+"""Gestures read from the torso (Pose) and the face's size (leans)."""
+
+SIGNAL_REACH_S = MOTION_MAX_SPAN_S / 2
+"""A frame's face speed is measured over a span of up to MOTION_MAX_SPAN_S centred on it."""
+
+
+def reads(event: Event, body_from_energy: bool = True) -> tuple[str, ...]:
+    """The inputs an event's detector reads: FACE, POSE, HANDS. A body hold reads the motion
+    energy below the face when it was measured (`body_from_energy`), else Pose and the wrists."""
+    if event.kind in ("blink", "eyes_closed"):
+        return (FACE,)
+    if event.kind == "hold":
+        return (FACE,) if event.scope == "face" or body_from_energy else (FACE, POSE, HANDS)
+    if event.kind == "expression":  # an expression under a hand is not read: hands too
+        return (FACE, HANDS)
+    if event.kind == "gesture":
+        if event.label in FACE_GESTURES:
+            return (FACE,)
+        if event.label in POSE_GESTURES:
+            return (FACE, POSE)
+        return (FACE, POSE, HANDS)  # hand to face, collar, hand raise, tremor
+    return (FACE, POSE, HANDS)
+
+
+def settle_after_end(event: Event, events: EventSettings, signals: SignalSettings) -> float:
+    """How long (s) after its end an event's detector still reads frames that may change it.
+
+    A hold: motion shorter than `bridge_s` does not end it, its speed is averaged over a centred
+    `glitch_s` (the body's from Pose over `body_window_s` of `speed_span_s` differences) on
+    spans of up to MOTION_MAX_SPAN_S, and its edge is fitted `edge_reach_s` either side.
+    Blinks and eye closures: a face lost up to `max_gap_s` is bridged. Expressions: scores are
+    smoothed over a centred `smooth_s` and gaps up to `merge_gap_s` merged. Gestures: nods and
+    shakes swing from the head's centred running level (SWING_LEVEL_S), hand gaps are bridged
+    (0.2 s) and tremor read over a centred `tremor_window_s`; head turns and leans are read
+    frame by frame from spans bridged over 0.2 s."""
+    if event.kind == "hold":
+        hold = events.hold
+        face = hold.bridge_s + hold.glitch_s / 2 + SIGNAL_REACH_S + hold.edge_reach_s
+        if event.scope == "face":
+            return face
+        pose = hold.bridge_s + hold.body_window_s / 2 + hold.speed_span_s / 2
+        return max(face, pose)
+    if event.kind == "gesture":
+        if event.label in ("nod", "shake"):
+            return SWING_LEVEL_S / 2 + SIGNAL_REACH_S
+        if event.label in FACE_GESTURES + POSE_GESTURES:
+            return 0.2 + SIGNAL_REACH_S
+        return max(0.2, signals.tremor_window_s / 2) + SIGNAL_REACH_S
+    if event.kind == "expression":
+        expression = events.expression
+        return max(expression.merge_gap_s + expression.smooth_s / 2, events.blink.max_gap_s) + SIGNAL_REACH_S
+    return events.blink.max_gap_s + SIGNAL_REACH_S
