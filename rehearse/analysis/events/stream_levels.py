@@ -106,3 +106,31 @@ def stream_baseline(times: np.ndarray, values: np.ndarray, usable: np.ndarray,
 def warm_up_end_s(first_s: float, *, block_s: float = BLOCK_S, warm_s: float = WARM_S) -> float:
     """Stream time (s) at which the warm-up's shared level is known: the frames before it read it."""
     return float(np.ceil((first_s + warm_s) / block_s - 1e-9) * block_s)
+
+
+def stream_rest_level(times: np.ndarray, values: np.ndarray, usable: np.ndarray | None, near: float, *,
+                      block_s: float = BLOCK_S, warm_s: float = WARM_S,
+                      history_s: float = HISTORY_S) -> np.ndarray:
+    """Per frame: the actor's resting value, read as `stream_statistic` reads a median, but over the
+    frames of the window that were themselves at rest (within `near` of their own level); over all
+    the window's usable frames when none was (the warm-up, or a posture held the whole window).
+
+    A plain median of the past moves to a gesture that fills half its window: a head turn held
+    from 0.5 s to 1.7 s becomes the first second's level and reads as over by 1.1 s. Frames away
+    from the rest level do not pull it. Each block's level depends only on the frames before it
+    (and their own levels, read the same way), so a prefix of a stream gets the same levels."""
+    values = np.asarray(values, dtype=float)
+    good = np.isfinite(values) if usable is None else (np.asarray(usable, bool) & np.isfinite(values))
+    out = np.full(values.shape[0], np.nan)
+    rest = np.zeros(values.shape[0], bool)
+    last: tuple[int, int] | None = None
+    level = float("nan")
+    for first, end, lo, hi in level_windows(times, block_s=block_s, warm_s=warm_s, history_s=history_s):
+        if (lo, hi) != last:
+            window, quiet = good[lo:hi], rest[lo:hi]
+            pool = values[lo:hi][quiet] if quiet.any() else values[lo:hi][window]
+            level = float(np.median(pool)) if pool.size else float("nan")
+            last = (lo, hi)
+        out[first:end] = level
+        rest[first:end] = good[first:end] & (np.abs(values[first:end] - level) <= near)
+    return out
