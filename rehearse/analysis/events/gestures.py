@@ -1,7 +1,8 @@
 """Gestures: hand to face (with zone) and to collar, hand raise, lean, shoulder turn, head turn, nod, shake, tremor.
 
-Displacements are measured from the take's own baseline (the median over tracked frames),
-sides are the actor's own. The hand-to-face zone and the collar need landmark positions
+Displacements are measured from the actor's rest level as a stream knows it (the median of the
+earlier frames that were at rest: `stream_levels.stream_rest_level`), so a prefix of a take gives
+the same gestures as the whole take up to a settling time; sides are the actor's own. The hand-to-face zone and the collar need landmark positions
 (`face` and `pose` parts); without them the zone is left out and collar touches are not looked for.
 """
 
@@ -20,6 +21,7 @@ from rehearse.analysis.events.signal_ops import (
     runs,
     signal,
 )
+from rehearse.analysis.events.stream_levels import stream_rest_level
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 # FaceMesh landmark groups for the hand-to-face zone.
@@ -34,9 +36,45 @@ POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
 SWING_LEVEL_S = 2.0
 """Nods and shakes are swings away from the head's running median over this long (s, centred)."""
 
-FROM_TAKE_BASELINE = ("hand_raise", "lean_toward", "lean_away", "shoulder_turn", "head_turn")
-"""Gestures measured from the take's own baseline (the median over its tracked frames); the
-others (hand to face, collar, tremor, nod, shake) are read against fixed or running levels."""
+GAP_FILL_S = 0.2
+"""Body and head signals are bridged over gaps up to this long (s)."""
+TOUCH_GAP_FILL_S = 0.15
+"""Hand-to-face distances are bridged over gaps up to this long (s)."""
+SCALE_SMOOTH_S = 0.15
+"""The face's size is a running median over this long (s, centred) before leans are read from it."""
+
+HEAD_SPEED_MAX_DEG_S = 1000.0
+"""A head angle moving faster than this between two frames did not move: the pose fit jumped
+between two solutions (the fastest voluntary head rotations are several hundred deg/s; a face
+stretched 4:3 -> 16:9 reads as pitched ~40 deg up or down, the sign flipping frame to frame at
+~1900 deg/s, which chained into a 5.7 s "nod")."""
+
+FROM_REST_LEVEL = ("hand_raise", "lean_toward", "lean_away", "shoulder_turn", "head_turn")
+"""Gestures measured from the actor's rest level (`_displacement`: a stream level, read from the
+frames before); the others (hand to face, collar, tremor, nod, shake) are read against fixed or
+running levels."""
+FROM_TAKE_BASELINE = FROM_REST_LEVEL
+"""The old name, read by the live side until it drops its wait for take-wide levels."""
+
+
+def settle_after_end_s(label: str, settings: GestureSettings) -> float:
+    """How long after its end (s of stream time) a gesture found on the frames so far can still
+    change, from what `detect_gestures` reads after an end (the signals' own reach is not counted).
+
+    Levels read only earlier frames (`_displacement`), so most gestures wait only for a gap bridged
+    after them. A nod or shake ends with its last swing, and the next swing may start up to
+    nod_max_period_s later and must be over within as long again to count (2 x nod_max_period_s);
+    each swing is read against the head's running level, centred over SWING_LEVEL_S and evaluated
+    every eighth of it (`rolling_percentile`), so it reaches 5/8 x SWING_LEVEL_S ahead."""
+    if label in ("nod", "shake"):
+        return 2 * settings.nod_max_period_s + SWING_LEVEL_S * (1 / 2 + 1 / 8) + GAP_FILL_S
+    if label in ("hand_to_face", "hand_to_collar"):
+        return TOUCH_GAP_FILL_S
+    if label == "tremor":
+        return 0.0
+    if label in ("lean_toward", "lean_away"):  # leans from the face's size are smoothed too
+        return GAP_FILL_S + SCALE_SMOOTH_S / 2
+    return GAP_FILL_S  # hand raise (and the touches it must not overlap), shoulder and head turns
 
 
 def _spans(times: np.ndarray, active: np.ndarray, min_s: float) -> list[tuple[int, int, float, float]]:
@@ -59,10 +97,13 @@ def _event(label, start, end, side=None, apex=None, values=None, confidence=0.9,
                  region=region)
 
 
-def _displacement(track: SignalTrack, name: str) -> np.ndarray:
-    values = fill_gaps(track.times, signal(track, name), 0.2)
-    good = values[~np.isnan(values)]
-    return values - (float(np.median(good)) if good.size else np.nan)
+def _displacement(track: SignalTrack, name: str, near: float) -> np.ndarray:
+    """The signal (gaps up to 0.2 s filled) minus its rest level: frames within `near` of their
+    level (the gesture's own threshold) count as at rest. The level is read over the raw frames,
+    so a gap filled later does not move it."""
+    raw = signal(track, name)
+    level = stream_rest_level(track.times, raw, None, near)
+    return fill_gaps(track.times, raw, GAP_FILL_S) - level
 
 
 def detect_gestures(
@@ -76,7 +117,7 @@ def detect_gestures(
     events: list[Event] = []
     touches: list[tuple[float, float]] = []
     for side in ("left", "right"):
-        distance = fill_gaps(times, signal(track, f"hand_face_{side}"), 0.15)
+        distance = fill_gaps(times, signal(track, f"hand_face_{side}"), TOUCH_GAP_FILL_S)
         for first, last, start, end in _spans(times, np.nan_to_num(distance, nan=np.inf) < settings.hand_face_iod,
                                                settings.min_duration_s):
             apex = first + int(np.nanargmin(distance[first:last]))
@@ -85,7 +126,7 @@ def detect_gestures(
             events.append(_event("hand_to_face", start, end, side, float(times[apex]), values, region=zone))
             touches.append((start, end))
         events.extend(_collar(track, landmarks.get("pose"), side, settings, touches))
-        lift = -_displacement(track, f"wrist_{side}_y")
+        lift = -_displacement(track, f"wrist_{side}_y", settings.raise_height)
         for first, last, start, end in _spans(times, np.nan_to_num(lift) > settings.raise_height,
                                                settings.min_duration_s):
             if any(s < end and start < e for s, e in touches):
@@ -114,9 +155,9 @@ def detect_gestures(
 
 
 def _sustained(track, name, threshold, min_s, labels, sides) -> list[Event]:
-    """Runs where a signal stays beyond +-threshold of its baseline: (label, side) by sign."""
+    """Runs where a signal stays beyond +-threshold of its rest level: (label, side) by sign."""
     times = track.times
-    disp = _displacement(track, name)
+    disp = _displacement(track, name, threshold)
     if np.all(np.isnan(disp)):
         return []
     out = []
@@ -132,17 +173,21 @@ def _sustained(track, name, threshold, min_s, labels, sides) -> list[Event]:
 def _swings(track, name, settings: GestureSettings, label: str, alternating: bool) -> list[Event]:
     """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg, grouped."""
     times = track.times
-    angle = fill_gaps(times, signal(track, name), 0.2)
+    angle = fill_gaps(times, signal(track, name), GAP_FILL_S)
     if np.all(np.isnan(angle)):
         return []
     level = rolling_median(angle, frames_for(SWING_LEVEL_S, times, minimum=5))
     disp = angle - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jumped = np.r_[False, np.abs(np.diff(angle)) > HEAD_SPEED_MAX_DEG_S * np.diff(times)]
     swings = []
-    mouth = _displacement(track, "mouth_open")
+    mouth = _displacement(track, "mouth_open", settings.jaw_artifact_iod)
     for sign in (1, -1):
         for first, last, start, end in _spans(times, np.nan_to_num(sign * disp) > settings.nod_deg, 0.0):
             if end - start > settings.nod_max_period_s:
                 continue
+            if jumped[first:last + 1].any():
+                continue  # into or out of it faster than a head turns: the pose fit flipped
             if np.nanmax(np.nan_to_num(mouth[first:last])) > settings.jaw_artifact_iod:
                 continue  # an opening jaw moves FaceMesh's pitch estimate; the head did not nod
             swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
@@ -169,14 +214,18 @@ def _swings(track, name, settings: GestureSettings, label: str, alternating: boo
 def _scale_leans(track: SignalTrack, settings: GestureSettings) -> list[Event]:
     """Leans from the face's size when no torso is tracked: bigger = toward the camera."""
     times = track.times
-    iod = fill_gaps(times, signal(track, "iod_px"), 0.2)
+    iod = fill_gaps(times, signal(track, "iod_px"), GAP_FILL_S)
     good = iod[~np.isnan(iod)]
     if good.size < 3:
         return []
-    yaw = _displacement(track, "head_yaw")
+    yaw = _displacement(track, "head_yaw", settings.head_turn_deg)
     # a head turn shrinks the inter-ocular distance too: only frames facing the usual way count
     facing = np.abs(np.nan_to_num(yaw)) < 0.5 * settings.head_turn_deg
-    change = rolling_median(iod, frames_for(0.15, times, minimum=3)) / float(np.median(good)) - 1.0
+    # the face's rest size, on a log scale so that "at rest" is within lean_scale either way
+    raw = signal(track, "iod_px")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest = np.exp(stream_rest_level(times, np.log(raw), raw > 0, np.log1p(settings.lean_scale)))
+    change = rolling_median(iod, frames_for(SCALE_SMOOTH_S, times, minimum=3)) / rest - 1.0
     out = []
     for sign, label in ((1, "lean_toward"), (-1, "lean_away")):
         active = (np.nan_to_num(sign * change) > settings.lean_scale) & facing

@@ -1,0 +1,60 @@
+"""Gestures found on a prefix of a take are those of the whole take, once they have settled: the levels
+they are read against depend only on earlier frames (what a live rehearsal can know)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from rehearse.analysis.event_settings import GestureSettings
+from rehearse.analysis.events.gestures import detect_gestures, settle_after_end_s
+from rehearse.analysis.events.stream_levels import warm_up_end_s
+from rehearse.analysis.tracks import SignalTrack
+
+
+def _prefix(analysis, count: int):
+    """The take's signals and landmarks up to frame `count` (the whole take's signals, cut: this
+    checks the detector's own reach; the signals' reach is the live side's)."""
+    signals = SignalTrack(analysis.signals.times[:count],
+                          {name: values[:count] for name, values in analysis.signals.values.items()})
+    landmarks = {part: dataclasses.replace(track, times=track.times[:count], points=track.points[:count],
+                                           confidence=track.confidence[:count])
+                 for part, track in analysis.landmarks.items()}
+    return signals, landmarks
+
+
+def _key(event) -> tuple:
+    return event.label, event.side
+
+
+@pytest.mark.models
+def test_gestures_on_a_prefix_are_the_whole_takes_once_settled(sample_analyses):
+    settings = GestureSettings()
+    compared = 0
+    for name, analysis in sample_analyses.items():
+        times = analysis.signals.times
+        frame = float(np.median(np.diff(times)))
+        whole = detect_gestures(analysis.signals, settings, analysis.landmarks)
+        assert whole or name == "03-3B-1", f"{name}: the sample takes turn the head and lean"
+        ready = warm_up_end_s(float(times[0]))
+        for cut_s in np.arange(1.0, times[-1], 0.25):
+            count = int(np.searchsorted(times, cut_s, side="right"))
+            newest = float(times[count - 1])
+            signals, landmarks = _prefix(analysis, count)
+            found = detect_gestures(signals, settings, landmarks)
+
+            def settled(event, newest=newest, ready=ready):
+                return max(event.end_s, ready) <= newest - settle_after_end_s(event.label, settings)
+
+            for event in [e for e in whole if settled(e)]:
+                same = [p for p in found if _key(p) == _key(event) and abs(p.start_s - event.start_s) <= frame + 1e-6
+                        and abs(p.end_s - event.end_s) <= frame + 1e-6]
+                assert same, f"{name} cut at {newest:.3f} s: {event.label} {event.start_s}-{event.end_s} missing, {found}"
+                compared += 1
+            for event in [p for p in found if settled(p)]:
+                assert any(_key(w) == _key(event) and abs(w.start_s - event.start_s) <= frame + 1e-6
+                           and abs(w.end_s - event.end_s) <= frame + 1e-6 for w in whole), \
+                    f"{name} cut at {newest:.3f} s: {event.label} {event.start_s}-{event.end_s} not in the whole take"
+    assert compared >= 15, compared  # the head turns and leans of 1A-1..3 from the cuts after them
