@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S
+from rehearse.analysis.events import detect_events
+from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.landmarks import LandmarkExtractor, tracks_from_frames
 from rehearse.analysis.signals import compute_signals
 from rehearse.config import Settings
-from rehearse.live.incremental import MIN_HISTORY_S, IncrementalEvents
+from rehearse.live.incremental import LIVE_KINDS, MIN_HISTORY_S, TAKE_WIDE, IncrementalEvents
+from rehearse.live.settle import POSE, reads
 from rehearse.video.frames import iter_frames
 
 TAKE = Path(__file__).resolve().parents[2] / "scenes" / "takes" / "01-1A-2.mp4"
@@ -66,6 +68,48 @@ def test_signals_kept_between_passes_equal_the_whole_prefix_and_events_come_once
     assert len(starts) == len(set(starts)), "an event was emitted twice"
     assert all(e.kind in ("blink", "eyes_closed", "hold", "expression", "gesture") for e in emitted)
     assert all(e.scope in ("face", "body") for e in emitted if e.kind == "hold")
+
+
+@pytest.mark.slow
+def test_live_events_are_the_offline_events_of_the_same_frames_each_shown_at_its_settle_time(take_frames):
+    """Fed the take's frames one by one, every event a pass makes final is the one `detect_events`
+    finds on the whole take within a frame, none is missing, and each is final in stream time as
+    soon as its detector's reach past its end has arrived (the next frame after it, as a pass is
+    run then). Detectors that still read a take-wide level (TAKE_WIDE) are left out."""
+    settings = Settings()
+    landmarks = settings.analysis.landmarks
+    frames = take_frames
+    frame_s = float(np.median(np.diff([f.t for f in frames])))
+    detector = IncrementalEvents(landmarks)
+    emitted = []
+    for frame in frames:
+        detector.add(frame)
+        if detector.due():
+            emitted += [(e, frame.t) for e in detector.update()]
+    tracks = tracks_from_frames(frames, landmarks)
+    offline = [e for e in detect_events(compute_signals(tracks), None, settings=settings.events, landmarks=tracks)
+               if e.kind in LIVE_KINDS]
+
+    def streamed(e) -> bool:
+        labels = TAKE_WIDE.get(e.kind, ())
+        return not (labels is None or e.label in labels)
+
+    def same(a, b) -> bool:
+        return ((a.kind, a.scope, a.label) == (b.kind, b.scope, b.label)
+                and abs(a.start_s - b.start_s) <= frame_s * 1.01 and abs(a.end_s - b.end_s) <= frame_s * 1.01)
+
+    warm_end = warm_up_end_s(frames[0].t)
+    pose_s = landmarks.pose_every_n_frames * frame_s
+    last = frames[-1].t
+    wanted = [e for e in offline if streamed(e) and e.end_s + detector.settle_after_end(e) + pose_s <= last]
+    assert "blink" in {e.kind for e in wanted}
+    for e in wanted:
+        assert any(same(e, live) for live, _ in emitted), f"offline {e.kind} {e.label or e.scope} {e.start_s}-{e.end_s} not emitted"
+    for e, at in emitted:
+        if streamed(e):
+            assert any(same(e, o) for o in offline), f"live {e.kind} {e.label or e.scope} {e.start_s}-{e.end_s} not offline"
+            final = max(e.end_s + detector.settle_after_end(e) + (pose_s if POSE in reads(e, True) else 0.0), warm_end)
+            assert e.end_s + detector.settle_after_end(e) - 1e-6 <= at <= final + frame_s * 1.01, (e, at)
 
 
 @pytest.mark.slow
