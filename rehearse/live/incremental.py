@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
-from rehearse.analysis.events.gestures import FROM_TAKE_BASELINE
 from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
@@ -49,7 +48,6 @@ slow idle drift at the stream's start read as a 0.5 s face hold the whole take d
 TAKE_WIDE: dict[str, tuple[str, ...] | None] = {
     "hold": None,
     "expression": None,
-    "gesture": FROM_TAKE_BASELINE,
 }
 """Detectors that still read a level over the whole take (kind -> the labels that do, None: all);
 their events wait for LEVELS_SETTLED_S. Emptied as each detector moves to `stream_levels`."""

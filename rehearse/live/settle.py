@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.events import Event
-from rehearse.analysis.events.gestures import SWING_LEVEL_S
+from rehearse.analysis.events.gestures import settle_after_end_s as gesture_settle_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.settings import SignalSettings
 
@@ -59,10 +59,9 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     `glitch_s` (the body's from Pose over `body_window_s` of `speed_span_s` differences) on
     spans of up to MOTION_MAX_SPAN_S, and its edge is fitted `edge_reach_s` either side.
     Blinks and eye closures: a face lost up to `max_gap_s` is bridged. Expressions: scores are
-    smoothed over a centred `smooth_s` and gaps up to `merge_gap_s` merged. Gestures: nods and
-    shakes swing from the head's centred running level (SWING_LEVEL_S), hand gaps are bridged
-    (0.2 s) and tremor read over a centred `tremor_window_s`; head turns and leans are read
-    frame by frame from spans bridged over 0.2 s."""
+    smoothed over a centred `smooth_s` and gaps up to `merge_gap_s` merged. Gestures: what
+    `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
+    a next swing that may come, 2.65 s with the defaults), tremor's centred window besides."""
     if event.kind == "hold":
         hold = events.hold
         face = hold.bridge_s + hold.glitch_s / 2 + SIGNAL_REACH_S + hold.edge_reach_s
@@ -71,11 +70,10 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
         pose = hold.bridge_s + hold.body_window_s / 2 + hold.speed_span_s / 2
         return max(face, pose)
     if event.kind == "gesture":
-        if event.label in ("nod", "shake"):
-            return SWING_LEVEL_S / 2 + SIGNAL_REACH_S
-        if event.label in FACE_GESTURES + POSE_GESTURES:
-            return 0.2 + SIGNAL_REACH_S
-        return max(0.2, signals.tremor_window_s / 2) + SIGNAL_REACH_S
+        # What detect_gestures reads after an end, plus the signal's own reach: tremor is measured
+        # over a centred window; the others (head yaw, torso angles, hand points) frame by frame.
+        reach = signals.tremor_window_s / 2 if event.label == "tremor" else 0.0
+        return gesture_settle_s(event.label or "", events.gesture) + reach
     if event.kind == "expression":
         expression = events.expression
         return max(expression.merge_gap_s + expression.smooth_s / 2, events.blink.max_gap_s) + SIGNAL_REACH_S
