@@ -58,3 +58,33 @@ def test_gestures_on_a_prefix_are_the_whole_takes_once_settled(sample_analyses):
                            and abs(w.end_s - event.end_s) <= frame + 1e-6 for w in whole), \
                     f"{name} cut at {newest:.3f} s: {event.label} {event.start_s}-{event.end_s} not in the whole take"
     assert compared >= 15, compared  # the head turns and leans of 1A-1..3 from the cuts after them
+
+
+def test_nods_and_shakes_on_a_prefix_are_the_whole_streams_once_settled():
+    """The sample takes have no nods or shakes: a synthetic stream (measured FaceMesh noise) has two
+    nods, the second 0.7 s after the first, and a shake; cut every 0.1 s, a swing group ending
+    settle_after_end_s before the cut is the whole stream's (within 1 frame both ways)."""
+    from tools.synthetic_streams import synthesize_signals
+
+    settings = GestureSettings()
+    truth = [{"kind": "gesture", "label": "nod", "start_s": 1.6, "end_s": 2.2},
+             {"kind": "gesture", "label": "nod", "start_s": 2.9, "end_s": 3.6},
+             {"kind": "gesture", "label": "shake", "start_s": 5.0, "end_s": 6.0}]
+    stream = synthesize_signals(truth, duration_s=9.0, fps=30.0, seed=0)
+    times, frame = stream.times, 1 / 30.0
+    whole = [e for e in detect_gestures(stream, settings) if e.label in ("nod", "shake")]
+    assert sorted({e.label for e in whole}) == ["nod", "shake"], whole
+    compared = 0
+    for cut_s in np.arange(1.0, times[-1], 0.1):
+        count = int(np.searchsorted(times, cut_s, side="right"))
+        prefix = SignalTrack(times[:count], {name: values[:count] for name, values in stream.values.items()})
+        found = [e for e in detect_gestures(prefix, settings) if e.label in ("nod", "shake")]
+        newest = float(times[count - 1])
+        for ours, theirs in ((whole, found), (found, whole)):
+            for event in ours:
+                if event.end_s > newest - settle_after_end_s(event.label, settings):
+                    continue
+                assert any(e.label == event.label and abs(e.start_s - event.start_s) <= frame + 1e-6
+                           and abs(e.end_s - event.end_s) <= frame + 1e-6 for e in theirs), (newest, event, theirs)
+                compared += 1
+    assert compared >= 20, compared
