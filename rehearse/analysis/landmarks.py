@@ -52,7 +52,7 @@ from rehearse.analysis.backends.graphs import (
     new_hands,
     new_pose,
 )
-from rehearse.analysis.backends.hand_backfill import HandBackfill
+from rehearse.analysis.backends.hand_backfill import BackgroundWalks, HandBackfill
 from rehearse.analysis.backends.handedness import assign_hands_to_sides
 from rehearse.analysis.backends.pose_checks import pose_moved, torso_tilt_deg, wrist_raised
 from rehearse.analysis.motion_energy import MotionEnergyMeter, small_grey
@@ -102,9 +102,10 @@ class LandmarkExtractor:
     """Holds the MediaPipe graphs for one take (tracking state carries across frames).
 
     Use as a context manager; graphs are created on first use. Frames must come in time order.
+    `walk_in_background` (live): hand walk-backs run in a thread, landing at a later `process`.
     """
 
-    def __init__(self, settings: LandmarkSettings | None = None):
+    def __init__(self, settings: LandmarkSettings | None = None, *, walk_in_background: bool = False):
         self.settings = settings or LandmarkSettings()
         self._face_mesh: Any = None
         self._crop_face_mesh: Any = None
@@ -120,7 +121,8 @@ class LandmarkExtractor:
         self._force_pose_next = False
         self._hand_seen_last_run = False
         self._frames_since_hand_search = 0
-        self._backfill = HandBackfill(self.settings)
+        walks = BackgroundWalks(lambda: new_hands(self.settings), _hands_found) if walk_in_background else None
+        self._backfill = HandBackfill(self.settings, walks)
         self._face_in_frame = False
         self._motion = MotionEnergyMeter(self.settings.motion_energy)
         self._body_moving = False
@@ -168,12 +170,14 @@ class LandmarkExtractor:
         if self.settings.pose:
             self._pose_model()
         if self.settings.hands != "never":
-            self._hands_model()  # the hand walk-back runs on this graph too
+            self._hands_model()  # the hand walk-back runs on this graph too (offline)
+            self._backfill.load()
 
     # -- one frame --------------------------------------------------------------------------
 
     def process(self, frame: Any) -> FrameLandmarks:
         """Run the scheduled models on one frame (`.index`, `.t` seconds, `.image` RGB uint8)."""
+        self._backfill.land()  # walks finished in the background since the last frame
         image = np.ascontiguousarray(frame.image)
         height, width = image.shape[:2]
         result = FrameLandmarks(
@@ -212,7 +216,7 @@ class LandmarkExtractor:
             self._frames_since_hand_search += 1
         if not self._hand_seen_last_run:
             self._backfill.keep(result, model_image)
-        elif not was_tracking and self._backfill.walk_back(result, self._hands_in):
+        elif not was_tracking and self._backfill.walk_back(result, self._hands_in, model_image, self._frames_seen):
             # Found now, after frames without, and walked back so that its onset is where it can
             # first be tracked; the walk left the graph on an older frame: start again from this one.
             self._hands_model().reset()
@@ -222,9 +226,13 @@ class LandmarkExtractor:
 
     @property
     def unsettled(self) -> int:
-        """How many of the latest results may still change (a hand found later is walked back
-        over them, see hand_backfill.py): hold them before recording."""
-        return self._backfill.pending
+        """How many of the latest results may still change (a hand found later, or a walk still
+        running in the background, sets hands on them: hand_backfill.py): hold them before recording."""
+        return self._backfill.unsettled(self._frames_seen)
+
+    def settle(self) -> None:
+        """Wait for the walks running in the background and set their hands (the stream ended)."""
+        self._backfill.land(wait=True)
 
     def _close_up_image(self, image: np.ndarray) -> np.ndarray:
         """The frame the models read: shrunk while the last face was large enough (see
@@ -361,8 +369,7 @@ class LandmarkExtractor:
 
     def _hands_in(self, image: np.ndarray) -> list[np.ndarray]:
         """The hands the Hands graph finds in one more image (landmarks only)."""
-        found = self._hands_model().process(image)
-        return [_landmark_array(hand.landmark) for hand in found.multi_hand_landmarks or []]
+        return _hands_found(self._hands_model(), image)
 
     def close(self) -> None:
         """Release the MediaPipe graphs."""
@@ -371,6 +378,12 @@ class LandmarkExtractor:
                 model.close()
         self._face_mesh = self._crop_face_mesh = self._pose = self._hands = self._face_landmarker = None
         self._backfill.close()
+
+
+def _hands_found(graph: Any, image: np.ndarray) -> list[np.ndarray]:
+    """The hands a Hands graph finds in one more image (landmarks only)."""
+    found = graph.process(image)
+    return [_landmark_array(hand.landmark) for hand in found.multi_hand_landmarks or []]
 
 
 def extract_landmarks(

@@ -121,14 +121,18 @@ def watch(options: WatchOptions, settings: Settings | None = None,
         return done.result()
 
     def last() -> list[Event]:
-        """The stream is over: the running pass's events, then everything left."""
+        """The stream is over: the running pass's events, then everything left (once the hand
+        walk-backs still running have landed)."""
         nonlocal pending
         events = pending.result() if pending is not None else []
         pending = None
+        extractor.settle()
         return events + detector.finish()
 
     try:
-        with LandmarkExtractor(landmark_settings) as extractor:
+        # A hand found after none was tracked is walked back over the earlier frames in a thread,
+        # not inside the frame that found it (~36 Hands calls, a ~1 s stall of the picture).
+        with LandmarkExtractor(landmark_settings, walk_in_background=True) as extractor:
             # Load the models before the first frame arrives (seconds under load): an empty
             # picture finds no face and leaves no tracking state behind.
             extractor.load_models()

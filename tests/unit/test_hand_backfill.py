@@ -56,3 +56,53 @@ def test_the_walk_fills_frames_back_to_where_the_hand_is_lost_and_no_further():
     assert [f.index for f in frames if f.right_hand is not None] == [8, 9, 10, 11]
     assert all(f.left_hand is None for f in frames)
     assert frames[9].right_hand_confidence == 0.9 and float(frames[9].right_hand[0, 0]) == np.float32(0.5)
+
+
+class CannedGraph:
+    """Stands in for a Hands graph: the hands "seen" in an image are looked up by its first pixel;
+    `gate` holds the walk until the test lets it go (so the frames between are seen unsettled)."""
+
+    def __init__(self, seen, gate):
+        self.seen, self.gate, self.reads = seen, gate, []
+
+    def reset(self):
+        self.reads.append("reset")
+
+    def close(self):
+        pass
+
+
+def test_a_walk_in_the_background_lands_later_the_same_fills_and_its_frames_stay_unsettled_until_then():
+    """Canned hands (the real graphs: test_hands_close_up.py compares both walks on the real close-up)."""
+    import threading
+
+    from rehearse.analysis.backends.hand_backfill import BackgroundWalks, HandBackfill
+    from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings
+
+    seen = {11: [hand_at(0.5, 0.5)], 10: [hand_at(0.5, 0.52)], 9: [hand_at(0.5, 0.55)], 8: [hand_at(0.5, 0.6)], 7: []}
+    gate = threading.Event()
+    graph = CannedGraph(seen, gate)
+
+    def hands_of(g, image):
+        gate.wait(10)
+        g.reads.append(int(image[0, 0, 0]))
+        return g.seen[int(image[0, 0, 0])]
+
+    backfill = HandBackfill(LandmarkSettings(hands_backfill_s=0.5), BackgroundWalks(lambda: graph, hands_of))
+    frames = [FrameLandmarks(index=i, t=i / 10, image_size=(64, 36)) for i in range(14)]
+    for frame in frames[:11]:
+        backfill.keep(frame, np.full((36, 64, 3), frame.index, dtype=np.uint8))
+    found = frames[11]
+    found.right_hand, found.right_hand_confidence = hand_at(0.5, 0.5), 0.9
+    # Started, not walked: the caller's graph read nothing, frames 5-11 (and the 2 after) may change.
+    assert backfill.walk_back(found, None, np.full((36, 64, 3), 11, dtype=np.uint8), number=11) == 0
+    assert backfill.unsettled(frames_seen=14) == 9 and backfill.pending == 0
+    backfill.land()
+    assert all(f.right_hand is None for f in frames[:11]), "nothing lands before the walk is done"
+    gate.set()
+    backfill.land(wait=True)
+    # Seeded on the finding frame from a restarted graph, then back to where the hand is lost.
+    assert graph.reads == ["reset", 11, 10, 9, 8, 7]
+    assert [f.index for f in frames if f.right_hand is not None] == [8, 9, 10, 11]
+    assert frames[9].right_hand_confidence == 0.9 and backfill.unsettled(frames_seen=14) == 0
+    backfill.close()

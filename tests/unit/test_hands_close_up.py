@@ -8,6 +8,7 @@ eye). Before, Hands ran only on a raised pose wrist, so this hand was never seen
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 from tests_support import REAL_TRUTH, real_clip_or_skip
@@ -73,3 +74,36 @@ def test_the_hand_s_onset_does_not_depend_on_which_search_found_it(start_s):
 def touch_start(clip) -> float:
     truth = yaml.safe_load((REAL_TRUTH / "WolfgangLanger_Pexels.truth.yaml").read_text())
     return next(e for e in truth["events"] if e.get("label") == "hand_to_face")["start_s"]
+
+
+def test_the_walk_in_the_background_gives_the_same_hands_and_its_frames_stay_unsettled_until_it_lands():
+    """Live walks a found hand back in a thread on a graph of its own (the picture does not wait for
+    it): the same landmarks on every frame as the walk inside the finding frame (offline), and
+    until they land those frames are among the extractor's `unsettled` ones."""
+    from rehearse.video.frames import iter_frames
+
+    clip = real_clip_or_skip("WolfgangLanger_Pexels.mp4")
+    settings = LandmarkSettings(hands_search_every_n_frames=18)  # the hand (frame 58) is found 8 frames late
+    frames = list(iter_frames(clip, start_s=2.0, end_s=3.5))
+    with LandmarkExtractor(settings) as extractor:
+        inline = [extractor.process(frame) for frame in frames]
+    walked, steps = [], []
+    with LandmarkExtractor(settings, walk_in_background=True) as extractor:
+        for frame in frames:
+            walked.append(extractor.process(frame))
+            steps.append((extractor.unsettled, [r.right_hand is not None for r in walked]))
+        extractor.settle()
+    for a, b in zip(inline, walked, strict=True):
+        for side in ("left_hand", "right_hand"):
+            assert (getattr(a, side) is None) == (getattr(b, side) is None), (a.index, side)
+            if getattr(a, side) is not None:
+                np.testing.assert_array_equal(getattr(a, side), getattr(b, side))
+        assert a.right_hand_confidence == b.right_hand_confidence
+    final = [r.right_hand is not None for r in walked]
+    assert final.index(True) < next(i for i, r in enumerate(walked) if r.hands_ran and final[i]) - 5, "walked back"
+    landed_later = 0
+    for unsettled, had in steps:
+        settled = len(had) - unsettled
+        assert had[:settled] == final[:settled], "a frame counted settled changed later"
+        landed_later += sum(1 for i in range(len(had)) if had[i] != final[i])
+    assert landed_later, "the walk landed after the frame that found the hand"

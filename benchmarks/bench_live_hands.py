@@ -1,0 +1,150 @@
+"""Live speed around hands: the hand walk-back's stall, and the detection pass's cost against history.
+
+    python benchmarks/bench_live_hands.py [walk] [passes]
+
+walk: the real close-up where a hand comes to the face (WolfgangLanger_Pexels.mp4, 640x360, scaled
+to 1280x720 as a 720p stream delivers it) through `LandmarkExtractor.process` frame by frame, the
+hand walk-back inside the finding frame (offline) and in the background (live): the longest
+`process` call (the stall: the picture waits for it) against the median, and whether both give
+the same hands. Run with the offline schedule and with searches
+36 frames apart (a hand found 1.5 s late, as on the clip's mpeg4 copy where palm searches fail for a
+second: the walk reads ~36 frames).
+
+passes: `IncrementalEvents.update` (one detection pass) over 10, 60 and 120 s of kept history (a
+sample take's frames looped, times running on), as `rehearse watch` runs it.
+
+Numbers are measured in this run and depend on the machine's load (printed with each): never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "unit"))
+
+from rehearse.analysis.landmarks import LandmarkExtractor  # noqa: E402
+from rehearse.config import Settings  # noqa: E402
+from rehearse.video.frames import Frame, iter_frames  # noqa: E402
+
+CLIP = "WolfgangLanger_Pexels.mp4"
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
+
+
+def _frames(path: Path, end_s: float, size: tuple[int, int] | None) -> list[Frame]:
+    import cv2
+
+    return [Frame(f.index, f.t, cv2.resize(f.image, size, interpolation=cv2.INTER_LINEAR) if size else f.image)
+            for f in iter_frames(path, end_s=end_s)]
+
+
+def _run(frames: list[Frame], background: bool, search_every: int | None = None) -> tuple[list[float], list]:
+    landmarks = Settings().analysis.landmarks
+    if search_every is not None:
+        landmarks = landmarks.model_copy(update={"hands_search_every_n_frames": search_every})
+    seconds, results = [], []
+    with LandmarkExtractor(landmarks, walk_in_background=background) as extractor:
+        extractor.load_models()
+        extractor.process(Frame(-1, -1.0, np.zeros_like(frames[0].image)))  # as watch warms up
+        for frame in frames:
+            started = time.perf_counter()
+            results.append(extractor.process(frame))
+            seconds.append(time.perf_counter() - started)
+        extractor.settle()
+    return seconds, results
+
+
+def _hands(results: list) -> list[tuple]:
+    return [(r.left_hand is not None, r.right_hand is not None) for r in results]
+
+
+def _same(a: list, b: list) -> bool:
+    for x, y in zip(a, b, strict=True):
+        for side in ("left_hand", "right_hand"):
+            p, q = getattr(x, side), getattr(y, side)
+            if (p is None) != (q is None) or (p is not None and not np.array_equal(p, q)):
+                return False
+    return True
+
+
+def walk() -> None:
+    from tests_support import REAL_CLIPS_CACHE, SHARED_CLIPS
+
+    clip = next((folder / CLIP for folder in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (folder / CLIP).is_file()), None)
+    if clip is None:
+        print(f"walk: {CLIP} not found (python -m tools.real_clips)")
+        return
+    frames = _frames(clip, 6.0, (1280, 720))
+    for search_every in (None, 36):
+        inline_s, inline = _run(frames, False, search_every)
+        background_s, walked = _run(frames, True, search_every)
+        hands = _hands(inline)
+        found = [i for i in range(1, len(hands)) if any(hands[i]) and not any(hands[i - 1])]
+        # The finding frame is the one after the walked-back ones: where both hands first appear.
+        finding = [i + next((k for k in range(len(hands) - i) if inline[i + k].hands_ran), 0) for i in found]
+        name = ("searches on the offline schedule" if search_every is None else
+                f"searches every {search_every} frames (a hand found late, as when palm searches fail)")
+        print(f"walk, {name}, 1280x720, {len(frames)} frames ({_load()}): hand appears at frames {found}; "
+              f"process() median {1000 * statistics.median(inline_s):.0f} ms, p95 {1000 * _p95(inline_s):.0f} ms; "
+              f"the walks' frames {finding}: inside the frame {_ms(inline_s, finding)} ms, "
+              f"in the background {_ms(background_s, finding)} ms (then median {1000 * statistics.median(background_s):.0f} ms, "
+              f"p95 {1000 * _p95(background_s):.0f} ms); longest call inline {1000 * max(inline_s):.0f} ms, "
+              f"background {1000 * max(background_s):.0f} ms, ratio {max(inline_s) / max(background_s):.1f}x; "
+              f"same hands on every frame: {_same(inline, walked)}")
+
+
+def _p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def _ms(seconds: list[float], frames: list[int]) -> str:
+    return ", ".join(f"{1000 * seconds[i]:.0f}" for i in frames)
+
+
+def passes() -> None:
+    from rehearse.live.incremental import IncrementalEvents
+
+    settings = Settings().analysis
+    take = REPO / "scenes" / "takes" / "01-1A-2.mp4"
+    with LandmarkExtractor(settings.landmarks) as extractor:
+        once = [extractor.process(f) for f in iter_frames(take, max_width=settings.max_frame_width)]
+    span = once[-1].t - once[0].t + (once[-1].t - once[-2].t)
+    for history_s in (10.0, 60.0, 120.0):
+        detector = IncrementalEvents(settings.landmarks, settings.signals, Settings().events)
+        loops = int(np.ceil(history_s / span))
+        stream = [replace(f, t=f.t + k * span, index=f.index + k * len(once)) for k in range(loops) for f in once]
+        stream = [f for f in stream if f.t < history_s]
+        for frame in stream[:-5]:
+            detector.add(frame)
+        detector.update()  # the signals of the older frames cached, as after earlier passes
+        timings = []
+        for frame in stream[-5:]:
+            detector.add(frame)
+            started = time.perf_counter()
+            detector.update()
+            timings.append(time.perf_counter() - started)
+        print(f"passes, {history_s:.0f} s of history ({len(detector.frames)} frames, {_load()}): "
+              f"detection pass median {1000 * statistics.median(timings):.0f} ms, max {1000 * max(timings):.0f} ms")
+
+
+def main() -> None:
+    parts = sys.argv[1:] or ["walk", "passes"]
+    if "walk" in parts:
+        walk()
+    if "passes" in parts:
+        passes()
+
+
+if __name__ == "__main__":
+    main()
