@@ -23,7 +23,7 @@ import threading
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -64,6 +64,18 @@ level, reads 1.15 s): the history kept must hold HISTORY_S of levels before it."
 
 MIN_HISTORY_S = HISTORY_S + BLOCK_S + LONGEST_REACH_S
 """Less history than this would read some frames' levels over fewer frames than offline does."""
+
+PASS_READS_S = 10.0
+"""The detectors of a pass read the frames of the last PASS_READS_S (from the start of an event
+the last pass saw ending in them, if earlier: LONGEST_WIDENING_S) and the MIN_HISTORY_S before, not
+all the history kept: events there are decided as over the whole history (their levels read
+HISTORY_S back), and a pass costs the same after two minutes as after a minute (measured:
+benchmarks/bench_live_hands.py). Longer than any event's wait for its inputs and settling (hands
+walked back: up to ~3 s)."""
+
+LONGEST_WIDENING_S = 20.0
+"""An event still going on widens the window back to its start by at most this (s). A longer one (a
+long body hold) keeps the start an earlier pass found while it was inside that pass's window."""
 
 LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression", "gesture")
 """What is shown live: blinks, eye closures, holds (face, and body from the motion energy below
@@ -176,6 +188,10 @@ class IncrementalEvents:
         """Frames trimmed from the front so far (history_s): a pass's snapshot is shifted by the
         ones trimmed while it ran."""
         self._unsettled = 0
+        self._previous_events: list[Event] = []
+        """Events the last pass decided as offline does (an open one widens the next window)."""
+        self._carried: set[int] = set()
+        """ids of this pass's events whose start an earlier pass found (`_carry`)."""
         self._lock = threading.Lock()
         self.pass_seconds: list[float] = []
         """Wall time of each detection pass, in seconds (signals + detectors)."""
@@ -235,7 +251,7 @@ class IncrementalEvents:
                 final.append(event)
             elif not self._was_emitted(event, frame_s):
                 wake = min(wake, ready)
-        fresh = self._new([e for e in final if self._exact(e, snapshot)], frame_s)
+        fresh = self._new([e for e in final if self._exact(e, snapshot, signals)], frame_s)
         self._wake_t = wake
         return fresh
 
@@ -245,8 +261,8 @@ class IncrementalEvents:
             if not self._enough():
                 return []
             snapshot = self._snapshot()
-        events, _ = self._detect(snapshot)
-        return self._new([e for e in events if self._exact(e, snapshot)], _frame_s(snapshot.frames))
+        events, signals = self._detect(snapshot)
+        return self._new([e for e in events if self._exact(e, snapshot, signals)], _frame_s(snapshot.frames))
 
     # -- inside ---------------------------------------------------------------------------------
 
@@ -281,11 +297,31 @@ class IncrementalEvents:
         warm = warm_up_end_s(self._first_t if self._first_t is not None else 0.0)
         return max(event.end_s + settle + waits, warm)
 
-    @staticmethod
-    def _exact(event: Event, snapshot: _Snapshot) -> bool:
+    def _exact(self, event: Event, snapshot: _Snapshot, signals: SignalTrack) -> bool:
         """The event's frames read their levels over as many frames as offline does: once the front
-        of the history is trimmed, its first HISTORY_S read fewer (those events were shown before)."""
-        return snapshot.trimmed == 0 or event.start_s - LONGEST_REACH_S >= snapshot.frames[0].t + HISTORY_S + BLOCK_S
+        of the history is trimmed, or the pass read a later window of it (`signals`, PASS_READS_S),
+        its first HISTORY_S read fewer (those events were shown before), unless an earlier pass
+        found its start (`_carry`)."""
+        first_t = float(signals.times[0])
+        whole = snapshot.trimmed == 0 and first_t <= snapshot.frames[0].t
+        return whole or event.start_s - LONGEST_REACH_S >= first_t + HISTORY_S + BLOCK_S or id(event) in self._carried
+
+    def _carry(self, event: Event, first_t: float) -> Event:
+        """An event starting where this window's levels are not whole that the last pass decided
+        too, starting earlier (a long hold running through the window's front): its start is that
+        pass's."""
+        if event.start_s - LONGEST_REACH_S >= first_t + HISTORY_S + BLOCK_S:
+            return event
+        for seen in self._previous_events:
+            if ((seen.kind, seen.label, seen.scope, seen.side) == (event.kind, event.label, event.scope, event.side)
+                    and seen.start_s < event.start_s <= seen.end_s + BLOCK_S):
+                values = dict(event.values)
+                if "duration_ms" in values:
+                    values["duration_ms"] = round((event.end_s - seen.start_s) * 1000, 1)
+                carried = event.model_copy(update={"start_s": seen.start_s, "values": values})
+                self._carried.add(id(carried))
+                return carried
+        return event
 
     def _was_emitted(self, event: Event, frame_s: float) -> bool:
         return any(_same(event, old, frame_s * 1.01) for old in self.emitted)
@@ -320,15 +356,36 @@ class IncrementalEvents:
         return _Snapshot(list(self.frames), self._trimmed, self._cached, min(self._cached_count, len(self.frames)),
                          self._unsettled)
 
+    def _pass_start(self, snapshot: _Snapshot) -> int:
+        """Index of the first frame the detectors read this pass (PASS_READS_S)."""
+        frames = snapshot.frames
+        newest = frames[-1].t
+        reads_from = newest - PASS_READS_S
+        starts = [e.start_s for e in self._previous_events if e.end_s >= reads_from]
+        reads_from = max(min([reads_from, *starts]), reads_from - LONGEST_WIDENING_S)
+        start = reads_from - MIN_HISTORY_S
+        if frames[0].t >= start:
+            return 0
+        return int(np.searchsorted(np.array([f.t for f in frames]), start))
+
     def _detect(self, snapshot: _Snapshot) -> tuple[list[Event], SignalTrack]:
         started = time.perf_counter()
         # Every part over every frame kept, as an offline analysis hands them to the detectors
         # (blendshapes; the face and pose for the hand-to-face zone and collar touches).
         tracks = tracks_from_frames(snapshot.frames, self.landmark_settings)
         signals = self._signals(tracks, snapshot)
+        first = self._pass_start(snapshot)
+        if first:  # the detectors read the pass's window only (PASS_READS_S)
+            tracks = {part: replace(track, times=track.times[first:], points=track.points[first:],
+                                    confidence=track.confidence[first:]) for part, track in tracks.items()}
+            signals = SignalTrack(signals.times[first:], {name: v[first:] for name, v in signals.values.items()})
         events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)
         events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope in self.hold_scopes)]
+        self._carried = set()
+        if first:
+            events = [self._carry(e, float(signals.times[0])) for e in events]
+        self._previous_events = [e for e in events if self._exact(e, snapshot, signals)]
         self.pass_seconds.append(time.perf_counter() - started)
         return events, signals
 
