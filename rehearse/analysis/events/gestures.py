@@ -35,6 +35,9 @@ POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
 
 SWING_LEVEL_S = 2.0
 """Nods and shakes are swings away from the head's running median over this long (s, centred)."""
+SWING_REACH_S = 1 / 2 + 1 / 8
+"""How far ahead (x SWING_LEVEL_S) the running level reads: half its window, and it is evaluated
+every eighth of the window and interpolated between (`rolling_percentile`)."""
 
 GAP_FILL_S = 0.2
 """Body and head signals are bridged over gaps up to this long (s)."""
@@ -65,9 +68,13 @@ def settle_after_end_s(label: str, settings: GestureSettings) -> float:
     after them. A nod or shake ends with its last swing, and the next swing may start up to
     nod_max_period_s later and must be over within as long again to count (2 x nod_max_period_s);
     each swing is read against the head's running level, centred over SWING_LEVEL_S and evaluated
-    every eighth of it (`rolling_percentile`), so it reaches 5/8 x SWING_LEVEL_S ahead."""
+    every eighth of it (`rolling_percentile`), so it reaches 5/8 x SWING_LEVEL_S ahead.
+
+    Not counted: a head turn no longer than nod_max_period_s that turns out to be a swing of a
+    shake found later (up to a shake's settling time after it) is dropped then. Waiting that long
+    for every short turn would put head turns 2.65 s behind; a stream shows it and the shake."""
     if label in ("nod", "shake"):
-        return 2 * settings.nod_max_period_s + SWING_LEVEL_S * (1 / 2 + 1 / 8) + GAP_FILL_S
+        return 2 * settings.nod_max_period_s + SWING_REACH_S * SWING_LEVEL_S + GAP_FILL_S
     if label in ("hand_to_face", "hand_to_collar"):
         return TOUCH_GAP_FILL_S
     if label == "tremor":
@@ -147,9 +154,14 @@ def detect_gestures(
                              ("shoulder_turn", "shoulder_turn"), ("left", "right")))
     shakes = _swings(track, "head_yaw", settings, "shake", alternating=True)
     nods = _swings(track, "head_pitch", settings, "nod", alternating=False)
+    # A turn no longer than a shake's swing (nod_max_period_s) inside a shake is one of its swings;
+    # a longer one is the head turned, kept. Only swings whose level is read over its whole window
+    # count here: near the last frame the head coming back from a turn looks like a swing back.
+    settled_shakes = _swings(track, "head_yaw", settings, "shake", alternating=True, settled_only=True)
     turns = [e for e in _sustained(track, "head_yaw", settings.head_turn_deg, settings.head_turn_min_s,
                                    ("head_turn", "head_turn"), ("left", "right"))
-             if not any(s.start_s < e.end_s and e.start_s < s.end_s for s in shakes)]
+             if e.end_s - e.start_s > settings.nod_max_period_s
+             or not any(s.start_s < e.end_s and e.start_s < s.end_s for s in settled_shakes)]
     events.extend(shakes + nods + turns)
     return sorted(events, key=lambda e: e.start_s)
 
@@ -170,8 +182,12 @@ def _sustained(track, name, threshold, min_s, labels, sides) -> list[Event]:
     return out
 
 
-def _swings(track, name, settings: GestureSettings, label: str, alternating: bool) -> list[Event]:
-    """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg, grouped."""
+def _swings(track, name, settings: GestureSettings, label: str, alternating: bool,
+            settled_only: bool = False) -> list[Event]:
+    """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg, grouped. With
+    `settled_only`, only the excursions whose running level is read over a whole window (ending
+    at least SWING_REACH_S before the last frame): near the last frame the level is read over the
+    frames before only, and a head coming back from a turn there looks like a swing back."""
     times = track.times
     angle = fill_gaps(times, signal(track, name), GAP_FILL_S)
     if np.all(np.isnan(angle)):
@@ -191,6 +207,8 @@ def _swings(track, name, settings: GestureSettings, label: str, alternating: boo
             if np.nanmax(np.nan_to_num(mouth[first:last])) > settings.jaw_artifact_iod:
                 continue  # an opening jaw moves FaceMesh's pitch estimate; the head did not nod
             swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
+    if settled_only:
+        swings = [swing for swing in swings if swing[1] <= times[-1] - SWING_REACH_S * SWING_LEVEL_S]
     swings.sort()
     groups: list[list[tuple]] = []
     for swing in swings:
