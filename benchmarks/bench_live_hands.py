@@ -1,6 +1,6 @@
 """Live speed around hands: the hand walk-back's stall, and the detection pass's cost against history.
 
-    python benchmarks/bench_live_hands.py [walk] [passes]
+    python benchmarks/bench_live_hands.py [walk] [passes] [live]
 
 walk: the real close-up where a hand comes to the face (WolfgangLanger_Pexels.mp4, 640x360, scaled
 to 1280x720 as a 720p stream delivers it) through `LandmarkExtractor.process` frame by frame, the
@@ -14,6 +14,11 @@ passes: `IncrementalEvents.update` (one detection pass) over 10, 60 and 120 s of
 sample take's frames looped, times running on), as `rehearse watch` runs it (the detectors read
 PASS_READS_S and the levels' reach before it), against the same pass over every frame kept.
 
+live: `rehearse watch` (in this process) on the close-up streamed over UDP at 1280x720 (x264
+zerolatency, paced by its timestamps), hands searched every SEARCH_EVERY frames so that the walk is long:
+display lag (median, max; max over the 2 s after the hand comes), frames dropped, CPU per analysed
+frame. Run it with PYTHONPATH pointing at another checkout to measure that code the same way.
+
 Numbers are measured in this run and depend on the machine's load (printed with each): never asserted.
 """
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +43,8 @@ from rehearse.config import Settings  # noqa: E402
 from rehearse.video.frames import Frame, iter_frames  # noqa: E402
 
 CLIP = "WolfgangLanger_Pexels.mp4"
+SEARCH_EVERY = 24
+"""live: hands searched this many analysed frames apart, so that a hand is found late and walked back far."""
 
 
 def _load() -> str:
@@ -146,12 +154,74 @@ def passes() -> None:
               f"ratio {whole / window:.2f}x")
 
 
+def live() -> None:
+    from tests_support import REAL_CLIPS_CACHE, SHARED_CLIPS
+    from tests_support.live_stream import UdpSender, free_udp_port, wait_until_bound
+
+    from rehearse.live.session import WatchOptions, watch
+
+    clip = next((folder / CLIP for folder in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (folder / CLIP).is_file()), None)
+    if clip is None:
+        print(f"live: {CLIP} not found (python -m tools.real_clips)")
+        return
+    settings = Settings.model_validate({"analysis": {"landmarks": {"hands_search_every_n_frames": SEARCH_EVERY}}})
+    from rehearse.analysis.backends import hand_backfill
+
+    # Instrument (not change) the walk-back: how many frames it had, and its time inside the frame.
+    walks, walk_back = [], hand_backfill.HandBackfill.walk_back
+
+    def timed_walk_back(self, found, *args, **kwargs):
+        started, kept = time.perf_counter(), self.pending
+        read = walk_back(self, found, *args, **kwargs)
+        if kept:
+            walks.append((found.t, kept, time.perf_counter() - started))
+        return read
+
+    hand_backfill.HandBackfill.walk_back = timed_walk_back
+    port = free_udp_port()
+    options = WatchOptions(f"udp://127.0.0.1:{port}", duration_s=9.0, give_up_s=10.0, open_timeout_s=60.0)
+    sender = UdpSender(clip, port, size=(1280, 720))
+    # The sender starts once watch has opened its socket (the models load first).
+    starter = threading.Thread(target=lambda: (wait_until_bound(port, lambda: True), sender.start()), daemon=True)
+    starter.start()
+    lags, last, cpu_started, first_analysed, hands_shown = [], None, None, 0, []
+    try:
+        for update in watch(options, settings):
+            last = update
+            if update.status == "live":
+                if cpu_started is None:
+                    cpu_started, first_analysed = time.process_time(), update.frames_analysed
+                lags.append((update.state.t_s, update.lag_s))
+                hands_shown += [(update.state.t_s, 1)] if update.events and any(e.label == "hand_to_face" for e in update.events) else []
+    finally:
+        sender.stop()
+    if not lags or last is None:
+        print("live: no frames")
+        return
+    cpu_ms = 1000 * (time.process_time() - cpu_started) / max(1, last.frames_analysed - first_analysed)
+    around = [lag for t, lag in lags if 2.4 <= t <= 4.4]  # the hand comes at 2.42 s
+    values = [lag for _, lag in lags]
+    import rehearse
+
+    print(f"live ({Path(rehearse.__file__).parent.parent}), {CLIP} at 1280x720 over UDP, hands searched every {SEARCH_EVERY} frames ({_load()}): analysed "
+          f"{last.frames_analysed}/{last.frames_received}, dropped {last.frames_dropped} "
+          f"({last.frames_dropped / max(1, last.frames_received):.0%}), {cpu_ms:.1f} ms CPU per analysed frame; "
+          f"display lag median {statistics.median(values):.3f} s, max {max(values):.3f} s, "
+          f"max over 2.4-4.4 s (the hand comes) {max(around, default=float('nan')):.3f} s; "
+          f"hand first shown at {min((t for t, _ in hands_shown), default=float('nan')):.2f} s; walks back "
+          + ", ".join(f"at {t:.2f} s over {kept} kept frames: {1000 * took:.0f} ms inside the frame, that frame's "
+                      f"display lag {max((lag for u, lag in lags if abs(u - t) < 1e-6), default=float('nan')):.3f} s"
+                      for t, kept, took in walks))
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["walk", "passes"]
+    parts = sys.argv[1:] or ["walk", "passes", "live"]
     if "walk" in parts:
         walk()
     if "passes" in parts:
         passes()
+    if "live" in parts:
+        live()
 
 
 if __name__ == "__main__":
