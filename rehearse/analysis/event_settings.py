@@ -52,6 +52,10 @@ class BlinkSettings(_Section):
     smile_lift_iod: float = Field(default=0.04, ge=0)
     """Lip-corner lift over baseline (IOD) meaning a smile or laugh: then a closure that is not
     full is cheek-raise squint, not a blink."""
+    smile_rest_percentile: float = Field(default=20.0, ge=0, le=50)
+    """Without a neutral span, the lip corners' resting level is this percentile over the frames
+    before each frame (as expressions read a rest level), not their median: a stream that opens
+    with a laugh has laughed through half its frames when a squint during it comes."""
     smile_blendshape_score: float = Field(default=0.3, ge=0, le=1)
     """With blendshapes, the smile must also show in the mean mouthSmile score over its resting
     score (the take's 25th percentile): an open-mouthed shout lifts the lip corners measured from
@@ -61,6 +65,11 @@ class BlinkSettings(_Section):
     """With blendshapes: the open level is the median eyeBlink score over this long (seconds).
     Measured on the real clip: a smile's squint lifts the open score from 0.11 to 0.28 within
     0.3 s, so a 2.5 s percentile read the squinted open eye after a blink as still closing."""
+    blendshape_open_max: float = Field(default=0.30, gt=0, le=1)
+    """With blendshapes: the open-eye baseline never sits above this eyeBlink score. An open eye
+    measured 0.03-0.10 (0.21 on a talking head looking down often, 0.25-0.30 in a smile's
+    squint); the baseline is read over the frames before each frame, so a take that opens with
+    the eyes shut or looking down (0.5-0.8) would otherwise read those lids as the open eye."""
     blendshape_shut_score: float = Field(default=0.55, gt=0, le=1)
     """With blendshapes: the eyeBlink score of a shut eye (depth 1). Measured with the network on
     FaceMesh landmarks: open eyes 0.03-0.10 (0.25-0.30 in a smile's squint), shut 0.5-0.8 on
@@ -70,6 +79,10 @@ class BlinkSettings(_Section):
     iris diameters; both eyes' mean). Looking down lowers the lids and raises the eyeBlink score
     (and lowers the EAR) as a closure does, but a slit of iris still shows: measured on a real
     close-up, open eyes looking down 0.21-0.31, shut -0.03-0.13, open straight 0.6-0.9."""
+    open_lid_gap: float = Field(default=0.4, ge=0)
+    """Without blendshapes: the open-eye EAR is learnt from frames whose lids are at least this
+    far apart (lid_gap, iris diameters: open straight 0.6-0.9, looking down 0.21-0.31), once the
+    stream has some; a take that opens looking down then has its open eye as soon as one shows."""
     lowered_lid_min_s: float = Field(default=0.15, ge=0)
     """A long closure's edge moves to where the lids meet only when the lids stayed lowered
     but apart for longer than this (seconds) next to it: a lid falling from open to shut takes

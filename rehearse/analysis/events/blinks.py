@@ -1,11 +1,13 @@
 """Blinks (per eye and both eyes) and long eye closures, from closure depth against the actor's baseline.
 
 With the Face Landmarker model installed, closure depth is read from its eyeBlink scores (see
-`_blendshape_depths`). Without it (geometry), closure depth is 1 - EAR / open-eye EAR, with the open-eye EAR learnt per eye from the take (a
-high percentile over face-present frames) or from a marked neutral span, so a narrow-eyed
-actor and a wide-eyed one are measured alike. A closure of 100-500 ms is a blink (`full` or
-`partial` by its depth); longer is `eyes_closed`. A shallow closure while the lip corners are
-up is the cheeks pushing the lids during a smile or laugh and is not counted.
+`_blendshape_depths`). Without it (geometry), closure depth is 1 - EAR / open-eye EAR, with the
+open-eye EAR learnt per eye (a high percentile over the face-present frames before each frame,
+`stream_levels`, so a live rehearsal reads the same level as the offline analysis) or from a
+marked neutral span, so a narrow-eyed actor and a wide-eyed one are measured alike. A closure
+of 100-500 ms is a blink (`full` or `partial` by its depth); longer is `eyes_closed`. A shallow
+closure while the lip corners are up is the cheeks pushing the lids during a smile or laugh and
+is not counted.
 
 Looking down lowers the upper lid with the gaze: the eyeBlink score rises and the EAR falls as
 if the eye were closing, yet a slit of iris still shows. A long closure is therefore held to the
@@ -20,19 +22,19 @@ import numpy as np
 from rehearse.analysis.event_settings import BlinkSettings
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
-    baseline_value,
     crossing_time,
     extent,
     face_mask,
     fill_gaps,
-    frames_for,
+    frame_interval,
     nan_mean_rows,
-    noise_level,
     ramp_edges,
     rolling_percentile,
     runs,
     signal,
+    step_noise,
 )
+from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic, warm_up_end_s
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 
@@ -41,25 +43,32 @@ def closure_depths(
     blendshapes: LandmarkTrack | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-eye closure depth (0 open .. 1 shut) and their mean, NaN where no face; keys
-    `left`, `right`, `both`, plus `baseline_left`/`baseline_right` as one-element arrays.
-    With a blendshapes track the depths come from its eyeBlink scores, else from the EAR."""
+    `left`, `right`, `both`, plus `baseline_left`/`baseline_right`, the open-eye baseline per
+    frame as the stream knows it (read over the frames before it, `stream_levels`). With a
+    blendshapes track the depths come from its eyeBlink scores, else from the EAR."""
     if blendshapes is not None:
         return _blendshape_depths(track, settings, neutral, blendshapes)
     times = track.times
     present = face_mask(track)
+    met, wide = _lids_meet(track, settings)
     depths: dict[str, np.ndarray] = {}
     for side in ("left", "right"):
         ear = np.where(present, signal(track, f"eye_open_{side}"), np.nan)
-        base = baseline_value(ear, present, neutral, settings.baseline_percentile)
+        # The EAR has no scale of its own (a narrow eye is not a closing one): the open eye is
+        # learnt from frames whose lids are well apart when the stream has seen some, else from
+        # every frame whose lids do not meet (a take opening with lowered lids has no other).
+        base = stream_baseline(times, ear, present & wide, neutral, settings.baseline_percentile)
+        base = np.where(np.isnan(base), stream_baseline(times, ear, present & ~met, neutral,
+                                                        settings.baseline_percentile), base)
         ear = fill_gaps(times, ear, settings.max_gap_s)
         # The open level right now: a smile's cheeks or a tired lid lower it for seconds, and
         # a blink must be measured from where the lid was, not from the take's widest eye.
-        local = rolling_percentile(ear, frames_for(settings.local_window_s, times, 3),
+        local = rolling_percentile(ear, _window_frames(settings.local_window_s, times),
                                    settings.baseline_percentile)
-        local = np.clip(np.nan_to_num(local, nan=base), settings.local_floor * base, base)
-        depth = np.clip(1.0 - ear / local, 0.0, 1.0) if base > 0 else np.full_like(ear, np.nan)
-        depths[side] = depth
-        depths[f"baseline_{side}"] = np.array([base])
+        local = np.clip(np.where(np.isnan(local), base, local), settings.local_floor * base, base)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            depths[side] = np.where(base > 0, np.clip(1.0 - ear / local, 0.0, 1.0), np.nan)
+        depths[f"baseline_{side}"] = base
     depths["both"] = nan_mean_rows([depths["left"], depths["right"]])
     return depths
 
@@ -72,25 +81,29 @@ def _blendshape_depths(
     second is the open level; frames more than half way to shut are left out, so neither a blink nor a
     long closure moves it), 1 at `blendshape_shut_score`. The score is the network's
     reading of the whole eye, trained on real faces, so it is not fooled by an EAR that a
-    squint or a turned head lowers."""
+    squint or a turned head lowers. The open level never sits above `blendshape_open_max`: read
+    over a stretch of shut or lowered lids (a take that opens with the eyes shut) it would be
+    the closure's own score."""
     from rehearse.analysis.backends.blendshapes import blendshape_index
 
     times = track.times
     present = face_mask(track) & blendshapes.mask
+    met, _ = _lids_meet(track, settings)
     scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
     depths: dict[str, np.ndarray] = {}
     for side, name in (("left", "eyeBlinkLeft"), ("right", "eyeBlinkRight")):
         score = np.where(present, scores[:, blendshape_index(name)], np.nan)
-        base = baseline_value(score, present, neutral, 100.0 - settings.baseline_percentile)
+        base = stream_baseline(times, score, present & ~met, neutral, 100.0 - settings.baseline_percentile)
+        base = np.minimum(base, settings.blendshape_open_max)
         score = fill_gaps(times, score, settings.max_gap_s)
         # the open level: frames already half way to shut are closures, not the open eye
         half_shut = base + 0.5 * (settings.blendshape_shut_score - base)
         open_only = np.where(score < half_shut, score, np.nan)
-        local = rolling_percentile(open_only, frames_for(settings.blendshape_window_s, times, 3), 50.0)
-        local = np.clip(np.nan_to_num(local, nan=base), base, max(base, half_shut))
+        local = rolling_percentile(open_only, _window_frames(settings.blendshape_window_s, times), 50.0)
+        local = np.clip(np.where(np.isnan(local), base, local), base, np.maximum(base, half_shut))
         span = np.maximum(settings.blendshape_shut_score - local, 1e-3)
         depths[side] = np.clip((score - local) / span, 0.0, 1.0)
-        depths[f"baseline_{side}"] = np.array([base])
+        depths[f"baseline_{side}"] = base
     depths["both"] = nan_mean_rows([depths["left"], depths["right"]])
     return depths
 
@@ -113,7 +126,10 @@ def detect_blinks(
     present = face_mask(track)
     yaw = np.abs(signal(track, "head_yaw"))
     smiling_frames = _smiling(track, present, neutral, blendshapes, settings)
-    threshold = max(settings.detect_depth, settings.noise_factor * noise_level(both))
+    # the depth's own noise as the stream knows it (its frame-to-frame steps before each frame)
+    steps = np.r_[np.nan, np.diff(both)]
+    noise = stream_statistic(times, steps, None, step_noise, min_count=3)
+    threshold = np.maximum(settings.detect_depth, settings.noise_factor * np.nan_to_num(noise))
     # Both eyes' mean. The nearer-shut eye alone measured worse: the Face Landmarker task's
     # smoothed mesh lets one eye drift under the level 4 frames before the real closure (onset
     # -3.0 frames against -1.8). The mean's cost: a hand over one eye at a closure's end can read
@@ -132,6 +148,7 @@ def detect_blinks(
             # the lid reopened past the low level in between: a second closure, which starts
             # no earlier than the first one ended (a blink right after a long closure is a blink)
             start = max(start, events[-1].end_s)
+        score_end = end
         if end - start > settings.max_duration_s:
             start, end = _lids_met(times, gap, start, end, settings)
         duration = end - start
@@ -162,8 +179,8 @@ def detect_blinks(
         values = {
             "duration_ms": round(duration * 1000.0, 1),
             "peak_depth": round(side_peak, 3),
-            f"{baseline}_left": round(float(depths["baseline_left"][0]), 4),
-            f"{baseline}_right": round(float(depths["baseline_right"][0]), 4),
+            f"{baseline}_left": round(float(depths["baseline_left"][apex]), 4),
+            f"{baseline}_right": round(float(depths["baseline_right"][apex]), 4),
         }
         for eye in ("left", "right"):
             ear = signal(track, f"eye_open_{eye}")[window]
@@ -171,6 +188,9 @@ def detect_blinks(
                 values[f"min_ear_{eye}"] = round(float(np.nanmin(ear)), 4)
         if duration > settings.max_duration_s:
             kind, label = "eyes_closed", None
+            # An end moved in to where the lids parted holds only while the score stays closed
+            # without the lids meeting again: it is final once the score says the eyes opened.
+            values["score_end_s"] = round(max(score_end, end), 4)
         else:
             kind = "blink"
             label = "full" if full else "partial"
@@ -229,6 +249,24 @@ def _lid_travel_edge(times: np.ndarray, gap: np.ndarray, lowered: np.ndarray, sh
     return t_high - 0.5 * (t_low - t_high)
 
 
+def _window_frames(seconds: float, times: np.ndarray) -> int:
+    """How many frames span `seconds`, at the frame interval of the stream's warm-up (its first
+    WARM_S): the take's median interval would change with frames not yet played (variable frame
+    rate), and with it every window."""
+    warm = times[: int(np.searchsorted(times, warm_up_end_s(float(times[0])) - 1e-9))] if times.size else times
+    return max(3, int(round(seconds / frame_interval(warm))))
+
+
+def _lids_meet(track: SignalTrack, settings: BlinkSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(met, wide): frames where the lids meet (both eyes' mean `lid_gap` at most
+    `shut_lid_gap`), shut eyes left out of the open-eye baseline, and frames where they are
+    `open_lid_gap` apart or more (unknown gap counts as wide, not met). Read over the whole
+    take, a long closure was a small share of it; read over the frames before each frame, a take
+    that opens with the eyes shut for seconds would make the shut eye the open one."""
+    gap = np.nan_to_num(nan_mean_rows([signal(track, "lid_gap_left"), signal(track, "lid_gap_right")]), nan=np.inf)
+    return gap <= settings.shut_lid_gap, gap >= settings.open_lid_gap
+
+
 def _side(peaks: dict[str, float], side_depth: float) -> str:
     closed = [side for side, depth in peaks.items() if depth >= side_depth]
     if len(closed) == 1 and len(peaks) == 2:
@@ -240,15 +278,16 @@ def _side(peaks: dict[str, float], side_depth: float) -> str:
 
 def _smiling(track: SignalTrack, present: np.ndarray, neutral: np.ndarray | None,
              blendshapes: LandmarkTrack | None, settings: BlinkSettings) -> np.ndarray:
-    """Frames where the actor smiles or laughs: both lip corners lifted over the take's baseline
+    """Frames where the actor smiles or laughs: both lip corners lifted over their resting level
     and, with the model, its mouthSmile score over its resting score too. The corners are
     measured from the middle of the inner lips, which drops with the jaw, so an open-mouthed
     shout lifts them as a smile does: on a real clip a blink during a shout read as a smile's
     squint (corner lift 0.046-0.053 IOD) while the network's mouthSmile stayed at 0.12-0.16."""
+    times = track.times
     lifts = []
     for side in ("left", "right"):
         corner = np.where(present, signal(track, f"lip_corner_{side}"), np.nan)
-        lifts.append(corner - baseline_value(corner, present, neutral, 50.0))
+        lifts.append(corner - stream_baseline(times, corner, present, neutral, settings.smile_rest_percentile))
     smiling = np.nan_to_num(nan_mean_rows(lifts), nan=-np.inf) > settings.smile_lift_iod
     if blendshapes is not None:
         from rehearse.analysis.backends.blendshapes import blendshape_index
@@ -257,6 +296,6 @@ def _smiling(track: SignalTrack, present: np.ndarray, neutral: np.ndarray | None
         usable = present & blendshapes.mask
         smile = np.where(usable, (scores[:, blendshape_index("mouthSmileLeft")]
                                   + scores[:, blendshape_index("mouthSmileRight")]) / 2, np.nan)
-        lift = smile - baseline_value(smile, usable, neutral, 25.0)
+        lift = smile - stream_baseline(times, smile, usable, neutral, 25.0)
         smiling &= np.nan_to_num(lift, nan=-np.inf) > settings.smile_blendshape_score
     return smiling

@@ -163,6 +163,12 @@ def noise_level(values: np.ndarray) -> float:
     steps = steps[~np.isnan(steps)]
     if steps.size < 3:
         return 0.0
+    return step_noise(steps)
+
+
+def step_noise(steps: np.ndarray) -> float:
+    """`noise_level` from a signal's frame-to-frame steps already taken (NaN-free), so a stream
+    level can read it over the steps before a frame."""
     mad = np.median(np.abs(steps - np.median(steps)))
     return float(1.4826 * mad / np.sqrt(2.0))
 
