@@ -194,19 +194,27 @@ def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray, present: np.
 
 
 def lid_gap(px: np.ndarray, lids: tuple[int, int], ring: tuple[int, ...], iod: np.ndarray,
-            up: np.ndarray) -> np.ndarray:
+            up: np.ndarray, times: np.ndarray | None = None) -> np.ndarray:
     """Upper-to-lower lid distance along the face's up axis, in iris diameters (negative when
     the upper lid points pass the lower ones).
 
     The iris is about 11.7 mm across on every adult, so this reads the same on any face and
     framing: ~0.7-0.9 open, ~0.2-0.3 open and looking down (a slit of iris shows), under ~0.1
-    shut. The diameter is the take's median iris/IOD ratio times this frame's IOD: one frame's
-    ring wobbles by ~10 %, the ratio does not change within a take."""
+    shut. The diameter is the median iris/IOD ratio times this frame's IOD: one frame's ring
+    wobbles by ~10 %, the ratio does not change within a take. With the frames' `times` the
+    median is read as the stream knows it (over the frames before each frame, `stream_levels`),
+    so a frame's gap does not change with frames played after it; without, over all frames given."""
+    from rehearse.analysis.events.stream_levels import stream_statistic
+
     gap = _dot(px[:, lids[0]] - px[:, lids[1]], up)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a take without a face: all NaN
         diameter = (_dist(px[:, ring[0]], px[:, ring[2]]) + _dist(px[:, ring[1]], px[:, ring[3]])) / 2
-        ratio = np.nanmedian(diameter / iod) if gap.size else np.nan
+        ratio_per_frame = diameter / iod
+        if times is None:
+            ratio = np.nanmedian(ratio_per_frame) if gap.size else np.nan
+        else:
+            ratio = stream_statistic(times, ratio_per_frame, None, np.median)
         return gap / (ratio * iod)
 
 
@@ -248,6 +256,7 @@ def face_signals(points: np.ndarray, confidence: np.ndarray, times: np.ndarray,
             warnings.simplefilter("ignore", RuntimeWarning)
             out["gaze_h"] = np.nanmean(np.stack([h_l, h_r]), axis=0) if frames else h_l
             out["gaze_v"] = np.nanmean(np.stack([v_l, v_r]), axis=0) if frames else v_l
+        # Over all frames given until live passes its frames' times too (`lid_gap`).
         out["lid_gap_left"] = lid_gap(px, LEFT_EYE_LIDS, LEFT_IRIS_RING, iod, up)
         out["lid_gap_right"] = lid_gap(px, RIGHT_EYE_LIDS, RIGHT_IRIS_RING, iod, up)
     else:  # FaceMesh without refine_iris has no iris points

@@ -35,19 +35,22 @@ def _frame_count(tracks: dict[str, LandmarkTrack]) -> tuple[np.ndarray, tuple[in
     raise ValueError("compute_signals needs at least one of the face, pose or hand tracks")
 
 
-def _reference_iod(face_iod: np.ndarray, pose_px: np.ndarray | None, ratio: float) -> np.ndarray:
-    """Per-frame scale for body distances: the face's IOD where seen, else the take's median
-    IOD, else shoulder width x ratio."""
+def _reference_iod(times: np.ndarray, face_iod: np.ndarray, pose_px: np.ndarray | None, ratio: float) -> np.ndarray:
+    """Per-frame scale for body distances: the face's IOD where seen, else the median IOD as the
+    stream knows it (over the frames before, `stream_levels`), else the median shoulder width so
+    known x ratio. Read so, a frame's scale never changes with frames played after it (a live
+    rehearsal computes the same signals as an offline analysis)."""
+    from rehearse.analysis.events.stream_levels import stream_statistic
+
+    if np.isfinite(face_iod).all():
+        return face_iod
+    scale = np.where(np.isfinite(face_iod), face_iod, stream_statistic(times, face_iod, None, np.median))
+    if pose_px is None or np.isfinite(scale).all():
+        return scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        median = np.nanmedian(face_iod) if np.isfinite(face_iod).any() else np.nan
-        if np.isfinite(median):
-            return np.where(np.isfinite(face_iod), face_iod, median)
-        if pose_px is None:
-            return face_iod
         width = np.linalg.norm(pose_px[:, L_SHOULDER, :2] - pose_px[:, R_SHOULDER, :2], axis=1)
-        median_width = np.nanmedian(width) if np.isfinite(width).any() else np.nan
-        return np.full(face_iod.shape, median_width * ratio)
+    return np.where(np.isfinite(scale), scale, stream_statistic(times, width, None, np.median) * ratio)
 
 
 def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings | None = None) -> SignalTrack:
@@ -87,7 +90,7 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
         values["body_motion"] = on_frame_times(
             times, motion.points[:, 0, 0].astype(np.float64), motion.points[:, 0, 1].astype(np.float64))
 
-    scale = _reference_iod(face_iod, pose_px, settings.iod_per_shoulder_width)
+    scale = _reference_iod(times, face_iod, pose_px, settings.iod_per_shoulder_width)
     width, height = image_size
     for side in ("left", "right"):
         hand_track = tracks.get(f"{side}_hand")

@@ -1,4 +1,4 @@
-"""Blinks and eye closures read on a prefix of a take are those of the whole take.
+"""Blinks, eye closures and the face signals read on a prefix of a take are those of the whole take.
 
 A live rehearsal detects on the frames played so far. When a detector reads a level over the
 whole take (the open-eye baseline), a prefix gives other events than the
@@ -6,7 +6,8 @@ whole take and live disagrees with the offline analysis of the recording. Here, 
 (the sample takes analysed with the real models, and the real crying close-up that opens with
 the eyes shut for five seconds), each take is cut at several times T: every blink or closure final
 by T (its end, or for a closure the score's own end, at most the live settle time before T) is
-found the same within one frame both ways.
+found the same within one frame both ways; and every signal of a frame more than its reach before
+T is the same (but the lid gaps, TAKE_WIDE_SIGNALS).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from tests_support import real_clip_or_skip
 from rehearse.analysis.event_settings import BlinkSettings, EventSettings
 from rehearse.analysis.events import Event, blendshapes_of
 from rehearse.analysis.events.blinks import detect_blinks
+from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.settings import SignalSettings
+from rehearse.analysis.signals import compute_signals
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 from rehearse.live.settle import settle_after_end
 
@@ -26,6 +29,11 @@ pytestmark = pytest.mark.slow
 
 SETTLE_S = settle_after_end(Event(kind="blink", start_s=0.0, end_s=0.1), EventSettings(), SignalSettings())
 """What live waits after a blink's or closure's end (0.3 s with the defaults)."""
+SIGNAL_REACH_S = 2 * MOTION_MAX_SPAN_S
+"""How far after a frame its face signals read (the motion span; live recomputes this margin)."""
+TAKE_WIDE_SIGNALS = ("lid_gap_left", "lid_gap_right")
+"""Still scaled by the median iris size over all frames given: `face_signals.lid_gap` reads it
+as the stream knows it once offline and live both pass the frames' times."""
 
 
 def _cut_tracks(tracks: dict[str, LandmarkTrack], n: int) -> dict[str, LandmarkTrack]:
@@ -67,6 +75,24 @@ def _prefix_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack], 
     return problems
 
 
+def _signal_differences(tracks: dict[str, LandmarkTrack], cuts: int = 5) -> list[str]:
+    whole = compute_signals(tracks)
+    times = whole.times
+    problems = []
+    for cut_s in np.linspace(1.0, float(times[-1]), cuts, endpoint=False):
+        n = int(np.searchsorted(times, cut_s, side="right"))
+        prefix = compute_signals(_cut_tracks(tracks, n))
+        m = int(np.searchsorted(times, cut_s - SIGNAL_REACH_S, side="right"))
+        for name, values in prefix.values.items():
+            if name in TAKE_WIDE_SIGNALS:
+                continue
+            a, b = whole.values[name][:m], values[:m]
+            same = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= 1e-6 * (1 + np.abs(a)))
+            if not same.all():
+                problems.append(f"cut at {cut_s:.2f} s: {name} differs at {times[np.flatnonzero(~same)[0]]:.3f} s")
+    return problems
+
+
 @pytest.mark.models
 def test_sample_takes_blinks_and_closures_on_a_prefix_are_the_whole_takes(sample_analyses):
     problems, compared = [], 0
@@ -91,6 +117,14 @@ def test_geometry_route_settles_after_its_open_level_window(sample_analyses):
 
 
 @pytest.mark.models
+def test_sample_takes_face_signals_on_a_prefix_are_the_whole_takes(sample_analyses):
+    problems = []
+    for name, analysis in sample_analyses.items():
+        problems += [f"{name}: {p}" for p in _signal_differences(analysis.landmarks)]
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.models
 def test_crying_close_up_blinks_and_closures_on_a_prefix_are_the_whole_clips(tmp_path):
     """The close-up opens looking down and then squeezes the eyes shut for five seconds: read over
     the frames so far, the open eye is not known before 6 s. Its closure (0.63-5.88 s by eye) and
@@ -106,3 +140,4 @@ def test_crying_close_up_blinks_and_closures_on_a_prefix_are_the_whole_clips(tmp
     assert closures and abs(closures[0].start_s - 0.6256) < 0.1 and abs(closures[0].end_s - 5.8809) < 0.15
     problems = _prefix_differences(analysis.signals, analysis.landmarks, 0.25)
     assert not problems, "\n".join(problems)
+    assert not _signal_differences(analysis.landmarks)

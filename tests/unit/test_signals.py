@@ -253,3 +253,44 @@ def test_face_motion_memory_does_not_grow_with_the_take():
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < 1.25 * peaks[0], [f"{p / 2**20:.0f} MB" for p in peaks]
+
+
+def test_body_scale_without_a_face_reads_only_earlier_frames():
+    """Where the face is lost, body distances are scaled by the median IOD of the frames before
+    (stream_levels), so frames played later, a face twice as large here, do not change it."""
+    from rehearse.analysis.signals import _reference_iod
+
+    times = np.arange(0, 12, 1 / 30)
+    iod = np.where(times < 5, 60.0, np.nan)
+    iod[times >= 8] = 120.0  # the face comes back, closer
+    scale = _reference_iod(times, iod, None, 0.4)
+    lost = (times >= 5) & (times < 8)
+    assert np.allclose(scale[lost], 60.0)
+    prefix = _reference_iod(times[:200], iod[:200], None, 0.4)
+    assert np.array_equal(prefix, scale[:200])
+    # no face at all yet: the shoulders' median width so far, x the ratio
+    pose = np.full((times.size, 33, 3), np.nan)
+    pose[:, 11, :2], pose[:, 12, :2] = (100.0, 200.0), (300.0, 200.0)
+    no_face = _reference_iod(times, np.full(times.size, np.nan), pose, 0.4)
+    assert np.allclose(no_face[30:], 80.0)
+
+
+def test_lid_gap_with_times_reads_the_iris_size_of_earlier_frames_only():
+    from rehearse.analysis.face_signals import LEFT_EYE_LIDS, LEFT_IRIS_RING, lid_gap
+
+    rng = np.random.default_rng(3)
+    n = 300
+    times = np.arange(n) / 30
+    px = np.zeros((n, 478, 2), np.float32)
+    iod = np.full(n, 60.0)
+    iris = np.where(times < 6, 12.0, 18.0) * (1 + 0.05 * rng.standard_normal(n))  # the ring grows later
+    for k, (dx, dy) in zip(LEFT_IRIS_RING, ((-1, 0), (0, -1), (1, 0), (0, 1)), strict=True):
+        px[:, k] = np.stack([dx * iris / 2, dy * iris / 2], axis=1)
+    px[:, LEFT_EYE_LIDS[0], 1], px[:, LEFT_EYE_LIDS[1], 1] = -9.0, 0.0
+    up = np.tile([0.0, -1.0], (n, 1))
+    whole = lid_gap(px, LEFT_EYE_LIDS, LEFT_IRIS_RING, iod, up, times)
+    prefix = lid_gap(px[:150], LEFT_EYE_LIDS, LEFT_IRIS_RING, iod[:150], up[:150], times[:150])
+    assert np.array_equal(prefix, whole[:150])
+    assert abs(np.median(whole[30:150]) - 0.75) < 0.02  # 9 px lids apart, 12 px iris
+    # over all frames given (no times), the later larger iris changes the early frames
+    assert not np.allclose(lid_gap(px, LEFT_EYE_LIDS, LEFT_IRIS_RING, iod, up)[:150], prefix)
