@@ -63,15 +63,27 @@ def _run(frames: list[Frame], background: bool, search_every: int | None = None)
     if search_every is not None:
         landmarks = landmarks.model_copy(update={"hands_search_every_n_frames": search_every})
     seconds, results = [], []
+    open_since: tuple[int, float] | None = None  # (frame, wall time) a background walk started
     with LandmarkExtractor(landmarks, walk_in_background=background) as extractor:
         extractor.load_models()
         extractor.process(Frame(-1, -1.0, np.zeros_like(frames[0].image)))  # as watch warms up
-        for frame in frames:
+        walks = extractor._backfill.background
+        for i, frame in enumerate(frames):
             started = time.perf_counter()
             results.append(extractor.process(frame))
             seconds.append(time.perf_counter() - started)
+            running = walks is not None and walks.oldest_open is not None
+            if running and open_since is None:
+                open_since = (i, started)
+            elif not running and open_since is not None:
+                LANDED.append((i - open_since[0], started - open_since[1]))
+                open_since = None
         extractor.settle()
     return seconds, results
+
+
+LANDED: list[tuple[int, float]] = []
+"""Background walks: (frames, wall seconds) from the frame that started one to the frame it landed in."""
 
 
 def _hands(results: list) -> list[tuple]:
@@ -97,6 +109,7 @@ def walk() -> None:
     frames = _frames(clip, 6.0, (1280, 720))
     for search_every in (None, 36):
         inline_s, inline = _run(frames, False, search_every)
+        LANDED.clear()
         background_s, walked = _run(frames, True, search_every)
         hands = _hands(inline)
         found = [i for i in range(1, len(hands)) if any(hands[i]) and not any(hands[i - 1])]
@@ -110,7 +123,8 @@ def walk() -> None:
               f"in the background {_ms(background_s, finding)} ms (then median {1000 * statistics.median(background_s):.0f} ms, "
               f"p95 {1000 * _p95(background_s):.0f} ms); longest call inline {1000 * max(inline_s):.0f} ms, "
               f"background {1000 * max(background_s):.0f} ms, ratio {max(inline_s) / max(background_s):.1f}x; "
-              f"same hands on every frame: {_same(inline, walked)}")
+              f"same hands on every frame: {_same(inline, walked)}; the background walks landed "
+              + ", ".join(f"{n} frames ({1000 * wall:.0f} ms) after they started" for n, wall in LANDED))
 
 
 def _p95(values: list[float]) -> float:
