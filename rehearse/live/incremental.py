@@ -34,7 +34,7 @@ from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
 from rehearse.analysis.signals import SignalSettings, compute_signals
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
-from rehearse.live.settle import FACE, HANDS, POSE, reads, settle_after_end
+from rehearse.live.settle import FACE, HANDS, POSE, decided_end_s, reads, settle_after_end
 
 FIRST_PASS_S = 0.5
 """Frames must span this much stream time (s) before the first detection pass (a blink's open
@@ -181,6 +181,8 @@ class IncrementalEvents:
         self._wake_t = float("inf")
         """Stream time at which an event the last pass saw becomes final: a pass is due then."""
         self._body_from_energy = True
+        self._geometry = landmark_settings.blendshapes == "off"
+        """The last pass had no blendshape scores: blinks and expressions come from geometry."""
         """The last pass read body holds from the motion energy (every frame), not from Pose."""
         self._cached: dict[str, np.ndarray] = {}
         self._cached_count = 0
@@ -239,6 +241,7 @@ class IncrementalEvents:
         self._update_state(events, signals, frames[-1].t, frames)
         frame_s = _frame_s(frames)
         self._body_from_energy = bool(np.isfinite(signals.values.get("body_motion", np.array([np.nan]))).any())
+        self._geometry = self.landmark_settings.blendshapes == "off" or all(f.blendshapes is None for f in frames)
         final_at = self._final_at(snapshot)
         settled = frames[-1].t - frames[0].t >= LEVELS_SETTLED_S or self._trimmed > 0
         floor_holds = self._holds_at_lowest_limit(signals) if not settled and "hold" in TAKE_WIDE else []
@@ -275,7 +278,7 @@ class IncrementalEvents:
         detector reads after an end (`settle.settle_after_end`)."""
         if self.settle_s is not None:
             return self.settle_s
-        return settle_after_end(event, self.event_settings, self.signal_settings)
+        return settle_after_end(event, self.event_settings, self.signal_settings, geometry=self._geometry)
 
     def _final_at(self, snapshot: _Snapshot) -> dict[str, float]:
         """Per input (face, pose, hands): the newest frame time whose values no longer change. Body
@@ -295,7 +298,7 @@ class IncrementalEvents:
         settle = self.settle_after_end(event)
         waits = max(final_at[FACE] - final_at[part] for part in reads(event, self._body_from_energy))
         warm = warm_up_end_s(self._first_t if self._first_t is not None else 0.0)
-        return max(event.end_s + settle + waits, warm)
+        return max(decided_end_s(event) + settle + waits, warm)
 
     def _exact(self, event: Event, snapshot: _Snapshot, signals: SignalTrack) -> bool:
         """The event's frames read their levels over as many frames as offline does: once the front

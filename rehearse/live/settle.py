@@ -52,13 +52,25 @@ def reads(event: Event, body_from_energy: bool = True) -> tuple[str, ...]:
     return (FACE, POSE, HANDS)
 
 
-def settle_after_end(event: Event, events: EventSettings, signals: SignalSettings) -> float:
+def decided_end_s(event: Event) -> float:
+    """Where an event's settling is counted from: its end, or for an eye closure whose end was
+    moved in to where the lids parted, where the score says the eyes opened (`score_end_s`):
+    the end holds only if the lids do not meet again before that."""
+    if event.kind == "eyes_closed":
+        return max(event.end_s, float(event.values.get("score_end_s", event.end_s)))
+    return event.end_s
+
+
+def settle_after_end(event: Event, events: EventSettings, signals: SignalSettings, *,
+                     geometry: bool = False) -> float:
     """How long (s) after its end an event's detector still reads frames that may change it.
 
     A hold: motion shorter than `bridge_s` does not end it, its speed is averaged over a centred
     `glitch_s` (the body's from Pose over `body_window_s` of `speed_span_s` differences) on
     spans of up to MOTION_MAX_SPAN_S, and its edge is fitted `edge_reach_s` either side.
-    Blinks and eye closures: a face lost up to `max_gap_s` is bridged. Expressions: scores are
+    Blinks and eye closures: a face lost up to `max_gap_s` is bridged (from geometry, without
+    blendshapes, the open EAR is read over a centred `local_window_s`), counted from
+    `decided_end_s`. Expressions: scores are
     smoothed over a centred `smooth_s` and gaps up to `merge_gap_s` merged. Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
     a next swing that may come, 2.65 s with the defaults), tremor's centred window besides."""
@@ -77,4 +89,7 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     if event.kind == "expression":
         expression = events.expression
         return max(expression.merge_gap_s + expression.smooth_s / 2, events.blink.max_gap_s) + SIGNAL_REACH_S
-    return events.blink.max_gap_s + SIGNAL_REACH_S
+    # Blinks and closures: read against the open level of the frames before, and a face lost up
+    # to max_gap_s is bridged. Without blendshapes (`geometry`) the open EAR is a centred window.
+    blink = events.blink
+    return blink.max_gap_s + SIGNAL_REACH_S + (blink.local_window_s / 2 if geometry else 0.0)

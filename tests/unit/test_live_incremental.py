@@ -16,7 +16,7 @@ from rehearse.analysis.landmarks import LandmarkExtractor, tracks_from_frames
 from rehearse.analysis.signals import compute_signals
 from rehearse.config import Settings
 from rehearse.live.incremental import LIVE_KINDS, MIN_HISTORY_S, TAKE_WIDE, IncrementalEvents
-from rehearse.live.settle import POSE, reads
+from rehearse.live.settle import POSE, decided_end_s, reads
 from rehearse.video.frames import iter_frames
 
 TAKE = Path(__file__).resolve().parents[2] / "scenes" / "takes" / "01-1A-2.mp4"
@@ -101,15 +101,16 @@ def test_live_events_are_the_offline_events_of_the_same_frames_each_shown_at_its
     warm_end = warm_up_end_s(frames[0].t)
     pose_s = landmarks.pose_every_n_frames * frame_s
     last = frames[-1].t
-    wanted = [e for e in offline if streamed(e) and e.end_s + detector.settle_after_end(e) + pose_s <= last]
+    wanted = [e for e in offline if streamed(e) and decided_end_s(e) + detector.settle_after_end(e) + pose_s <= last]
     assert "blink" in {e.kind for e in wanted}
     for e in wanted:
         assert any(same(e, live) for live, _ in emitted), f"offline {e.kind} {e.label or e.scope} {e.start_s}-{e.end_s} not emitted"
     for e, at in emitted:
         if streamed(e):
             assert any(same(e, o) for o in offline), f"live {e.kind} {e.label or e.scope} {e.start_s}-{e.end_s} not offline"
-            final = max(e.end_s + detector.settle_after_end(e) + (pose_s if POSE in reads(e, True) else 0.0), warm_end)
-            assert e.end_s + detector.settle_after_end(e) - 1e-6 <= at <= final + frame_s * 1.01, (e, at)
+            settled = decided_end_s(e) + detector.settle_after_end(e)
+            final = max(settled + (pose_s if POSE in reads(e, True) else 0.0), warm_end)
+            assert settled - 1e-6 <= at <= final + frame_s * 1.01, (e, at)
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from rehearse.analysis.events.stream_levels import warm_up_end_s
 from rehearse.analysis.take import analyze_take
 from rehearse.config import Settings
 from rehearse.live.incremental import TAKE_WIDE, IncrementalEvents
-from rehearse.live.settle import POSE, reads
+from rehearse.live.settle import POSE, decided_end_s, reads
 
 REPO = Path(__file__).resolve().parents[2]
 TAKES = REPO / "scenes" / "takes"
@@ -131,7 +131,7 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
     warm_end = warm_up_end_s(summary["first_frame_s"])
     pose_s = Settings().analysis.landmarks.pose_every_n_frames * FRAME_S
     for event, at, delay in zip(live, emitted_at, delays, strict=True):
-        settle = rule.settle_after_end(event)
+        settle = rule.settle_after_end(event) + decided_end_s(event) - event.end_s
         if at >= summary["stream_s"] - 1e-6 and event.end_s + settle > at:
             continue  # emitted when the stream stopped, not by its settle time
         assert at >= max(event.end_s + settle, warm_end) - 1e-6, (event, at)
