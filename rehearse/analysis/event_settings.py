@@ -255,7 +255,7 @@ class HoldSettings(_Section):
     min_still_fraction: float = Field(default=0.03, ge=0, le=1)
     """The take's own still/moving split is used only when at least this fraction of frames
     is still ..."""
-    min_contrast: float = Field(default=1.5, ge=1)
+    min_contrast: float = Field(default=2.0, ge=1)
     """... moving frames are at least this many times faster than still ones (median) ..."""
     max_valley: float = Field(default=0.5, gt=0, le=1)
     """... and the speed histogram dips between the two to at most this fraction of the

@@ -24,19 +24,26 @@ from rehearse.analysis.face_signals import motion_span_frames
 
 STEP_S = 1e-3
 """Candidate instants are this far apart (well under a frame at any frame rate)."""
+EPS_S = 1e-9
+"""Frames this close (s) to a bound count as on it: the bounds come from medians of frame
+intervals, whose last bits depend on how many frames there are, and a frame exactly one
+interval away must not count on one take and not on its prefix."""
 RELATIVE_SPREAD = 0.5
 """A speed reading's spread as a fraction of it: tracker jitter's is 0.48 of its mean (measured
 on FaceMesh), and a moving face's speed varies at least as much."""
 
 
-def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, limit: float,
+def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, limit: float | np.ndarray,
                    settings: HoldSettings, span_frames: tuple[np.ndarray, np.ndarray] | None = None,
                    ) -> list[tuple[float, float]]:
     """(start_s, end_s) of each hold of the per-frame `still` decision, its edges fitted between
     frames on `motion` (face_motion, gaps filled). `span_frames` are the frames each speed was
     measured between (default: the measurement's own, `motion_span_frames`). An edge whose
     moving side is not clearly moving, or that is the take's first or last frame, stays on the
-    frame the decision gives (a hold ends at its first moving frame, or after the last frame)."""
+    frame the decision gives (a hold ends at its first moving frame, or after the last frame).
+    `limit` is the still/moving limit, one for the take or one per frame (as the stream knew it
+    then): an edge's moving side is clear above the limit of its moving frame next to the hold."""
+    limits = np.broadcast_to(np.asarray(limit, dtype=float), times.shape)
     before, after = span_frames if span_frames is not None else motion_span_frames(times)
     a, b = times[before], times[after]
     half = float(np.median(b - a)) / 2
@@ -49,11 +56,11 @@ def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, lim
         still_level, still_spread, moving_before, moving_after = _levels(times, motion, first, last, half,
                                                                          settings.edge_reach_s)
         middle = (start + float(times[last - 1])) / 2  # an edge never crosses the middle of its hold
-        if first > 0 and _clear(still_level, moving_before, limit):
+        if first > 0 and _clear(still_level, moving_before, float(limits[first - 1])):
             floor = float(times[spans[index - 1][1]]) if index else float(times[0])
             start = fit_edge(times, motion, a, b, start, True, (floor, middle), still_level, still_spread,
                              settings.edge_reach_s)
-        if last < times.size and _clear(still_level, moving_after, limit):
+        if last < times.size and _clear(still_level, moving_after, float(limits[last])):
             ceiling = float(times[spans[index + 1][0]]) if index + 1 < len(spans) else float(times[-1])
             end = fit_edge(times, motion, a, b, end, False, (middle, ceiling), still_level, still_spread,
                            settings.edge_reach_s)
@@ -75,8 +82,8 @@ def fit_edge(times: np.ndarray, motion: np.ndarray, a: np.ndarray, b: np.ndarray
     # span's worth either side that anchors both levels; nothing beyond the bounds.
     width = np.maximum(b - a, 1e-9)
     context = float(np.median(width))
-    near = np.flatnonzero((b >= low - context) & (a <= high + context) & (times >= bounds[0])
-                          & (times <= bounds[1]) & ~np.isnan(motion))
+    near = np.flatnonzero((b >= low - context - EPS_S) & (a <= high + context + EPS_S)
+                          & (times >= bounds[0] - EPS_S) & (times <= bounds[1] + EPS_S) & ~np.isnan(motion))
     if near.size < 3:
         return rough
     speed = motion[near]
@@ -105,10 +112,10 @@ def _levels(times: np.ndarray, motion: np.ndarray, first: int, last: int, half: 
     far as the edge may move (the windowed decision puts an onset late and an offset early by a
     fraction of its window; movement further out says nothing about this edge)."""
     start, end = times[first], times[min(last, times.size - 1)]
-    inside = (times >= start + half) & (times < times[last - 1] - half)
+    inside = (times >= start + half - EPS_S) & (times < times[last - 1] - half + EPS_S)
     inside[:first] = inside[last:] = False
-    moving_before = (times >= start - reach_s - half) & (times <= start - half)
-    moving_after = (times >= end + half) & (times <= end + reach_s + half)
+    moving_before = (times >= start - reach_s - half - EPS_S) & (times <= start - half + EPS_S)
+    moving_after = (times >= end + half - EPS_S) & (times <= end + reach_s + half + EPS_S)
     still = motion[inside & ~np.isnan(motion)]
     level = _median(still)
     spread = float(np.sqrt(np.mean((still - level) ** 2))) if still.size else float("nan")

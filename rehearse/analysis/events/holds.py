@@ -2,10 +2,13 @@
 
 Face (`face_hold_spans`): `face_motion` (mean landmark speed, head rotation included) averaged
 over a short window, time-weighted so variable frame rate does not change it, decides still or
-moving frame by frame. A take that holds has two populations of speed, still (tracker jitter)
-and moving; the limit is the take's own split between them, or `face_motion_max` raised above
-the jitter floor when there is no clear split. Each edge is then fitted between frames on the
-unwindowed speed (`hold_edges.fit_edge`, one model for every edge).
+moving frame by frame. A stream that holds has two populations of speed, still (tracker jitter)
+and moving; the limit is the split between them, or `face_motion_max` raised above the jitter
+floor when there is no clear split, each read per frame from the frames before it
+(`hold_limits.stream_limit`), so a prefix of a take gives the same holds as the whole take once
+they settled (`settle_after_end_s`) and a live rehearsal shows what an offline analysis finds.
+Each edge is then fitted between frames on the unwindowed speed (`hold_edges.fit_edge`, one
+model for every edge).
 Body (`body_hold_spans`): any per-frame body motion signal against a limit: the motion energy
 below the face where measured (`energy_body_motion`, every frame); else from pose, torso angle
 and wrist speeds over a longer window against their own limits (`pose_body_motion`).
@@ -18,6 +21,7 @@ import numpy as np
 
 from rehearse.analysis.event_settings import HoldSettings
 from rehearse.analysis.events.hold_edges import fit_hold_edges
+from rehearse.analysis.events.hold_limits import stream_limit
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
     face_mask,
@@ -25,12 +29,30 @@ from rehearse.analysis.events.signal_ops import (
     frames_for,
     merged_runs,
     rate,
-    rolling_median,
     runs,
     same_length_width,
     signal,
 )
+from rehearse.analysis.events.stream_levels import BLOCK_S
 from rehearse.analysis.tracks import SignalTrack
+
+
+def settle_after_end_s(scope: str, settings: HoldSettings, body_from_energy: bool = True) -> float:
+    """How long after its end (s of stream time) a hold found on the frames so far can still
+    change, from what `detect_holds` reads after an end (the signals' own reach is not counted).
+
+    A face hold's end is decided by the frames up to `bridge_s` after it (a shorter twitch is
+    bridged); a still run starting within `edge_reach_s` of it may reach back over the gap
+    (`_onsets_under_the_holds_limit`). Each of those frames is read averaged over a centred
+    `glitch_s` against a limit read up to the end of its BLOCK_S block (`hold_limits`). A body
+    hold from the motion energy is read the same way, without the reach back; from Pose, its
+    speeds are `speed_span_s` differences averaged over a centred `body_window_s`."""
+    limit_reach = BLOCK_S + settings.glitch_s / 2
+    if scope == "face":
+        return max(settings.bridge_s, settings.edge_reach_s) + limit_reach
+    if body_from_energy:
+        return settings.bridge_s + limit_reach
+    return settings.bridge_s + BLOCK_S + settings.body_window_s / 2 + settings.speed_span_s / 2
 
 
 def _speed(track: SignalTrack, names: tuple[str, ...], span_s: float) -> np.ndarray | None:
@@ -64,61 +86,6 @@ def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float) -> np
     return out
 
 
-def _split_still_from_moving(speed: np.ndarray, settings: HoldSettings, floor: float | None = None) -> float | None:
-    """The speed that best separates still frames from moving ones (Otsu's split of log speed),
-    when the take clearly has both; None when it does not (then the fixed limit is used).
-
-    Tracker jitter sets the still level, and it changes with the camera, the frame rate and
-    the framing, so a take with a hold is split at its own gap between still and moving.
-    """
-    good = speed[~np.isnan(speed) & (speed > 0)]
-    if good.size < 20:
-        return None
-    logs = np.log10(good)
-    counts, edges = np.histogram(logs, bins=32)
-    centres = (edges[:-1] + edges[1:]) / 2
-    weight = np.cumsum(counts)
-    total = weight[-1]
-    mean_below = np.cumsum(counts * centres)
-    best, split = -1.0, None
-    for k in range(1, counts.size - 1):
-        w0, w1 = weight[k], total - weight[k]
-        if w0 == 0 or w1 == 0:
-            continue
-        m0 = mean_below[k] / w0
-        m1 = (mean_below[-1] - mean_below[k]) / w1
-        between = w0 * w1 * (m1 - m0) ** 2
-        if between > best:
-            best, split = between, k
-    if split is None:
-        return None
-    threshold = edges[split + 1]
-    low, high = good[logs < threshold], good[logs >= threshold]
-    if (low.size < settings.min_still_fraction * good.size or high.size < 0.1 * good.size
-            or np.median(high) < settings.min_contrast * np.median(low)):
-        return None
-    # two populations leave a valley between them; one skewed population does not
-    smooth = np.convolve(counts, np.ones(3) / 3, mode="same")
-    valley = smooth[max(split - 1, 0):split + 2].min()
-    if valley > settings.max_valley * min(smooth[:split + 1].max(), smooth[split + 1:].max()):
-        return None
-    return max(settings.face_motion_max if floor is None else floor, float(10**threshold))
-
-
-def _limit(speed: np.ndarray, limit: float, settings: HoldSettings, times: np.ndarray,
-           factor: float | None = None) -> float:
-    """The limit, raised above the tracker's still-state speed.
-
-    Jitter makes a still face read as moving at a speed that grows with the frame rate; its
-    level is a low percentile of the speed after a running median over `floor_window_s`
-    (long enough to average the jitter, short enough for one hold to fill it).
-    """
-    level = rolling_median(speed, frames_for(settings.floor_window_s, times))
-    good = level[~np.isnan(level)]
-    floor = float(np.percentile(good, settings.noise_percentile)) if good.size else 0.0
-    return max(limit, (settings.noise_factor if factor is None else factor) * floor)
-
-
 def face_hold_spans(times: np.ndarray, motion: np.ndarray, present: np.ndarray,
                     settings: HoldSettings) -> list[tuple[float, float]]:
     """(start_s, end_s) of every face hold (any length) from per-frame `face_motion` (IOD/s,
@@ -129,20 +96,52 @@ def face_hold_spans(times: np.ndarray, motion: np.ndarray, present: np.ndarray,
     # frame) then reads the same under variable frame rate, and averages down.
     filled_motion = fill_gaps(times, motion, 0.2)
     windowed = _windowed_speed(times, filled_motion, settings.glitch_s)
-    limit = _split_still_from_moving(windowed, settings)
-    if limit is None:
-        limit = _limit(windowed, settings.face_motion_max, settings, times)
+    limit = stream_limit(times, windowed, settings.face_motion_max, settings, split=True)
     ratio = np.nan_to_num(windowed, nan=np.inf) / limit
     ratio[~present] = np.nan  # decided by the frames around it (bridged below)
     filled = fill_gaps(times, ratio, settings.lost_bridge_s)
     still = _hysteresis(np.nan_to_num(filled, nan=np.inf) <= 1.0,
                         np.nan_to_num(filled, nan=np.inf) <= settings.release_ratio)
+    still = _onsets_under_the_holds_limit(times, np.nan_to_num(filled, nan=np.inf) * limit, limit, still,
+                                          settings)
     for first, last in merged_runs(times, still, settings.bridge_s):
         still[first:last] = True  # a twitch shorter than bridge_s does not end a hold
     for first, last in runs(~present):  # a face lost for longer than a tracker hiccup is no hold
         if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.lost_bridge_s:
             still[first:last] = False
     return fit_hold_edges(times, filled_motion, still, limit, settings)
+
+
+def _onsets_under_the_holds_limit(times: np.ndarray, speed: np.ndarray, limit: np.ndarray, still: np.ndarray,
+                                  settings: HoldSettings) -> np.ndarray:
+    """`still`, each run of still frames reaching back over the frames before it that are under
+    the highest limit its frames were judged by. A stream's first hold raises the limit (its
+    still frames are the first the still/moving split sees), so the frames where it began were
+    judged by the lower limit before it.
+
+    The reach back stops `max(bridge_s, edge_reach_s)` after the run before it ends (clear of
+    the bridge over a twitch and of that end's fit), so an end never depends on a later run's
+    limit; only a run starting within `edge_reach_s` of it joins it, when the frames between
+    are under the limit of the run's first frame (a stop that jitter broke into pieces). A run's
+    own start may depend on its later frames: a hold is final only after its end.
+    """
+    clearance_s = max(settings.bridge_s, settings.edge_reach_s)
+    groups: list[list] = []  # [start, end, highest limit, earliest start allowed]
+    for first, last in runs(still):
+        if groups and times[first] - times[groups[-1][1]] <= settings.edge_reach_s \
+                and np.all(speed[groups[-1][1]:first] <= limit[first]):
+            group = groups[-1]
+            group[1], group[2] = last, max(group[2], float(np.max(limit[first:last])))
+        else:
+            bound = times[groups[-1][1]] + clearance_s if groups else -np.inf
+            group = [first, last, float(np.max(limit[first:last])), bound]
+            groups.append(group)
+        while group[0] > 0 and speed[group[0] - 1] <= group[2] and times[group[0] - 1] >= group[3]:
+            group[0] -= 1
+    out = np.zeros_like(still)
+    for start, end, _, _ in groups:
+        out[start:end] = True
+    return out
 
 
 def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray | None:
@@ -156,14 +155,14 @@ def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray |
     if angles is None:
         return None
     angles = _windowed_speed(times, angles, settings.body_window_s)
-    ratio = np.nan_to_num(angles, nan=np.inf) / _limit(
-        angles, settings.body_angle_speed_max_deg_s, settings, times, settings.body_noise_factor)
+    ratio = np.nan_to_num(angles, nan=np.inf) / stream_limit(
+        times, angles, settings.body_angle_speed_max_deg_s, settings, settings.body_noise_factor)
     for side in ("left", "right"):
         wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
         if wrist is not None:
             wrist = _windowed_speed(times, wrist, settings.body_window_s)
-            ratio = np.fmax(ratio, np.nan_to_num(wrist, nan=0.0) / _limit(
-                wrist, settings.wrist_speed_max, settings, times, settings.body_noise_factor))
+            ratio = np.fmax(ratio, np.nan_to_num(wrist, nan=0.0) / stream_limit(
+                times, wrist, settings.wrist_speed_max, settings, settings.body_noise_factor))
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     return np.where(body_present, ratio, np.nan)
 
@@ -178,9 +177,8 @@ def energy_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray
         return None
     times = track.times
     windowed = _windowed_speed(times, energy, settings.glitch_s)
-    limit = _split_still_from_moving(windowed, settings, settings.body_motion_max)
-    if limit is None:
-        limit = _limit(windowed, settings.body_motion_max, settings, times, settings.body_noise_factor)
+    limit = stream_limit(times, windowed, settings.body_motion_max, settings, settings.body_noise_factor,
+                          split=True)
     return np.where(np.isfinite(energy), windowed / limit, np.nan)
 
 
@@ -231,3 +229,4 @@ def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:
             events.append(Event(kind="hold", scope=scope, start_s=round(start, 4), end_s=round(end, 4),
                                 confidence=1.0, values={"duration_ms": round(duration * 1000, 1)}))
     return sorted(events, key=lambda e: (e.start_s, e.scope))
+
