@@ -74,3 +74,13 @@ def test_a_marked_neutral_span_is_one_fixed_level():
     assert np.allclose(base, np.median(values[neutral]))
     open_levels = stream_baseline(times, values, np.ones_like(neutral), None, 90.0)
     assert np.array_equal(open_levels, stream_percentile(times, values, None, 90.0))
+
+
+def test_percentile_of_is_numpys_percentile_to_the_bit():
+    from rehearse.analysis.events.stream_levels import percentile_of
+
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 3, 8, 51, 720):
+        for pct in (0.0, 20.0, 25.0, 50.0, 75.0, 99.5, 100.0):
+            pool = rng.standard_normal(n)
+            assert percentile_of(pool, pct) == float(np.percentile(pool, pct))

@@ -85,8 +85,23 @@ def stream_statistic(times: np.ndarray, values: np.ndarray, usable: np.ndarray |
 def stream_percentile(times: np.ndarray, values: np.ndarray, usable: np.ndarray | None,
                       percentile: float, *, min_count: int = 1, **window) -> np.ndarray:
     """Per frame: the `percentile` of the usable values before it (see `stream_statistic`)."""
-    return stream_statistic(times, values, usable, lambda pool: np.percentile(pool, percentile),
+    return stream_statistic(times, values, usable, lambda pool: percentile_of(pool, percentile),
                             min_count=min_count, **window)
+
+
+def percentile_of(pool: np.ndarray, percentile: float) -> float:
+    """`np.percentile(pool, percentile)` (linear), to the bit, from one partial sort: a stream
+    level reads a pool per 0.2 s block, and np.percentile's general path cost ~10x as much
+    (112 vs 10 us on 720 values), most of a live detection pass's blink and smile levels."""
+    n = pool.size
+    position = percentile / 100.0 * (n - 1)
+    low = int(np.floor(position))
+    high = min(low + 1, n - 1)
+    part = np.partition(pool, (low, high) if high != low else low)
+    a, b = part[low], part[high]
+    t = position - low
+    # numpy's own interpolation (lerp from the nearer end), so the result is the same float
+    return float(b - (b - a) * (1 - t)) if t >= 0.5 else float(a + (b - a) * t)
 
 
 def stream_baseline(times: np.ndarray, values: np.ndarray, usable: np.ndarray,
