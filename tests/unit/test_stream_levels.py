@@ -11,6 +11,7 @@ from rehearse.analysis.events.stream_levels import (
     level_windows,
     stream_baseline,
     stream_percentile,
+    stream_wander,
     warm_up_end_s,
 )
 
@@ -84,3 +85,18 @@ def test_percentile_of_is_numpys_percentile_to_the_bit():
         for pct in (0.0, 20.0, 25.0, 50.0, 75.0, 99.5, 100.0):
             pool = rng.standard_normal(n)
             assert percentile_of(pool, pct) == float(np.percentile(pool, pct))
+
+
+def test_wander_is_the_spread_of_the_changes_seen_so_far():
+    """Noise that doubles at 10 s raises the wander only once frames after 10 s were seen; a
+    prefix reads the same wander as the whole take."""
+    rng = np.random.default_rng(7)
+    times = np.arange(0, 20, 1 / 25)
+    values = np.where(times < 10, 1.0, 2.0) * rng.normal(size=times.size)
+    wander = stream_wander(times, values, 1)
+    early, late = wander[(times > 5) & (times < 10)], wander[times > 19.5]
+    assert early == pytest.approx(1.0, rel=0.2)  # the MAD of steps of unit noise, / sqrt 2
+    assert late.min() > 1.3 * early.max()
+    assert np.array_equal(stream_wander(times[:300], values[:300], 1), wander[:300])
+    assert not stream_wander(times[:2], values[:2], 1).any()  # too few changes: 0, not NaN
+

@@ -118,6 +118,23 @@ def stream_baseline(times: np.ndarray, values: np.ndarray, usable: np.ndarray,
     return stream_percentile(times, values, usable, percentile)
 
 
+def stream_wander(times: np.ndarray, values: np.ndarray, lag: int) -> np.ndarray:
+    """Per frame: the robust spread (standard deviation, from the MAD) of the signal's changes
+    over `lag` frames, read over the frames before it (`stream_statistic`); 0 with fewer than 3.
+    lag 1 is `signal_ops.noise_level`'s frame-to-frame noise, a longer lag `wander_level`'s
+    drift, as the stream knows them (a change is counted at its later frame)."""
+    values = np.asarray(values, dtype=float)
+    steps = np.full(values.size, np.nan)
+    if lag >= 1 and values.size > lag:
+        steps[lag:] = values[lag:] - values[:-lag]
+    return np.nan_to_num(stream_statistic(times, steps, None, _robust_sd, min_count=3), nan=0.0)
+
+
+def _robust_sd(steps: np.ndarray) -> float:
+    mad = percentile_of(np.abs(steps - percentile_of(steps, 50.0)), 50.0)
+    return float(1.4826 * mad / np.sqrt(2.0))
+
+
 def warm_up_end_s(first_s: float, *, block_s: float = BLOCK_S, warm_s: float = WARM_S) -> float:
     """Stream time (s) at which the warm-up's shared level is known: the frames before it read it."""
     return float(np.ceil((first_s + warm_s) / block_s - 1e-9) * block_s)
