@@ -99,8 +99,9 @@ class ExpressionSettings(_Section):
     """Running-median window applied before thresholding, in seconds."""
     rest_percentile: float = Field(default=20.0, ge=0, le=50)
     """Without a neutral span, the resting value of a signal that rises with its expression
-    (lip corners, brows, jaw) is this percentile over the take (100 minus it for one that
-    falls: furrow, press). Not the median: an actor may smile for most of a take."""
+    (lip corners, brows, jaw) is this percentile over the frames before it, up to 30 s back
+    (`stream_levels`; 100 minus it for one that falls: furrow, press). Not the median: an actor
+    may smile for most of a take."""
     merge_gap_s: float = Field(default=0.15, ge=0)
     """Gaps shorter than this inside one expression are bridged, in seconds."""
     release_fraction: float = Field(default=0.7, gt=0, le=1)
@@ -144,10 +145,11 @@ class ExpressionSettings(_Section):
     now and then, so it does not join two smiles)."""
     furrow_lines_rise: float = Field(default=1.5, gt=0)
     """With blendshapes: vertical lines between the brows (`glabella_lines`) this much stronger
-    than the take's median (1.5 = 2.5 times) are also a furrow, alongside browDown, since the
-    model misses a furrow held with the eyes squeezed shut. Raised to `noise_factor` times the
-    signal's own wander. Measured: a rise of 5.4 at the real crying furrow (4.7-8.1 on its x264,
-    mpeg4, 2/3 and mirrored copies); at most 0.75 anywhere on the other real clips (highest: a
+    than their median before the frame (1.5 = 2.5 times) are also a furrow, alongside browDown,
+    since the model misses a furrow held with the eyes squeezed shut. Raised to `noise_factor`
+    times the signal's own wander. Measured over the whole take: a rise of 5.4 at the real crying
+    furrow (4.7-8.1 on its x264, mpeg4, 2/3 and mirrored copies; held from the take's first
+    frame, it has no rest before it); at most 0.75 anywhere on the other real clips (highest: a
     176x144 talking head) and 0.35 on the rendered takes."""
     hand_cover_iod: float = Field(default=0.25, ge=0)
     """A face region (brows, mouth) is under a hand where a tracked hand point is within this

