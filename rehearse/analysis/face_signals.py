@@ -204,7 +204,7 @@ def lid_gap(px: np.ndarray, lids: tuple[int, int], ring: tuple[int, ...], iod: n
     wobbles by ~10 %, the ratio does not change within a take. With the frames' `times` the
     median is read as the stream knows it (over the frames before each frame, `stream_levels`),
     so a frame's gap does not change with frames played after it; without, over all frames given."""
-    from rehearse.analysis.events.stream_levels import stream_statistic
+    from rehearse.analysis.events.stream_levels import stream_percentile
 
     gap = _dot(px[:, lids[0]] - px[:, lids[1]], up)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
@@ -214,7 +214,7 @@ def lid_gap(px: np.ndarray, lids: tuple[int, int], ring: tuple[int, ...], iod: n
         if times is None:
             ratio = np.nanmedian(ratio_per_frame) if gap.size else np.nan
         else:
-            ratio = stream_statistic(times, ratio_per_frame, None, np.median)
+            ratio = stream_percentile(times, ratio_per_frame, None, 50.0)
         return gap / (ratio * iod)
 
 
@@ -256,9 +256,8 @@ def face_signals(points: np.ndarray, confidence: np.ndarray, times: np.ndarray,
             warnings.simplefilter("ignore", RuntimeWarning)
             out["gaze_h"] = np.nanmean(np.stack([h_l, h_r]), axis=0) if frames else h_l
             out["gaze_v"] = np.nanmean(np.stack([v_l, v_r]), axis=0) if frames else v_l
-        # Over all frames given until live passes its frames' times too (`lid_gap`).
-        out["lid_gap_left"] = lid_gap(px, LEFT_EYE_LIDS, LEFT_IRIS_RING, iod, up)
-        out["lid_gap_right"] = lid_gap(px, RIGHT_EYE_LIDS, RIGHT_IRIS_RING, iod, up)
+        out["lid_gap_left"] = lid_gap(px, LEFT_EYE_LIDS, LEFT_IRIS_RING, iod, up, times)
+        out["lid_gap_right"] = lid_gap(px, RIGHT_EYE_LIDS, RIGHT_IRIS_RING, iod, up, times)
     else:  # FaceMesh without refine_iris has no iris points
         out["gaze_h"] = out["gaze_v"] = np.full(frames, np.nan)
         out["lid_gap_left"] = out["lid_gap_right"] = np.full(frames, np.nan)

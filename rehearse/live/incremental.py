@@ -149,7 +149,7 @@ def _take_wide_signals(values: dict[str, np.ndarray], tracks: dict[str, Landmark
     px = face_pixels(face.points, face.image_size)
     _, _, iod, _, up = face_axes(px)
     for name, lids, ring in (("lid_gap_left", LEFT_EYE_LIDS, LEFT_IRIS_RING), ("lid_gap_right", RIGHT_EYE_LIDS, RIGHT_IRIS_RING)):
-        values[name] = np.asarray(lid_gap(px, lids, ring, iod, up), np.float32)
+        values[name] = np.asarray(lid_gap(px, lids, ring, iod, up, face.times), np.float32)
 
 
 class IncrementalEvents:

@@ -7,7 +7,7 @@ whole take and live disagrees with the offline analysis of the recording. Here, 
 the eyes shut for five seconds), each take is cut at several times T: every blink or closure final
 by T (its end, or for a closure the score's own end, at most the live settle time before T) is
 found the same within one frame both ways; and every signal of a frame more than its reach before
-T is the same (but the lid gaps, TAKE_WIDE_SIGNALS).
+T is the same.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ SETTLE_S = settle_after_end(Event(kind="blink", start_s=0.0, end_s=0.1), EventSe
 """What live waits after a blink's or closure's end (0.3 s with the defaults)."""
 SIGNAL_REACH_S = 2 * MOTION_MAX_SPAN_S
 """How far after a frame its face signals read (the motion span; live recomputes this margin)."""
-TAKE_WIDE_SIGNALS = ("lid_gap_left", "lid_gap_right")
-"""Still scaled by the median iris size over all frames given: `face_signals.lid_gap` reads it
-as the stream knows it once offline and live both pass the frames' times."""
 
 
 def _cut_tracks(tracks: dict[str, LandmarkTrack], n: int) -> dict[str, LandmarkTrack]:
@@ -84,8 +81,6 @@ def _signal_differences(tracks: dict[str, LandmarkTrack], cuts: int = 5) -> list
         prefix = compute_signals(_cut_tracks(tracks, n))
         m = int(np.searchsorted(times, cut_s - SIGNAL_REACH_S, side="right"))
         for name, values in prefix.values.items():
-            if name in TAKE_WIDE_SIGNALS:
-                continue
             a, b = whole.values[name][:m], values[:m]
             same = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= 1e-6 * (1 + np.abs(a)))
             if not same.all():
