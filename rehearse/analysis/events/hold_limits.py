@@ -7,8 +7,8 @@ window running to the end of the frame's block), so a live rehearsal knows the s
 offline analysis of the recording, and a hold is final a fixed time after its end:
 - the split between the stream's still and moving speeds when its frames clearly have both
   (`split_still_from_moving`), kept for HISTORY_S once found;
-- else the fixed limit, raised above the tracker's still-state speed once enough frames have
-  been seen to read it (`floor_history_s`).
+- else the fixed limit, raised above the tracker's still-state speed (for the face only once
+  enough frames have been seen to read it, `floor_history_s`).
 
 The windows slide a block at a time over a long take, so each keeps its values sorted as it
 slides (`_SortedWindow`): a 10-minute take reads ~3000 windows of up to 30 s each.
@@ -34,7 +34,7 @@ IOD/s where no hold is, and a split found once is kept)."""
 
 
 def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: HoldSettings,
-                 factor: float | None = None, *, split: bool = False) -> np.ndarray:
+                 factor: float | None = None, *, split: bool = False, floor_waits: bool = False) -> np.ndarray:
     """Per frame, the limit for `speed` as the stream knows it at the end of the frame's block
     (`windows_through_block`): the split between still and moving speeds there when there is a
     clear one (`split`), or the last one found in the HISTORY_S before (one window's histogram
@@ -43,14 +43,16 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
 
     Jitter makes a still face read as moving at a speed that grows with the frame rate; its
     level is the `noise_percentile` of the speed after a running median over `floor_window_s`
-    (long enough to average the jitter, short enough for one hold to fill it). Where a split is
-    looked for, it is read only over `floor_history_s` of frames or more: over less, a stream
-    that has not held still yet reads its slowest movement as jitter (the rendered takes' idle
-    drift before their hold raised the limit over it, and an idle span merged into the hold).
+    (long enough to average the jitter, short enough for one hold to fill it), from the warm-up
+    on; with `floor_waits` only over `floor_history_s` of frames or more: over less, a stream
+    that has not held still yet reads its slowest movement as jitter (the face: the rendered
+    takes' idle drift before their hold raised the limit over it, and an idle span merged into
+    the hold; the body's motion energy and Pose need it early, their jitter is over the fixed
+    limits on real footage).
     """
     width = frames_for(settings.floor_window_s, times) | 1
     raise_by = settings.noise_factor if factor is None else factor
-    needed_s = floor_history_s(settings) if split else 0.0
+    needed_s = floor_history_s(settings) if floor_waits else 0.0
     floors: _SortedWindow | None = None  # read when first needed (a running median is not cheap)
     speeds = _SortedWindow(np.where(speed > 0, speed, np.nan))
     out = np.full(speed.shape[0], float(fixed))
@@ -151,7 +153,7 @@ def windows_through_block(times: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def floor_history_s(settings: HoldSettings) -> float:
-    """How many seconds of frames the still floor needs where a split is looked for: its
+    """How many seconds of frames the face's still floor waits for: its
     `noise_percentile` of running medians over `floor_window_s` reads a still span as short as
     one window only among at least this much (8 s with the defaults)."""
     if settings.noise_percentile <= 0:

@@ -96,7 +96,7 @@ def face_hold_spans(times: np.ndarray, motion: np.ndarray, present: np.ndarray,
     # frame) then reads the same under variable frame rate, and averages down.
     filled_motion = fill_gaps(times, motion, 0.2)
     windowed = _windowed_speed(times, filled_motion, settings.glitch_s)
-    limit = stream_limit(times, windowed, settings.face_motion_max, settings, split=True)
+    limit = stream_limit(times, windowed, settings.face_motion_max, settings, split=True, floor_waits=True)
     ratio = np.nan_to_num(windowed, nan=np.inf) / limit
     ratio[~present] = np.nan  # decided by the frames around it (bridged below)
     filled = fill_gaps(times, ratio, settings.lost_bridge_s)
