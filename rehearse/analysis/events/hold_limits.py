@@ -6,7 +6,8 @@ reads it for each frame from the frames before it (`stream_levels`' blocks and h
 window running to the end of the frame's block), so a live rehearsal knows the same limit as an
 offline analysis of the recording, and a hold is final a fixed time after its end:
 - the split between the stream's still and moving speeds when its frames clearly have both
-  (`split_still_from_moving`), kept for HISTORY_S once found;
+  (`split_still_from_moving`) over the last HISTORY_S - SPLIT_KEPT_S, kept SPLIT_KEPT_S once
+  found (so a limit never depends on frames more than HISTORY_S back);
 - else the fixed limit, raised above the tracker's still-state speed (for the face only once
   enough frames have been seen to read it, `floor_history_s`).
 
@@ -31,13 +32,17 @@ SPLIT_MIN_FRAMES = 5 * SPLIT_MIN_BINS
 """A split needs this many frames (5 a bin of the coarsest histogram): with fewer the valley test
 passes by chance (measured: 20-frame windows of the rendered takes' idle motion split at 0.11
 IOD/s where no hold is, and a split found once is kept)."""
+SPLIT_KEPT_S = 10.0
+"""A split found is kept this long (s) when later windows find none: a window's histogram losing
+its valley broke the twins' holds mid-way. It is read over the HISTORY_S - SPLIT_KEPT_S before,
+so the limit still depends on no frame more than HISTORY_S back (what a live pass reads)."""
 
 
 def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: HoldSettings,
                  factor: float | None = None, *, split: bool = False, floor_waits: bool = False) -> np.ndarray:
     """Per frame, the limit for `speed` as the stream knows it at the end of the frame's block
     (`windows_through_block`): the split between still and moving speeds there when there is a
-    clear one (`split`), or the last one found in the HISTORY_S before (one window's histogram
+    clear one (`split`), or the last one found in the SPLIT_KEPT_S before (one window's histogram
     losing its valley does not end a hold); else `fixed` raised to `factor` (default
     `noise_factor`) times the tracker's still-state speed there.
 
@@ -59,15 +64,17 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
     read: tuple[int, int] | None = None
     limit = float(fixed)
     last_split: tuple[float, float] | None = None  # (limit, stream time it was read at)
-    for first, end, lo, hi in windows_through_block(times):
+    windows = windows_through_block(times)
+    split_windows = windows_through_block(times, HISTORY_S - SPLIT_KEPT_S)
+    for (first, end, lo, hi), (_, _, split_lo, _) in zip(windows, split_windows, strict=True):
         if (lo, hi) != read:  # the warm-up's blocks share one window: read it once
             found = None
             if split:
-                speeds.move(lo, hi)
+                speeds.move(split_lo, hi)
                 found = split_still_from_moving(speeds.sorted, settings, fixed)
                 if found is not None:
                     last_split = (found, float(times[first]))
-                elif last_split is not None and times[first] - last_split[1] <= HISTORY_S:
+                elif last_split is not None and times[first] - last_split[1] <= SPLIT_KEPT_S + 1e-9:
                     found = last_split[0]
             if found is None:
                 if floors is None:
@@ -133,13 +140,13 @@ def split_still_from_moving(speeds: list[float], settings: HoldSettings, floor: 
     return max(floor, math.sqrt(low * high))
 
 
-def windows_through_block(times: np.ndarray) -> list[tuple[int, int, int, int]]:
+def windows_through_block(times: np.ndarray, history_s: float = HISTORY_S) -> list[tuple[int, int, int, int]]:
     """`stream_levels.level_windows`, each block's window running to the block's end rather than
     its start: (first_frame, end_frame, window_start, window_end). The first hold of a stream
     whose jitter is over the fixed limit is recognised only once its still frames are in the
     window: read over the frames before its block, the hold's first block would be judged by
     the moving frames alone and its onset found a block late. This reads at most a block
-    (BLOCK_S) past a frame; `holds.settle_after_end_s` counts it."""
+    (BLOCK_S) past a frame (`holds.settle_after_end_s` counts it), and `history_s` back."""
     windows = level_windows(times)
     if not windows:
         return []
@@ -147,7 +154,7 @@ def windows_through_block(times: np.ndarray) -> list[tuple[int, int, int, int]]:
     first, end, lo, hi = (np.array(column) for column in zip(*windows, strict=True))
     block_start = np.floor(times[first] / BLOCK_S + 1e-9) * BLOCK_S
     warm = block_start < warm_end_s - 1e-9  # the warm-up's blocks share the warm-up's level
-    lo = np.where(warm, lo, np.searchsorted(times, block_start + BLOCK_S - HISTORY_S - 1e-9))
+    lo = np.where(warm, lo, np.searchsorted(times, block_start + BLOCK_S - history_s - 1e-9))
     hi = np.where(warm, hi, end)
     return list(zip(first.tolist(), end.tolist(), lo.tolist(), hi.tolist(), strict=True))
 
