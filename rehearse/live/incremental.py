@@ -32,9 +32,10 @@ from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
-from rehearse.analysis.signals import SignalSettings, compute_signals
-from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
+from rehearse.analysis.signals import SignalSettings
+from rehearse.analysis.tracks import SignalTrack
 from rehearse.live.settle import FACE, HANDS, POSE, decided_end_s, reads, settle_after_end
+from rehearse.live.tail_signals import tail_signals
 
 FIRST_PASS_S = 0.5
 """Frames must span this much stream time (s) before the first detection pass (a blink's open
@@ -128,28 +129,6 @@ def _frame_s(frames: list[FrameLandmarks]) -> float:
 def _same(a: Event, b: Event, slack_s: float) -> bool:
     return (a.kind == b.kind and a.label == b.label and a.scope == b.scope
             and abs(a.start_s - b.start_s) <= slack_s and abs(a.end_s - b.end_s) <= slack_s)
-
-
-def _take_wide_signals(values: dict[str, np.ndarray], tracks: dict[str, LandmarkTrack]) -> None:
-    """The lid gaps over every frame kept: `face_signals.lid_gap` scales them by the take's median
-    iris size, so the tail's own median would read them ~3 % off (not spliced, recomputed)."""
-    from rehearse.analysis.face_signals import (
-        LEFT_EYE_LIDS,
-        LEFT_IRIS_RING,
-        RIGHT_EYE_LIDS,
-        RIGHT_IRIS_RING,
-        face_axes,
-        face_pixels,
-        lid_gap,
-    )
-
-    face = tracks.get("face")
-    if face is None or face.points.shape[1] <= max(LEFT_IRIS_RING + RIGHT_IRIS_RING) or "lid_gap_left" not in values:
-        return
-    px = face_pixels(face.points, face.image_size)
-    _, _, iod, _, up = face_axes(px)
-    for name, lids, ring in (("lid_gap_left", LEFT_EYE_LIDS, LEFT_IRIS_RING), ("lid_gap_right", RIGHT_EYE_LIDS, RIGHT_IRIS_RING)):
-        values[name] = np.asarray(lid_gap(px, lids, ring, iod, up, face.times), np.float32)
 
 
 class IncrementalEvents:
@@ -375,12 +354,16 @@ class IncrementalEvents:
         started = time.perf_counter()
         # Every part over every frame kept, as an offline analysis hands them to the detectors
         # (blendshapes; the face and pose for the hand-to-face zone and collar touches).
-        tracks = tracks_from_frames(snapshot.frames, self.landmark_settings)
-        signals = self._signals(tracks, snapshot)
+        # Assembled from a Pose sample at or before the window (Pose is interpolated between samples).
+        signals = self._signals(snapshot)
         first = self._pass_start(snapshot)
+        sampled = [i for i in range(first, -1, -1) if snapshot.frames[i].pose_sampled][:1] if first else []
+        start = sampled[0] if sampled else 0
+        tracks = tracks_from_frames(snapshot.frames[start:], self.landmark_settings)
         if first:  # the detectors read the pass's window only (PASS_READS_S)
-            tracks = {part: replace(track, times=track.times[first:], points=track.points[first:],
-                                    confidence=track.confidence[first:]) for part, track in tracks.items()}
+            cut = first - start
+            tracks = {part: replace(track, times=track.times[cut:], points=track.points[cut:],
+                                    confidence=track.confidence[cut:]) for part, track in tracks.items()}
             signals = SignalTrack(signals.times[first:], {name: v[first:] for name, v in signals.values.items()})
         events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)
@@ -392,14 +375,15 @@ class IncrementalEvents:
         self.pass_seconds.append(time.perf_counter() - started)
         return events, signals
 
-    def _signals(self, tracks: dict[str, LandmarkTrack] | None = None, snapshot: _Snapshot | None = None) -> SignalTrack:
+    def _signals(self, snapshot: _Snapshot | None = None) -> SignalTrack:
         """Signals of every frame kept, as `compute_signals` gives them over the whole stretch.
 
         Every face signal depends only on frames within MOTION_MAX_SPAN_S of it, so the frames
         older than `_SIGNAL_SETTLED_S` are kept from earlier passes and only the tail is computed
         again (with a margin before it): a pass costs the same after an hour as after a minute.
         Body signals also depend on the Pose samples either side (interpolated between them) and
-        tremor on a centred `tremor_window_s` (0.5 s): both inside the same reach."""
+        tremor on a centred `tremor_window_s` (0.5 s): both inside the same reach. Signals scaled by
+        a stream level read the frames before the tail too (`tail_signals`)."""
         if snapshot is None:
             with self._lock:
                 snapshot = self._snapshot()
@@ -414,15 +398,14 @@ class IncrementalEvents:
             # sample (so its frames interpolate as before) and frames after the last one stay open.
             before = samples[samples <= margin_start]
             margin_start = int(before[-1]) if before.size else 0
-        tail = compute_signals(tracks_from_frames(frames[margin_start:], self.landmark_settings), self.signal_settings)
+        tail = tail_signals(frames, margin_start, self.landmark_settings, self.signal_settings)
         skip = kept - margin_start
         # The cache stores signals as float32 and offline events are detected on that: do the same.
         values = {}
-        for name, column in tail.values.items():
+        for name, column in tail.items():
             fresh = np.asarray(column[skip:], np.float32)
             old = cached.get(name)
             values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
-        _take_wide_signals(values, tracks if tracks is not None else tracks_from_frames(frames, self.landmark_settings))
         # Frames the extractor may still change count as new: signals this close to them stay open.
         first_open = times[max(0, len(frames) - max(1, snapshot.unsettled))]
         settled = int(np.searchsorted(times, first_open - _SIGNAL_SETTLED_S))

@@ -30,11 +30,6 @@ def take_frames():
         return [extractor.process(f) for f in iter_frames(TAKE, max_width=settings.max_frame_width)]
 
 
-TAKE_WIDE_SIGNALS = ("lid_gap_left", "lid_gap_right")
-"""Signals still scaled by a level over all the frames they are computed over (the median iris
-size): live recomputes them over the history it keeps, which a trimmed stream's offline does not."""
-
-
 def assert_same_signals(spliced, whole, first: int = 0, skip: tuple[str, ...] = ()) -> None:
     for name, values in whole.values.items():
         if name in skip:
@@ -136,7 +131,7 @@ def test_a_stream_longer_than_the_history_keeps_offline_signals_where_its_levels
     tail = {name: values[-kept:] for name, values in whole.values.items()}
     first = int(np.searchsorted(spliced.times, spliced.times[0] + HISTORY_S + BLOCK_S))
     assert first < kept
-    assert_same_signals(spliced, type(whole)(spliced.times, tail), first, skip=TAKE_WIDE_SIGNALS)
+    assert_same_signals(spliced, type(whole)(spliced.times, tail), first)
 
 
 @pytest.mark.slow
