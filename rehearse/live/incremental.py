@@ -13,8 +13,7 @@ before each frame's block (`stream_levels`), so later frames cannot change it. A
 every `every_s`, and as soon as an event seen by the last pass reaches that time.
 
 Detectors that still read a level over the whole take (TAKE_WIDE below) cannot be final before
-the take ends: for them the stream waits LEVELS_SETTLED_S, and a hold early in the stream is
-final only if it also comes out the same under the lowest limit the detector ever uses.
+the take ends: for them the stream waits LEVELS_SETTLED_S.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
-from rehearse.analysis.events.holds import detect_holds
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
@@ -47,7 +45,6 @@ is read over the whole take and taken as settled then. Measured on the sample ta
 slow idle drift at the stream's start read as a 0.5 s face hold the whole take does not have."""
 
 TAKE_WIDE: dict[str, tuple[str, ...] | None] = {
-    "hold": None,
     "expression": None,
 }
 """Detectors that still read a level over the whole take (kind -> the labels that do, None: all);
@@ -223,11 +220,10 @@ class IncrementalEvents:
         self._geometry = self.landmark_settings.blendshapes == "off" or all(f.blendshapes is None for f in frames)
         final_at = self._final_at(snapshot)
         settled = frames[-1].t - frames[0].t >= LEVELS_SETTLED_S or self._trimmed > 0
-        floor_holds = self._holds_at_lowest_limit(signals) if not settled and "hold" in TAKE_WIDE else []
         final, wake = [], float("inf")
         for event in events:
             ready = self._ready_at(event, final_at)
-            if not settled and self._waits_for_take_levels(event, floor_holds, frame_s):
+            if not settled and self._waits_for_take_levels(event):
                 ready = max(ready, frames[0].t + LEVELS_SETTLED_S)
             if ready <= frames[-1].t:
                 final.append(event)
@@ -257,7 +253,8 @@ class IncrementalEvents:
         detector reads after an end (`settle.settle_after_end`)."""
         if self.settle_s is not None:
             return self.settle_s
-        return settle_after_end(event, self.event_settings, self.signal_settings, geometry=self._geometry)
+        return settle_after_end(event, self.event_settings, self.signal_settings, geometry=self._geometry,
+                                body_from_energy=self._body_from_energy)
 
     def _final_at(self, snapshot: _Snapshot) -> dict[str, float]:
         """Per input (face, pose, hands): the newest frame time whose values no longer change. Body
@@ -308,22 +305,13 @@ class IncrementalEvents:
     def _was_emitted(self, event: Event, frame_s: float) -> bool:
         return any(_same(event, old, frame_s * 1.01) for old in self.emitted)
 
-    def _waits_for_take_levels(self, event: Event, floor_holds: list[Event], frame_s: float) -> bool:
-        """The event hangs on a take-wide level the stream has not settled yet (TAKE_WIDE): a hold
-        the lowest hold limit does not find the same, or a gesture measured from the take's baseline."""
+    @staticmethod
+    def _waits_for_take_levels(event: Event) -> bool:
+        """The event hangs on a take-wide level the stream has not settled yet (TAKE_WIDE)."""
         if event.kind not in TAKE_WIDE:
             return False
         labels = TAKE_WIDE[event.kind]
-        if event.kind == "hold" and labels is None:
-            return not any(_same(event, f, frame_s) for f in floor_holds)
         return labels is None or event.label in labels
-
-    def _holds_at_lowest_limit(self, signals: SignalTrack) -> list[Event]:
-        """The holds found with the limits at their lowest (`face_motion_max`, `body_motion_max`):
-        not raised above a still level, no still/moving split of the take (contrast never met)."""
-        lowest = self.event_settings.hold.model_copy(update={
-            "noise_factor": 0.0, "body_noise_factor": 0.0, "min_contrast": float("inf")})
-        return [e for e in detect_holds(signals, lowest) if e.scope in self.hold_scopes]
 
     def warm_up(self) -> None:
         """Run the detectors once over a few face-less frames (nothing kept): the first pass of a

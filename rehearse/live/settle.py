@@ -20,6 +20,7 @@ from __future__ import annotations
 from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.events import Event
 from rehearse.analysis.events.gestures import settle_after_end_s as gesture_settle_s
+from rehearse.analysis.events.holds import settle_after_end_s as hold_settle_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.settings import SignalSettings
 
@@ -32,6 +33,9 @@ POSE_GESTURES = ("lean_toward", "lean_away", "shoulder_turn")
 
 SIGNAL_REACH_S = MOTION_MAX_SPAN_S / 2
 """A frame's face speed is measured over a span of up to MOTION_MAX_SPAN_S centred on it."""
+ENERGY_REACH_S = 0.05
+"""A frame's motion energy is interpolated between measurements over a frame and the next: one
+frame ahead (at 20 fps or more)."""
 
 
 def reads(event: Event, body_from_energy: bool = True) -> tuple[str, ...]:
@@ -62,12 +66,12 @@ def decided_end_s(event: Event) -> float:
 
 
 def settle_after_end(event: Event, events: EventSettings, signals: SignalSettings, *,
-                     geometry: bool = False) -> float:
+                     geometry: bool = False, body_from_energy: bool = True) -> float:
     """How long (s) after its end an event's detector still reads frames that may change it.
 
-    A hold: motion shorter than `bridge_s` does not end it, its speed is averaged over a centred
-    `glitch_s` (the body's from Pose over `body_window_s` of `speed_span_s` differences) on
-    spans of up to MOTION_MAX_SPAN_S, and its edge is fitted `edge_reach_s` either side.
+    A hold: `holds.settle_after_end_s` (a twitch shorter than `bridge_s` is bridged, a still run
+    may reach back over `edge_reach_s`, speeds are averaged over a centred window and compared
+    with a limit read to the end of their block), plus the face speed's span.
     Blinks and eye closures: a face lost up to `max_gap_s` is bridged (from geometry, without
     blendshapes, the open EAR is read over a centred `local_window_s`), counted from
     `decided_end_s`. Expressions: scores are
@@ -75,12 +79,14 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
     a next swing that may come, 2.65 s with the defaults), tremor's centred window besides."""
     if event.kind == "hold":
-        hold = events.hold
-        face = hold.bridge_s + hold.glitch_s / 2 + SIGNAL_REACH_S + hold.edge_reach_s
+        # What detect_holds reads after an end, plus the signal's own reach: the face's speed over
+        # a span centred on its frame; the motion energy below the face is measured between a frame
+        # and the next (ENERGY_REACH_S); Pose's body signals are final once a later sample came.
         if event.scope == "face":
-            return face
-        pose = hold.bridge_s + hold.body_window_s / 2 + hold.speed_span_s / 2
-        return max(face, pose)
+            return hold_settle_s("face", events.hold) + SIGNAL_REACH_S
+        if body_from_energy:
+            return hold_settle_s("body", events.hold, True) + ENERGY_REACH_S
+        return hold_settle_s("body", events.hold, False)
     if event.kind == "gesture":
         # What detect_gestures reads after an end, plus the signal's own reach: tremor is measured
         # over a centred window; the others (head yaw, torso angles, hand points) frame by frame.

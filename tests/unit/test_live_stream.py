@@ -67,8 +67,7 @@ def same_kind(a, b) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("take", ["01-1A-1", pytest.param("01-1A-3", marks=pytest.mark.xfail(
-    reason="its early body hold reads the take-wide hold limit (moving to stream levels)", strict=False))])
+@pytest.mark.parametrize("take", ["01-1A-1", "01-1A-3"])
 def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_come_within_a_second(tmp_path, take):
     from rehearse.analysis.events import Event
 
