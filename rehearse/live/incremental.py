@@ -12,8 +12,8 @@ level is known (`stream_levels.warm_up_end_s`): detectors read their levels over
 before each frame's block (`stream_levels`), so later frames cannot change it. A pass is run
 every `every_s`, and as soon as an event seen by the last pass reaches that time.
 
-Detectors that still read a level over the whole take (TAKE_WIDE below) cannot be final before
-the take ends: for them the stream waits LEVELS_SETTLED_S.
+Events of detectors that still read a level over the whole take (`take_wide`) cannot be final
+before the take ends: for them the stream waits LEVELS_SETTLED_S.
 """
 
 from __future__ import annotations
@@ -40,15 +40,17 @@ FIRST_PASS_S = 0.5
 level is read over the half second before it at least)."""
 
 LEVELS_SETTLED_S = 2.0
-"""Events of a TAKE_WIDE detector wait until the frames span this much stream time (s): its level
+"""Events of a `take_wide` detector wait until the frames span this much stream time (s): its level
 is read over the whole take and taken as settled then. Measured on the sample takes: with 1 s a
 slow idle drift at the stream's start read as a 0.5 s face hold the whole take does not have."""
 
-TAKE_WIDE: dict[str, tuple[str, ...] | None] = {
-    "expression": None,
-}
-"""Detectors that still read a level over the whole take (kind -> the labels that do, None: all);
-their events wait for LEVELS_SETTLED_S. Emptied as each detector moves to `stream_levels`."""
+def take_wide(event: Event) -> bool:
+    """The event's detector still reads a level over the whole take, so it may change as long as
+    the take runs: an expression read from the face's geometry (its resting geometry is the
+    take's, `expressions.expression_strengths`; blendshape expressions read stream levels). Such
+    events wait for LEVELS_SETTLED_S of picture."""
+    return event.kind == "expression" and "peak_displacement_iod" in event.values
+
 
 MIN_FRAMES = 10
 """Fewer frames than this are never run through the detectors (their windows need a few)."""
@@ -223,7 +225,7 @@ class IncrementalEvents:
         final, wake = [], float("inf")
         for event in events:
             ready = self._ready_at(event, final_at)
-            if not settled and self._waits_for_take_levels(event):
+            if not settled and take_wide(event):
                 ready = max(ready, frames[0].t + LEVELS_SETTLED_S)
             if ready <= frames[-1].t:
                 final.append(event)
@@ -304,14 +306,6 @@ class IncrementalEvents:
 
     def _was_emitted(self, event: Event, frame_s: float) -> bool:
         return any(_same(event, old, frame_s * 1.01) for old in self.emitted)
-
-    @staticmethod
-    def _waits_for_take_levels(event: Event) -> bool:
-        """The event hangs on a take-wide level the stream has not settled yet (TAKE_WIDE)."""
-        if event.kind not in TAKE_WIDE:
-            return False
-        labels = TAKE_WIDE[event.kind]
-        return labels is None or event.label in labels
 
     def warm_up(self) -> None:
         """Run the detectors once over a few face-less frames (nothing kept): the first pass of a

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.events import Event
+from rehearse.analysis.events.expressions import settle_after_end_s as expression_settle_s
 from rehearse.analysis.events.gestures import settle_after_end_s as gesture_settle_s
 from rehearse.analysis.events.holds import settle_after_end_s as hold_settle_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
@@ -74,8 +75,8 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     with a limit read to the end of their block), plus the face speed's span.
     Blinks and eye closures: a face lost up to `max_gap_s` is bridged (from geometry, without
     blendshapes, the open EAR is read over a centred `local_window_s`), counted from
-    `decided_end_s`. Expressions: scores are
-    smoothed over a centred `smooth_s` and gaps up to `merge_gap_s` merged. Gestures: what
+    `decided_end_s`. Expressions: `expressions.settle_after_end_s` (gaps merged, a centred
+    smoothing; a smile waits for a laugh that may still join it, 1.225 s). Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
     a next swing that may come, 2.65 s with the defaults), tremor's centred window besides."""
     if event.kind == "hold":
@@ -92,9 +93,8 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
         # over a centred window; the others (head yaw, torso angles, hand points) frame by frame.
         reach = signals.tremor_window_s / 2 if event.label == "tremor" else 0.0
         return gesture_settle_s(event.label or "", events.gesture) + reach
-    if event.kind == "expression":
-        expression = events.expression
-        return max(expression.merge_gap_s + expression.smooth_s / 2, events.blink.max_gap_s) + SIGNAL_REACH_S
+    if event.kind == "expression":  # scores and lip geometry are read frame by frame
+        return expression_settle_s(event.label, events.expression)
     # Blinks and closures: read against the open level of the frames before, and a face lost up
     # to max_gap_s is bridged. Without blendshapes (`geometry`) the open EAR is a centred window.
     blink = events.blink

@@ -15,7 +15,7 @@ from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_e
 from rehearse.analysis.landmarks import LandmarkExtractor, tracks_from_frames
 from rehearse.analysis.signals import compute_signals
 from rehearse.config import Settings
-from rehearse.live.incremental import LIVE_KINDS, MIN_HISTORY_S, TAKE_WIDE, IncrementalEvents
+from rehearse.live.incremental import LIVE_KINDS, MIN_HISTORY_S, IncrementalEvents, take_wide
 from rehearse.live.settle import POSE, decided_end_s, reads
 from rehearse.video.frames import iter_frames
 
@@ -70,7 +70,7 @@ def test_live_events_are_the_offline_events_of_the_same_frames_each_shown_at_its
     """Fed the take's frames one by one, every event a pass makes final is the one `detect_events`
     finds on the whole take within a frame, none is missing, and each is final in stream time as
     soon as its detector's reach past its end has arrived (the next frame after it, as a pass is
-    run then). Detectors that still read a take-wide level (TAKE_WIDE) are left out."""
+    run then). Detectors that still read a take-wide level (`take_wide`) are left out."""
     settings = Settings()
     landmarks = settings.analysis.landmarks
     frames = take_frames
@@ -86,8 +86,7 @@ def test_live_events_are_the_offline_events_of_the_same_frames_each_shown_at_its
                if e.kind in LIVE_KINDS]
 
     def streamed(e) -> bool:
-        labels = TAKE_WIDE.get(e.kind, ())
-        return not (labels is None or e.label in labels)
+        return not take_wide(e)
 
     def same(a, b) -> bool:
         return ((a.kind, a.scope, a.label) == (b.kind, b.scope, b.label)

@@ -18,8 +18,8 @@ from rehearse.live.incremental import (
     LONGEST_WIDENING_S,
     MIN_HISTORY_S,
     PASS_READS_S,
-    TAKE_WIDE,
     IncrementalEvents,
+    take_wide,
 )
 from rehearse.video.frames import iter_frames
 
@@ -45,8 +45,8 @@ def _key(event: Event) -> tuple:
 
 def _stream_levels(event: Event) -> bool:
     """Its detector reads levels over the frames before each frame (stream_levels), not the whole
-    take: those still in TAKE_WIDE read the pass's frames, so a window changes them by design."""
-    return event.kind not in TAKE_WIDE or (TAKE_WIDE[event.kind] is not None and event.label not in TAKE_WIDE[event.kind])
+    take: those still `take_wide` read the pass's frames, so a window changes them by design."""
+    return not take_wide(event)
 
 
 @pytest.mark.slow
