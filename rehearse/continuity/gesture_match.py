@@ -50,7 +50,8 @@ def gesture_flags(reference: ComparedTake, other: ComparedTake, alignment: Align
         span = span_at(alignment, ref_event.start_s)
         expected = alignment.to_take(ref_event.start_s)
         candidates = [e for e in unmatched if e.label == ref_event.label
-                      and abs(e.start_s - expected) <= settings.match_window_s]
+                      and abs(e.start_s - expected) <= settings.match_window_s
+                      and not _owned_by_another(e, ref_event, ref_gestures, alignment)]
         if not candidates:
             if movement_made(reference, ref_event, other, alignment.to_take, settings.match_window_s):
                 continue  # made, just under the detector's threshold in this take
@@ -105,6 +106,16 @@ def gesture_flags(reference: ComparedTake, other: ComparedTake, alignment: Align
                            f"{beat_place(other, span)}: {gesture_phrase(event.label, event.side, other.who)} at "
                            f"{event.start_s:.1f} s; reference take {reference.label} has no such gesture here."))
     return flags
+
+
+def _owned_by_another(candidate: Event, ref_event: Event, ref_gestures: list[Event], alignment: Alignment) -> bool:
+    """A gesture on the other side than `ref_event` that another reference gesture of its own label
+    and side lies nearer to (a turn back the other way just after): that one's, not a swap of this."""
+    if candidate.side == ref_event.side:
+        return False
+    distance = abs(candidate.start_s - alignment.to_take(ref_event.start_s))
+    return any(other is not ref_event and other.label == candidate.label and other.side == candidate.side
+               and abs(candidate.start_s - alignment.to_take(other.start_s)) < distance for other in ref_gestures)
 
 
 def _gestures(take: ComparedTake, settings: DriftSettings) -> list[Event]:
