@@ -8,7 +8,7 @@ the same gestures as the whole take up to a settling time; sides are the actor's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -18,7 +18,9 @@ from rehearse.analysis.events.signal_ops import (
     fill_gaps,
     frames_for,
     rolling_median,
+    rolling_percentile,
     runs,
+    same_length_width,
     signal,
 )
 from rehearse.analysis.events.stream_levels import stream_rest_level
@@ -35,9 +37,11 @@ POSE_LEFT_SHOULDER, POSE_RIGHT_SHOULDER = 11, 12
 
 SWING_LEVEL_S = 2.0
 """Nods and shakes are swings away from the head's running median over this long (s, centred)."""
-SWING_REACH_S = 1 / 2 + 1 / 8
-"""How far ahead (x SWING_LEVEL_S) the running level reads: half its window, and it is evaluated
-every eighth of the window and interpolated between (`rolling_percentile`)."""
+SWING_REACH_S = 1 / 2
+"""How far ahead (x SWING_LEVEL_S) the running level reads: half its window. It is evaluated at
+every frame (`rolling_percentile(exact=True)`): evaluated every eighth of the window it read an
+eighth further, and its grid of evaluated frames counted from the first frame given, so a live
+pass over a later window of the stream got other levels, and other swings, than the whole take."""
 
 GAP_FILL_S = 0.2
 """Body and head signals are bridged over gaps up to this long (s)."""
@@ -67,12 +71,12 @@ def settle_after_end_s(label: str, settings: GestureSettings) -> float:
     Levels read only earlier frames (`_displacement`), so most gestures wait only for a gap bridged
     after them. A nod or shake ends with its last swing, and the next swing may start up to
     nod_max_period_s later and must be over within as long again to count (2 x nod_max_period_s);
-    each swing is read against the head's running level, centred over SWING_LEVEL_S and evaluated
-    every eighth of it (`rolling_percentile`), so it reaches 5/8 x SWING_LEVEL_S ahead.
+    each swing is read against the head's running level, centred over SWING_LEVEL_S, so it reaches
+    SWING_REACH_S x SWING_LEVEL_S ahead.
 
     Not counted: a head turn no longer than nod_max_period_s that turns out to be a swing of a
     shake found later (up to a shake's settling time after it) is dropped then. Waiting that long
-    for every short turn would put head turns 2.65 s behind; a stream shows it and the shake."""
+    for every short turn would put head turns 2.4 s behind; a stream shows it and the shake."""
     if label in ("nod", "shake"):
         return 2 * settings.nod_max_period_s + SWING_REACH_S * SWING_LEVEL_S + GAP_FILL_S
     if label in ("hand_to_face", "hand_to_collar"):
@@ -152,12 +156,17 @@ def detect_gestures(
                   else _scale_leans(track, settings))
     events.extend(_sustained(track, "shoulder_turn", settings.shoulder_turn_deg, settings.lean_min_s,
                              ("shoulder_turn", "shoulder_turn"), ("left", "right")))
-    shakes = _swings(track, "head_yaw", settings, "shake", alternating=True)
-    nods = _swings(track, "head_pitch", settings, "nod", alternating=False)
+    mouth = _once(lambda: _displacement(track, "mouth_open", settings.jaw_artifact_iod))
+    yaw_swings = _swings(track, "head_yaw", settings, mouth)
+    shakes = _grouped(yaw_swings, settings, "shake", alternating=True)
+    nods = _grouped(_swings(track, "head_pitch", settings, mouth), settings, "nod", alternating=False)
     # A turn no longer than a shake's swing (nod_max_period_s) inside a shake is one of its swings;
-    # a longer one is the head turned, kept. Only swings whose level is read over its whole window
-    # count here: near the last frame the head coming back from a turn looks like a swing back.
-    settled_shakes = _swings(track, "head_yaw", settings, "shake", alternating=True, settled_only=True)
+    # a longer one is the head turned, kept. Only swings whose running level is read over its whole
+    # window (ending SWING_REACH_S x SWING_LEVEL_S before the last frame) count here: nearer the last
+    # frame it is read over the frames before only, and a head coming back from a turn looks like a
+    # swing back.
+    settled = times[-1] - SWING_REACH_S * SWING_LEVEL_S
+    settled_shakes = _grouped([w for w in yaw_swings if w[1] <= settled], settings, "shake", alternating=True)
     turns = [e for e in _sustained(track, "head_yaw", settings.head_turn_deg, settings.head_turn_min_s,
                                    ("head_turn", "head_turn"), ("left", "right"))
              if e.end_s - e.start_s > settings.nod_max_period_s
@@ -182,34 +191,49 @@ def _sustained(track, name, threshold, min_s, labels, sides) -> list[Event]:
     return out
 
 
-def _swings(track, name, settings: GestureSettings, label: str, alternating: bool,
-            settled_only: bool = False) -> list[Event]:
-    """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg, grouped. With
-    `settled_only`, only the excursions whose running level is read over a whole window (ending
-    at least SWING_REACH_S before the last frame): near the last frame the level is read over the
-    frames before only, and a head coming back from a turn there looks like a swing back."""
+def _once(make: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
+    """`make()` computed at the first call only (a level not every take needs)."""
+    made: list[np.ndarray] = []
+
+    def get() -> np.ndarray:
+        if not made:
+            made.append(make())
+        return made[0]
+    return get
+
+
+def _swings(track, name, settings: GestureSettings, mouth: Callable[[], np.ndarray]) -> list[tuple]:
+    """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg from the running level,
+    not made by the jaw (`mouth`: the mouth's opening from its rest level) or a pose flip:
+    (start_s, end_s, sign, peak_deg)."""
     times = track.times
     angle = fill_gaps(times, signal(track, name), GAP_FILL_S)
     if np.all(np.isnan(angle)):
         return []
-    level = rolling_median(angle, frames_for(SWING_LEVEL_S, times, minimum=5))
+    width = frames_for(SWING_LEVEL_S, times, minimum=5) | 1
+    level = rolling_percentile(angle, width, 50.0, exact=True)
     disp = angle - level
+    # A pose flip anywhere in the level's window leaves the level between the two poses: no swing
+    # is read against it.
     with np.errstate(invalid="ignore", divide="ignore"):
         jumped = np.r_[False, np.abs(np.diff(angle)) > HEAD_SPEED_MAX_DEG_S * np.diff(times)]
+    jumped = np.convolve(jumped.astype(float), np.ones(same_length_width(width, times.size)), mode="same") > 0
     swings = []
-    mouth = _displacement(track, "mouth_open", settings.jaw_artifact_iod)
     for sign in (1, -1):
         for first, last, start, end in _spans(times, np.nan_to_num(sign * disp) > settings.nod_deg, 0.0):
             if end - start > settings.nod_max_period_s:
                 continue
             if jumped[first:last + 1].any():
-                continue  # into or out of it faster than a head turns: the pose fit flipped
-            if np.nanmax(np.nan_to_num(mouth[first:last])) > settings.jaw_artifact_iod:
+                continue  # the pose fit flipped (faster than a head turns) in or around it
+            if np.nanmax(np.nan_to_num(mouth()[first:last])) > settings.jaw_artifact_iod:
                 continue  # an opening jaw moves FaceMesh's pitch estimate; the head did not nod
             swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
-    if settled_only:
-        swings = [swing for swing in swings if swing[1] <= times[-1] - SWING_REACH_S * SWING_LEVEL_S]
-    swings.sort()
+    return sorted(swings)
+
+
+def _grouped(swings: list[tuple], settings: GestureSettings, label: str, alternating: bool) -> list[Event]:
+    """Swings each following the last within nod_max_period_s, as one nod (a chin-down swing in
+    it) or shake (swings both ways)."""
     groups: list[list[tuple]] = []
     for swing in swings:
         if groups and swing[0] - groups[-1][-1][1] <= settings.nod_max_period_s:
