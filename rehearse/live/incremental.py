@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,6 +32,7 @@ from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks
 from rehearse.analysis.signals import SignalSettings
 from rehearse.analysis.tracks import SignalTrack
 from rehearse.live.settle import FACE, HANDS, POSE, decided_end_s, reads, settle_after_end
+from rehearse.live.state import LiveState, update_state
 from rehearse.live.tail_signals import tail_signals
 
 FIRST_PASS_S = 0.5
@@ -81,29 +81,6 @@ LIVE_KINDS = ("blink", "eyes_closed", "hold", "expression", "gesture")
 """What is shown live: blinks, eye closures, holds (face, and body from the motion energy below
 the face), expressions and gestures (hand to face, hand raises, leans, shoulder turns, head
 turns, nods and shakes: the body path, Pose and Hands on the offline schedule)."""
-
-EXPRESSION_SIGNALS = {
-    "smile": ("lip_corner_left", "lip_corner_right"),
-    "brow raise": ("brow_raise_left", "brow_raise_right"),
-    "mouth open": ("mouth_open",),
-    "lip press": ("lip_press",),
-}
-"""Bars on the live screen: each is the mean of its signals' change from their median so far (IOD)."""
-
-
-@dataclass
-class LiveState:
-    """What the face path shows at the newest analysed frame."""
-
-    t_s: float = 0.0
-    """Stream time of the newest analysed frame, in seconds."""
-    face: bool = False
-    """A face was tracked in the newest analysed frame."""
-    holding_since_s: float | None = None
-    """Start of the face hold still going on at the newest frame, in seconds; None when moving."""
-    expression_change: dict[str, float] = field(default_factory=dict)
-    """Per EXPRESSION_SIGNALS bar: change from the take's median so far, in IOD (+ = more)."""
-
 
 @dataclass(frozen=True)
 class _Snapshot:
@@ -413,18 +390,4 @@ class IncrementalEvents:
 
     def _update_state(self, events: list[Event], signals: SignalTrack, newest: float,
                       frames: list[FrameLandmarks]) -> None:
-        reach = 2 * _frame_s(frames)
-        ongoing = [e for e in events if e.kind == "hold" and e.scope == "face" and e.end_s >= newest - reach]
-        self.state.holding_since_s = ongoing[-1].start_s if ongoing else None
-        change: dict[str, float] = {}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for label, names in EXPRESSION_SIGNALS.items():
-                deltas = []
-                for name in names:
-                    values = np.asarray(signals[name], np.float64)
-                    if values.size and np.isfinite(values[-1]):
-                        deltas.append(float(values[-1] - np.nanmedian(values)))
-                if deltas:
-                    change[label] = float(np.mean(deltas))
-        self.state.expression_change = change
+        update_state(self.state, events, signals, newest, 2 * _frame_s(frames))

@@ -21,8 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from rehearse.errors import RehearseError
-from rehearse.live.incremental import EXPRESSION_SIGNALS
 from rehearse.live.session import LiveUpdate, WatchOptions
+from rehearse.live.state import EXPRESSION_SIGNALS
 from rehearse.live.take_binding import LiveTake
 from rehearse.tui.keymap import bindings
 
@@ -270,7 +270,7 @@ class LiveApp(App[int]):
 
 
 def _empty_state():
-    from rehearse.live.incremental import LiveState
+    from rehearse.live.state import LiveState
 
     return LiveState()
 
