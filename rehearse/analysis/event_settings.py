@@ -259,6 +259,11 @@ class HoldSettings(_Section):
     is still ..."""
     min_contrast: float = Field(default=2.0, ge=1)
     """... moving frames are at least this many times faster than still ones (median) ..."""
+    max_still_factor: float = Field(default=4.0, gt=0)
+    """... still ones are no faster than this many times the fixed limit (`face_motion_max`,
+    `body_motion_max`; median): a stretch without a hold splits slow movement from fast (idle
+    motion from head turns) far above any tracker's jitter (FaceMesh's still face reads 0.01-0.1
+    IOD/s on the sample takes, their twins and the real clips) ..."""
     max_valley: float = Field(default=0.5, gt=0, le=1)
     """... and the speed histogram dips between the two to at most this fraction of the
     smaller peak."""

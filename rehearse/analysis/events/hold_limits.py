@@ -84,6 +84,8 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
                 count = len(floors.sorted)
                 if count and count * _mean_step(times, lo, hi) >= needed_s - 1e-9:
                     floor = _percentile(floors.sorted, settings.noise_percentile)
+                    if floor_waits and floor > settings.max_still_factor * fixed:
+                        floor = 0.0  # the slowest movement of a stretch without a hold, not jitter
                 found = max(float(fixed), raise_by * floor)
             limit, read = found, (lo, hi)
         out[first:end] = limit
@@ -98,8 +100,9 @@ def split_still_from_moving(speeds: list[float], settings: HoldSettings, floor: 
     (the geometric mean of their median speeds), at least `floor`. Read over the frames up to a
     hold's first ones, the still population is small and Otsu's split sits right above it, where
     the hold's own jitter would cross it. Two populations need: at least `min_still_fraction` of
-    the frames still and a tenth moving, moving `min_contrast` times faster, and a valley between
-    them in the histogram (one skewed population has none)."""
+    the frames still and a tenth moving, moving `min_contrast` times faster, the still ones no
+    faster than `max_still_factor` times `floor` (the fixed limit), and a valley between them in
+    the histogram (one skewed population has none)."""
     count = len(speeds)
     if count < SPLIT_MIN_FRAMES or speeds[0] == speeds[-1]:
         return None
@@ -129,7 +132,7 @@ def split_still_from_moving(speeds: list[float], settings: HoldSettings, floor: 
     if still < settings.min_still_fraction * count or count - still < 0.1 * count:
         return None
     low, high = _median(speeds, 0, still), _median(speeds, still, count)
-    if high < settings.min_contrast * low:
+    if high < settings.min_contrast * low or low > settings.max_still_factor * floor:
         return None
     # two populations leave a valley between them; one skewed population does not
     smooth = [(counts[max(i - 1, 0)] * (i > 0) + counts[i] + (counts[i + 1] if i + 1 < bins else 0)) / 3
