@@ -32,7 +32,7 @@ WAIT_S = 0.6
 """No kind waits longer than this (s) after its end for the frames its detector reads (settle time):
 with a pass (< 0.2 s) and the display lag (< 0.2 s) an event is shown within 1 s of its end."""
 LONG_REACH = ("nod", "shake", "smile")
-"""Known gap: a nod or shake is final only once no next swing can extend it (2.65 s after its end
+"""Known gap: a nod or shake is final only once no next swing can extend it (2.4 s after its end
 with the defaults, gestures.settle_after_end_s), a smile once no laugh can join it (1.225 s,
 expressions.settle_after_end_s): not within 1 s. Nor is an event whose detector reads the hands
 (expressions, which a hand on the face hides; hand gestures): a hand found later is walked back
