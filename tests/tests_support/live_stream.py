@@ -44,6 +44,22 @@ def wait_until_bound(port: int, alive, timeout_s: float = 120.0) -> None:
         time.sleep(0.05)
 
 
+def _fitted(frame, width: int, height: int):
+    """The frame scaled to fit width x height keeping its shape, centred on black (yuv420p)."""
+    import av
+    import numpy as np
+
+    if (frame.width, frame.height) == (width, height):
+        return frame.reformat(format="yuv420p")
+    scale = min(width / frame.width, height / frame.height)
+    inner_w, inner_h = (max(2, round(frame.width * scale / 2) * 2), max(2, round(frame.height * scale / 2) * 2))
+    picture = frame.reformat(width=inner_w, height=inner_h, format="rgb24").to_ndarray()
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - inner_h) // 2, (width - inner_w) // 2
+    canvas[top:top + inner_h, left:left + inner_w] = picture
+    return av.VideoFrame.from_ndarray(canvas, format="rgb24").reformat(format="yuv420p")
+
+
 class UdpSender:
     """Streams one take to udp://127.0.0.1:PORT in a thread (`start`, `join`)."""
 
@@ -55,7 +71,9 @@ class UdpSender:
         self.pause_s = pause_s
         self.start_delay_s = start_delay_s
         self.size = size
-        """(width, height) to scale the picture to (e.g. 1280x720), None to keep it."""
+        """(width, height) of the sent picture (e.g. 1280x720), None to keep it: the take is scaled to fit
+        and padded with black (pillarboxed), as a monitor feed carries a 4:3 picture, never stretched
+        (a stretched face reads to the head-pose fit as a head pitched ~40 degrees)."""
         self.frames_sent = 0
         self.error: BaseException | None = None
         self._stop = threading.Event()
@@ -110,7 +128,7 @@ class UdpSender:
                 wait = started + t + shift - time.monotonic()
                 if wait > 0 and self._stop.wait(wait):
                     break
-                new = frame.reformat(width=stream.width, height=stream.height, format="yuv420p")
+                new = _fitted(frame, stream.width, stream.height)
                 new.pts = round((t + shift) * float(rate))
                 new.time_base = Fraction(1) / rate
                 for packet in stream.encode(new):
