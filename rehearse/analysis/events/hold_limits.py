@@ -23,7 +23,7 @@ from bisect import bisect_left, insort
 import numpy as np
 
 from rehearse.analysis.event_settings import HoldSettings
-from rehearse.analysis.events.signal_ops import frames_for, rolling_median
+from rehearse.analysis.events.signal_ops import frames_for, rolling_percentile
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, level_windows, warm_up_end_s
 
 SPLIT_MIN_BINS = 8
@@ -77,8 +77,10 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
                 elif last_split is not None and times[first] - last_split[1] <= SPLIT_KEPT_S + 1e-9:
                     found = last_split[0]
             if found is None:
-                if floors is None:
-                    floors = _SortedWindow(rolling_median(speed, width))
+                if floors is None:  # every frame's own median (`exact`): evaluated every width/8
+                    # frames and interpolated (60 fps and over), a median read past the block's end
+                    # and on a grid counted from the first frame given (another on a live window)
+                    floors = _SortedWindow(rolling_percentile(speed, width, 50.0, exact=True))
                 floors.move(lo, max(lo, hi - width // 2))  # medians whose own window ends inside
                 floor = 0.0
                 count = len(floors.sorted)
