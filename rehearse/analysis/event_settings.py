@@ -101,7 +101,8 @@ class ExpressionSettings(_Section):
     """Without a neutral span, the resting value of a signal that rises with its expression
     (lip corners, brows, jaw) is this percentile over the frames before it, up to 30 s back
     (`stream_levels`; 100 minus it for one that falls: furrow, press). Not the median: an actor
-    may smile for most of a take."""
+    may smile for most of a take. From face geometry (no blendshapes) it is still read over the
+    whole take (`expressions.expression_strengths`)."""
     merge_gap_s: float = Field(default=0.15, ge=0)
     """Gaps shorter than this inside one expression are bridged, in seconds."""
     release_fraction: float = Field(default=0.7, gt=0, le=1)
@@ -243,27 +244,30 @@ class HoldSettings(_Section):
     """Face still when face_motion stays under this (IOD/s)."""
     body_motion_max: float = Field(default=3.0, gt=0)
     """Body still when its motion energy (`body_motion`) stays under this (grey levels/s),
-    raised to the take's own still/moving split or above its still level."""
+    raised to the stream's own still/moving split or above its still level (read per frame over
+    the frames before, `hold_limits`)."""
     body_angle_speed_max_deg_s: float = Field(default=8.0, gt=0)
     """Body still when lean and shoulder angles change slower than this (deg/s)."""
     wrist_speed_max: float = Field(default=0.08, gt=0)
     """Body still when both wrists move slower than this (image widths per second)."""
     noise_factor: float = Field(default=1.4, ge=0)
-    """Speed thresholds are raised to this many times the take's still-state speed (its
-    `noise_percentile`), so a jittery tracker does not break every hold."""
+    """Speed thresholds are raised to this many times the tracker's still-state speed (the
+    `noise_percentile` of the frames before, `hold_limits`), so a jittery tracker does not
+    break every hold."""
     noise_percentile: float = Field(default=5.0, ge=0, le=50)
     """Percentile of a speed (after the `floor_window_s` running median) taken as the
     tracker's still-state noise floor."""
     min_still_fraction: float = Field(default=0.03, ge=0, le=1)
-    """The take's own still/moving split is used only when at least this fraction of frames
-    is still ..."""
+    """The stream's own still/moving split (over the frames a limit reads, `hold_limits`) is
+    used only when at least this fraction of those frames is still ..."""
     min_contrast: float = Field(default=2.0, ge=1)
     """... moving frames are at least this many times faster than still ones (median) ..."""
     max_still_factor: float = Field(default=4.0, gt=0)
     """... still ones are no faster than this many times the fixed limit (`face_motion_max`,
     `body_motion_max`; median): a stretch without a hold splits slow movement from fast (idle
     motion from head turns) far above any tracker's jitter (FaceMesh's still face reads 0.01-0.1
-    IOD/s on the sample takes, their twins and the real clips) ..."""
+    IOD/s on the sample takes, their twins and the real clips; a face's still floor over this
+    limit is not used either: it is the slowest movement of a stretch without a hold) ..."""
     max_valley: float = Field(default=0.5, gt=0, le=1)
     """... and the speed histogram dips between the two to at most this fraction of the
     smaller peak."""

@@ -78,7 +78,7 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     `decided_end_s`. Expressions: `expressions.settle_after_end_s` (gaps merged, a centred
     smoothing; a smile waits for a laugh that may still join it, 1.225 s). Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
-    a next swing that may come, 2.65 s with the defaults), tremor's centred window besides."""
+    a next swing that may come, 2.4 s with the defaults), tremor's centred window besides."""
     if event.kind == "hold":
         # What detect_holds reads after an end, plus the signal's own reach: the face's speed over
         # a span centred on its frame; the motion energy below the face is measured between a frame

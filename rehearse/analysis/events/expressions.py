@@ -222,7 +222,7 @@ def _corner(track: SignalTrack, side: str) -> np.ndarray:
     return signal(track, f"lip_corner_{side}")
 
 
-# label -> blendshapes whose mean score (over the take's resting score) is the expression's strength
+# label -> blendshapes whose mean score (over its resting score, `resting_scores`) is the expression's strength
 BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
     "smile": ("mouthSmileLeft", "mouthSmileRight"),
     "brow_raise": ("browInnerUp", "browOuterUpLeft", "browOuterUpRight"),

@@ -60,8 +60,6 @@ FROM_REST_LEVEL = ("hand_raise", "lean_toward", "lean_away", "shoulder_turn", "h
 """Gestures measured from the actor's rest level (`_displacement`: a stream level, read from the
 frames before); the others (hand to face, collar, tremor, nod, shake) are read against fixed or
 running levels."""
-FROM_TAKE_BASELINE = FROM_REST_LEVEL
-"""The old name, read by the live side until it drops its wait for take-wide levels."""
 
 
 def settle_after_end_s(label: str, settings: GestureSettings) -> float:

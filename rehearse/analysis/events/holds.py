@@ -147,7 +147,7 @@ def _onsets_under_the_holds_limit(times: np.ndarray, speed: np.ndarray, limit: n
 def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray | None:
     """Per-frame body motion from pose, as a multiple of its limit (still at 1 or under): the
     faster of torso angle speed and each wrist's speed over `body_window_s`, each against its
-    limit raised above its own jitter floor. NaN where the body is not seen; None when the
+    limit raised above its own jitter floor as the stream knows it (`hold_limits.stream_limit`). NaN where the body is not seen; None when the
     track has no torso angles (body presence alone says nothing about stillness)."""
     times = track.times
     width = settings.speed_span_s
@@ -170,8 +170,8 @@ def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray |
 def energy_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray | None:
     """Per-frame body motion from its motion energy below the face (`body_motion`, measured on
     every frame whatever the Pose schedule), as a multiple of its limit (still at 1 or under):
-    the take's own still/moving split, or `body_motion_max` raised above its still level. NaN
-    where it was not measured (no face, the region out of frame); None when never measured."""
+    the stream's own still/moving split, or `body_motion_max` raised above its still level, read
+    per frame over the frames before (`hold_limits.stream_limit`). NaN where it was not measured (no face, the region out of frame); None when never measured."""
     energy = signal(track, "body_motion")
     if not np.isfinite(energy).any():
         return None
@@ -229,4 +229,3 @@ def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:
             events.append(Event(kind="hold", scope=scope, start_s=round(start, 4), end_s=round(end, 4),
                                 confidence=1.0, values={"duration_ms": round(duration * 1000, 1)}))
     return sorted(events, key=lambda e: (e.start_s, e.scope))
-
