@@ -41,8 +41,9 @@ level is read over the half second before it at least)."""
 
 LEVELS_SETTLED_S = 2.0
 """Events of a `take_wide` detector wait until the frames span this much stream time (s): its level
-is read over the whole take and taken as settled then. Measured on the sample takes: with 1 s a
-slow idle drift at the stream's start read as a 0.5 s face hold the whole take does not have."""
+is read over the whole take and taken as settled then (only expressions from the face's geometry
+now). Measured when holds still read take-wide limits: with 1 s a slow idle drift at the stream's
+start read as a 0.5 s face hold the whole take does not have."""
 
 def take_wide(event: Event) -> bool:
     """The event's detector still reads a level over the whole take, so it may change as long as
@@ -59,8 +60,9 @@ _SIGNAL_SETTLED_S = 1.0
 """Signals of frames this far (s) behind the newest no longer change (> 2 x MOTION_MAX_SPAN_S)."""
 
 LONGEST_REACH_S = 2.0
-"""No detector reads further than this (s) past a frame (the longest, nods' centred running
-level, reads 1.15 s): the history kept must hold HISTORY_S of levels before it."""
+"""No detector reads further than this (s) either side of a frame (the longest, the centred running
+level nods and shakes are read against, reads SWING_LEVEL_S / 2 = 1 s): the history kept must hold
+HISTORY_S of levels before it."""
 
 MIN_HISTORY_S = HISTORY_S + BLOCK_S + LONGEST_REACH_S
 """Less history than this would read some frames' levels over fewer frames than offline does."""
@@ -136,9 +138,9 @@ class IncrementalEvents:
         self._wake_t = float("inf")
         """Stream time at which an event the last pass saw becomes final: a pass is due then."""
         self._body_from_energy = True
+        """The last pass read body holds from the motion energy (every frame), not from Pose."""
         self._geometry = landmark_settings.blendshapes == "off"
         """The last pass had no blendshape scores: blinks and expressions come from geometry."""
-        """The last pass read body holds from the motion energy (every frame), not from Pose."""
         self._cached: dict[str, np.ndarray] = {}
         self._cached_count = 0
         self._trimmed = 0
