@@ -31,14 +31,14 @@ from rehearse.analysis.take import analyze_take  # noqa: E402
 from rehearse.config import Settings  # noqa: E402
 
 
-def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
+def run(take: Path, size: tuple[int, int] | None, folder: Path, duration: float = 7.5) -> None:
     port = free_udp_port()
     events_file, recording = folder / "events.jsonl", folder / "take.ts"
     for path in (events_file, recording):
         path.unlink(missing_ok=True)
     watcher = subprocess.Popen(
         [sys.executable, "-m", "rehearse", "watch", f"udp://127.0.0.1:{port}", "--no-ui", "--events-jsonl",
-         str(events_file), "--record", str(recording), "--duration", "7.5", "--give-up", "10"],
+         str(events_file), "--record", str(recording), "--duration", str(duration), "--give-up", "10"],
         env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_until_bound(port, lambda: watcher.poll() is None)
     sender = UdpSender(take, port, size=size).start()
@@ -52,12 +52,12 @@ def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
     frame = 1 / analysis.measured_fps
 
     def compared(kind, scope, end):
-        return end <= 7.5 - 0.6 and kind in ("blink", "hold", "gesture")
+        return end <= duration - 0.6 and kind in ("blink", "eyes_closed", "hold", "gesture", "expression")
 
     live = [r for r in rows if compared(r["kind"], r.get("scope"), r["end_s"])]
     wanted = [e for e in offline if compared(e.kind, e.scope, e.end_s)]
-    hits = sum(any((r["kind"], r.get("scope"), r.get("label") if r["kind"] == "gesture" else None)
-                   == (e.kind, e.scope, e.label if e.kind == "gesture" else None) and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
+    hits = sum(any((r["kind"], r.get("scope"), r.get("label") if r["kind"] in ("gesture", "expression") else None)
+                   == (e.kind, e.scope, e.label if e.kind in ("gesture", "expression") else None) and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
                    and abs(r["end_s"] - e.end_s) <= 2 * frame + 1e-6 for r in live) for e in wanted)
     early = [r["emitted_after_end_s"] for r in rows if r["end_s"] < EARLY_S]
     later = [r["emitted_after_end_s"] for r in rows if r["end_s"] >= EARLY_S]
@@ -68,20 +68,25 @@ def run(take: Path, size: tuple[int, int] | None, folder: Path) -> None:
           f"display lag median {summary['display_lag_median_s']} s, max {summary['display_lag_max_s']} s; "
           f"emit delay median {summary['emit_delay_median_s']} s, max {summary['emit_delay_max_s']} s "
           f"({summary['events']} events; ending in the first {EARLY_S:g} s: max {max(early, default=float('nan')):.3f} s, "
-          f"later: max {max(later, default=float('nan')):.3f} s); live vs offline blinks, holds (face, body) and gestures within 2 frames: "
+          f"later: max {max(later, default=float('nan')):.3f} s); live vs offline blinks, eye closures, holds (face, body), gestures and expressions within 2 frames: "
           f"{hits}/{len(wanted)} "
           f"(live found {len(live)})")
+    # Per kind: how many live events and the longest emit delay.
+    for kind in sorted({(r["kind"], r.get("scope") or r.get("label")) for r in rows}, key=str):
+        delays = [r["emitted_after_end_s"] for r in rows if (r["kind"], r.get("scope") or r.get("label")) == kind]
+        print(f"  {kind[0]} {kind[1] or ''}: {len(delays)} live, emit delay max {max(delays):.3f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("take", nargs="?", type=Path, default=REPO / "scenes" / "takes" / "01-1A-1.mp4")
     parser.add_argument("--sizes", default="1280x720,native")
+    parser.add_argument("--duration", type=float, default=7.5, help="seconds of stream watched (the sample takes are 8 s)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for text in args.sizes.split(","):
             size = None if text == "native" else tuple(int(v) for v in text.split("x"))
-            run(args.take, size, Path(tmp))
+            run(args.take, size, Path(tmp), args.duration)
 
 
 if __name__ == "__main__":

@@ -129,7 +129,7 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
     assert all(rule.settle_after_end(e) <= WAIT_S for e in live if e.label not in LONG_REACH), \
         [(e.label, rule.settle_after_end(e)) for e in live]
     passes, lag = summary["detection_pass_max_s"], summary["display_lag_max_s"]
-    kept_up = passes <= 0.25 and lag <= 0.25
+    kept_up = passes <= 0.15 and lag <= 0.15  # a face hold waits 0.575 s: + a pass + lag + a frame < 1 s
     warm_end = warm_up_end_s(summary["first_frame_s"])
     pose_s = Settings().analysis.landmarks.pose_every_n_frames * FRAME_S
     backfill_s = Settings().analysis.landmarks.hands_backfill_s
