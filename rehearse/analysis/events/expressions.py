@@ -20,6 +20,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from rehearse.analysis.event_settings import ExpressionSettings
+from rehearse.analysis.events.blendshape_rests import (
+    BLENDSHAPE_CHANNELS,
+    resting_scores,
+    saturated_frames,
+)
 from rehearse.analysis.events.hand_cover import under_a_hand
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
@@ -222,16 +227,6 @@ def _corner(track: SignalTrack, side: str) -> np.ndarray:
     return signal(track, f"lip_corner_{side}")
 
 
-# label -> blendshapes whose mean score (over its resting score, `resting_scores`) is the expression's strength
-BLENDSHAPE_CHANNELS: dict[str, tuple[str, ...]] = {
-    "smile": ("mouthSmileLeft", "mouthSmileRight"),
-    "brow_raise": ("browInnerUp", "browOuterUpLeft", "browOuterUpRight"),
-    "brow_furrow": ("browDownLeft", "browDownRight"),
-    "lip_press": ("mouthPressLeft", "mouthPressRight"),
-    "jaw_drop": ("jawOpen",),
-}
-
-
 def detect_blendshape_expressions(
     times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
     neutral: np.ndarray | None = None, closures: list[Event] = (), glabella_lines: np.ndarray | None = None,
@@ -376,41 +371,6 @@ def _grimace(start: float, end: float, shut: list[tuple[float, float]], lips_par
     """
     inside = sum(max(0.0, min(end, e) - max(start, s)) for s, e in shut)
     return inside > 0.5 * (end - start) and lips_parted.mean() < 0.5
-
-
-LIPS_PARTING = ("jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight", "mouthUpperUpLeft", "mouthUpperUpRight")
-"""Blendshapes that part the lips (a laugh, an open mouth: not a grimace, not a press)."""
-
-
-def resting_scores(times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
-                   neutral: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """blendshape name -> its resting score per frame, as the stream knows it (`stream_baseline`:
-    the marked neutral span, else the `rest_percentile` of the usable frames before), for every
-    blendshape the expressions read."""
-    from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
-
-    scores = np.asarray(blendshapes.points, dtype=float)[:, :, 0]
-    names = dict.fromkeys([n for group in BLENDSHAPE_CHANNELS.values() for n in group] + list(LIPS_PARTING))
-    return {name: stream_baseline(times, scores[:, BLENDSHAPE_NAMES.index(name)], blendshapes.mask, neutral,
-                                  settings.rest_percentile) for name in names}
-
-
-def saturated_frames(times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
-                     neutral: np.ndarray | None = None, rests: Mapping[str, np.ndarray] | None = None,
-                     ) -> dict[str, np.ndarray]:
-    """label -> per frame, True where the blendshapes cannot show the expression: a channel whose
-    resting score (`resting_scores`, given or read here) is already within `blendshape_score`
-    of 1 (a face that rests in a smile) cannot rise by it. Those frames' labels are read from
-    geometry instead."""
-    rests = rests if rests is not None else resting_scores(times, blendshapes, settings, neutral)
-    blind: dict[str, np.ndarray] = {}
-    for label, names in BLENDSHAPE_CHANNELS.items():
-        frames = np.zeros(times.size, dtype=bool)
-        for name in names:
-            frames |= np.nan_to_num(rests[name]) + settings.blendshape_score > 1.0
-        blind[label] = frames
-    blind["half_smile"] = blind["smile"]
-    return blind
 
 
 def _mostly(frames: np.ndarray, event: Event, times: np.ndarray) -> bool:
