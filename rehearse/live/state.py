@@ -16,7 +16,8 @@ EXPRESSION_SIGNALS = {
     "mouth open": ("mouth_open",),
     "lip press": ("lip_press",),
 }
-"""Bars on the live screen: each is the mean of its signals' change from their median so far (IOD)."""
+"""Bars on the live screen: each is the mean of its signals' change from their median over the
+frames the last detection pass read (all so far, at most its window: PASS_READS_S + MIN_HISTORY_S), in IOD."""
 
 
 @dataclass
@@ -30,7 +31,7 @@ class LiveState:
     holding_since_s: float | None = None
     """Start of the face hold still going on at the newest frame, in seconds; None when moving."""
     expression_change: dict[str, float] = field(default_factory=dict)
-    """Per EXPRESSION_SIGNALS bar: change from the take's median so far, in IOD (+ = more)."""
+    """Per EXPRESSION_SIGNALS bar: change from its median over the frames the last pass read, in IOD (+ = more)."""
 
 
 def update_state(state: LiveState, events: list[Event], signals: SignalTrack, newest: float, reach_s: float) -> None:

@@ -30,7 +30,7 @@ LIVE_KEY_IDS = {"log.next_beat", "log.hold", "log.hesitation", "log.flub", "log.
 SHOWN_EVENTS = 6
 BAR_CELLS = 20
 BAR_FULL_IOD = 0.10
-"""An expression bar is full at this change from the take's median, in IOD."""
+"""An expression bar is full at this change from its median (`live.state.EXPRESSION_SIGNALS`), in IOD."""
 
 UpdateSource = Callable[[Callable[[], bool]], Iterator[LiveUpdate]]
 """Given a should-stop callable, yields the session's updates (the real one runs `watch`)."""
