@@ -39,7 +39,8 @@ so the limit still depends on no frame more than HISTORY_S back (what a live pas
 
 
 def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: HoldSettings,
-                 factor: float | None = None, *, split: bool = False, floor_waits: bool = False) -> np.ndarray:
+                 factor: float | None = None, *, split: bool = False, floor_waits: bool = False,
+                 floor_capped: bool = False) -> np.ndarray:
     """Per frame, the limit for `speed` as the stream knows it at the end of the frame's block
     (`windows_through_block`): the split between still and moving speeds there when there is a
     clear one (`split`), or the last one found in the SPLIT_KEPT_S before (one window's histogram
@@ -53,7 +54,10 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
     that has not held still yet reads its slowest movement as jitter (the face: the rendered
     takes' idle drift before their hold raised the limit over it, and an idle span merged into
     the hold; the body's motion energy and Pose need it early, their jitter is over the fixed
-    limits on real footage).
+    limits on real footage). With `floor_capped` (the body's motion energy, read from the
+    warm-up on) a floor over `max_still_factor` times `fixed` counts as that much: over a stream
+    that has only moved so far, the floor is its slowest movement (a body moving at 40-80
+    grey/s read as still), while a real still body's idle sway under camera noise reads 10-20.
     """
     width = frames_for(settings.floor_window_s, times) | 1
     raise_by = settings.noise_factor if factor is None else factor
@@ -88,6 +92,8 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
                     floor = _percentile(floors.sorted, settings.noise_percentile)
                     if floor_waits and floor > settings.max_still_factor * fixed:
                         floor = 0.0  # the slowest movement of a stretch without a hold, not jitter
+                    elif floor_capped:  # no wait to tell them apart: at most the most jitter can be
+                        floor = min(floor, settings.max_still_factor * fixed)
                 found = max(float(fixed), raise_by * floor)
             limit, read = found, (lo, hi)
         out[first:end] = limit

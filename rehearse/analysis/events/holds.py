@@ -178,7 +178,7 @@ def energy_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray
     times = track.times
     windowed = _windowed_speed(times, energy, settings.glitch_s)
     limit = stream_limit(times, windowed, settings.body_motion_max, settings, settings.body_noise_factor,
-                          split=True)
+                          split=True, floor_capped=True)
     return np.where(np.isfinite(energy), windowed / limit, np.nan)
 
 
