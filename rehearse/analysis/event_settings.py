@@ -267,7 +267,8 @@ class HoldSettings(_Section):
     `body_motion_max`; median): a stretch without a hold splits slow movement from fast (idle
     motion from head turns) far above any tracker's jitter (FaceMesh's still face reads 0.01-0.1
     IOD/s on the sample takes, their twins and the real clips; a face's still floor over this
-    limit is not used either: it is the slowest movement of a stretch without a hold) ..."""
+    limit is not used either: it is the slowest movement of a stretch without a hold; the
+    body's motion-energy floor, read without the face's wait, counts as at most this) ..."""
     max_valley: float = Field(default=0.5, gt=0, le=1)
     """... and the speed histogram dips between the two to at most this fraction of the
     smaller peak."""
