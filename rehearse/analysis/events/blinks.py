@@ -78,8 +78,8 @@ def _blendshape_depths(
 ) -> dict[str, np.ndarray]:
     """Closure depth from the eyeBlink scores: 0 at the eye's open score right now (the median
     over `blendshape_window_s`, so a smile's squint or a downward look that lifts the score for a
-    second is the open level; frames more than half way to shut are left out, so neither a blink nor a
-    long closure moves it), 1 at `blendshape_shut_score`. The score is the network's
+    second is the open level; frames more than half way from `blendshape_open_max` to shut are left
+    out, so neither a blink nor a long closure moves it), 1 at `blendshape_shut_score`. The score is the network's
     reading of the whole eye, trained on real faces, so it is not fooled by an EAR that a
     squint or a turned head lowers. The open level never sits above `blendshape_open_max`: read
     over a stretch of shut or lowered lids (a take that opens with the eyes shut) it would be
@@ -96,8 +96,12 @@ def _blendshape_depths(
         base = stream_baseline(times, score, present & ~met, neutral, 100.0 - settings.baseline_percentile)
         base = np.minimum(base, settings.blendshape_open_max)
         score = fill_gaps(times, score, settings.max_gap_s)
-        # the open level: frames already half way to shut are closures, not the open eye
-        half_shut = base + 0.5 * (settings.blendshape_shut_score - base)
+        # the open level: frames already half way to shut are closures, not the open eye. Half
+        # way from the highest score an open eye has (a smile's squint, blendshape_open_max), not
+        # from the resting level: read over the frames before a smile, the rest is the neutral eye
+        # (0.08-0.11 on single_face.mp4), and half way from it (0.33) cut through the squinted
+        # open eye (0.27-0.34), so an encode's noise moved its frames in and out of the open level.
+        half_shut = settings.blendshape_open_max + 0.5 * (settings.blendshape_shut_score - settings.blendshape_open_max)
         open_only = np.where(score < half_shut, score, np.nan)
         local = rolling_percentile(open_only, _window_frames(settings.blendshape_window_s, times), 50.0)
         local = np.clip(np.where(np.isnan(local), base, local), base, np.maximum(base, half_shut))
