@@ -56,9 +56,15 @@ def run(take: Path, size: tuple[int, int] | None, folder: Path, duration: float 
 
     live = [r for r in rows if compared(r["kind"], r.get("scope"), r["end_s"])]
     wanted = [e for e in offline if compared(e.kind, e.scope, e.end_s)]
-    hits = sum(any((r["kind"], r.get("scope"), r.get("label") if r["kind"] in ("gesture", "expression") else None)
-                   == (e.kind, e.scope, e.label if e.kind in ("gesture", "expression") else None) and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6
-                   and abs(r["end_s"] - e.end_s) <= 2 * frame + 1e-6 for r in live) for e in wanted)
+    def key(kind, scope, label):
+        return kind, scope, label if kind in ("gesture", "expression") else None
+
+    def seen(e) -> bool:
+        return any(key(r["kind"], r.get("scope"), r.get("label")) == key(e.kind, e.scope, e.label)
+                   and abs(r["start_s"] - e.start_s) <= 2 * frame + 1e-6 and abs(r["end_s"] - e.end_s) <= 2 * frame + 1e-6
+                   for r in live)
+
+    hits = sum(seen(e) for e in wanted)
     early = [r["emitted_after_end_s"] for r in rows if r["end_s"] < EARLY_S]
     later = [r["emitted_after_end_s"] for r in rows if r["end_s"] >= EARLY_S]
     label = f"{size[0]}x{size[1]}" if size else f"{analysis.width}x{analysis.height} (native)"
@@ -71,6 +77,12 @@ def run(take: Path, size: tuple[int, int] | None, folder: Path, duration: float 
           f"later: max {max(later, default=float('nan')):.3f} s); live vs offline blinks, eye closures, holds (face, body), gestures and expressions within 2 frames: "
           f"{hits}/{len(wanted)} "
           f"(live found {len(live)})")
+    for e in wanted:
+        if not seen(e):
+            near = [f"{r['start_s']:.3f}-{r['end_s']:.3f}" for r in live if key(r["kind"], r.get("scope"), r.get("label")) == key(e.kind, e.scope, e.label)
+                    and r["start_s"] < e.end_s + 0.5 and e.start_s - 0.5 < r["end_s"]]
+            print(f"  offline {e.kind} {e.scope or e.label or ''} {e.start_s:.3f}-{e.end_s:.3f} s not live within 2 frames"
+                  f" (live nearby: {', '.join(near) or 'none'})")
     # Per kind: how many live events and the longest emit delay.
     for kind in sorted({(r["kind"], r.get("scope") or r.get("label")) for r in rows}, key=str):
         delays = [r["emitted_after_end_s"] for r in rows if (r["kind"], r.get("scope") or r.get("label")) == kind]
