@@ -66,7 +66,7 @@ def _run(frames: list[Frame], background: bool, search_every: int | None = None)
     open_since: tuple[int, float] | None = None  # (frame, wall time) a background walk started
     with LandmarkExtractor(landmarks, walk_in_background=background) as extractor:
         extractor.load_models()
-        extractor.process(Frame(-1, -1.0, np.zeros_like(frames[0].image)))  # as watch warms up
+        extractor.warm_up()  # as watch warms up
         walks = extractor._backfill.background
         for i, frame in enumerate(frames):
             started = time.perf_counter()

@@ -173,6 +173,22 @@ class LandmarkExtractor:
             self._hands_model()  # the hand walk-back runs on this graph too (offline)
             self._backfill.load()
 
+    def warm_up(self) -> None:
+        """Build the graphs and run them once on an empty picture (a live stream's first frames
+        would otherwise pay for their first calls), then start the stream afresh: the empty
+        picture must not be the motion energy's earlier frame (a black frame ~1 s back read as
+        ~100 grey/s of body motion at the first frames, raising the body hold limit for the
+        whole stream at 720p) nor count in the Pose and Hands schedules."""
+        from rehearse.video.frames import Frame
+
+        self.load_models()
+        self.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
+        self._backfill.take()
+        self._motion = MotionEnergyMeter(self.settings.motion_energy)
+        self._body_moving = self._face_in_frame = self._force_pose_next = self._hand_seen_last_run = False
+        self._frames_seen = self._frames_since_pose = self._frames_since_hand_search = 0
+        self._last_pose_sample, self._face_width_px = None, 0.0
+
     # -- one frame --------------------------------------------------------------------------
 
     def process(self, frame: Any) -> FrameLandmarks:

@@ -16,9 +16,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from rehearse.analysis.events import Event
+from rehearse.analysis.events.stream_levels import WARM_S
 from rehearse.config import Settings
 from rehearse.errors import Location, VideoError
 from rehearse.live.incremental import IncrementalEvents, LiveState
@@ -96,7 +95,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                                  settle_s=options.settle_s, beat_marks=options.beat_marks)
     source = LiveSource(source_spec(options.source), realtime=options.realtime,
                         open_timeout_s=options.open_timeout_s, read_timeout_s=max(options.stall_s, 0.5),
-                        record=options.record)
+                        record=options.record, keep_first_s=WARM_S)
     analysed = 0
     offset: float | None = None
     last_frame_wall = time.monotonic()
@@ -133,10 +132,9 @@ def watch(options: WatchOptions, settings: Settings | None = None,
         # A hand found after none was tracked is walked back over the earlier frames in a thread,
         # not inside the frame that found it (~36 Hands calls, a ~1 s stall of the picture).
         with LandmarkExtractor(landmark_settings, walk_in_background=True) as extractor:
-            # Load the models before the first frame arrives (seconds under load): an empty
-            # picture finds no face and leaves no tracking state behind.
-            extractor.load_models()
-            extractor.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
+            # Load the models before the first frame arrives (seconds under load); the empty
+            # picture they run on leaves nothing behind (LandmarkExtractor.warm_up).
+            extractor.warm_up()
             detector.warm_up()
             source.start()
             last_frame_wall = time.monotonic()

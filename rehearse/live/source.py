@@ -125,8 +125,14 @@ class LiveSource:
     """
 
     def __init__(self, spec: SourceSpec, *, realtime: bool = False, open_timeout_s: float = 10.0,
-                 read_timeout_s: float = 2.0, record: Path | None = None, max_behind_s: float = 0.5):
+                 read_timeout_s: float = 2.0, record: Path | None = None, max_behind_s: float = 0.5,
+                 keep_first_s: float = 0.0):
         self.spec = spec
+        self.keep_first_s = keep_first_s
+        """Frames this close to the stream's first one (stream time, s) are never dropped: the
+        burst read while probing a live source lands there, and levels read over a stream's
+        first frames (stream_levels.WARM_S) must see each of them, as offline does."""
+        self._first_t: float | None = None
         self.realtime = realtime
         self.drops = spec.live or realtime
         self.open_timeout_s = open_timeout_s
@@ -188,7 +194,9 @@ class LiveSource:
             # stream time (a burst), or waiting so long that analysing it (as long as the last
             # frames took) would show it more than the budget late.
             waited_max = max(0.05, min(self.max_behind_s / 2, self.max_behind_s - 2 * self.analysis_s))
-            while self.drops and len(self._queue) > 1 and (
+            if self._first_t is None:
+                self._first_t = self._queue[0].t
+            while self.drops and len(self._queue) > 1 and self._queue[0].t - self._first_t >= self.keep_first_s and (
                     newest - self._queue[0].t > self.max_behind_s
                     or now - self._queue[0].arrived_wall_s > waited_max):
                 self._queue.popleft()

@@ -123,3 +123,22 @@ def test_body_hold_edges_from_motion_energy_within_two_frames(fps):
     energy[times > 3.0] = np.nan
     holds = [e for e in detect_holds(SignalTrack(times, {"body_motion": energy}), HoldSettings()) if e.scope == "body"]
     assert len(holds) == 1 and holds[0].end_s <= 3.0 + 1.5 / fps
+
+
+def test_warm_up_picture_leaves_nothing_behind_for_the_first_frames():
+    """`rehearse watch` runs the models once on an empty picture before the stream (at t=-1 s): a
+    take's first frames must be measured as offline measures them, not against that black
+    picture (at 720p it read as ~100 grey/s at 0.04 s and raised the body hold limit of the whole
+    stream: short body holds moved by 3-4 frames against the recording's offline analysis)."""
+    from rehearse.analysis.landmarks import LandmarkExtractor
+    from rehearse.config import Settings
+    from rehearse.video.frames import Frame
+
+    settings = Settings().analysis.landmarks.model_copy(update={"pose": False, "hands": "never"})
+    frames = [Frame(i, i / 24, np.full((720, 1280, 3), 120, np.uint8)) for i in range(4)]
+    with LandmarkExtractor(settings) as fresh, LandmarkExtractor(settings) as warmed:
+        warmed.warm_up()
+        for frame in frames:
+            a, b = fresh.process(frame), warmed.process(frame)
+            assert (np.isnan(a.body_motion_t) and np.isnan(b.body_motion_t)) or a.body_motion_t == b.body_motion_t
+            assert np.isnan(b.body_motion_t) or b.body_motion_t >= 0
