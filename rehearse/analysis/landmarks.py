@@ -115,14 +115,19 @@ class LandmarkExtractor:
         self._network_checked = False
         self._pose: Any = None
         self._hands: Any = None
+        walks = BackgroundWalks(lambda: new_hands(self.settings), _hands_found) if walk_in_background else None
+        self._backfill = HandBackfill(self.settings, walks)
+        self._start_stream()
+
+    def _start_stream(self) -> None:
+        """What the frames seen so far leave behind (the graphs aside): schedules, the motion
+        energy's earlier frames, the last face's place and size. Set once here for every stream."""
         self._frames_seen = 0
         self._last_pose_sample: np.ndarray | None = None
         self._frames_since_pose = 0
         self._force_pose_next = False
         self._hand_seen_last_run = False
         self._frames_since_hand_search = 0
-        walks = BackgroundWalks(lambda: new_hands(self.settings), _hands_found) if walk_in_background else None
-        self._backfill = HandBackfill(self.settings, walks)
         self._face_in_frame = False
         self._motion = MotionEnergyMeter(self.settings.motion_energy)
         self._body_moving = False
@@ -184,10 +189,7 @@ class LandmarkExtractor:
         self.load_models()
         self.process(Frame(-1, -1.0, np.zeros((480, 640, 3), np.uint8)))
         self._backfill.take()
-        self._motion = MotionEnergyMeter(self.settings.motion_energy)
-        self._body_moving = self._face_in_frame = self._force_pose_next = self._hand_seen_last_run = False
-        self._frames_seen = self._frames_since_pose = self._frames_since_hand_search = 0
-        self._last_pose_sample, self._face_width_px = None, 0.0
+        self._start_stream()
 
     # -- one frame --------------------------------------------------------------------------
 
