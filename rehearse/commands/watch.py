@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     live_take = None
     try:
+        from rehearse.live.source import source_spec
+
+        # What can be told before any picture (no such file or camera, a scheme not watched) is one
+        # line now, before models load or a screen opens.
+        source_spec(args.source)
         if args.scene is not None:
             from rehearse.live.take_binding import bind_live_take
 

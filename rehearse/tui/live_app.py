@@ -11,6 +11,7 @@ stream time of the picture on screen, each committed before it is shown. Fits 80
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -74,6 +75,8 @@ class LiveScreen(Screen[None]):
         self.blinks = 0
         self.hold_open = False
         self.ended_reason: str | None = None
+        self.failure: str | None = None
+        """The one line saying why the source could not be watched (it never gave a picture), else None."""
         self._current_beat = None
         self._beat_stale = True
 
@@ -97,6 +100,7 @@ class LiveScreen(Screen[None]):
             for update in self.updates(lambda: worker.is_cancelled):
                 self.post_message(LiveUpdated(update))
         except RehearseError as error:
+            self.failure = error.one_line()
             self.post_message(LiveUpdated(LiveUpdate("ended", _empty_state(), [], 0.0, reason=error.one_line())))
 
     def _current_worker(self):
@@ -122,6 +126,8 @@ class LiveScreen(Screen[None]):
                 self.blinks += 1
         if update.status == "ended":
             self.ended_reason = update.reason
+            if update.reason and not update.frames_received and self.failure is None:
+                self.failure = f"{self.source}: error: {update.reason}"
         self._draw(update)
 
     def _draw(self, update: LiveUpdate) -> None:
@@ -265,8 +271,19 @@ class LiveApp(App[int]):
         super().__init__()
         self.live_screen = LiveScreen(updates, source=source, live_take=live_take)
 
+    @property
+    def failure(self) -> str | None:
+        """Why the source could not be watched, one line (None once it gave a picture)."""
+        return self.live_screen.failure
+
     def on_mount(self) -> None:
         self.push_screen(self.live_screen, lambda _: self.exit(0))
+
+    def on_live_updated(self, message: LiveUpdated) -> None:
+        """(Bubbled up from the screen.) A source that never gave a picture ends the command at
+        once with its one line, rather than an ended screen waiting for `q`."""
+        if message.update.status == "ended" and self.failure is not None:
+            self.exit(1)
 
 
 def _empty_state():
@@ -287,12 +304,11 @@ def run_live_app(options: WatchOptions, args: argparse.Namespace) -> int:
         return watch(options, settings, should_stop=should_stop)
 
     app = LiveApp(updates, source=options.source, live_take=live_take)
-    app.run()
-    screen = app.live_screen
-    if screen.ended_reason and (screen.latest is None or not screen.latest.frames_received):
-        print(f"rehearse watch: error: {screen.ended_reason}")
+    returned = app.run()
+    if app.failure is not None:
+        print(app.failure, file=sys.stderr)
         return 1
-    return 0
+    return returned or 0
 
 
 def open_live_screen(app: App, scene, source: str, take_as: str | None) -> None:

@@ -159,3 +159,41 @@ def test_watching_a_scene_from_the_app_asks_its_casts_consent_first(tiny_product
 
     asyncio.run(body())
     assert len(said) == 1 and "not watched: Lucia Ferrer (ana) has no `consent:`" in said[0], said
+
+
+def test_a_source_that_cannot_be_opened_ends_rehearse_watch_with_its_one_line(tmp_path):
+    """`rehearse watch` with the screen: a stream that never sends (or a file that is no video) ends the
+    app on its own, with the one line to print, instead of leaving an ended screen waiting for `q`
+    (its reason cut at 80 columns)."""
+    from rehearse.errors import Location, VideoError
+
+    line = VideoError("cannot open the source: nothing received in 10 s", Location("udp://@:5000"),
+                      hint="check the sender is running and sends to this address and port")
+
+    def never_opens(should_stop):
+        raise line
+        yield  # a generator, as `watch` is
+
+    app = LiveApp(never_opens, source="udp://@:5000")
+    returned = asyncio.run(asyncio.wait_for(app.run_async(headless=True, size=(80, 24)), 30))
+    assert returned == 1
+    assert app.failure == line.one_line()
+
+
+def test_a_take_that_played_and_ended_stays_on_screen_until_q():
+    async def body():
+        app = LiveApp(canned_updates_then_end, source="takes/01-1A-2.mp4")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "ENDED")
+            await pilot.pause(0.2)
+            assert app.is_running and app.failure is None
+            await pilot.press("q")
+        assert app.return_value == 0
+
+    asyncio.run(body())
+
+
+def canned_updates_then_end(should_stop):
+    state = LiveState(t_s=1.0, face=True)
+    yield LiveUpdate("live", state, [], 0.0, frames_analysed=1, frames_received=1)
+    yield LiveUpdate("ended", state, [], 0.0, frames_analysed=1, frames_received=1, reason="no signal for 60 s")

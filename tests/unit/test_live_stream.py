@@ -321,3 +321,16 @@ def test_a_hand_on_the_face_is_shown_live_as_the_offline_analysis_of_the_recordi
             onset = 2 if not any(a < e.start_s for a, _ in skipped) else search
             assert any(t.side == e.side and abs(t.start_s - e.start_s) <= onset * FRAME_S + 1e-6
                        and abs(t.end_s - e.end_s) <= 2 * FRAME_S + 1e-6 for t, _ in touches), e
+
+
+def test_with_the_screen_a_missing_file_is_one_line_before_any_screen_opens(tmp_path):
+    """Without --no-ui: what can be told before the picture (no such file, no such camera, a scheme
+    not watched) is one line on stderr and exit 1, no screen drawn that waits for a key."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for source, expected in (("nowhere.mp4", "nowhere.mp4: error: no such file"),
+                             ("ftp://host/feed", "ftp://host/feed: error: 'ftp://' is not a stream")):
+        done = subprocess.run([sys.executable, "-m", "rehearse", "watch", source], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.strip().splitlines() == [done.stderr.strip()] and expected in done.stderr, done.stderr
+        assert done.stdout == ""
