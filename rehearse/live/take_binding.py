@@ -65,6 +65,14 @@ class LiveTake:
 
         return entries(self.connection, self.session.id) if self.session is not None else []
 
+    def beat_marks(self) -> dict[str, float]:
+        """Beat id -> mark (s, stream time) logged so far, as the recorded take's beat marks will read."""
+        from rehearse.store.sync import TakeSync, beat_marks_from_log
+
+        if self.session is None:
+            return {}
+        return beat_marks_from_log(self.connection, TakeSync(self.session.id, self.take_file, 0.0, "manual", 1.0))
+
     def add_to_breakdown(self) -> None:
         """The recording has begun: write the take into its scene YAML (status `unmarked`) and
         open its log session, linked to the recording (once)."""

@@ -78,6 +78,7 @@ class LiveScreen(Screen[None]):
         self.failure: str | None = None
         """The one line saying why the source could not be watched (it never gave a picture), else None."""
         self._current_beat = None
+        self._marks: dict[str, float] = {}
         self._beat_stale = True
 
     def compose(self) -> ComposeResult:
@@ -168,18 +169,35 @@ class LiveScreen(Screen[None]):
         return "\n".join(rows)
 
     def _hold_text(self, t_s: float, since: float | None) -> str:
+        """The running hold; once it has ended, the beat's hold (final) against the target."""
+        from rehearse.analysis.events.beats import compare_hold
+
         running = t_s - since if since is not None else None
         beat = self._beat()
         target = beat.hold if beat is not None else None
-        shown = f"{running:.2f}" if running is not None else "-"
-        text = f"hold {shown}"
-        if target is not None:
-            text += f" / {target.duration:.2f} ± {target.tolerance:.2f} s"
-        else:
-            text += " s"
+        held = None if running is not None else self._held(beat, t_s)
+        length = running if running is not None else held.duration_s if held is not None else None
+        text = f"hold {length:.2f}" if length is not None else "hold -"
+        text += f" / {target.duration:.2f} ± {target.tolerance:.2f} s" if target is not None else " s"
         if running is not None:
             text += "   ▶ holding"
+        elif held is not None:
+            text += f"   held {held.start_s:.2f}-{held.end_s:.2f} s"
+            if target is not None:
+                text += f": {compare_hold(held.duration_s, target.duration, target.tolerance).verdict}"
         return text
+
+    def _held(self, beat, t_s: float):
+        """The hold to show once none is running, from the final events: the beat's hold (the one
+        rule of `rehearse events` and the report, on the logged beat marks); without a beat the last
+        face hold."""
+        from rehearse.analysis.events.beats import assign_beats, beat_hold
+
+        holds = [e for e in self.events if e.kind == "hold"]
+        if beat is None:
+            return max((e for e in holds if e.scope == "face"), key=lambda e: e.end_s, default=None)
+        marks = self._marks
+        return beat_hold(assign_beats(holds, marks, t_s), beat.id, marks.get(beat.id), None)
 
     def _beat(self):
         """The beat being played (from the logged `beat` keys); read again only after a key."""
@@ -190,6 +208,7 @@ class LiveScreen(Screen[None]):
 
             beat_ids = [b.id for b in self.live_take.scene.beats]
             beat_id = current_beat(beat_ids, self.live_take.entries())
+            self._marks = self.live_take.beat_marks()
             self._current_beat = next((b for b in self.live_take.scene.beats if b.id == beat_id), None)
             self._beat_stale = False
         return self._current_beat

@@ -197,3 +197,53 @@ def canned_updates_then_end(should_stop):
     state = LiveState(t_s=1.0, face=True)
     yield LiveUpdate("live", state, [], 0.0, frames_analysed=1, frames_received=1)
     yield LiveUpdate("ended", state, [], 0.0, frames_analysed=1, frames_received=1, reason="no signal for 60 s")
+
+
+def hold_then_moving(should_stop):
+    """Four seconds: a face hold held 1.00-2.17 s (final at 2.8 s), then a short one (3.00-3.40 s, final at
+    3.9 s); nothing held at the end."""
+    events = {2.8: [Event(kind="hold", start_s=1.00, end_s=2.17, scope="face")],
+              3.9: [Event(kind="hold", start_s=3.00, end_s=3.40, scope="face")]}
+    for step in range(0, 97):
+        t = step / 24
+        holding = 1.00 if 1.0 <= t < 2.3 else 3.00 if 3.0 <= t < 3.5 else None
+        state = LiveState(t_s=t, face=True, holding_since_s=holding)
+        due = [e for at, batch in events.items() if abs(at - t) < 1 / 48 for e in batch]
+        yield LiveUpdate("live", state, due, 0.0, lag_s=0.04, frames_analysed=step + 1, frames_received=step + 1)
+    while not should_stop():
+        time.sleep(0.02)
+
+
+def test_once_a_hold_has_ended_the_timer_shows_the_beats_hold_against_its_target(tmp_path):
+    """After the hold: the beat's hold (the one rule `rehearse events` and the report use, the
+    longest) against the target with its verdict, not a blank timer; the beat marks are the logged
+    ones (b2 at 0.5 s: the 1.17 s hold is b2's)."""
+    take = bind_live_take(production(tmp_path), "01", "1A-9", None)
+    take.add_to_breakdown()
+    take.log("beat", 0.2, beat_id="b1")
+    take.log("beat", 0.5, beat_id="b2")
+
+    async def body():
+        app = LiveApp(hold_then_moving, source="udp://@:5000", live_take=take)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "4.00 s")
+            hold = str(app.live_screen.query_one("#hold").render())
+            assert "hold 1.17 / 1.20 ± 0.30 s" in hold and "1.00-2.17 s" in hold and "on target (-0.03 s)" in hold, hold
+            await pilot.press("q")
+
+    try:
+        asyncio.run(body())
+    finally:
+        take.close()
+
+
+def test_without_beats_the_timer_shows_the_last_hold_once_it_has_ended():
+    async def body():
+        app = LiveApp(hold_then_moving, source="udp://@:5000")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "4.00 s")
+            hold = str(app.live_screen.query_one("#hold").render())
+            assert "hold 0.40 s" in hold and "3.00-3.40 s" in hold, hold
+            await pilot.press("q")
+
+    asyncio.run(body())
