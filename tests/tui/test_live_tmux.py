@@ -87,3 +87,45 @@ def test_watching_a_stream_in_a_terminal_logs_beats_and_records_the_take(tmp_pat
     assert [b for b, _ in beats] == ["b1", "b2"] and all(t > 0 for _, t in beats)
     assert "file: takes/01-1A-4.ts" in (root / "01-kitchen-night.yaml").read_text()
     assert (root / "takes" / "01-1A-4.ts").stat().st_size > 100_000
+
+
+def test_a_kill_during_a_watched_take_keeps_every_logged_key_and_the_recording_to_its_last_second(tmp_path):
+    """A file played with --realtime in a real terminal, keys logged from the screen, then SIGKILL (the
+    laptop's battery, not `q`): every key acknowledged on screen is in the log, bound to the take in
+    the YAML, and the recording plays up to the last second before the kill."""
+    import av
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (scripts/test installs it)")
+    root = tmp_path / "production"
+    shutil.copytree(SAMPLE_PRODUCTION, root, ignore=shutil.ignore_patterns(".rehearse"))
+    socket = f"rehearse-kill-{os.getpid()}"
+    command = (f"exec env PYTHONPATH={shlex.quote(str(REPO))} {shlex.quote(sys.executable)} -m rehearse watch "
+               f"takes/01-1A-2.mp4 --realtime --scene 01 --take-as 1A-4")
+    tmux(socket, "-f", "/dev/null", "new-session", "-d", "-s", "live", "-x", "80", "-y", "24", "-c", str(root), command)
+    try:
+        pid = int(tmux(socket, "display", "-p", "-t", "live", "#{pane_pid}").stdout)
+        wait_for(socket, "● LIVE", 60)
+        for key, shown in (("n", "logged #1 beat"), ("n", "logged #2 beat"), ("h", "logged #3 hold_start"),
+                           ("e", "logged #4 hesitation")):
+            tmux(socket, "send-keys", "-t", "live", key)
+            wait_for(socket, shown, 20)
+        shown_s = 0.0
+        while shown_s < 3.0:  # 3 s of the 8 s take recorded: enough to tell "up to the last second"
+            screen = wait_for(socket, "● LIVE", 20)
+            shown_s = float(screen.split("● LIVE", 1)[1].split(" s", 1)[0])
+        assert "rehearse" in Path(f"/proc/{pid}/cmdline").read_text()
+        os.kill(pid, 9)
+    finally:
+        tmux(socket, "kill-server", check=False)
+    with sqlite3.connect(root / ".rehearse" / "rehearse.db") as db:
+        logged = db.execute("SELECT kind, beat_id, t_s FROM log_entry ORDER BY id").fetchall()
+        link = db.execute("SELECT take_file, offset_s FROM take_sync").fetchall()
+    assert [(kind, beat) for kind, beat, _ in logged] == [("beat", "b1"), ("beat", "b2"), ("hold_start", None),
+                                                          ("hesitation", None)]
+    times = [t for _, _, t in logged]
+    assert times == sorted(times) and times[0] > 0 and times[-1] <= shown_s  # logged before the kill
+    assert link == [("takes/01-1A-4.ts", 0.0)] and "file: takes/01-1A-4.ts" in (root / "01-kitchen-night.yaml").read_text()
+    with av.open(str(root / "takes" / "01-1A-4.ts")) as container:
+        played = [float(f.pts * f.time_base) for f in container.decode(container.streams.video[0])]
+    assert played[-1] - played[0] >= shown_s - 1.0, (played[-1] - played[0], shown_s)
