@@ -44,6 +44,9 @@ def readme_room_setup() -> list[str]:
 def test_the_readme_room_setup_is_three_lines_a_sender_a_folder_and_watch():
     sender, folder, watch = readme_room_setup()
     assert sender.startswith("ffmpeg ") and "-tune zerolatency" in sender and sender.endswith("-f mpegts udp://LAPTOP:5000")
+    # A webcam's raw picture is YUYV (4:2:2): without this x264 encodes High 4:2:2, and the recording
+    # keeps those packets unchanged, a file many players and editors cannot open.
+    assert "-pix_fmt yuv420p" in sender
     assert folder.startswith("cd ")
     assert shlex.split(watch)[:2] == ["rehearse", "watch"] and "udp://@:5000" in watch
 
