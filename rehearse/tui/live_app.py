@@ -148,7 +148,9 @@ class LiveScreen(Screen[None]):
         lines = []
         for label in EXPRESSION_SIGNALS:
             value = state.expression_change.get(label)
-            text = "  no face" if value is None else f"{bar(value)} {value:+.3f} IOD"
+            # No value: no face at the newest frame a pass read, or no pass yet (the first waits
+            # for FIRST_PASS_S of frames): say "no face" only when the newest frame has none.
+            text = f"{bar(value)} {value:+.3f} IOD" if value is not None else "  -" if state.face else "  no face"
             lines.append(f"{label:<11}{text}")
         self.query_one("#bars", Static).update("\n".join(lines))
         if update.events or not self.events:

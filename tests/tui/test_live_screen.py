@@ -247,3 +247,34 @@ def test_without_beats_the_timer_shows_the_last_hold_once_it_has_ended():
             await pilot.press("q")
 
     asyncio.run(body())
+
+
+def test_bars_say_no_face_only_when_there_is_none():
+    """Before the first detection pass the bars have no values yet: with a face in frame they wait
+    ('-'), they do not say 'no face' under a status line showing the face."""
+    def first_frames(should_stop):
+        for step in range(6):
+            yield LiveUpdate("live", LiveState(t_s=step / 24, face=step < 5), [], 0.0, frames_analysed=step + 1,
+                             frames_received=step + 1)
+            if step == 3:
+                while not should_stop() and not shown.is_set():
+                    time.sleep(0.02)
+        while not should_stop():
+            time.sleep(0.02)
+
+    import threading
+
+    shown = threading.Event()
+
+    async def body():
+        app = LiveApp(first_frames, source="udp://@:5000")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "0.12 s")
+            bars = str(app.live_screen.query_one("#bars").render())
+            assert "no face" not in bars and "smile" in bars, bars
+            shown.set()
+            await wait_drawn(pilot, "no face")  # the fifth frame has none: both say so
+            assert str(app.live_screen.query_one("#bars").render()).count("no face") == 4
+            await pilot.press("q")
+
+    asyncio.run(body())
