@@ -71,6 +71,9 @@ class LiveUpdate:
     """Why the session ended early (one line), when it did."""
     detection_pass_max_s: float = 0.0
     """The longest detection pass so far, wall-clock seconds (events wait up to two of them)."""
+    received_t_s: float | None = None
+    """Stream time of the newest frame received, analysed or not, in seconds: the picture arriving
+    now, which `state` (the frame the analysis has reached) follows up to the display lag behind."""
     stream_to_wall_s: float | None = None
     """Wall clock (monotonic) minus stream time, taken at the first frame: an event ending at
     stream time t was on screen at about t + this (used for `emitted_after_end_s`)."""
@@ -104,7 +107,8 @@ def watch(options: WatchOptions, settings: Settings | None = None,
     def update(status: str, events: list[Event], lag: float = 0.0, reason: str | None = None) -> LiveUpdate:
         return LiveUpdate(status, detector.state, events, time.monotonic(), lag, analysed,
                           source.frames_dropped, source.frames_decoded, reason,
-                          max(detector.pass_seconds, default=0.0), offset)
+                          max(detector.pass_seconds, default=0.0), received_t_s=source.newest_t,
+                          stream_to_wall_s=offset)
 
     # Detection passes run in their own thread beside the models (MediaPipe and numpy release the
     # interpreter), one at a time: a pass never holds up the picture, and uses the second core.

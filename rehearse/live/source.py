@@ -151,6 +151,8 @@ class LiveSource:
         self.error: str | None = None
         """Why reading stopped early, one line (None when it ended normally)."""
         self.last_packet_wall_s: float | None = None
+        self.newest_t: float | None = None
+        """Stream time (s) of the newest frame decoded, analysed or not: the picture arriving now."""
         self._queue: deque[ReceivedFrame] = deque()
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -321,6 +323,7 @@ class LiveSource:
         return not self.spec.live  # a stream "ends" when its sender stops: wait for it to resume
 
     def _hand_over(self, received: ReceivedFrame) -> None:
+        self.newest_t = received.t
         with self._cond:
             if not self.drops:  # a file as fast as the analysis goes: wait, never drop
                 while len(self._queue) >= _FILE_QUEUE_FRAMES and not self._stop.is_set():

@@ -231,7 +231,7 @@ class LiveScreen(Screen[None]):
         if self.live_take is None:
             self.query_one("#log", Static).update("not logged: no take bound (start with --scene and --take-as)")
             return
-        t_s = self.latest.state.t_s if self.latest is not None else 0.0
+        t_s = self._picture_s()
         try:
             entry = self.live_take.log(kind, t_s, **fields)
         except RehearseError as error:
@@ -246,6 +246,15 @@ class LiveScreen(Screen[None]):
         self.query_one("#slate", Static).update(self._slate_text())
         if self.latest is not None:
             self._draw(self.latest)
+
+    def _picture_s(self) -> float:
+        """Stream time of the picture arriving as a key is pressed: the newest frame received. The
+        one the analysis has reached is up to the display lag older, and a beat's mark is the moment
+        seen in the room."""
+        if self.latest is None:
+            return 0.0
+        received = self.latest.received_t_s
+        return max(self.latest.state.t_s, received) if received is not None else self.latest.state.t_s
 
     def action_log(self, kind: str) -> None:
         self._log(kind)

@@ -278,3 +278,31 @@ def test_bars_say_no_face_only_when_there_is_none():
             await pilot.press("q")
 
     asyncio.run(body())
+
+
+def test_a_key_is_logged_at_the_picture_arriving_not_at_the_frame_the_analysis_has_reached(tmp_path):
+    """The analysis runs up to the display lag behind the picture (0.3 s here): a beat key marks the
+    moment in the room, i.e. the newest frame received, not the older one the detectors are on."""
+    def behind(should_stop):
+        for step in range(0, 49):
+            t = step / 24
+            yield LiveUpdate("live", LiveState(t_s=t, face=True), [], 0.0, lag_s=0.3, frames_analysed=step + 1,
+                             frames_received=step + 8, received_t_s=t + 7 / 24)
+        while not should_stop():
+            time.sleep(0.02)
+
+    take = bind_live_take(production(tmp_path), "01", "1A-9", None)
+
+    async def body():
+        app = LiveApp(behind, source="udp://@:5000", live_take=take)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "2.00 s")
+            await pilot.press("n")
+            await pilot.pause(0.1)
+            await pilot.press("q")
+
+    try:
+        asyncio.run(body())
+        assert [(e.kind, round(e.t_s, 3)) for e in take.entries()] == [("beat", round(2 + 7 / 24, 3))]
+    finally:
+        take.close()
