@@ -85,6 +85,8 @@ class FrameLandmarks:
     left_hand_confidence: float = 0.0
     right_hand: np.ndarray | None = None  # (21, 3), actor's right
     right_hand_confidence: float = 0.0
+    left_hand_walked_back: bool = False  # set by a hand found later and followed back (hand_backfill.py)
+    right_hand_walked_back: bool = False
     hands_ran: bool = False
     blendshapes: np.ndarray | None = None  # (52,) scores 0-1
     body_motion: float = float("nan")  # motion energy below the face, grey levels/s

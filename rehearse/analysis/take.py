@@ -26,7 +26,7 @@ from rehearse.errors import Location, RehearseError, VideoError
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "10"  # 10: lid_gap's iris size read as the stream knows it; 9: the body scale (tremor) read as the stream knows it (stream_levels); 8: glabella_lines (the furrow's wrinkles); 7: lid gap in iris diameters (lid_gap_left/right); 6: body motion energy, Pose every 8th frame and on body movement, hands searched in close-ups; 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
+ANALYZER_VERSION = "11"  # 11: hand tracks say which frames a hand found later was walked back over (walked_back); 10: lid_gap's iris size read as the stream knows it; 9: the body scale (tremor) read as the stream knows it (stream_levels); 8: glabella_lines (the furrow's wrinkles); 7: lid gap in iris diameters (lid_gap_left/right); 6: body motion energy, Pose every 8th frame and on body movement, hands searched in close-ups; 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
 """Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
 
 
@@ -372,10 +372,14 @@ def entry_from_analysis(analysis: TakeAnalysis) -> tuple[dict[str, np.ndarray], 
     """Arrays (float32 per-frame data, float64 times) and JSON metadata for the cache."""
     arrays: dict[str, np.ndarray] = {}
     parts: dict[str, Any] = {}
+    walked: list[str] = []
     for part, track in analysis.landmarks.items():
         arrays[f"lm.{part}.times"] = np.asarray(track.times, np.float64)
         arrays[f"lm.{part}.points"] = np.asarray(track.points, np.float32)
         arrays[f"lm.{part}.confidence"] = np.asarray(track.confidence, np.float32)
+        if track.walked_back is not None:
+            arrays[f"lm.{part}.walked_back"] = np.asarray(track.walked_back, np.bool_)
+            walked.append(part)
         parts[part] = list(track.image_size)
     arrays["sig.times"] = np.asarray(analysis.signals.times, np.float64)
     for name, values in analysis.signals.values.items():
@@ -387,6 +391,7 @@ def entry_from_analysis(analysis: TakeAnalysis) -> tuple[dict[str, np.ndarray], 
     meta.update(
         video_path=str(analysis.video_path),
         landmark_parts=parts,
+        walked_back_parts=walked,
         signal_names=list(analysis.signals.values),
         audio_sample_rate=analysis.audio.sample_rate,
         face_lost_spans=[[s.start_s, s.end_s] for s in analysis.face_lost_spans],
@@ -404,6 +409,8 @@ def analysis_from_entry(path: Path, meta: dict[str, Any], arrays: dict[str, np.n
             arrays[f"lm.{part}.points"],
             arrays[f"lm.{part}.confidence"],
             (int(size[0]), int(size[1])),
+            # Listed parts must have it (else the entry is not in the expected shape: analysed again).
+            arrays[f"lm.{part}.walked_back"] if part in meta.get("walked_back_parts", ()) else None,
         )
         for part, size in meta["landmark_parts"].items()
     }

@@ -82,11 +82,29 @@ class LandmarkTrack:
     points: np.ndarray
     confidence: np.ndarray
     image_size: tuple[int, int]
+    walked_back: np.ndarray | None = None
+    """Hands: per frame, True where the hand was not found going forward but set by following a
+    hand found later back over it (hand_backfill.py); None: every found frame was found going
+    forward (other parts, tracks built by hand)."""
 
     @property
     def mask(self) -> np.ndarray:
         """True for frames where the part was found."""
         return self.confidence > 0
+
+    @property
+    def found_forward(self) -> np.ndarray:
+        """True for frames where the part was found as the frame was analysed: a later walk-back
+        never changes these (it only fills frames where no hand was found)."""
+        if self.walked_back is None:
+            return self.mask
+        return self.mask & ~np.asarray(self.walked_back, dtype=bool)
+
+    def window(self, first: int) -> LandmarkTrack:
+        """The same track from frame `first` on."""
+        walked = None if self.walked_back is None else self.walked_back[first:]
+        return LandmarkTrack(self.part, self.times[first:], self.points[first:], self.confidence[first:],
+                             self.image_size, walked)
 
 
 @dataclass

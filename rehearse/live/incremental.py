@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -323,8 +323,7 @@ class IncrementalEvents:
         tracks = tracks_from_frames(snapshot.frames[start:], self.landmark_settings)
         if first:  # the detectors read the pass's window only (PASS_READS_S)
             cut = first - start
-            tracks = {part: replace(track, times=track.times[cut:], points=track.points[cut:],
-                                    confidence=track.confidence[cut:]) for part, track in tracks.items()}
+            tracks = {part: track.window(cut) for part, track in tracks.items()}
             signals = SignalTrack(signals.times[first:], {name: v[first:] for name, v in signals.values.items()})
         events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)

@@ -13,6 +13,14 @@ frames after the last one still change); hands only before the frames a hand fou
 still be walked back over (`LandmarkExtractor.unsettled`). `reads(event)` says which inputs a
 kind's detector uses, `settle_after_end` how far past the end it reads (from the settings, so a
 changed window changes the wait).
+
+Expressions read the hands only through `hand_cover`, which counts hands found going forward:
+a walk-back fills only frames where no hand was found, so those hands are final on arrival and
+an expression waits for the face alone. Touches, hand raises and tremor read every hand frame,
+walked-back ones too (the walk-back gives a touch its onset where the palm detector missed it),
+so they wait for frames a later walk-back may still fill: none while a hand is tracked after the
+event (a walk-back only starts after frames with no hand at all), up to `hands_backfill_s`
+after the last hand was seen otherwise.
 """
 
 from __future__ import annotations
@@ -46,8 +54,8 @@ def reads(event: Event, body_from_energy: bool = True) -> tuple[str, ...]:
         return (FACE,)
     if event.kind == "hold":
         return (FACE,) if event.scope == "face" or body_from_energy else (FACE, POSE, HANDS)
-    if event.kind == "expression":  # an expression under a hand is not read: hands too
-        return (FACE, HANDS)
+    if event.kind == "expression":  # the hand cover reads hands found going forward: final on arrival
+        return (FACE,)
     if event.kind == "gesture":
         if event.label in FACE_GESTURES:
             return (FACE,)

@@ -102,6 +102,37 @@ def test_entry_round_trip(tmp_path):
     assert cache.temp_files(tmp_path / "c") == []
 
 
+def test_the_frames_a_hand_was_walked_back_over_survive_the_cache_and_an_entry_without_them_is_safe(tmp_path):
+    """Hand tracks carry which frames a hand found later filled (`walked_back`: expressions read
+    the hand cover from the others). An entry written without it (before analyzer version 11, or
+    hand-edited) reads as "all found going forward"; one that lists it but lost the array is
+    analysed again, never a crash."""
+    import json as json_module
+
+    from rehearse.analysis.take import _cached_entry
+
+    analysis = _analysis(tmp_path / "take.mp4")
+    times = analysis.landmarks["face"].times
+    hand = np.full((48, 21, 3), 0.5, np.float32)
+    walked = np.zeros(48, bool)
+    walked[5:9] = True
+    analysis.landmarks["right_hand"] = LandmarkTrack("right_hand", times, hand, np.full(48, 0.9, np.float32),
+                                                     (640, 360), walked)
+    arrays, meta = entry_from_analysis(analysis)
+    folder = tmp_path / "c"
+    cache.write_entry(folder, "stem", arrays, meta)
+    back = _cached_entry(analysis.video_path, folder, "stem", None)
+    assert np.array_equal(back.landmarks["right_hand"].walked_back, walked)
+    assert back.landmarks["face"].walked_back is None
+    assert np.array_equal(back.landmarks["right_hand"].found_forward, ~walked)
+    older = {name: value for name, value in arrays.items() if not name.endswith(".walked_back")}
+    cache.write_entry(folder, "old", older, {k: v for k, v in meta.items() if k != "walked_back_parts"})
+    assert _cached_entry(analysis.video_path, folder, "old", None).landmarks["right_hand"].found_forward.all()
+    cache.write_entry(folder, "lost", older, meta)
+    assert json_module.loads((folder / "lost.json").read_text())["walked_back_parts"] == ["right_hand"]
+    assert _cached_entry(analysis.video_path, folder, "lost", None) is None
+
+
 def test_npz_without_matching_json_is_not_an_entry(tmp_path):
     arrays, meta = entry_from_analysis(_analysis(tmp_path / "t.mp4"))
     folder = tmp_path / "c"

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tests_support import REPO, SHARED_CLIPS
+from tests_support.videos import transcode
 
 from rehearse.analysis.events import detect_events
 from rehearse.config import Settings
@@ -28,34 +29,6 @@ SOURCES = {
     "rendered": REPO / "scenes" / "takes" / "01-1A-1.mp4",
 }
 SWAP = {"left": "right", "right": "left"}
-
-
-def transcode(source: Path, target: Path, codec: str, *, scale: float = 1.0, mirror: bool = False) -> Path:
-    """Re-encode every frame of `source` (PTS kept) with `codec` at its usual quality."""
-    import av
-    import cv2
-
-    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
-        stream_in = src.streams.video[0]
-        width = int(round(stream_in.width * scale / 2)) * 2
-        height = int(round(stream_in.height * scale / 2)) * 2
-        if codec == "libx264":
-            out = dst.add_stream("libx264", rate=stream_in.average_rate, options={"crf": "23", "preset": "veryfast"})
-        else:  # ffmpeg's mpeg4 defaults (what `ffmpeg -c:v mpeg4` gives): visibly blocky
-            out = dst.add_stream("mpeg4", rate=stream_in.average_rate)
-        out.width, out.height, out.pix_fmt = width, height, "yuv420p"
-        out.time_base = stream_in.time_base
-        for frame in src.decode(stream_in):
-            image = frame.to_ndarray(format="rgb24")
-            if mirror:
-                image = np.ascontiguousarray(image[:, ::-1])
-            if scale != 1.0:
-                image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-            new = av.VideoFrame.from_ndarray(image, format="rgb24")
-            new.pts, new.time_base = frame.pts, frame.time_base
-            dst.mux(out.encode(new))
-        dst.mux(out.encode())
-    return target
 
 
 @pytest.fixture(scope="module")

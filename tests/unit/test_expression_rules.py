@@ -120,6 +120,23 @@ def test_a_hand_on_the_brows_covers_the_brows_not_the_mouth():
     assert not any(m.any() for m in covered_regions(_face_and_hand(times, (0.5, 0.28), 1.0, 2.0), times.size, 0.25).values())
 
 
+def test_only_hands_found_going_forward_cover_the_face_not_those_walked_back_later():
+    """A hand found later and walked back over earlier frames (hand_backfill.py) leaves those frames
+    uncovered: a frame's cover is then final when it arrives, so live expressions need not wait for
+    a walk-back (live/settle.py)."""
+    from rehearse.analysis.events.hand_cover import covered_regions
+
+    times = np.arange(0.0, 4.0, 1.0 / FPS)
+    landmarks = _face_and_hand(times, (0.5, 0.40), 1.0, 2.0)
+    hand = landmarks["right_hand"]
+    walked = (times >= 1.0) & (times < 1.5)  # found at 1.5 s, followed back to 1.0 s
+    landmarks["right_hand"] = LandmarkTrack("right_hand", times, hand.points, hand.confidence, hand.image_size, walked)
+    assert np.array_equal(landmarks["right_hand"].mask, (times >= 1.0) & (times < 2.0))
+    covered = covered_regions(landmarks, times.size, 0.25)["brows"]
+    assert np.array_equal(covered, (times >= 1.5) & (times < 2.0))
+    assert np.array_equal(landmarks["right_hand"].window(30).walked_back, walked[30:])
+
+
 def test_an_expression_read_from_under_a_hand_is_not_reported():
     from rehearse.analysis.events import detect_events
     from tools.synthetic_streams import synthesize_signals

@@ -56,6 +56,9 @@ def test_the_walk_fills_frames_back_to_where_the_hand_is_lost_and_no_further():
     assert [f.index for f in frames if f.right_hand is not None] == [8, 9, 10, 11]
     assert all(f.left_hand is None for f in frames)
     assert frames[9].right_hand_confidence == 0.9 and float(frames[9].right_hand[0, 0]) == np.float32(0.5)
+    # The filled frames say so; the finding frame was found going forward.
+    assert [f.index for f in frames if f.right_hand_walked_back] == [8, 9, 10]
+    assert not any(f.left_hand_walked_back for f in frames)
 
 
 class CannedGraph:
@@ -105,4 +108,5 @@ def test_a_walk_in_the_background_lands_later_the_same_fills_and_its_frames_stay
     assert graph.reads == ["reset", 11, 10, 9, 8, 7]
     assert [f.index for f in frames if f.right_hand is not None] == [8, 9, 10, 11]
     assert frames[9].right_hand_confidence == 0.9 and backfill.unsettled(frames_seen=14) == 0
+    assert [f.index for f in frames if f.right_hand_walked_back] == [8, 9, 10]
     backfill.close()

@@ -107,3 +107,30 @@ def test_the_walk_in_the_background_gives_the_same_hands_and_its_frames_stay_uns
         assert had[:settled] == final[:settled], "a frame counted settled changed later"
         landed_later += sum(1 for i in range(len(had)) if had[i] != final[i])
     assert landed_later, "the walk landed after the frame that found the hand"
+
+
+def test_on_the_mpeg4_copy_the_walk_back_gives_the_touch_its_onset_and_no_expression_shows_under_the_hand(tmp_path):
+    """The mpeg4 copy's palm scores stay under the detector's threshold for a second after the hand
+    reaches the mouth (frames 59-83), so the hand is found going forward at ~3.5 s and walked back to
+    2.42 s. Those walked-back frames are flagged (`walked_back`): the touch starts at the hand's
+    arrival from them, while the expressions' hand cover reads only hands found going forward, so
+    that a live expression need not wait for a walk-back (live/settle.py). Nothing may then be read
+    from the mouth and brows under the uncovered hand: no expression between 2.42 and 3.50 s."""
+    from tests_support.videos import transcode
+
+    original = real_clip_or_skip("WolfgangLanger_Pexels.mp4")
+    copy = transcode(original, tmp_path / "mpeg4.mp4", "mpeg4")
+    analysis = analyze_take(copy, Settings(cache_dir=tmp_path / "cache"), force=True)
+    hand = analysis.landmarks["right_hand"]
+    times = hand.times
+    walked = times[np.asarray(hand.walked_back, bool)]
+    arrival = touch_start(original)
+    assert walked.size >= 12, f"the hand is walked back over {walked.size} frames"
+    assert abs(walked[0] - arrival) <= 2 * 1001 / 24000 + 1e-6 and walked[-1] > arrival + 0.5, walked
+    forward = times[hand.found_forward]
+    assert forward[forward > arrival - 0.5][0] > walked[-1], "the walked-back frames come before the finding frame"
+    events = detect_events(analysis.signals, analysis.audio, landmarks=analysis.landmarks)
+    touches = [e for e in events if e.label == "hand_to_face"]
+    assert len(touches) == 1 and abs(touches[0].start_s - arrival) <= 0.1, [(e.start_s, e.end_s) for e in touches]
+    under = [e for e in events if e.kind == "expression" and e.start_s < walked[-1] and arrival < e.end_s]
+    assert not under, [(e.label, e.start_s, e.end_s) for e in under]

@@ -25,6 +25,7 @@ def _frames(count: int, seed: int = 3) -> list[FrameLandmarks]:
             frame.blendshapes = rng.random(52, dtype=np.float32)
         if i % 5 == 0:
             frame.right_hand, frame.right_hand_confidence = rng.random((21, 3), dtype=np.float32), 0.9
+            frame.right_hand_walked_back = i % 10 == 0  # a hand found later, followed back
         frame.pose_sampled = i % 4 == 0
         if frame.pose_sampled and i % 12 != 8:
             frame.pose = rng.random((33, 4), dtype=np.float32)
@@ -52,6 +53,9 @@ def test_recorded_tracks_equal_plain_stacking_whatever_the_reserved_size(capacit
     assert np.array_equal(tracks["face"].confidence, [f.face_confidence for f in frames])
     assert np.array_equal(tracks["right_hand"].points, _stacked([f.right_hand for f in frames], (21, 3)), equal_nan=True)
     assert np.isnan(tracks["left_hand"].points).all() and not tracks["left_hand"].confidence.any()
+    assert np.array_equal(tracks["right_hand"].walked_back, [f.right_hand_walked_back for f in frames])
+    assert tracks["right_hand"].walked_back.any() and not tracks["left_hand"].walked_back.any()
+    assert np.array_equal(tracks["right_hand"].found_forward, [i % 5 == 0 and i % 10 != 0 for i in range(40)])
     energy = tracks["body_motion"].points
     assert energy.shape == (40, 1, 2) and np.allclose(energy[:, 0, 0], [f.body_motion for f in frames])
     shapes = tracks["blendshapes"]
@@ -97,4 +101,8 @@ def test_segments_recorded_apart_and_joined_equal_one_recording():
     for name in expected:
         for field in ("times", "points", "confidence"):
             assert np.array_equal(getattr(expected[name], field), getattr(got[name], field), equal_nan=True), (name, field)
+        assert (expected[name].walked_back is None) == (got[name].walked_back is None), name
+        if expected[name].walked_back is not None:
+            assert np.array_equal(expected[name].walked_back, got[name].walked_back), name
         assert got[name].image_size == (1920, 1080)
+    assert got["right_hand"].walked_back.any()

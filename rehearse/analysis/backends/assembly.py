@@ -112,6 +112,7 @@ class TrackRecorder:
         self._face_confidence = _Column((), capacity)
         self._hands = {side: _Column((HAND_POINTS, 3), capacity) for side in ("left_hand", "right_hand")}
         self._hand_confidence = {side: _Column((), capacity) for side in ("left_hand", "right_hand")}
+        self._hand_walked = {side: _Column((), capacity, np.bool_) for side in ("left_hand", "right_hand")}
         self._energy = _Column((2,), capacity) if settings.motion_energy.enabled else None
         self._lines = _Column((), capacity)
         self._shapes: _Column | None = None
@@ -134,8 +135,10 @@ class TrackRecorder:
         self._face_confidence.put(i, result.face_confidence)
         self._hands["left_hand"].put(i, result.left_hand)
         self._hand_confidence["left_hand"].put(i, result.left_hand_confidence)
+        self._hand_walked["left_hand"].put(i, result.left_hand_walked_back)
         self._hands["right_hand"].put(i, result.right_hand)
         self._hand_confidence["right_hand"].put(i, result.right_hand_confidence)
+        self._hand_walked["right_hand"].put(i, result.right_hand_walked_back)
         if self._energy is not None:
             self._energy.put(i, (result.body_motion, result.body_motion_t))
         self._lines.put(i, result.glabella_lines)
@@ -151,6 +154,7 @@ class TrackRecorder:
         columns = {"times": self._times, "face": self._face, "face_confidence": self._face_confidence}
         for side in ("left_hand", "right_hand"):
             columns[side], columns[f"{side}_confidence"] = self._hands[side], self._hand_confidence[side]
+            columns[f"{side}_walked_back"] = self._hand_walked[side]
         if self._energy is not None:
             columns["body_motion"] = self._energy
         columns["glabella_lines"] = self._lines
@@ -181,7 +185,8 @@ class TrackRecorder:
         self.count += part["count"]
 
     def tracks(self) -> dict[str, LandmarkTrack]:
-        """One `LandmarkTrack` per part: "face", "left_hand", "right_hand", "pose", "pose_world"
+        """One `LandmarkTrack` per part: "face", "left_hand", "right_hand" (with the frames a hand
+        found later was walked back over, `walked_back`), "pose", "pose_world"
         (Pose interpolated between samples), "body_motion" (motion energy and its span's middle
         time per frame, (N, 1, 2)), "glabella_lines" (backends/glabella.py, (N, 1, 1)) and "blendshapes" when a blendshape model is set. With Pose
         off the pose parts are present and fully masked."""
@@ -189,7 +194,8 @@ class TrackRecorder:
         times = self._times.view(n)
         tracks = {"face": LandmarkTrack("face", times, self._face.view(n), self._face_confidence.view(n), size)}
         for side in ("left_hand", "right_hand"):
-            tracks[side] = LandmarkTrack(side, times, self._hands[side].view(n), self._hand_confidence[side].view(n), size)
+            tracks[side] = LandmarkTrack(side, times, self._hands[side].view(n), self._hand_confidence[side].view(n), size,
+                                         self._hand_walked[side].view(n))
         pose_points, pose_conf = _interpolate_pose(times, self._poses, self._sampled)
         tracks["pose"] = LandmarkTrack("pose", times, pose_points, pose_conf, size)
         # Pose's metric 3D estimate (metres, hip centre = origin, y down, nearer the camera = more

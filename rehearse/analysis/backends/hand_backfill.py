@@ -104,6 +104,7 @@ def walk(kept: Iterable[_Kept], found: FrameLandmarks,
             if getattr(frame.result, f"{side}_hand") is None:
                 fill[f"{side}_hand"] = points
                 fill[f"{side}_hand_confidence"] = getattr(found, f"{side}_hand_confidence")
+                fill[f"{side}_hand_walked_back"] = True
         fills.append((frame.result, fill))
         last = sides  # a side once lost is not picked up again
     return fills, read

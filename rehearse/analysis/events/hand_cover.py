@@ -7,6 +7,14 @@ the glabella gave browDown 0.6-0.7 on one side for 0.7 s while the hand was ther
 else in the 6 s of crying. A region is covered in a frame when any point of a tracked hand
 (joints and fingertips lie along the fingers' middle) is within `hand_cover_iod` of one of the
 region's points.
+
+Only hands found as their frame was analysed count (`LandmarkTrack.found_forward`), not those a
+hand found later was walked back over (hand_backfill.py): so a frame's cover is final when the
+frame arrives, and a live expression need not wait up to `hands_backfill_s` for a walk-back.
+The walk-back gives a touch its onset where the palm detector missed the hand; measured on the
+real crying close-up and its x264, mpeg4 and 2/3 copies (and every other clip: no walk-back
+there), the expressions are the same either way: the walked-back frames (2 on the original and
+x264 copy, 26 over the mouth, 1.08 s, on the mpeg4 and downscaled ones) hold no expression.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ CHUNK_FRAMES = 1024
 
 
 def covered_regions(landmarks: Mapping[str, LandmarkTrack] | None, frames: int, cover_iod: float) -> dict[str, np.ndarray]:
-    """region -> per-frame True where a tracked hand lies on it (all False without face or hands)."""
+    """region -> per-frame True where a hand found going forward lies on it (all False without face or hands)."""
     covered = {region: np.zeros(frames, dtype=bool) for region in COVER_REGIONS}
     face = (landmarks or {}).get("face")
     if face is None or face.points.shape[0] != frames or face.points.shape[1] < 468:
@@ -42,7 +50,7 @@ def covered_regions(landmarks: Mapping[str, LandmarkTrack] | None, frames: int, 
         hand = (landmarks or {}).get(part)
         if hand is None or hand.points.shape[0] != frames:
             continue
-        tracked = np.flatnonzero((np.asarray(hand.mask) > 0) & (np.asarray(face.mask) > 0))
+        tracked = np.flatnonzero(hand.found_forward & (np.asarray(face.mask) > 0))
         for chunk in np.array_split(tracked, tracked.size // CHUNK_FRAMES + 1):
             if chunk.size == 0:
                 continue
