@@ -15,6 +15,8 @@ to ~0.013 IOD/s on a real 1080p close-up). On the rendered take and a 7 s real c
 matches within 2 frames (tests/unit/test_speed_equivalence.py); on a 20 s real close-up of a
 man who is hardly ever still, 2 of 16 face holds on the edge of the still limit differed (a
 0.2 s hold lost, two holds 3 frames apart joined) while blinks and body holds matched.
+A hand first found by the next segment within `hands_backfill_s` after a seam is not walked back
+over the frames before the seam (the segment that kept them ended there); not measured on a clip.
 """
 
 from __future__ import annotations
@@ -65,30 +67,42 @@ def analyse_segment(
 ) -> list[FrameLandmarks]:
     """Landmarks of the frames from `keep` (inclusive) to `end` (exclusive), tracked from `decode_from`.
     Progress goes to `report(segment, frames kept, t)`, else to this pool worker's queue. With
-    `sink`, each kept frame goes there instead of into the returned list."""
+    `sink`, each kept frame goes there instead of into the returned list, once a hand found later
+    can no longer be walked back over it (`LandmarkExtractor.unsettled`): a sink records it then."""
+    from collections import deque
+
     from rehearse.analysis.prefetch import prefetched
     from rehearse.video.frames import iter_frames
 
     decode_from, keep, end = bounds
     frames = iter_frames(path, max_width=analysis_settings.max_frame_width, start_s=decode_from, end_s=end)
     kept: list[FrameLandmarks] = []
+    held: deque[FrameLandmarks] = deque()
     count = 0
-    keep_frame = sink or kept.append
+
+    def keep_frame(result: FrameLandmarks) -> None:
+        nonlocal count
+        if result.t >= keep:
+            (sink or kept.append)(result)
+            count += 1
+
     with prefetched(frames, analysis_settings.decode_prefetch_frames) as ahead, \
             LandmarkExtractor(analysis_settings.landmarks) as extractor:
         for done, frame in enumerate(ahead, 1):
             if _stop is not None and _stop.is_set():
                 break
             result = extractor.process(frame)
-            if result.t >= keep:
-                keep_frame(result)
-                count += 1
+            held.append(result)
+            while len(held) > extractor.unsettled:
+                keep_frame(held.popleft())
             if done % 12 == 0:
                 if report is not None:
                     report(segment, count, result.t)
                 elif _updates is not None:
                     with contextlib.suppress(Exception):
                         _updates.put((segment, count, result.t))
+    for result in held:
+        keep_frame(result)
     return kept
 
 

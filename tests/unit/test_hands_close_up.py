@@ -134,3 +134,26 @@ def test_on_the_mpeg4_copy_the_walk_back_gives_the_touch_its_onset_and_no_expres
     assert len(touches) == 1 and abs(touches[0].start_s - arrival) <= 0.1, [(e.start_s, e.end_s) for e in touches]
     under = [e for e in events if e.kind == "expression" and e.start_s < walked[-1] and arrival < e.end_s]
     assert not under, [(e.label, e.start_s, e.end_s) for e in under]
+
+
+def test_a_segment_recorded_as_it_goes_keeps_the_hands_walked_back_over_its_frames():
+    """A split take's workers record each frame into track columns as it comes (`sink`); a hand
+    found later walked back over frames already recorded was lost there (the columns held their
+    empty hands). Frames are handed over once no walk-back can change them: the recorded segment
+    has the same hands, walked-back flags included, as the frames kept as objects."""
+    from rehearse.analysis.backends.assembly import TrackRecorder
+    from rehearse.analysis.segments import analyse_segment
+
+    clip = real_clip_or_skip("WolfgangLanger_Pexels.mp4")
+    settings = Settings().analysis
+    settings = settings.model_copy(update={"landmarks": settings.landmarks.model_copy(
+        update={"hands_search_every_n_frames": 18})})  # the hand (frame 58) is found 8 frames late
+    bounds = (1.5, 2.0, 3.5)
+    frames = analyse_segment(clip, settings, 0, bounds)
+    recorder = TrackRecorder(settings.landmarks, 1)
+    assert analyse_segment(clip, settings, 0, bounds, sink=recorder.add) == []
+    hand = recorder.tracks()["right_hand"]
+    assert np.array_equal(hand.times, [f.t for f in frames])
+    assert np.array_equal(hand.mask, [f.right_hand is not None for f in frames])
+    assert np.array_equal(hand.walked_back, [f.right_hand_walked_back for f in frames])
+    assert hand.walked_back.sum() >= 5 and abs(hand.times[hand.mask][0] - touch_start(clip)) <= 2 * 1001 / 24000 + 1e-6
