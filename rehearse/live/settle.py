@@ -12,7 +12,9 @@ body signals only up to the newest Pose sample (offline interpolates between sam
 frames after the last one still change); hands only before the frames a hand found later may
 still be walked back over (`LandmarkExtractor.unsettled`). `reads(event)` says which inputs a
 kind's detector uses, `settle_after_end` how far past the end it reads (from the settings, so a
-changed window changes the wait).
+changed window changes the wait), or less where the detector names the time from which the event
+can no longer change (`known_final`: a smile after its lips closed, a nod or shake once no next
+swing can start).
 
 Expressions read the hands only through `hand_cover`, which counts hands found going forward:
 a walk-back fills only frames where no hand was found, so those hands are final on arrival and
@@ -74,6 +76,18 @@ def decided_end_s(event: Event) -> float:
     return event.end_s
 
 
+def known_final(event: Event, worst_s: float) -> float:
+    """How long after `decided_end_s` its detector may still change the event: `worst_s` (what it
+    reads after an end at most), or less where the detector said, from the frames it was given,
+    the stream time from which the event can no longer change (`values["final_from_s"]`, the same
+    on every stretch of frames holding that time: a smile whose lips closed, no laugh can join it;
+    a nod or shake whose next swing can no longer start)."""
+    known = event.values.get("final_from_s")
+    if known is None:
+        return worst_s
+    return min(worst_s, max(0.0, float(known) - decided_end_s(event)))
+
+
 def settle_after_end(event: Event, events: EventSettings, signals: SignalSettings, *,
                      geometry: bool = False, body_from_energy: bool = True) -> float:
     """How long (s) after its end an event's detector still reads frames that may change it.
@@ -84,9 +98,10 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     Blinks and eye closures: a face lost up to `max_gap_s` is bridged (from geometry, without
     blendshapes, the open EAR is read over a centred `local_window_s`), counted from
     `decided_end_s`. Expressions: `expressions.settle_after_end_s` (gaps merged, a centred
-    smoothing; a smile waits for a laugh that may still join it, 1.225 s). Gestures: what
+    smoothing; a smile waits for a laugh that may still join it, 1.225 s at most). Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
-    a next swing that may come, 2.4 s with the defaults), tremor's centred window besides."""
+    a next swing that may come, 2.4 s at most with the defaults), tremor's centred window besides.
+    Less where the detector says when the event became final (`known_final`)."""
     if event.kind == "hold":
         # What detect_holds reads after an end, plus the signal's own reach: the face's speed over
         # a span centred on its frame; the motion energy below the face is measured between a frame
@@ -100,9 +115,9 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
         # What detect_gestures reads after an end, plus the signal's own reach: tremor is measured
         # over a centred window; the others (head yaw, torso angles, hand points) frame by frame.
         reach = signals.tremor_window_s / 2 if event.label == "tremor" else 0.0
-        return gesture_settle_s(event.label or "", events.gesture) + reach
+        return known_final(event, gesture_settle_s(event.label or "", events.gesture)) + reach
     if event.kind == "expression":  # scores and lip geometry are read frame by frame
-        return expression_settle_s(event.label, events.expression)
+        return known_final(event, expression_settle_s(event.label, events.expression))
     # Blinks and closures: read against the open level of the frames before, and a face lost up
     # to max_gap_s is bridged. Without blendshapes (`geometry`) the open EAR is a centred window.
     blink = events.blink

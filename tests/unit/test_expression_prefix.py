@@ -7,7 +7,8 @@ within a frame, and no other. Checked on the sample takes' real signals (FaceMes
 blendshapes; their resting face saturates mouthSmile, so their smiles come from geometry) and on
 the real crying close-up, whose laugh is one smile across an open-mouthed dip (the longest
 settle). The closures the rules read are the whole take's cut at T, so only the expression
-detector is under test here. Geometry alone still reads the take's resting levels: not checked.
+detector is under test here. A smile that says it is final sooner (`final_from_s`: its lips
+closed, no laugh can join it) is held to it, also at a cut right at that time. Geometry alone still reads the take's resting levels: not checked.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
 SETTINGS = EventSettings()
+ROUNDING_S = 1e-4
+"""Event times are rounded to 0.1 ms: the frame at a final_from_s may lie up to half that before it."""
 
 
 def _prefix(analysis, count: int) -> tuple[SignalTrack, dict[str, LandmarkTrack]]:
@@ -43,13 +46,22 @@ def _expressions(signals, landmarks, closures) -> list[Event]:
                             closures, covered)
 
 
+def _final_at(event: Event) -> float:
+    """Stream time from which the expression is final: its settle time after its end, or sooner
+    where the detector says so (a smile whose lips closed: `final_from_s`)."""
+    return min(event.end_s + settle_after_end_s(event.label, SETTINGS.expression),
+               event.values.get("final_from_s", float("inf")))
+
+
 def _differences(analysis, cuts) -> list[str]:
-    """Expressions settled before a cut that the prefix and the whole take do not both give."""
+    """Expressions settled before a cut that the prefix and the whole take do not both give; the
+    cuts given and those at each of the whole take's final_from_s (the first frame there)."""
     times = analysis.signals.times
     frame = float(np.median(np.diff(times)))
     closures = detect_blinks(analysis.signals, SETTINGS.blink, None, blendshapes_of(analysis.landmarks, times))
     problems = []
     whole = _expressions(analysis.signals, analysis.landmarks, closures)
+    cuts = sorted({*cuts, *(e.values["final_from_s"] + ROUNDING_S for e in whole if "final_from_s" in e.values)})
     for cut in cuts:
         count = int(np.searchsorted(times, cut, side="right"))
         newest = float(times[count - 1])
@@ -58,7 +70,7 @@ def _differences(analysis, cuts) -> list[str]:
         part = _expressions(signals, landmarks, shut)
         for found, other, where in ((whole, part, "whole take only"), (part, whole, "prefix only")):
             for e in found:
-                if e.end_s > newest - settle_after_end_s(e.label, SETTINGS.expression):
+                if _final_at(e) > newest + ROUNDING_S:
                     continue
                 if not any(o.label == e.label and o.side == e.side and abs(o.start_s - e.start_s) <= frame + 1e-6
                            and abs(o.end_s - e.end_s) <= frame + 1e-6 for o in other):

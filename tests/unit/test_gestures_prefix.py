@@ -29,6 +29,14 @@ def _key(event) -> tuple:
     return event.label, event.side
 
 
+def _final_at(event, settings) -> float:
+    """Stream time from which the gesture is final: its settle time after its end, or sooner where
+    the detector says so (a nod or shake no next swing can join any more: `final_from_s`, rounded
+    to 0.1 ms like every event time, so up to half that after the frame it names)."""
+    return min(event.end_s + settle_after_end_s(event.label, settings),
+               event.values.get("final_from_s", float("inf")) - 1e-4)
+
+
 @pytest.mark.models
 def test_gestures_on_a_prefix_are_the_whole_takes_once_settled(sample_analyses):
     settings = GestureSettings()
@@ -46,7 +54,7 @@ def test_gestures_on_a_prefix_are_the_whole_takes_once_settled(sample_analyses):
             found = detect_gestures(signals, settings, landmarks)
 
             def settled(event, newest=newest, ready=ready):
-                return max(event.end_s, ready) <= newest - settle_after_end_s(event.label, settings)
+                return max(_final_at(event, settings), ready) <= newest
 
             for event in [e for e in whole if settled(e)]:
                 same = [p for p in found if _key(p) == _key(event) and abs(p.start_s - event.start_s) <= frame + 1e-6
@@ -63,8 +71,8 @@ def test_gestures_on_a_prefix_are_the_whole_takes_once_settled(sample_analyses):
 def test_nods_shakes_and_head_turns_on_a_prefix_are_the_whole_streams_once_settled():
     """The sample takes have no nods or shakes: a synthetic stream (measured FaceMesh noise) has two
     nods 0.7 s apart, a shake, and head turns around it (two of them no longer than a shake's swing);
-    cut every 0.1 s, a gesture ending settle_after_end_s before the cut is the whole stream's (within
-    1 frame both ways). Near the cut the head's running level is read over the frames before only,
+    cut every 0.1 s, a gesture ending settle_after_end_s before the cut (a nod or shake: at or after
+    its final_from_s) is the whole stream's (within 1 frame both ways). Near the cut the head's running level is read over the frames before only,
     and a head coming back from a turn looked like a swing back: a "shake" there swallowed the turn."""
     from tools.synthetic_streams import synthesize_signals
 
@@ -81,14 +89,17 @@ def test_nods_shakes_and_head_turns_on_a_prefix_are_the_whole_streams_once_settl
     assert sorted(e.label for e in whole) == ["head_turn"] * 3 + ["nod"] * 2 + ["shake"], whole
     assert min(e.end_s - e.start_s for e in whole if e.label == "head_turn") <= settings.nod_max_period_s
     compared = 0
-    for cut_s in np.arange(1.0, times[-1], 0.1):
+    # every 0.1 s, and at the frame each nod or shake of the whole stream says it is final
+    finals = [e.values["final_from_s"] + 1e-4 for e in whole if "final_from_s" in e.values]
+    assert len(finals) == 3
+    for cut_s in sorted([*np.arange(1.0, times[-1], 0.1), *finals]):
         count = int(np.searchsorted(times, cut_s, side="right"))
         prefix = SignalTrack(times[:count], {name: values[:count] for name, values in stream.values.items()})
         found = detect_gestures(prefix, settings)
         newest = float(times[count - 1])
         for ours, theirs in ((whole, found), (found, whole)):
             for event in ours:
-                if event.end_s > newest - settle_after_end_s(event.label, settings):
+                if _final_at(event, settings) > newest:
                     continue
                 assert any(_key(e) == _key(event) and abs(e.start_s - event.start_s) <= frame + 1e-6
                            and abs(e.end_s - event.end_s) <= frame + 1e-6 for e in theirs), (newest, event, theirs)

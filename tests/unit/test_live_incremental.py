@@ -164,3 +164,48 @@ def test_frames_a_found_hand_is_walked_back_over_are_computed_again_not_kept():
                                    rtol=1e-5, atol=1e-6, err_msg=name)
     touches = [e for e in emitted if e.label == "hand_to_face"]
     assert touches and touches[0].start_s < 2.6, touches  # the truth by eye: 2.42 s
+
+
+@pytest.mark.slow
+def test_a_smile_whose_lips_close_is_emitted_within_a_second_of_its_end(take_frames):
+    """A smile may be joined by a laugh up to laugh_bridge_s (1 s) after it while the lips stay
+    parted, so its worst-case wait is 1.225 s; once the lips have closed after it nothing can join
+    it, and live emits it then (the detector's `final_from_s`). 01-1A-2's frames fed one by one
+    with blendshape scores put in (a resting face, a smile at 2.0-3.5 s with the lips parted until
+    3.8 s, then closed): the smile is the offline one, emitted within 1 s of its end, never before
+    the frame its final_from_s names and at most a pass (every_s) after it."""
+    from rehearse.analysis.face_landmarker import BLENDSHAPE_NAMES, blendshape_index
+
+    settings = Settings()
+    landmarks = settings.analysis.landmarks
+    rng = np.random.default_rng(7)
+
+    def scored(frame):
+        scores = np.clip(0.05 + 0.01 * rng.standard_normal(len(BLENDSHAPE_NAMES)), 0, 1)
+        if 2.0 <= frame.t < 3.5:
+            scores[[blendshape_index("mouthSmileLeft"), blendshape_index("mouthSmileRight")]] = 0.85
+        if 2.0 <= frame.t < 3.8:
+            scores[[blendshape_index(n) for n in ("mouthUpperUpLeft", "mouthUpperUpRight")]] = 0.6
+        return replace(frame, blendshapes=scores.astype(np.float32))
+
+    frames = [scored(f) for f in take_frames]
+    frame_s = float(np.median(np.diff([f.t for f in frames])))
+    detector = IncrementalEvents(landmarks)
+    emitted = []
+    for frame in frames:
+        detector.add(frame)
+        if detector.due():
+            emitted += [(e, frame.t) for e in detector.update()]
+    tracks = tracks_from_frames(frames, landmarks)
+    offline = [e for e in detect_events(compute_signals(tracks), None, settings=settings.events, landmarks=tracks)
+               if e.label == "smile"]
+    assert [(e.start_s, e.end_s) for e in offline] == [(2.0, 3.5)], offline
+    worst = settings.events.expression.laugh_bridge_s + 0.2
+    assert offline[0].values["final_from_s"] - offline[0].end_s < worst
+    live = [(e, at) for e, at in emitted if e.label == "smile"]
+    assert len(live) == 1, emitted
+    smile, at = live[0]
+    assert (smile.start_s, smile.end_s, smile.values) == (offline[0].start_s, offline[0].end_s, offline[0].values)
+    # a pass runs every every_s: the first whose frames reach final_from_s knows it
+    assert smile.values["final_from_s"] - 1e-6 <= at <= smile.values["final_from_s"] + detector.every_s + frame_s * 1.01
+    assert at - smile.end_s <= 1.0, f"emitted {at - smile.end_s:.3f} s after its end"

@@ -22,6 +22,7 @@ import numpy as np
 from rehearse.analysis.event_settings import ExpressionSettings
 from rehearse.analysis.events.blendshape_rests import (
     BLENDSHAPE_CHANNELS,
+    LIPS_PARTING,
     resting_scores,
     saturated_frames,
 )
@@ -32,12 +33,14 @@ from rehearse.analysis.events.signal_ops import (
     extent,
     face_mask,
     fill_gaps,
+    filled_final_at,
     frames_for,
     merged_runs,
     nan_mean_rows,
     rolling_median,
     signal,
 )
+from rehearse.analysis.events.smile_rules import grimace, laugh_bridged
 from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic, stream_wander
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
@@ -50,9 +53,16 @@ def settle_after_end_s(label: str | None, settings: ExpressionSettings) -> float
     change, every level being read over the frames before it: a run of strength starting within
     `merge_gap_s` joins it (a smile's: within `laugh_bridge_s`, while the lips stay parted), and
     a frame's strength reads `smooth_s / 2` ahead (centred running median) and across up to
-    GAP_FILL_S of lost face. With the defaults 0.375 s, a smile 1.225 s (None: a smile's)."""
+    GAP_FILL_S of lost face. With the defaults 0.375 s, a smile 1.225 s (None: a smile's). A smile
+    says in `values["final_from_s"]` when it is final sooner (the lips closed after it:
+    `_no_laugh_from`; from geometry no laugh joins a smile)."""
     join = settings.laugh_bridge_s if label in (None, "smile") else settings.merge_gap_s
     return join + settings.smooth_s / 2 + GAP_FILL_S
+
+
+def _unbridged_settle_s(settings: ExpressionSettings) -> float:
+    """`settle_after_end_s` of an expression no later run can join across more than `merge_gap_s`."""
+    return settle_after_end_s("", settings)
 
 
 def expression_strengths(
@@ -128,7 +138,7 @@ def detect_expressions(
 
     `closures` (blinks, eyes_closed): brow movements mostly inside one are the lids pulling
     the brow landmarks down, not a furrow or a raise; a lip-corner pull held mostly inside an
-    `eyes_closed` with the lips closed is crying, not a smile (`_grimace`).
+    `eyes_closed` with the lips closed is crying, not a smile (`smile_rules.grimace`).
     """
     times = track.times
     if times.size < 3:
@@ -140,7 +150,7 @@ def detect_expressions(
     usual = stream_statistic(times, yaw, None, np.median)  # the head's usual yaw so far
     turned = np.abs(np.nan_to_num(yaw - usual)) > settings.max_head_turn_deg
     channels = expression_strengths(track, settings, neutral)
-    # lips parted: the inner-lip gap a lip press cannot have (see `_grimace`)
+    # lips parted: the inner-lip gap a lip press cannot have (see `smile_rules.grimace`)
     lips_parted = np.nan_to_num(channels["jaw_drop"][1]) > settings.lip_press_max_open_iod
     shut = [(c.start_s, c.end_s) for c in closures if c.kind == "eyes_closed"]
     for label, (strength, disp, thr) in channels.items():
@@ -162,7 +172,7 @@ def detect_expressions(
             if label.startswith("brow") and any(
                     min(end, c.end_s) - max(start, c.start_s) > 0.5 * (end - start) for c in closures):
                 continue
-            if label in ("smile", "half_smile") and _grimace(start, end, shut, lips_parted[first:last]):
+            if label in ("smile", "half_smile") and grimace(start, end, shut, lips_parted[first:last]):
                 continue
             if turned[first:last].mean() > 0.5:
                 continue  # a turned head foreshortens the face: 2-D geometry is not an expression
@@ -177,13 +187,15 @@ def detect_expressions(
             if label == "brow_furrow" and any(s < end and start < e for s, e in raises):
                 continue  # raised brows change the inner-brow distance too: not a furrow
             peak = float(np.nanmax(strength[first:last]))
+            values = {"duration_ms": round((end - start) * 1000, 1),
+                      "peak_displacement_iod": round(float(disp[apex]), 4),
+                      "threshold_iod": round(float(thr[apex]), 4)}
+            if label == "smile":  # no laugh bridge here: final as any other expression
+                values["final_from_s"] = round(end + _unbridged_settle_s(settings), 4)
             events.append(Event(
                 kind="expression", label=label, side=side,
                 start_s=round(start, 4), end_s=round(end, 4), apex_s=round(float(times[apex]), 4),
-                confidence=round(float(np.clip(0.5 + 0.25 * peak, 0.0, 1.0)), 3),
-                values={"duration_ms": round((end - start) * 1000, 1),
-                        "peak_displacement_iod": round(float(disp[apex]), 4),
-                        "threshold_iod": round(float(thr[apex]), 4)},
+                confidence=round(float(np.clip(0.5 + 0.25 * peak, 0.0, 1.0)), 3), values=values,
             ))
     return sorted(events, key=lambda e: e.start_s)
 
@@ -299,14 +311,17 @@ def detect_blendshape_expressions(
     parting = np.fmax(lift("jawOpen"), np.fmax(nan_mean_rows([lift("mouthLowerDownLeft"), lift("mouthLowerDownRight")]),
                                                nan_mean_rows([lift("mouthUpperUpLeft"), lift("mouthUpperUpRight")])))
     lips_parted = np.nan_to_num(parting) >= 0.5 * settings.blendshape_score
+    # frames with every score a smile and its laugh bridge read (the others are gaps filled)
+    scored = np.isfinite(scores[:, [BLENDSHAPE_NAMES.index(n) for n in (*BLENDSHAPE_CHANNELS["smile"], *LIPS_PARTING)]]).all(axis=1)
     shut = [(c.start_s, c.end_s) for c in closures if c.kind == "eyes_closed"]
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
     for label in ("smile", "half_smile", "brow_raise", "brow_furrow", "lip_press", "jaw_drop"):
         strength, unit = np.where(blind[label], 0.0, strengths[label]), units[label]
-        runs = merged_runs(times, np.nan_to_num(strength) >= settings.release_fraction, settings.merge_gap_s)
+        active = np.nan_to_num(strength) >= settings.release_fraction
+        runs = merged_runs(times, active, settings.merge_gap_s)
         if label == "smile":
-            runs = _laugh_bridged(times, runs, lips_parted, settings.laugh_bridge_s)
+            runs = laugh_bridged(times, runs, lips_parted, settings.laugh_bridge_s)
         for first, last in runs:
             if np.nanmax(strength[first:last]) < 1.0:
                 continue
@@ -314,7 +329,7 @@ def detect_blendshape_expressions(
             start, end = float(times[first]), float(times[min(last, times.size - 1)])
             if end - start < settings.min_duration_s:
                 continue
-            if label in ("smile", "half_smile") and _grimace(start, end, shut, lips_parted[first:last]):
+            if label in ("smile", "half_smile") and grimace(start, end, shut, lips_parted[first:last]):
                 continue
             if label in SMILE_SHADOWED and any(s < end and start < e for s, e in smiles):
                 continue
@@ -323,13 +338,15 @@ def detect_blendshape_expressions(
             side = None
             if label == "half_smile":
                 side = "left" if np.nanmean(left[first:last]) > np.nanmean(right[first:last]) else "right"
+            values = {"duration_ms": round((end - start) * 1000, 1),
+                      "peak_blendshape_score": round(float(strength[apex] * unit[apex]), 3),
+                      "threshold_blendshape_score": round(float(unit[apex]), 3)}
+            if label == "smile":
+                values["final_from_s"] = _no_laugh_from(times, last, active, lips_parted, scored, width, settings)
             events.append(Event(
                 kind="expression", label=label, side=side, start_s=round(start, 4), end_s=round(end, 4),
                 apex_s=round(float(times[apex]), 4),
-                confidence=round(float(np.clip(0.5 + 0.25 * strength[apex], 0.0, 1.0)), 3),
-                values={"duration_ms": round((end - start) * 1000, 1),
-                        "peak_blendshape_score": round(float(strength[apex] * unit[apex]), 3),
-                        "threshold_blendshape_score": round(float(unit[apex]), 3)},
+                confidence=round(float(np.clip(0.5 + 0.25 * strength[apex], 0.0, 1.0)), 3), values=values,
             ))
     return sorted(events, key=lambda e: e.start_s)
 
@@ -347,30 +364,28 @@ def _lines_rise(times: np.ndarray, lines: np.ndarray | None, neutral: np.ndarray
     return (rolling_median(raw, width) if width > 1 else raw) / rest - 1.0
 
 
-def _laugh_bridged(times: np.ndarray, runs: list[tuple[int, int]], lips_parted: np.ndarray,
-                   longest_s: float) -> list[tuple[int, int]]:
-    """Smile runs joined across gaps of at most `longest_s` in which the lips stay parted."""
-    joined: list[tuple[int, int]] = []
-    for first, last in runs:
-        if joined and times[first] - times[joined[-1][1] - 1] <= longest_s and lips_parted[joined[-1][1]:first].all():
-            joined[-1] = (joined[-1][0], last)
-        else:
-            joined.append((first, last))
-    return joined
-
-
-def _grimace(start: float, end: float, shut: list[tuple[float, float]], lips_parted: np.ndarray) -> bool:
-    """A lip-corner pull held mostly with the eyes shut and the lips closed: crying, not a smile.
-
-    FACS: a smile is AU6+12, the eyes narrowed by the cheeks but open; crying squeezes the eyes
-    shut (AU6/7+43 with AU4) and stretches, presses or pulls down the closed lips (AU15/17/20),
-    which the blendshape model and the lip-corner geometry both read as a lift. Laughter may
-    shut the eyes too, but it opens the mouth. Measured on the real crying close-up
-    (WolfgangLanger_Pexels): mouthSmile 0.8-0.9 with both eyes shut and mouthUpperUp,
-    mouthLowerDown and jawOpen under 0.06 for 2.9 s; every real smile we have parts the lips.
-    """
-    inside = sum(max(0.0, min(end, e) - max(start, s)) for s, e in shut)
-    return inside > 0.5 * (end - start) and lips_parted.mean() < 0.5
+def _no_laugh_from(times: np.ndarray, last: int, active: np.ndarray, lips_parted: np.ndarray, scored: np.ndarray,
+                   width: int, settings: ExpressionSettings) -> float:
+    """Stream time from which the smile ending at frame `last` can no longer change, read from these
+    frames only (so the same on any prefix holding frames up to it): once the lips have closed
+    after it with no smile frame between, no laugh can join it (`smile_rules.laugh_bridged`), and
+    it is final when that frame's parted-lips reading is (`width`: the running median's, centred,
+    over gaps filled up to GAP_FILL_S) and its own edge is (`settle_after_end_s` of an unbridged
+    label). Else the worst case, `settle_after_end_s` of a smile after its end."""
+    end = float(times[min(last, times.size - 1)])
+    worst = round(end + settle_after_end_s("smile", settings), 4)
+    half = (width | 1) // 2 if width > 1 else 0
+    if width >= 24:  # a running median this wide is read on a strided grid (rolling_percentile)
+        return worst
+    for k in range(last, times.size):
+        if active[k] or times[k] - times[last - 1] > settings.laugh_bridge_s:
+            return worst  # a smile frame first (it would have joined) or past the bridge
+        if not lips_parted[k]:
+            through = filled_final_at(times, scored, k + half, GAP_FILL_S)
+            if through is None:
+                return worst
+            return round(min(worst, max(end + _unbridged_settle_s(settings), float(times[through]))), 4)
+    return worst
 
 
 def _mostly(frames: np.ndarray, event: Event, times: np.ndarray) -> bool:

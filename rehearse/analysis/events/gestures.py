@@ -16,6 +16,7 @@ from rehearse.analysis.event_settings import GestureSettings
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
     fill_gaps,
+    filled_final_at,
     frames_for,
     rolling_median,
     rolling_percentile,
@@ -155,9 +156,10 @@ def detect_gestures(
     events.extend(_sustained(track, "shoulder_turn", settings.shoulder_turn_deg, settings.lean_min_s,
                              ("shoulder_turn", "shoulder_turn"), ("left", "right")))
     mouth = _once(lambda: _displacement(track, "mouth_open", settings.jaw_artifact_iod))
-    yaw_swings = _swings(track, "head_yaw", settings, mouth)
-    shakes = _grouped(yaw_swings, settings, "shake", alternating=True)
-    nods = _grouped(_swings(track, "head_pitch", settings, mouth), settings, "nod", alternating=False)
+    yaw_swings, yaw_final = _swings(track, "head_yaw", settings, mouth)
+    shakes = _grouped(yaw_swings, settings, "shake", alternating=True, final_from=yaw_final)
+    pitch_swings, pitch_final = _swings(track, "head_pitch", settings, mouth)
+    nods = _grouped(pitch_swings, settings, "nod", alternating=False, final_from=pitch_final)
     # A turn no longer than a shake's swing (nod_max_period_s) inside a shake is one of its swings;
     # a longer one is the head turned, kept. Only swings whose running level is read over its whole
     # window (ending SWING_REACH_S x SWING_LEVEL_S before the last frame) count here: nearer the last
@@ -200,14 +202,17 @@ def _once(make: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
     return get
 
 
-def _swings(track, name, settings: GestureSettings, mouth: Callable[[], np.ndarray]) -> list[tuple]:
+def _swings(track, name, settings: GestureSettings,
+            mouth: Callable[[], np.ndarray]) -> tuple[list[tuple], Callable[[float, str], float]]:
     """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg from the running level,
     not made by the jaw (`mouth`: the mouth's opening from its rest level) or a pose flip:
-    (start_s, end_s, sign, peak_deg)."""
+    (start_s, end_s, sign, peak_deg); and `final_from(end_s, label)`: the stream time from which a
+    nod or shake ending at end_s can no longer change (`_no_swing_from`)."""
     times = track.times
-    angle = fill_gaps(times, signal(track, name), GAP_FILL_S)
+    raw = signal(track, name)
+    angle = fill_gaps(times, raw, GAP_FILL_S)
     if np.all(np.isnan(angle)):
-        return []
+        return [], lambda end_s, label: round(end_s + settle_after_end_s(label, settings), 4)
     width = frames_for(SWING_LEVEL_S, times, minimum=5) | 1
     level = rolling_percentile(angle, width, 50.0, exact=True)
     disp = angle - level
@@ -216,9 +221,10 @@ def _swings(track, name, settings: GestureSettings, mouth: Callable[[], np.ndarr
     with np.errstate(invalid="ignore", divide="ignore"):
         jumped = np.r_[False, np.abs(np.diff(angle)) > HEAD_SPEED_MAX_DEG_S * np.diff(times)]
     jumped = np.convolve(jumped.astype(float), np.ones(same_length_width(width, times.size)), mode="same") > 0
-    swings = []
+    swings, excursions = [], []
     for sign in (1, -1):
         for first, last, start, end in _spans(times, np.nan_to_num(sign * disp) > settings.nod_deg, 0.0):
+            excursions.append((start, end))
             if end - start > settings.nod_max_period_s:
                 continue
             if jumped[first:last + 1].any():
@@ -226,12 +232,41 @@ def _swings(track, name, settings: GestureSettings, mouth: Callable[[], np.ndarr
             if np.nanmax(np.nan_to_num(mouth()[first:last])) > settings.jaw_artifact_iod:
                 continue  # an opening jaw moves FaceMesh's pitch estimate; the head did not nod
             swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
-    return sorted(swings)
+    good = {"angle": ~np.isnan(raw), "mouth": ~np.isnan(signal(track, "mouth_open"))}
+
+    def final_from(end_s: float, label: str) -> float:
+        return _no_swing_from(times, end_s, excursions, good, width if times.size >= width else 0, settings, label)
+    return sorted(swings), final_from
 
 
-def _grouped(swings: list[tuple], settings: GestureSettings, label: str, alternating: bool) -> list[Event]:
+def _no_swing_from(times: np.ndarray, end_s: float, excursions: list[tuple[float, float]],
+                   good: Mapping[str, np.ndarray], width: int, settings: GestureSettings, label: str) -> float:
+    """Stream time from which a nod or shake whose last swing ends at end_s can no longer change,
+    read from these frames only (so the same on any prefix holding frames up to it): a next swing
+    must start within nod_max_period_s (`_grouped`), so once no excursion from the running level
+    has started by then, or each that did was too long for a swing (known nod_max_period_s after
+    its start) or was given up (a jaw, a pose flip: known at its end), and those frames' readings
+    are final (the running level and the pose-flip check read `width` // 2 frames ahead, over
+    gaps filled up to GAP_FILL_S), it is final. Else the worst case, `settle_after_end_s`.
+    `width` 0: fewer frames than the running level's window (the pose-flip check reads them all)."""
+    worst = round(end_s + settle_after_end_s(label, settings), 4)
+    decided = end_s + settings.nod_max_period_s
+    for start, stop in excursions:
+        if start >= end_s and start - end_s <= settings.nod_max_period_s:
+            decided = max(decided, min(stop, start + settings.nod_max_period_s))
+    last = int(np.searchsorted(times, decided, side="right")) - 1
+    through = filled_final_at(times, good["angle"], last + width // 2, GAP_FILL_S) if width else None
+    jaw = filled_final_at(times, good["mouth"], last, GAP_FILL_S)
+    if through is None or jaw is None:
+        return worst
+    return round(min(worst, float(times[max(through, jaw)])), 4)
+
+
+def _grouped(swings: list[tuple], settings: GestureSettings, label: str, alternating: bool,
+             final_from: Callable[[float, str], float] | None = None) -> list[Event]:
     """Swings each following the last within nod_max_period_s, as one nod (a chin-down swing in
-    it) or shake (swings both ways)."""
+    it) or shake (swings both ways); `final_from` (end_s, label): when one can no longer change
+    (`values["final_from_s"]`)."""
     groups: list[list[tuple]] = []
     for swing in swings:
         if groups and swing[0] - groups[-1][-1][1] <= settings.nod_max_period_s:
@@ -246,8 +281,10 @@ def _grouped(swings: list[tuple], settings: GestureSettings, label: str, alterna
         if not alternating and all(s > 0 for s in signs):
             continue  # a nod brings the chin down (pitch falls); a lone chin lift is not a nod
         peak = max(g[3] for g in group)
-        out.append(_event(label, group[0][0], group[-1][1], None, None,
-                          {"swings": float(len(group)), "peak_deg": round(peak, 2)}))
+        values = {"swings": float(len(group)), "peak_deg": round(peak, 2)}
+        if final_from is not None:
+            values["final_from_s"] = final_from(group[-1][1], label)
+        out.append(_event(label, group[0][0], group[-1][1], None, None, values))
     return out
 
 
