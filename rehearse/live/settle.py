@@ -20,9 +20,10 @@ Expressions read the hands only through `hand_cover`, which counts hands found g
 a walk-back fills only frames where no hand was found, so those hands are final on arrival and
 an expression waits for the face alone. Touches, hand raises and tremor read every hand frame,
 walked-back ones too (the walk-back gives a touch its onset where the palm detector missed it),
-so they wait for frames a later walk-back may still fill: none while a hand is tracked after the
-event (a walk-back only starts after frames with no hand at all), up to `hands_backfill_s`
-after the last hand was seen otherwise.
+and so do body holds read from Pose (their wrist speeds take the hand model's wrist where it
+found one): they wait for frames a later walk-back may still fill: none while a hand is tracked
+after the event (a walk-back only fills frames after the last one with a hand), up to
+`hands_backfill_s` after the last hand was seen otherwise.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ found it), so the frames after it are tracked as before; no second graph (~80 MB
 the walk stops at frame 58 (the annotated first touch) on the original and on its x264, mpeg4
 and 2/3-downscaled copies alike.
 
+Each side filled so is flagged (`<side>_hand_walked_back`, a track's `walked_back`): the
+expressions' hand cover reads only hands found going forward, which no walk-back changes, so a
+live expression need not wait for one (events/hand_cover.py, live/settle.py).
+
 Live cannot hold the picture that long (up to ~36 Hands calls, ~1 s, inside one frame): there the
 walk runs in a thread on a second Hands graph (`BackgroundWalks`), with the same results.
 """
@@ -89,7 +93,8 @@ def walk(kept: Iterable[_Kept], found: FrameLandmarks,
          hands_in: Callable[[np.ndarray], list[np.ndarray]]) -> tuple[list[tuple[FrameLandmarks, dict]], int]:
     """Follow the hands of `found` backwards over `kept` (oldest first) with `hands_in` (a Hands
     graph whose tracking state holds them): for each frame the hand is still followed into, the
-    attributes to set on its result (only its empty sides); and how many frames the graph read."""
+    attributes to set on its result (only its empty sides, flagged walked back); and how many
+    frames the graph read."""
     last = found_sides(found)
     fills: list[tuple[FrameLandmarks, dict]] = []
     read = 0
