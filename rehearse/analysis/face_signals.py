@@ -163,6 +163,12 @@ def motion_span_frames(times: np.ndarray, half_span_s: float = MOTION_HALF_SPAN_
     return before, after
 
 
+def motion_span_s(frame_s: float, half_span_s: float = MOTION_HALF_SPAN_S) -> float:
+    """The span (s) `motion_span_frames` gives a frame at a constant frame interval `frame_s`:
+    the nearest frames at least `half_span_s` either side."""
+    return 2 * max(1, int(np.ceil(half_span_s / frame_s - 1e-9))) * frame_s
+
+
 def face_motion(px: np.ndarray, iod: np.ndarray, times: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     """Mean landmark speed in IOD/s after removing head translation (centroid), over a centred
     span (`motion_span_frames`) between frames that have a face; NaN where the face is missing,

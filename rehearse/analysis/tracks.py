@@ -113,6 +113,10 @@ class SignalTrack:
 
     times: np.ndarray
     values: dict[str, np.ndarray] = field(default_factory=dict)
+    frame_s: float | None = None
+    """The frame interval (s) the detectors size their windows by, when these frames are a later
+    window of a longer stream (a live pass): the stream's, read over its warm-up
+    (`signal_ops.stream_frame_s`). None: read from `times` (they start where the stream does)."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
+from rehearse.analysis.events.signal_ops import stream_frame_s
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
@@ -134,6 +135,10 @@ class IncrementalEvents:
         self.state = LiveState()
         self._first_t: float | None = None
         """Stream time of the first frame added (the warm-up's levels are read from it)."""
+        self._frame_s: float | None = None
+        """The stream's frame interval, read over its warm-up once that has arrived: the detectors
+        size their windows by it (`signal_ops.stream_frame_s`), and a pass's window of the history
+        does not start where the stream does."""
         self._last_pass_t: float | None = None
         self._wake_t = float("inf")
         """Stream time at which an event the last pass saw becomes final: a pass is due then."""
@@ -163,6 +168,9 @@ class IncrementalEvents:
         with self._lock:
             if self._first_t is None:
                 self._first_t = frame.t
+            if self._frame_s is None and frame.t >= warm_up_end_s(self._first_t):
+                # every frame of the warm-up is here: never dropped (`LiveSource`), not yet trimmed
+                self._frame_s = stream_frame_s(np.array([f.t for f in self.frames]))
             self.frames.append(frame)
             self._unsettled = unsettled
             oldest = frame.t - self.history_s
@@ -325,6 +333,8 @@ class IncrementalEvents:
             cut = first - start
             tracks = {part: track.window(cut) for part, track in tracks.items()}
             signals = SignalTrack(signals.times[first:], {name: v[first:] for name, v in signals.values.items()})
+        # Before the warm-up has arrived the frames start where the stream does: read from them.
+        signals.frame_s = self._frame_s
         events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)
         events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope in self.hold_scopes)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearse.analysis.events import Event
-from rehearse.analysis.events.stream_levels import WARM_S
+from rehearse.analysis.events.stream_levels import BLOCK_S, WARM_S
 from rehearse.config import Settings
 from rehearse.errors import Location, VideoError
 from rehearse.live.incremental import IncrementalEvents, LiveState
@@ -98,7 +98,7 @@ def watch(options: WatchOptions, settings: Settings | None = None,
                                  settle_s=options.settle_s, beat_marks=options.beat_marks)
     source = LiveSource(source_spec(options.source), realtime=options.realtime,
                         open_timeout_s=options.open_timeout_s, read_timeout_s=max(options.stall_s, 0.5),
-                        record=options.record, keep_first_s=WARM_S)
+                        record=options.record, keep_first_s=WARM_S + BLOCK_S)
     analysed = 0
     offset: float | None = None
     last_frame_wall = time.monotonic()

@@ -26,15 +26,16 @@ from rehearse.analysis.events.signal_ops import (
     extent,
     face_mask,
     fill_gaps,
-    frame_interval,
+    frames_for,
     nan_mean_rows,
     ramp_edges,
     rolling_percentile,
     runs,
     signal,
     step_noise,
+    track_frame_s,
 )
-from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic, warm_up_end_s
+from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 
@@ -63,7 +64,7 @@ def closure_depths(
         ear = fill_gaps(times, ear, settings.max_gap_s)
         # The open level right now: a smile's cheeks or a tired lid lower it for seconds, and
         # a blink must be measured from where the lid was, not from the take's widest eye.
-        local = rolling_percentile(ear, _window_frames(settings.local_window_s, times),
+        local = rolling_percentile(ear, _window_frames(settings.local_window_s, track),
                                    settings.baseline_percentile)
         local = np.clip(np.where(np.isnan(local), base, local), settings.local_floor * base, base)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -103,7 +104,7 @@ def _blendshape_depths(
         # open eye (0.27-0.34), so an encode's noise moved its frames in and out of the open level.
         half_shut = settings.blendshape_open_max + 0.5 * (settings.blendshape_shut_score - settings.blendshape_open_max)
         open_only = np.where(score < half_shut, score, np.nan)
-        local = rolling_percentile(open_only, _window_frames(settings.blendshape_window_s, times), 50.0)
+        local = rolling_percentile(open_only, _window_frames(settings.blendshape_window_s, track), 50.0)
         local = np.clip(np.where(np.isnan(local), base, local), base, np.maximum(base, half_shut))
         span = np.maximum(settings.blendshape_shut_score - local, 1e-3)
         depths[side] = np.clip((score - local) / span, 0.0, 1.0)
@@ -253,12 +254,11 @@ def _lid_travel_edge(times: np.ndarray, gap: np.ndarray, lowered: np.ndarray, sh
     return t_high - 0.5 * (t_low - t_high)
 
 
-def _window_frames(seconds: float, times: np.ndarray) -> int:
-    """How many frames span `seconds`, at the frame interval of the stream's warm-up (its first
-    WARM_S): the take's median interval would change with frames not yet played (variable frame
-    rate), and with it every window."""
-    warm = times[: int(np.searchsorted(times, warm_up_end_s(float(times[0])) - 1e-9))] if times.size else times
-    return max(3, int(round(seconds / frame_interval(warm))))
+def _window_frames(seconds: float, track: SignalTrack) -> int:
+    """How many frames span `seconds`, at the stream's frame interval (`signal_ops.track_frame_s`,
+    its warm-up's): the take's median interval would change with frames not yet played (variable
+    frame rate), and with it every window."""
+    return frames_for(seconds, track_frame_s(track), minimum=3)
 
 
 def _lids_meet(track: SignalTrack, settings: BlinkSettings) -> tuple[np.ndarray, np.ndarray]:

@@ -39,6 +39,8 @@ from rehearse.analysis.events.signal_ops import (
     nan_mean_rows,
     rolling_median,
     signal,
+    stream_frame_s,
+    track_frame_s,
 )
 from rehearse.analysis.events.smile_rules import grimace, laugh_bridged
 from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic, stream_wander
@@ -77,7 +79,7 @@ def expression_strengths(
     threshold is the stream's."""
     times = track.times
     present = face_mask(track)
-    width = frames_for(settings.smooth_s, times)
+    width = frames_for(settings.smooth_s, track_frame_s(track))
 
     def displacement(name: str, rises: bool = True) -> np.ndarray:
         raw = np.where(present, signal(track, name), np.nan)
@@ -221,7 +223,7 @@ def face_expressions(
         if covered and "brows" in covered:  # fingers between the brows are edges too, not wrinkles
             lines = np.where(covered["brows"], np.nan, lines)
         found = [e for e in detect_blendshape_expressions(track.times, blendshapes, settings, neutral, closures, lines,
-                                                          rests=rests)
+                                                          rests=rests, frame_s=track_frame_s(track))
                  if not (e.label in SMILE_SHADOWED and any(s < e.end_s and e.start_s < t for s, t in smiles))]
         found += geometric
     if covered:
@@ -242,7 +244,7 @@ def _corner(track: SignalTrack, side: str) -> np.ndarray:
 def detect_blendshape_expressions(
     times: np.ndarray, blendshapes: LandmarkTrack, settings: ExpressionSettings,
     neutral: np.ndarray | None = None, closures: list[Event] = (), glabella_lines: np.ndarray | None = None,
-    *, rests: Mapping[str, np.ndarray] | None = None,
+    *, rests: Mapping[str, np.ndarray] | None = None, frame_s: float | None = None,
 ) -> list[Event]:
     """Expressions from the Face Landmarker model's blendshape scores (0-1, Left/Right the actor's own).
 
@@ -271,7 +273,8 @@ def detect_blendshape_expressions(
     since the model misses a furrow held with the eyes squeezed shut (measured on the real
     crying close-up: browDown ~0.04 through 6 s of deep vertical lines).
     Same duration and edge rules as the geometric detector. `rests`: `resting_scores`, when the
-    caller has them already.
+    caller has them already; `frame_s`: the stream's frame interval the windows are sized by
+    (default `stream_frame_s(times)`).
     """
     from rehearse.analysis.backends.blendshapes import BLENDSHAPE_NAMES
 
@@ -280,8 +283,9 @@ def detect_blendshape_expressions(
         return []
     usable = blendshapes.mask
     scores = np.where(usable[:, None], scores, np.nan)
-    width = frames_for(settings.smooth_s, times)
-    lag = frames_for(settings.blendshape_wander_s, times)
+    frame_s = stream_frame_s(times) if frame_s is None else frame_s
+    width = frames_for(settings.smooth_s, frame_s)
+    lag = frames_for(settings.blendshape_wander_s, frame_s)
     rests = rests if rests is not None else resting_scores(times, blendshapes, settings, neutral)
     lifts: dict[str, np.ndarray] = {}
 

@@ -19,6 +19,7 @@ from rehearse.analysis.events.signal_ops import (
     rolling_median,
     runs,
     signal,
+    track_frame_s,
 )
 from rehearse.analysis.tracks import SignalTrack
 
@@ -37,7 +38,7 @@ def detect_gaze_shifts(
     hidden = np.zeros(times.size, dtype=bool)
     for blink in blinks:
         hidden |= (times >= blink.start_s - 0.03) & (times <= blink.end_s + 0.03)
-    width = frames_for(settings.window_s, times, minimum=3)
+    width = frames_for(settings.window_s, track_frame_s(track), minimum=3)
     candidates: list[tuple[float, float, float, str, dict]] = []
     for axis, (name, positive, negative) in AXES.items():
         gaze = np.where(present & ~hidden, signal(track, name), np.nan)

@@ -23,6 +23,7 @@ from rehearse.analysis.events.signal_ops import (
     runs,
     same_length_width,
     signal,
+    track_frame_s,
 )
 from rehearse.analysis.events.stream_levels import stream_rest_level
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
@@ -213,7 +214,7 @@ def _swings(track, name, settings: GestureSettings,
     angle = fill_gaps(times, raw, GAP_FILL_S)
     if np.all(np.isnan(angle)):
         return [], lambda end_s, label: round(end_s + settle_after_end_s(label, settings), 4)
-    width = frames_for(SWING_LEVEL_S, times, minimum=5) | 1
+    width = frames_for(SWING_LEVEL_S, track_frame_s(track), minimum=5) | 1
     level = rolling_percentile(angle, width, 50.0, exact=True)
     disp = angle - level
     # A pose flip anywhere in the level's window leaves the level between the two poses: no swing
@@ -302,7 +303,7 @@ def _scale_leans(track: SignalTrack, settings: GestureSettings) -> list[Event]:
     raw = signal(track, "iod_px")
     with np.errstate(divide="ignore", invalid="ignore"):
         rest = np.exp(stream_rest_level(times, np.log(raw), raw > 0, np.log1p(settings.lean_scale)))
-    change = rolling_median(iod, frames_for(SCALE_SMOOTH_S, times, minimum=3)) / rest - 1.0
+    change = rolling_median(iod, frames_for(SCALE_SMOOTH_S, track_frame_s(track), minimum=3)) / rest - 1.0
     out = []
     for sign, label in ((1, "lean_toward"), (-1, "lean_away")):
         active = (np.nan_to_num(sign * change) > settings.lean_scale) & facing

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from rehearse.analysis.event_settings import HoldSettings
-from rehearse.analysis.events.signal_ops import runs
-from rehearse.analysis.face_signals import motion_span_frames
+from rehearse.analysis.events.signal_ops import runs, stream_frame_s
+from rehearse.analysis.face_signals import motion_span_frames, motion_span_s
 
 STEP_S = 1e-3
 """Candidate instants are this far apart (well under a frame at any frame rate)."""
@@ -35,18 +35,24 @@ on FaceMesh), and a moving face's speed varies at least as much."""
 
 def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, limit: float | np.ndarray,
                    settings: HoldSettings, span_frames: tuple[np.ndarray, np.ndarray] | None = None,
-                   ) -> list[tuple[float, float]]:
+                   frame_s: float | None = None) -> list[tuple[float, float]]:
     """(start_s, end_s) of each hold of the per-frame `still` decision, its edges fitted between
     frames on `motion` (face_motion, gaps filled). `span_frames` are the frames each speed was
     measured between (default: the measurement's own, `motion_span_frames`). An edge whose
     moving side is not clearly moving, or that is the take's first or last frame, stays on the
     frame the decision gives (a hold ends at its first moving frame, or after the last frame).
     `limit` is the still/moving limit, one for the take or one per frame (as the stream knew it
-    then): an edge's moving side is clear above the limit of its moving frame next to the hold."""
+    then): an edge's moving side is clear above the limit of its moving frame next to the hold.
+    The ramp frames left out of the levels either side of an edge are those within half a span
+    of it, and a fit reads a span's worth of frames either side of its reach: the span
+    `face_motion` reads at the stream's frame interval `frame_s` (default `stream_frame_s(times)`),
+    one for the stream, so a prefix reads the same frames (their median span moved with the
+    frames a variable-frame-rate prefix holds)."""
     limits = np.broadcast_to(np.asarray(limit, dtype=float), times.shape)
     before, after = span_frames if span_frames is not None else motion_span_frames(times)
     a, b = times[before], times[after]
-    half = float(np.median(b - a)) / 2
+    span = motion_span_s(stream_frame_s(times) if frame_s is None else frame_s)
+    half = span / 2
     step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
     spans = runs(still)
     out = []
@@ -59,11 +65,11 @@ def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, lim
         if first > 0 and _clear(still_level, moving_before, float(limits[first - 1])):
             floor = float(times[spans[index - 1][1]]) if index else float(times[0])
             start = fit_edge(times, motion, a, b, start, True, (floor, middle), still_level, still_spread,
-                             settings.edge_reach_s)
+                             settings.edge_reach_s, span)
         if last < times.size and _clear(still_level, moving_after, float(limits[last])):
             ceiling = float(times[spans[index + 1][0]]) if index + 1 < len(spans) else float(times[-1])
             end = fit_edge(times, motion, a, b, end, False, (middle, ceiling), still_level, still_spread,
-                           settings.edge_reach_s)
+                           settings.edge_reach_s, span)
         if out and start < out[-1][1]:  # two holds fitted into the short gap between them
             start = out[-1][1]
         out.append((start, end))
@@ -71,9 +77,11 @@ def fit_hold_edges(times: np.ndarray, motion: np.ndarray, still: np.ndarray, lim
 
 
 def fit_edge(times: np.ndarray, motion: np.ndarray, a: np.ndarray, b: np.ndarray, rough: float, onset: bool,
-             bounds: tuple[float, float], still_level: float, still_spread: float, reach_s: float) -> float:
+             bounds: tuple[float, float], still_level: float, still_spread: float, reach_s: float,
+             context: float) -> float:
     """The instant within `reach_s` of `rough` (and inside `bounds`) where the face stopped
-    (`onset`) or started moving again: the one whose ramp best fits the frames around."""
+    (`onset`) or started moving again: the one whose ramp best fits the frames around (those
+    within `context`, the stream's motion span, of the candidates)."""
     low, high = max(rough - reach_s, bounds[0]), min(rough + reach_s, bounds[1])
     if high <= low:
         return rough
@@ -81,7 +89,6 @@ def fit_edge(times: np.ndarray, motion: np.ndarray, a: np.ndarray, b: np.ndarray
     # The same frames judge every candidate: those whose span reaches into [low, high], and a
     # span's worth either side that anchors both levels; nothing beyond the bounds.
     width = np.maximum(b - a, 1e-9)
-    context = float(np.median(width))
     near = np.flatnonzero((b >= low - context - EPS_S) & (a <= high + context + EPS_S)
                           & (times >= bounds[0] - EPS_S) & (times <= bounds[1] + EPS_S) & ~np.isnan(motion))
     if near.size < 3:

@@ -23,7 +23,7 @@ from bisect import bisect_left, insort
 import numpy as np
 
 from rehearse.analysis.event_settings import HoldSettings
-from rehearse.analysis.events.signal_ops import frames_for, rolling_percentile
+from rehearse.analysis.events.signal_ops import frames_for, rolling_percentile, stream_frame_s
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, level_windows, warm_up_end_s
 
 SPLIT_MIN_BINS = 8
@@ -40,7 +40,7 @@ so the limit still depends on no frame more than HISTORY_S back (what a live pas
 
 def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: HoldSettings,
                  factor: float | None = None, *, split: bool = False, floor_waits: bool = False,
-                 floor_capped: bool = False) -> np.ndarray:
+                 floor_capped: bool = False, frame_s: float | None = None) -> np.ndarray:
     """Per frame, the limit for `speed` as the stream knows it at the end of the frame's block
     (`windows_through_block`): the split between still and moving speeds there when there is a
     clear one (`split`), or the last one found in the SPLIT_KEPT_S before (one window's histogram
@@ -59,7 +59,7 @@ def stream_limit(times: np.ndarray, speed: np.ndarray, fixed: float, settings: H
     that has only moved so far, the floor is its slowest movement (a body moving at 40-80
     grey/s read as still), while a real still body's idle sway under camera noise reads 10-20.
     """
-    width = frames_for(settings.floor_window_s, times) | 1
+    width = frames_for(settings.floor_window_s, stream_frame_s(times) if frame_s is None else frame_s) | 1
     raise_by = settings.noise_factor if factor is None else factor
     needed_s = floor_history_s(settings) if floor_waits else 0.0
     floors: _SortedWindow | None = None  # read when first needed (a running median is not cheap)

@@ -32,6 +32,8 @@ from rehearse.analysis.events.signal_ops import (
     runs,
     same_length_width,
     signal,
+    stream_frame_s,
+    track_frame_s,
 )
 from rehearse.analysis.events.stream_levels import BLOCK_S
 from rehearse.analysis.tracks import SignalTrack
@@ -58,25 +60,26 @@ def settle_after_end_s(scope: str, settings: HoldSettings, body_from_energy: boo
 def _speed(track: SignalTrack, names: tuple[str, ...], span_s: float) -> np.ndarray | None:
     """Root-sum-square of the time derivatives of the named signals (their unit per second),
     each differenced over `span_s` so per-frame tracker jitter does not read as movement."""
-    times = track.times
+    times, frame_s = track.times, track_frame_s(track)
     total = None
     for name in names:
         values = fill_gaps(times, signal(track, name), 0.2)
         if np.all(np.isnan(values)):
             continue
-        speed = rate(times, values, span_s)
+        speed = rate(times, values, span_s, frame_s)
         total = speed**2 if total is None else total + np.nan_to_num(speed) ** 2
     return None if total is None else np.sqrt(total)
 
 
-def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float) -> np.ndarray:
-    """Time-weighted mean speed over a centred window of about `window_s`."""
+def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float, frame_s: float) -> np.ndarray:
+    """Time-weighted mean speed over a centred window of about `window_s` (in frames at the
+    stream's interval `frame_s`)."""
     if times.size < 2:
         return speed
     step = np.diff(times, prepend=times[0] - (times[1] - times[0]))
     distance = np.where(np.isnan(speed), 0.0, speed * step)
     span = np.where(np.isnan(speed), 0.0, step)
-    width = same_length_width(max(1, frames_for(window_s, times) | 1), times.size)
+    width = same_length_width(max(1, frames_for(window_s, frame_s) | 1), times.size)
     kernel = np.ones(width)
     moved = np.convolve(distance, kernel, mode="same")
     elapsed = np.convolve(span, kernel, mode="same")
@@ -87,16 +90,19 @@ def _windowed_speed(times: np.ndarray, speed: np.ndarray, window_s: float) -> np
 
 
 def face_hold_spans(times: np.ndarray, motion: np.ndarray, present: np.ndarray,
-                    settings: HoldSettings) -> list[tuple[float, float]]:
+                    settings: HoldSettings, frame_s: float | None = None) -> list[tuple[float, float]]:
     """(start_s, end_s) of every face hold (any length) from per-frame `face_motion` (IOD/s,
-    NaN where the face is lost) and `present` (the face was found)."""
+    NaN where the face is lost) and `present` (the face was found); windows in frames at the
+    stream's interval `frame_s` (default: `stream_frame_s(times)`)."""
     if not present.any() or np.all(np.isnan(motion)):
         return []
+    frame_s = stream_frame_s(times) if frame_s is None else frame_s
     # Distance moved over a short window divided by its duration: jitter (a distance per
     # frame) then reads the same under variable frame rate, and averages down.
     filled_motion = fill_gaps(times, motion, 0.2)
-    windowed = _windowed_speed(times, filled_motion, settings.glitch_s)
-    limit = stream_limit(times, windowed, settings.face_motion_max, settings, split=True, floor_waits=True)
+    windowed = _windowed_speed(times, filled_motion, settings.glitch_s, frame_s)
+    limit = stream_limit(times, windowed, settings.face_motion_max, settings, split=True, floor_waits=True,
+                         frame_s=frame_s)
     ratio = np.nan_to_num(windowed, nan=np.inf) / limit
     ratio[~present] = np.nan  # decided by the frames around it (bridged below)
     filled = fill_gaps(times, ratio, settings.lost_bridge_s)
@@ -109,7 +115,7 @@ def face_hold_spans(times: np.ndarray, motion: np.ndarray, present: np.ndarray,
     for first, last in runs(~present):  # a face lost for longer than a tracker hiccup is no hold
         if times[min(last, times.size - 1)] - times[max(first - 1, 0)] > settings.lost_bridge_s:
             still[first:last] = False
-    return fit_hold_edges(times, filled_motion, still, limit, settings)
+    return fit_hold_edges(times, filled_motion, still, limit, settings, frame_s=frame_s)
 
 
 def _onsets_under_the_holds_limit(times: np.ndarray, speed: np.ndarray, limit: np.ndarray, still: np.ndarray,
@@ -149,20 +155,20 @@ def pose_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray |
     faster of torso angle speed and each wrist's speed over `body_window_s`, each against its
     limit raised above its own jitter floor as the stream knows it (`hold_limits.stream_limit`). NaN where the body is not seen; None when the
     track has no torso angles (body presence alone says nothing about stillness)."""
-    times = track.times
+    times, frame_s = track.times, track_frame_s(track)
     width = settings.speed_span_s
     angles = _speed(track, ("lean_forward", "lean_side", "shoulder_turn", "shoulder_roll"), width)
     if angles is None:
         return None
-    angles = _windowed_speed(times, angles, settings.body_window_s)
+    angles = _windowed_speed(times, angles, settings.body_window_s, frame_s)
     ratio = np.nan_to_num(angles, nan=np.inf) / stream_limit(
-        times, angles, settings.body_angle_speed_max_deg_s, settings, settings.body_noise_factor)
+        times, angles, settings.body_angle_speed_max_deg_s, settings, settings.body_noise_factor, frame_s=frame_s)
     for side in ("left", "right"):
         wrist = _speed(track, (f"wrist_{side}_x", f"wrist_{side}_y"), width)
         if wrist is not None:
-            wrist = _windowed_speed(times, wrist, settings.body_window_s)
+            wrist = _windowed_speed(times, wrist, settings.body_window_s, frame_s)
             ratio = np.fmax(ratio, np.nan_to_num(wrist, nan=0.0) / stream_limit(
-                times, wrist, settings.wrist_speed_max, settings, settings.body_noise_factor))
+                times, wrist, settings.wrist_speed_max, settings, settings.body_noise_factor, frame_s=frame_s))
     body_present = np.nan_to_num(signal(track, "body_present")) > 0.5
     return np.where(body_present, ratio, np.nan)
 
@@ -175,10 +181,10 @@ def energy_body_motion(track: SignalTrack, settings: HoldSettings) -> np.ndarray
     energy = signal(track, "body_motion")
     if not np.isfinite(energy).any():
         return None
-    times = track.times
-    windowed = _windowed_speed(times, energy, settings.glitch_s)
+    times, frame_s = track.times, track_frame_s(track)
+    windowed = _windowed_speed(times, energy, settings.glitch_s, frame_s)
     limit = stream_limit(times, windowed, settings.body_motion_max, settings, settings.body_noise_factor,
-                          split=True, floor_capped=True)
+                          split=True, floor_capped=True, frame_s=frame_s)
     return np.where(np.isfinite(energy), windowed / limit, np.nan)
 
 
@@ -214,7 +220,7 @@ def detect_holds(track: SignalTrack, settings: HoldSettings) -> list[Event]:
     spans: dict[str, list[tuple[float, float]]] = {}
     present = face_mask(track)
     if present.any():
-        spans["face"] = face_hold_spans(times, signal(track, "face_motion"), present, settings)
+        spans["face"] = face_hold_spans(times, signal(track, "face_motion"), present, settings, track_frame_s(track))
     body = energy_body_motion(track, settings)
     if body is None:
         body = pose_body_motion(track, settings)

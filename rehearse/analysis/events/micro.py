@@ -25,6 +25,7 @@ from rehearse.analysis.events.signal_ops import (
     rolling_percentile,
     signal,
     time_mask,
+    track_frame_s,
 )
 from rehearse.analysis.tracks import SignalTrack
 
@@ -43,7 +44,7 @@ def head_speed(track: SignalTrack, span_s: float) -> np.ndarray:
         angle = fill_gaps(times, signal(track, name), 0.2)
         if np.all(np.isnan(angle)) or times.size < 2:
             continue
-        total += np.nan_to_num(rate(times, angle, span_s)) ** 2
+        total += np.nan_to_num(rate(times, angle, span_s, track_frame_s(track))) ** 2
     return np.sqrt(total)
 
 
@@ -62,8 +63,8 @@ def detect_micro_movements(
     if times.size < 5:
         return []
     present = face_mask(track)
-    window = frames_for(settings.window_s, times, minimum=5)
-    smooth = frames_for(settings.smooth_s, times)
+    window = frames_for(settings.window_s, track_frame_s(track), minimum=5)
+    smooth = frames_for(settings.smooth_s, track_frame_s(track))
     rotation = head_speed(track, 0.15)
     events: list[Event] = []
     for region, names in REGIONS.items():

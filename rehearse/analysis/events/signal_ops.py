@@ -1,13 +1,16 @@
 """Small time-aware operations on per-frame signals shared by the event detectors.
 
 Frames carry presentation timestamps (variable frame rate is normal), so windows are given
-in seconds and turned into frame counts with the take's median frame interval.
+in seconds and turned into frame counts with one interval for the whole stream, read over its
+warm-up (`stream_frame_s`): an interval read over the frames at hand (a prefix of a take, a live
+pass's window) would give a variable-frame-rate stream other window widths than the whole take.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from rehearse.analysis.events.stream_levels import warm_up_end_s
 from rehearse.analysis.tracks import SignalTrack
 
 
@@ -20,9 +23,27 @@ def frame_interval(times: np.ndarray) -> float:
     return float(np.median(steps)) if steps.size else 1.0 / 30.0
 
 
-def frames_for(seconds: float, times: np.ndarray, minimum: int = 1) -> int:
-    """How many frames span `seconds` at this take's median frame interval."""
-    return max(minimum, int(round(seconds / frame_interval(times))))
+def stream_frame_s(times: np.ndarray) -> float:
+    """The frame interval (s) every window of a stream starting at `times[0]` is sized by: the
+    median interval of its warm-up (the frames before `stream_levels.warm_up_end_s`, known to a
+    live stream ~0.6 s in, when its first levels are). The median over all the frames given
+    changed with the frames a prefix holds: with 0.5-1.5x uneven spacing a 2 s window moved
+    between 43 and 52 frames, and a body hold at 0.00-2.37 s read 0.00-3.26 s on one prefix.
+    On a constant frame rate it is the take's median interval."""
+    if times.size == 0:
+        return frame_interval(times)
+    return frame_interval(times[: int(np.searchsorted(times, warm_up_end_s(float(times[0])) - 1e-9))])
+
+
+def track_frame_s(track: SignalTrack) -> float:
+    """The interval a track's windows are sized by: the stream's it carries (a live pass's window
+    of a longer stream), else `stream_frame_s` of its own times."""
+    return track.frame_s if track.frame_s is not None else stream_frame_s(track.times)
+
+
+def frames_for(seconds: float, frame_s: float, minimum: int = 1) -> int:
+    """How many frames span `seconds` at the stream's frame interval `frame_s` (`track_frame_s`)."""
+    return max(minimum, int(round(seconds / frame_s)))
 
 
 def signal(track: SignalTrack, name: str) -> np.ndarray:
@@ -115,8 +136,9 @@ def moving_average(values: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def rate(times: np.ndarray, values: np.ndarray, span_s: float) -> np.ndarray:
-    """Time derivative (unit per second) as a central difference over about `span_s`.
+def rate(times: np.ndarray, values: np.ndarray, span_s: float, frame_s: float | None = None) -> np.ndarray:
+    """Time derivative (unit per second) as a central difference over about `span_s` (in frames
+    at the stream's interval `frame_s`, default `stream_frame_s(times)`).
 
     Differencing frames `span_s` apart rather than neighbours keeps tracker jitter, and the
     uneven spacing of variable-frame-rate video, from turning into large false speeds.
@@ -125,7 +147,7 @@ def rate(times: np.ndarray, values: np.ndarray, span_s: float) -> np.ndarray:
     out = np.full(n, np.nan)
     if n < 2:
         return out
-    k = max(1, frames_for(span_s, times) // 2)
+    k = max(1, frames_for(span_s, stream_frame_s(times) if frame_s is None else frame_s) // 2)
     ahead = np.minimum(np.arange(n) + k, n - 1)
     behind = np.maximum(np.arange(n) - k, 0)
     dt = times[ahead] - times[behind]
