@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.events import Event
+from rehearse.analysis.events.blinks import settle_after_end_s as blink_settle_s
 from rehearse.analysis.events.expressions import settle_after_end_s as expression_settle_s
 from rehearse.analysis.events.gestures import settle_after_end_s as gesture_settle_s
 from rehearse.analysis.events.holds import settle_after_end_s as hold_settle_s
@@ -69,10 +70,10 @@ def reads(event: Event, body_from_energy: bool = True) -> tuple[str, ...]:
 
 
 def decided_end_s(event: Event) -> float:
-    """Where an event's settling is counted from: its end, or for an eye closure whose end was
-    moved in to where the lids parted, where the score says the eyes opened (`score_end_s`):
-    the end holds only if the lids do not meet again before that."""
-    if event.kind == "eyes_closed":
+    """Where an event's settling is counted from: its end, or for an eye closure (or a blink that
+    was one) whose end was moved in to where the lids parted, where the score says the eyes opened
+    (`score_end_s`): the end holds only if the lids do not meet again before that."""
+    if event.kind in ("blink", "eyes_closed"):
         return max(event.end_s, float(event.values.get("score_end_s", event.end_s)))
     return event.end_s
 
@@ -96,10 +97,10 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     A hold: `holds.settle_after_end_s` (a twitch shorter than `bridge_s` is bridged, a still run
     may reach back over `edge_reach_s`, speeds are averaged over a centred window and compared
     with a limit read to the end of their block), plus the face speed's span.
-    Blinks and eye closures: a face lost up to `max_gap_s` is bridged (from geometry, without
-    blendshapes, the open EAR is read over a centred `local_window_s`), counted from
-    `decided_end_s`. Expressions: `expressions.settle_after_end_s` (gaps merged, a centred
-    smoothing; a smile waits for a laugh that may still join it, 1.225 s at most). Gestures: what
+    Blinks and eye closures: `blinks.settle_after_end_s` (the frame after the end, the open level
+    half its window ahead, a lost face bridged), counted from `decided_end_s`. Expressions:
+    `expressions.settle_after_end_s` (gaps merged, a centred smoothing; a smile waits for a laugh
+    that may still join it, 1.225 s at most). Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
     a next swing that may come, 2.4 s at most with the defaults), tremor's centred window besides.
     Less where the detector says when the event became final (`known_final`)."""
@@ -119,7 +120,4 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
         return known_final(event, gesture_settle_s(event.label or "", events.gesture)) + reach
     if event.kind == "expression":  # scores and lip geometry are read frame by frame
         return known_final(event, expression_settle_s(event.label, events.expression))
-    # Blinks and closures: read against the open level of the frames before, and a face lost up
-    # to max_gap_s is bridged. Without blendshapes (`geometry`) the open EAR is a centred window.
-    blink = events.blink
-    return blink.max_gap_s + SIGNAL_REACH_S + (blink.local_window_s / 2 if geometry else 0.0)
+    return blink_settle_s(events.blink, geometry)  # eyeBlink scores and EAR: frame by frame

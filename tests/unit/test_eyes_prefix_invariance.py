@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests_support import real_clip_or_skip
+from tests_support import REAL_CLIPS_CACHE, REAL_TRUTH, SHARED_CLIPS, real_clip_or_skip
 
 from rehearse.analysis.event_settings import BlinkSettings, EventSettings
 from rehearse.analysis.events import Event, blendshapes_of
 from rehearse.analysis.events.blinks import detect_blinks
+from rehearse.analysis.events.stream_levels import warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.settings import SignalSettings
 from rehearse.analysis.signals import compute_signals
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
-from rehearse.live.settle import settle_after_end
+from rehearse.live.settle import decided_end_s, settle_after_end
 
 pytestmark = pytest.mark.slow
 
@@ -119,16 +120,72 @@ def test_sample_takes_face_signals_on_a_prefix_are_the_whole_takes(sample_analys
     assert not problems, "\n".join(problems[:20])
 
 
+@pytest.fixture(scope="module")
+def real_clips(tmp_path_factory) -> dict:
+    """clip name -> its analysis with the real models and default settings, for every real clip
+    with a truth file (tests/data/real) found in ../shared/clips or .cache/real-clips."""
+    from rehearse.analysis.take import analyze_take
+    from rehearse.analysis.truth import load_truth_yaml
+    from rehearse.config import Settings
+
+    settings = Settings(cache_dir=tmp_path_factory.mktemp("real-clips-cache"))
+    found = {}
+    for truth in sorted(REAL_TRUTH.glob("*.truth.yaml")):
+        name = load_truth_yaml(truth).clip
+        clip = next((f / name for f in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (f / name).is_file()), None)
+        if clip is not None:
+            found[name] = analyze_take(clip, settings)
+    return found
+
+
+def _settle_cut_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack]) -> tuple[int, list[str]]:
+    """(events compared, differences): each blink or closure of the whole take against the events
+    of the take cut at exactly the moment live calls it final (its decided end plus its settle
+    time, or the warm-up's end), that frame included."""
+    times = signals.times
+    settings = BlinkSettings()
+    whole = detect_blinks(signals, settings, None, blendshapes_of(tracks, times))
+    compared, problems = 0, []
+    for event in whole:
+        settle = settle_after_end(event, EventSettings(), SignalSettings())
+        cut_s = max(decided_end_s(event) + settle, warm_up_end_s(float(times[0])))
+        if cut_s > times[-1]:
+            continue  # the take ends first: nothing later can change it
+        n = int(np.searchsorted(times, cut_s + 1e-9, side="right"))
+        prefix = SignalTrack(times[:n], {name: v[:n] for name, v in signals.values.items()})
+        found = detect_blinks(prefix, settings, None, blendshapes_of(_cut_tracks(tracks, n), prefix.times))
+        compared += 1
+        if event not in found:
+            near = [f"{f.kind} {f.side} {f.label} {f.start_s:.4f}-{f.end_s:.4f} confidence {f.confidence}"
+                    for f in found if abs(f.start_s - event.start_s) < 0.3]
+            problems.append(f"cut at {cut_s:.3f} s: {event.kind} {event.side} {event.label} "
+                            f"{event.start_s:.4f}-{event.end_s:.4f} confidence {event.confidence} came out as {near}")
+    return compared, problems
+
+
 @pytest.mark.models
-def test_crying_close_up_blinks_and_closures_on_a_prefix_are_the_whole_clips(tmp_path):
+def test_blinks_and_closures_cut_at_their_settle_time_are_the_whole_takes(sample_analyses, real_clips):
+    """Live emits a blink the moment the frames up to its settle time have arrived, and says it is
+    final: on every real clip and sample take the event read then must be the whole take's, to the
+    last digit (side, label, confidence and values too)."""
+    if not real_clips:
+        pytest.skip(f"no real clip found in {SHARED_CLIPS} or {REAL_CLIPS_CACHE}")
+    compared, problems = 0, []
+    for name, analysis in {**sample_analyses, **real_clips}.items():
+        n, found = _settle_cut_differences(analysis.signals, analysis.landmarks)
+        compared += n
+        problems += [f"{name}: {p}" for p in found]
+    assert compared >= 25, f"only {compared} blinks and closures compared"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.models
+def test_crying_close_up_blinks_and_closures_on_a_prefix_are_the_whole_clips(real_clips):
     """The close-up opens looking down and then squeezes the eyes shut for five seconds: read over
     the frames so far, the open eye is not known before 6 s. Its closure (0.63-5.88 s by eye) and
     its blinks must still come out the same on every prefix."""
-    from rehearse.analysis.take import analyze_take
-    from rehearse.config import Settings
-
-    clip = real_clip_or_skip("WolfgangLanger_Pexels.mp4")
-    analysis = analyze_take(clip, Settings(cache_dir=tmp_path))
+    real_clip_or_skip("WolfgangLanger_Pexels.mp4")
+    analysis = real_clips["WolfgangLanger_Pexels.mp4"]
     whole = detect_blinks(analysis.signals, BlinkSettings(), None,
                           blendshapes_of(analysis.landmarks, analysis.signals.times))
     closures = [e for e in whole if e.kind == "eyes_closed"]

@@ -74,6 +74,50 @@ def closure_depths(
     return depths
 
 
+def settle_after_end_s(settings: BlinkSettings, geometry: bool = False) -> float:
+    """How long after its end (s of stream time) a blink or closure found on the frames so far
+    can still change: what `detect_blinks` reads after it, counted from the score's own end
+    (`score_end_s` in its values when a long closure's edges were moved in to where the lids
+    met, `settle.decided_end_s`). That edge is interpolated against the frame after it (NEXT_FRAME_S); each frame's
+    depth reads the open level half its window ahead (`running_median`), and the score of a face
+    lost up to `max_gap_s` is bridged with the frame after the loss. The checks on the closure's
+    frames (side, head turn, lost face, smile) read no frame after that end. Without blendshapes
+    the open EAR is a centred `local_window_s` percentile read every window/8 frames and
+    interpolated, over filled gaps: up to an eighth of its window more, plus the gap. With the
+    defaults 0.6 s (blendshapes), 1.81 s (geometry)."""
+    if geometry:
+        return NEXT_FRAME_S + settings.max_gap_s + settings.local_window_s * (0.5 + 1 / 8)
+    return NEXT_FRAME_S + max(settings.max_gap_s, settings.blendshape_window_s / 2)
+
+
+NEXT_FRAME_S = 0.1
+"""A closure's end is interpolated between its last frame over the low ramp level and the frame
+after it, which comes at most this long after the end in streams of 10 fps or more."""
+
+
+def running_median(times: np.ndarray, values: np.ndarray, half_s: float) -> np.ndarray:
+    """Per frame, the median of the non-NaN values of the frames from `half_s` before it to
+    `half_s` after it, by their timestamps (NaN where there are none). Exact on every frame and
+    in time, so a frame's level reads no frame more than `half_s` after it however the frames
+    are spaced (variable frame rate) and wherever the frames handed in begin (a live pass); a
+    level read every few frames and interpolated read up to that stride further."""
+    n = values.size
+    if n == 0:
+        return np.full(0, np.nan)
+    edge = 1e-6  # timestamps from a rational time base: a frame exactly half_s away is inside
+    first = np.searchsorted(times, times - half_s - edge, side="left")
+    stop = np.searchsorted(times, times + half_s + edge, side="right")
+    index = first[:, None] + np.arange(int((stop - first).max()))[None, :]
+    window = np.where(index < stop[:, None], values[np.minimum(index, n - 1)], np.nan)
+    window.sort(axis=1)  # NaN last
+    count = np.count_nonzero(~np.isnan(window), axis=1)
+    rows = np.arange(n)
+    with np.errstate(invalid="ignore"):
+        out = (window[rows, np.maximum(count - 1, 0) // 2] + window[rows, count // 2 - (count == 0)]) / 2
+    out[count == 0] = np.nan
+    return out
+
+
 def _blendshape_depths(
     track: SignalTrack, settings: BlinkSettings, neutral: np.ndarray | None, blendshapes: LandmarkTrack
 ) -> dict[str, np.ndarray]:
@@ -96,15 +140,17 @@ def _blendshape_depths(
         score = np.where(present, scores[:, blendshape_index(name)], np.nan)
         base = stream_baseline(times, score, present & ~met, neutral, 100.0 - settings.baseline_percentile)
         base = np.minimum(base, settings.blendshape_open_max)
-        score = fill_gaps(times, score, settings.max_gap_s)
         # the open level: frames already half way to shut are closures, not the open eye. Half
         # way from the highest score an open eye has (a smile's squint, blendshape_open_max), not
         # from the resting level: read over the frames before a smile, the rest is the neutral eye
         # (0.08-0.11 on single_face.mp4), and half way from it (0.33) cut through the squinted
         # open eye (0.27-0.34), so an encode's noise moved its frames in and out of the open level.
+        # Read over the frames seen (before lost frames are filled), so it reaches exactly half
+        # its window past a frame, whatever the face does later (`settle_after_end_s`).
         half_shut = settings.blendshape_open_max + 0.5 * (settings.blendshape_shut_score - settings.blendshape_open_max)
         open_only = np.where(score < half_shut, score, np.nan)
-        local = rolling_percentile(open_only, _window_frames(settings.blendshape_window_s, track), 50.0)
+        local = running_median(times, open_only, settings.blendshape_window_s / 2)
+        score = fill_gaps(times, score, settings.max_gap_s)
         local = np.clip(np.where(np.isnan(local), base, local), base, np.maximum(base, half_shut))
         span = np.maximum(settings.blendshape_shut_score - local, 1e-3)
         depths[side] = np.clip((score - local) / span, 0.0, 1.0)
@@ -160,6 +206,10 @@ def detect_blinks(
         if duration < settings.min_duration_s:
             continue
         reached = extent(times, both, apex, settings.ramp_low * peak)[3]
+        # the closure's frames for the checks below: over edge_fraction of the peak, up to the
+        # score's end (a lid that lingers just above it after the ramp, as in a squint, could
+        # reach any distance past the end, and a live stream could not know when it is final)
+        i1 = min(i1, int(np.searchsorted(times, score_end, side="right")) - 1)
         window = slice(i0, i1 + 1)
         peaks = {side: float(np.nanmax(depths[side][window])) for side in ("left", "right")
                  if not np.all(np.isnan(depths[side][window]))}
@@ -191,11 +241,13 @@ def detect_blinks(
             ear = signal(track, f"eye_open_{eye}")[window]
             if not np.all(np.isnan(ear)):
                 values[f"min_ear_{eye}"] = round(float(np.nanmin(ear)), 4)
+        if duration > settings.max_duration_s or score_end > end:
+            # An end moved in to where the lids parted holds only while the score stays closed
+            # without the lids meeting again: it is final once the score says the eyes opened
+            # (a closure moved in to a blink's length too).
+            values["score_end_s"] = round(max(score_end, end), 4)
         if duration > settings.max_duration_s:
             kind, label = "eyes_closed", None
-            # An end moved in to where the lids parted holds only while the score stays closed
-            # without the lids meeting again: it is final once the score says the eyes opened.
-            values["score_end_s"] = round(max(score_end, end), 4)
         else:
             kind = "blink"
             label = "full" if full else "partial"
