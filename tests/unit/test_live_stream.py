@@ -29,14 +29,17 @@ REPO = Path(__file__).resolve().parents[2]
 TAKES = REPO / "scenes" / "takes"
 TAKE = TAKES / "01-1A-1.mp4"
 WAIT_S = 0.6
-"""No kind waits longer than this (s) after its end for the frames its detector reads (settle time):
-with a pass (< 0.2 s) and the display lag (< 0.2 s) an event is shown within 1 s of its end."""
+"""An event whose detector reads at most this far (s) past its end (settle time, or less where the
+detector says when it became final: `settle.known_final`) is shown within 1 s of its end with a
+pass (< 0.15 s) and the display lag (< 0.15 s) besides. Every blink, eye closure, hold, expression
+and face or body gesture is held to that."""
 LONG_REACH = ("nod", "shake", "smile")
-"""Known gap: a nod or shake is final only once no next swing can extend it (2.4 s after its end
-with the defaults, gestures.settle_after_end_s), a smile once no laugh can join it (1.225 s,
-expressions.settle_after_end_s): not within 1 s. Nor is an event whose detector reads the hands
-(expressions, which a hand on the face hides; hand gestures): a hand found later is walked back
-over the last hands_backfill_s (1.5 s), which can still change it."""
+"""The only kinds that may wait longer, each honestly over 1 s only while what could still extend it
+can happen: a nod or shake until no next swing can start (up to 2.4 s after its end with the
+defaults, ~1.6 s measured), a smile while its lips stay parted, as a laugh may join it (up to
+1.225 s; 0.42 s once the lips close). A hand gesture (touch, hand raise, tremor) reads hands a
+later walk-back may still fill: it waits for none while a hand is tracked after it, up to
+hands_backfill_s (1.5 s) after the last hand seen otherwise, so it is not held to 1 s either."""
 FRAME_S = 1 / 24  # the sample takes' frame interval
 
 
@@ -122,19 +125,22 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
     assert analysis.frame_count >= summary["frames_received"] - 2
     assert {"blink", "hold"} <= {e.kind for e in offline_cmp}, "the sample takes have blinks and holds"
     # Emitted once what its detector reads after its end has arrived, never before (stream time),
-    # and no kind waits longer than WAIT_S for it. The wall-clock delay adds the wait for a pass
+    # and no kind but LONG_REACH's waits longer than WAIT_S for it. The wall-clock delay adds the wait for a pass
     # (one runs as soon as an event's settle time is reached, after the one running, if any), the
     # pass itself and the display lag: at most those, always; at most 1 s wherever the machine
     # kept up (no frame dropped near the event, passes and display lag within their budget).
-    assert all(rule.settle_after_end(e) <= WAIT_S for e in live if e.label not in LONG_REACH), \
-        [(e.label, rule.settle_after_end(e)) for e in live]
+    # How far past its end an event's detector reads: less than its worst case where the detector
+    # said when the event became final (a smile whose lips closed, a nod with no next swing).
+    reach = rule.settle_after_end
+    assert all(e.label in LONG_REACH for e in live if reach(e) > WAIT_S), \
+        [(e.kind, e.label, round(reach(e), 3)) for e in live if reach(e) > WAIT_S]
     passes, lag = summary["detection_pass_max_s"], summary["display_lag_max_s"]
     kept_up = passes <= 0.15 and lag <= 0.15  # a face hold waits 0.575 s: + a pass + lag + a frame < 1 s
     warm_end = warm_up_end_s(summary["first_frame_s"])
     pose_s = Settings().analysis.landmarks.pose_every_n_frames * FRAME_S
     backfill_s = Settings().analysis.landmarks.hands_backfill_s
     for event, at, delay in zip(live, emitted_at, delays, strict=True):
-        settle = rule.settle_after_end(event) + decided_end_s(event) - event.end_s
+        settle = reach(event) + decided_end_s(event) - event.end_s
         if at >= summary["stream_s"] - 1e-3 and event.end_s + settle > at:
             continue  # emitted when the stream stopped (stream_s is rounded to 1 ms), not by its settle time
         assert at >= max(event.end_s + settle, warm_end) - 1e-6, (event, at)
@@ -150,7 +156,7 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
         # (then one more), and the events go out with the next analysed frame.
         dropped = max((event.end_s - a for a, b in skipped if a <= event.end_s < b), default=0.0)
         assert event.end_s + delay <= final + dropped + 2 * passes + 2 * lag + FRAME_S + 0.05, (event, delay)
-        if kept_up and all_frames_seen(event) and event.label not in LONG_REACH and HANDS not in reads(event, True):
+        if kept_up and all_frames_seen(event) and reach(event) <= WAIT_S and HANDS not in reads(event, True):
             assert delay <= 1.0, f"{event.kind} {event.scope or event.label} {event.start_s:.3f}-{event.end_s:.3f} s emitted {delay:.3f} s after its end"
     if not [e for e in offline_cmp if all_frames_seen(e)]:
         pytest.skip(f"machine too loaded to compare: {summary['frames_dropped']} of {summary['frames_received']} "
