@@ -102,15 +102,24 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
 
     # What both can see in full: events ending a settle time before the live stop. Where frames
     # were dropped (the analysis fell behind) live saw fewer frames than the recording holds,
-    # so its events there may differ: those are counted, not held to 2 frames.
+    # so its events there may differ: those are counted, not held to 2 frames. Not only frames near
+    # an event: every level a detector reads (hold limits, baselines, rest positions) is read over
+    # the frames before it, so a frame dropped seconds earlier moves it too (measured at load 5-6,
+    # 15-25 % dropped: a face hold 3.94-4.60 s offline came 3.74-4.58 s live, the nearest drop
+    # 1.5 s before it). Compared: events with no frame dropped before their end and reach.
     rule = IncrementalEvents(Settings().analysis.landmarks)
     skipped = summary["skipped_spans"]
 
     def compared(e) -> bool:
         return e.end_s + rule.settle_after_end(e) <= duration - 2 * FRAME_S and e.kind in ("blink", "hold", "gesture")
 
-    def all_frames_seen(e) -> bool:
+    def frames_seen_near(e) -> bool:
+        """No frame dropped within 0.5 s of the event (what its emit delay depends on)."""
         return not any(a < e.end_s + 0.5 and e.start_s - 0.5 < b for a, b in skipped)
+
+    def all_frames_seen(e) -> bool:
+        """No frame dropped before the event's end and what its detector reads after it."""
+        return not any(a < e.end_s + max(0.5, rule.settle_after_end(e)) for a, _ in skipped)
 
     live_cmp = [e for e in live if compared(e)]
     offline_cmp = [e for e in offline if compared(e)]
@@ -119,7 +128,7 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
           f"within 2 frames; live found {len(live_cmp)}; skipped spans {skipped}")
     for e in offline_cmp:
         print("  offline", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3), "matched" if e in agree else "MISSED",
-              "" if all_frames_seen(e) else "(frames dropped nearby)")
+              "" if all_frames_seen(e) else "(frames dropped before)")
     for e, delay in zip(live, delays, strict=True):
         print("  live   ", e.kind, e.scope or e.label or "", round(e.start_s, 3), round(e.end_s, 3), f"emitted {delay:.3f} s after")
     assert analysis.frame_count >= summary["frames_received"] - 2
@@ -156,11 +165,11 @@ def test_udp_stream_live_events_match_the_offline_analysis_of_its_recording_and_
         # (then one more), and the events go out with the next analysed frame.
         dropped = max((event.end_s - a for a, b in skipped if a <= event.end_s < b), default=0.0)
         assert event.end_s + delay <= final + dropped + 2 * passes + 2 * lag + FRAME_S + 0.05, (event, delay)
-        if kept_up and all_frames_seen(event) and reach(event) <= WAIT_S and HANDS not in reads(event, True):
+        if kept_up and frames_seen_near(event) and reach(event) <= WAIT_S and HANDS not in reads(event, True):
             assert delay <= 1.0, f"{event.kind} {event.scope or event.label} {event.start_s:.3f}-{event.end_s:.3f} s emitted {delay:.3f} s after its end"
     if not [e for e in offline_cmp if all_frames_seen(e)]:
         pytest.skip(f"machine too loaded to compare: {summary['frames_dropped']} of {summary['frames_received']} "
-                    f"frames dropped, near every event (skipped spans {skipped})")
+                    f"frames dropped, before every event (skipped spans {skipped})")
     # A hold shorter than the shortest hold plus 2 frames is on the detection limit: the other side
     # may see it 2 frames shorter, i.e. not at all (the sample takes have 0.21 s body holds against
     # the 0.2 s minimum). Such a hold may be missing on one side; every other event must match.
