@@ -33,7 +33,7 @@ from rehearse.analysis.events.signal_ops import (
     extent,
     face_mask,
     fill_gaps,
-    filled_final_at,
+    filled_final_index,
     frames_for,
     merged_runs,
     nan_mean_rows,
@@ -315,8 +315,9 @@ def detect_blendshape_expressions(
     parting = np.fmax(lift("jawOpen"), np.fmax(nan_mean_rows([lift("mouthLowerDownLeft"), lift("mouthLowerDownRight")]),
                                                nan_mean_rows([lift("mouthUpperUpLeft"), lift("mouthUpperUpRight")])))
     lips_parted = np.nan_to_num(parting) >= 0.5 * settings.blendshape_score
-    # frames with every score a smile and its laugh bridge read (the others are gaps filled)
-    scored = np.isfinite(scores[:, [BLENDSHAPE_NAMES.index(n) for n in (*BLENDSHAPE_CHANNELS["smile"], *LIPS_PARTING)]]).all(axis=1)
+    # when the scores a smile and its laugh bridge read are final (gaps are filled)
+    scored = filled_final_index(times, np.isfinite(scores[:, [BLENDSHAPE_NAMES.index(n) for n in (
+        *BLENDSHAPE_CHANNELS["smile"], *LIPS_PARTING)]]).all(axis=1), GAP_FILL_S)
     shut = [(c.start_s, c.end_s) for c in closures if c.kind == "eyes_closed"]
     events: list[Event] = []
     smiles: list[tuple[float, float]] = []
@@ -373,9 +374,10 @@ def _no_laugh_from(times: np.ndarray, last: int, active: np.ndarray, lips_parted
     """Stream time from which the smile ending at frame `last` can no longer change, read from these
     frames only (so the same on any prefix holding frames up to it): once the lips have closed
     after it with no smile frame between, no laugh can join it (`smile_rules.laugh_bridged`), and
-    it is final when that frame's parted-lips reading is (`width`: the running median's, centred,
-    over gaps filled up to GAP_FILL_S) and its own edge is (`settle_after_end_s` of an unbridged
-    label). Else the worst case, `settle_after_end_s` of a smile after its end."""
+    it is final when that frame's parted-lips reading is (`width`: the running median's, centred;
+    `scored`: when each frame's scores, gaps filled, are final) and its own edge is
+    (`settle_after_end_s` of an unbridged label). Else the worst case, `settle_after_end_s` of a
+    smile after its end."""
     end = float(times[min(last, times.size - 1)])
     worst = round(end + settle_after_end_s("smile", settings), 4)
     half = (width | 1) // 2 if width > 1 else 0
@@ -385,10 +387,10 @@ def _no_laugh_from(times: np.ndarray, last: int, active: np.ndarray, lips_parted
         if active[k] or times[k] - times[last - 1] > settings.laugh_bridge_s:
             return worst  # a smile frame first (it would have joined) or past the bridge
         if not lips_parted[k]:
-            through = filled_final_at(times, scored, k + half, GAP_FILL_S)
-            if through is None:
+            if k + half >= times.size or scored[k + half] >= times.size:
                 return worst
-            return round(min(worst, max(end + _unbridged_settle_s(settings), float(times[through]))), 4)
+            through = float(times[scored[k + half]])
+            return round(min(worst, max(end + _unbridged_settle_s(settings), through)), 4)
     return worst
 
 

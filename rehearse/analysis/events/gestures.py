@@ -16,7 +16,7 @@ from rehearse.analysis.event_settings import GestureSettings
 from rehearse.analysis.events.model import Event
 from rehearse.analysis.events.signal_ops import (
     fill_gaps,
-    filled_final_at,
+    filled_final_index,
     frames_for,
     rolling_median,
     rolling_percentile,
@@ -26,6 +26,7 @@ from rehearse.analysis.events.signal_ops import (
     track_frame_s,
 )
 from rehearse.analysis.events.stream_levels import stream_rest_level
+from rehearse.analysis.events.swing_final import SwingReadings, final_from_s
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 # FaceMesh landmark groups for the hand-to-face zone.
@@ -208,7 +209,7 @@ def _swings(track, name, settings: GestureSettings,
     """Brief excursions (each shorter than nod_max_period_s) beyond nod_deg from the running level,
     not made by the jaw (`mouth`: the mouth's opening from its rest level) or a pose flip:
     (start_s, end_s, sign, peak_deg); and `final_from(end_s, label)`: the stream time from which a
-    nod or shake ending at end_s can no longer change (`_no_swing_from`)."""
+    nod or shake ending at end_s can no longer change (`swing_final`)."""
     times = track.times
     raw = signal(track, name)
     angle = fill_gaps(times, raw, GAP_FILL_S)
@@ -233,34 +234,15 @@ def _swings(track, name, settings: GestureSettings,
             if np.nanmax(np.nan_to_num(mouth()[first:last])) > settings.jaw_artifact_iod:
                 continue  # an opening jaw moves FaceMesh's pitch estimate; the head did not nod
             swings.append((start, end, sign, float(np.nanmax(np.abs(disp[first:last])))))
-    good = {"angle": ~np.isnan(raw), "mouth": ~np.isnan(signal(track, "mouth_open"))}
+    readings = SwingReadings(times, angle, disp, width if times.size >= width else 0,
+                             filled_final_index(times, ~np.isnan(raw), GAP_FILL_S),
+                             filled_final_index(times, ~np.isnan(signal(track, "mouth_open")), GAP_FILL_S),
+                             excursions, settings.nod_deg)
 
     def final_from(end_s: float, label: str) -> float:
-        return _no_swing_from(times, end_s, excursions, good, width if times.size >= width else 0, settings, label)
+        return final_from_s(readings, end_s, settings.nod_max_period_s,
+                            round(end_s + settle_after_end_s(label, settings), 4))
     return sorted(swings), final_from
-
-
-def _no_swing_from(times: np.ndarray, end_s: float, excursions: list[tuple[float, float]],
-                   good: Mapping[str, np.ndarray], width: int, settings: GestureSettings, label: str) -> float:
-    """Stream time from which a nod or shake whose last swing ends at end_s can no longer change,
-    read from these frames only (so the same on any prefix holding frames up to it): a next swing
-    must start within nod_max_period_s (`_grouped`), so once no excursion from the running level
-    has started by then, or each that did was too long for a swing (known nod_max_period_s after
-    its start) or was given up (a jaw, a pose flip: known at its end), and those frames' readings
-    are final (the running level and the pose-flip check read `width` // 2 frames ahead, over
-    gaps filled up to GAP_FILL_S), it is final. Else the worst case, `settle_after_end_s`.
-    `width` 0: fewer frames than the running level's window (the pose-flip check reads them all)."""
-    worst = round(end_s + settle_after_end_s(label, settings), 4)
-    decided = end_s + settings.nod_max_period_s
-    for start, stop in excursions:
-        if start >= end_s and start - end_s <= settings.nod_max_period_s:
-            decided = max(decided, min(stop, start + settings.nod_max_period_s))
-    last = int(np.searchsorted(times, decided, side="right")) - 1
-    through = filled_final_at(times, good["angle"], last + width // 2, GAP_FILL_S) if width else None
-    jaw = filled_final_at(times, good["mouth"], last, GAP_FILL_S)
-    if through is None or jaw is None:
-        return worst
-    return round(min(worst, float(times[max(through, jaw)])), 4)
 
 
 def _grouped(swings: list[tuple], settings: GestureSettings, label: str, alternating: bool,

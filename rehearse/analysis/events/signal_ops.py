@@ -76,21 +76,18 @@ def fill_gaps(times: np.ndarray, values: np.ndarray, max_gap_s: float) -> np.nda
     return values
 
 
-def filled_final_at(times: np.ndarray, good: np.ndarray, index: int, max_gap_s: float) -> int | None:
-    """Index of the first frame on which `fill_gaps(..., max_gap_s)` no longer changes the values
-    of the frames up to `index` (`good`: frames with a value): `index` itself when it has one or
-    lies in a leading gap (never filled); inside a gap, the frame that closes it or the first one
-    past `max_gap_s` after the value before it (the gap stays unfilled then). None when the frames
-    given end before either."""
-    if index >= times.size:
-        return None
-    if good[index]:
-        return index
-    before = np.flatnonzero(good[:index])
-    if not before.size or times[index] > times[before[-1]] + max_gap_s + 1e-9:
-        return index
-    after = index + 1 + np.flatnonzero(good[index + 1:] | (times[index + 1:] > times[before[-1]] + max_gap_s + 1e-9))
-    return int(after[0]) if after.size else None
+def filled_final_index(times: np.ndarray, good: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Per frame: the first frame on which `fill_gaps(..., max_gap_s)` no longer changes its value
+    (`good`: frames with a value; times.size where not within these frames). The frame itself
+    when it has a value or lies in a leading gap (never filled); inside a gap, the frame that
+    closes it or the first one more than `max_gap_s` after the value before it (left unfilled)."""
+    n = times.size
+    index = np.arange(n)
+    good = np.asarray(good, dtype=bool)
+    before = np.maximum.accumulate(np.where(good, index, -1)) if n else index
+    after = np.minimum.accumulate(np.where(good, index, n)[::-1])[::-1] if n else index
+    too_long = np.searchsorted(times, times[np.maximum(before, 0)] + max_gap_s + 1e-9, side="right")
+    return np.where(good | (before < 0), index, np.maximum(index, np.minimum(after, too_long)))
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
