@@ -73,7 +73,8 @@ def settle_after_end_s(label: str, settings: GestureSettings) -> float:
     after them. A nod or shake ends with its last swing, and the next swing may start up to
     nod_max_period_s later and must be over within as long again to count (2 x nod_max_period_s);
     each swing is read against the head's running level, centred over SWING_LEVEL_S, so it reaches
-    SWING_REACH_S x SWING_LEVEL_S ahead.
+    SWING_REACH_S x SWING_LEVEL_S ahead. That is the worst case: a nod or shake says in
+    `values["final_from_s"]` when no next swing can start any more (`swing_final`).
 
     Not counted: a head turn no longer than nod_max_period_s that turns out to be a swing of a
     shake found later (up to a shake's settling time after it) is dropped then. Waiting that long
