@@ -19,7 +19,8 @@ class BlinkSettings(_Section):
     neutral span is marked (blinks fill a few % of a take, so a high percentile is open eyes)."""
     local_window_s: float = Field(default=2.5, gt=0)
     """The open-eye level is also followed locally: this percentile over a window this long
-    (seconds), so a blink during a smile's squint is measured from the squint."""
+    (seconds, centred on each frame), so a blink during a smile's squint is measured from the
+    squint. Live waits half of it after a blink's end (`blinks.settle_after_end_s`)."""
     local_floor: float = Field(default=0.6, gt=0, le=1)
     """The local open level never falls below this fraction of the take's baseline (so a long
     closure does not become the new "open")."""
@@ -62,8 +63,11 @@ class BlinkSettings(_Section):
     the middle of the lips as a smile does. Measured on real clips: smiles and laughs 0.45-0.9
     over rest, a shout 0.1."""
     blendshape_window_s: float = Field(default=1.0, gt=0)
-    """With blendshapes: the open level is the median eyeBlink score over this long (seconds).
-    Measured on the real clip: a smile's squint lifts the open score from 0.11 to 0.28 within
+    """With blendshapes: the open level is the median eyeBlink score over this long (seconds,
+    centred on each frame; live waits half of it after a blink's end). Measured on the real
+    clips: read only 0.25-0.4 s ahead (the rest behind), a smile's squint starting just before a
+    blink moved its onset 0.6-2.7 frames earlier (single_face, face_noface, noface_face); a
+    centred 0.8 s gave jwpIntro a false blink. Measured on the real clip: a smile's squint lifts the open score from 0.11 to 0.28 within
     0.3 s, so a 2.5 s percentile read the squinted open eye after a blink as still closing."""
     blendshape_open_max: float = Field(default=0.30, gt=0, le=1)
     """With blendshapes: the open-eye baseline never sits above this eyeBlink score. An open eye

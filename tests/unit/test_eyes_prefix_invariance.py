@@ -29,7 +29,9 @@ from rehearse.live.settle import decided_end_s, settle_after_end
 pytestmark = pytest.mark.slow
 
 SETTLE_S = settle_after_end(Event(kind="blink", start_s=0.0, end_s=0.1), EventSettings(), SignalSettings())
-"""What live waits after a blink's or closure's end (0.3 s with the defaults)."""
+GEOMETRY_SETTLE_S = settle_after_end(Event(kind="blink", start_s=0.0, end_s=0.1), EventSettings(), SignalSettings(),
+                                     geometry=True)
+"""What live waits after a blink's or closure's end (0.6 s with the defaults; 1.35 s from geometry)."""
 SIGNAL_REACH_S = 2 * MOTION_MAX_SPAN_S
 """How far after a frame its face signals read (the motion span; live recomputes this margin)."""
 
@@ -104,7 +106,7 @@ def test_sample_takes_blinks_and_closures_on_a_prefix_are_the_whole_takes(sample
 def test_geometry_route_settles_after_its_open_level_window(sample_analyses):
     """Without blendshapes the open EAR is followed over a centred `local_window_s`: an EAR blink
     is final half that window after its end (live shows the blendshape route)."""
-    settle = BlinkSettings().local_window_s / 2 + SETTLE_S
+    settle = GEOMETRY_SETTLE_S
     problems = []
     for name, analysis in sample_analyses.items():
         geometry = {part: t for part, t in analysis.landmarks.items() if part != "blendshapes"}
@@ -141,13 +143,14 @@ def real_clips(tmp_path_factory) -> dict:
 def _settle_cut_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack]) -> tuple[int, list[str]]:
     """(events compared, differences): each blink or closure of the whole take against the events
     of the take cut at exactly the moment live calls it final (its decided end plus its settle
-    time, or the warm-up's end), that frame included."""
+    time, or the warm-up's end), that frame included. Without a blendshapes track: geometry."""
     times = signals.times
     settings = BlinkSettings()
     whole = detect_blinks(signals, settings, None, blendshapes_of(tracks, times))
+    geometry = "blendshapes" not in tracks
     compared, problems = 0, []
     for event in whole:
-        settle = settle_after_end(event, EventSettings(), SignalSettings())
+        settle = settle_after_end(event, EventSettings(), SignalSettings(), geometry=geometry)
         cut_s = max(decided_end_s(event) + settle, warm_up_end_s(float(times[0])))
         if cut_s > times[-1]:
             continue  # the take ends first: nothing later can change it
@@ -175,7 +178,11 @@ def test_blinks_and_closures_cut_at_their_settle_time_are_the_whole_takes(sample
         n, found = _settle_cut_differences(analysis.signals, analysis.landmarks)
         compared += n
         problems += [f"{name}: {p}" for p in found]
-    assert compared >= 25, f"only {compared} blinks and closures compared"
+        geometry = {part: t for part, t in analysis.landmarks.items() if part != "blendshapes"}
+        n, found = _settle_cut_differences(analysis.signals, geometry)
+        compared += n
+        problems += [f"{name} (geometry): {p}" for p in found]
+    assert compared >= 40, f"only {compared} blinks and closures compared"
     assert not problems, "\n".join(problems)
 
 

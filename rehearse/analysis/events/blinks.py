@@ -26,14 +26,11 @@ from rehearse.analysis.events.signal_ops import (
     extent,
     face_mask,
     fill_gaps,
-    frames_for,
     nan_mean_rows,
     ramp_edges,
-    rolling_percentile,
     runs,
     signal,
     step_noise,
-    track_frame_s,
 )
 from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
@@ -61,11 +58,11 @@ def closure_depths(
         base = stream_baseline(times, ear, present & wide, neutral, settings.baseline_percentile)
         base = np.where(np.isnan(base), stream_baseline(times, ear, present & ~met, neutral,
                                                         settings.baseline_percentile), base)
-        ear = fill_gaps(times, ear, settings.max_gap_s)
         # The open level right now: a smile's cheeks or a tired lid lower it for seconds, and
-        # a blink must be measured from where the lid was, not from the take's widest eye.
-        local = rolling_percentile(ear, _window_frames(settings.local_window_s, track),
-                                   settings.baseline_percentile)
+        # a blink must be measured from where the lid was, not from the take's widest eye. Read
+        # over the frames seen, exactly half its window ahead (`settle_after_end_s`).
+        local = running_percentile(times, ear, settings.local_window_s / 2, settings.baseline_percentile)
+        ear = fill_gaps(times, ear, settings.max_gap_s)
         local = np.clip(np.where(np.isnan(local), base, local), settings.local_floor * base, base)
         with np.errstate(invalid="ignore", divide="ignore"):
             depths[side] = np.where(base > 0, np.clip(1.0 - ear / local, 0.0, 1.0), np.nan)
@@ -79,15 +76,13 @@ def settle_after_end_s(settings: BlinkSettings, geometry: bool = False) -> float
     can still change: what `detect_blinks` reads after it, counted from the score's own end
     (`score_end_s` in its values when a long closure's edges were moved in to where the lids
     met, `settle.decided_end_s`). That edge is interpolated against the frame after it (NEXT_FRAME_S); each frame's
-    depth reads the open level half its window ahead (`running_median`), and the score of a face
+    depth reads the open level half its window ahead (`running_percentile`), and the score of a face
     lost up to `max_gap_s` is bridged with the frame after the loss. The checks on the closure's
     frames (side, head turn, lost face, smile) read no frame after that end. Without blendshapes
-    the open EAR is a centred `local_window_s` percentile read every window/8 frames and
-    interpolated, over filled gaps: up to an eighth of its window more, plus the gap. With the
-    defaults 0.6 s (blendshapes), 1.81 s (geometry)."""
-    if geometry:
-        return NEXT_FRAME_S + settings.max_gap_s + settings.local_window_s * (0.5 + 1 / 8)
-    return NEXT_FRAME_S + max(settings.max_gap_s, settings.blendshape_window_s / 2)
+    the open EAR is read the same way over `local_window_s`. With the defaults 0.6 s
+    (blendshapes), 1.35 s (geometry)."""
+    window = settings.local_window_s if geometry else settings.blendshape_window_s
+    return NEXT_FRAME_S + max(settings.max_gap_s, window / 2)
 
 
 NEXT_FRAME_S = 0.1
@@ -95,12 +90,12 @@ NEXT_FRAME_S = 0.1
 after it, which comes at most this long after the end in streams of 10 fps or more."""
 
 
-def running_median(times: np.ndarray, values: np.ndarray, half_s: float) -> np.ndarray:
-    """Per frame, the median of the non-NaN values of the frames from `half_s` before it to
-    `half_s` after it, by their timestamps (NaN where there are none). Exact on every frame and
-    in time, so a frame's level reads no frame more than `half_s` after it however the frames
-    are spaced (variable frame rate) and wherever the frames handed in begin (a live pass); a
-    level read every few frames and interpolated read up to that stride further."""
+def running_percentile(times: np.ndarray, values: np.ndarray, half_s: float, percentile: float = 50.0) -> np.ndarray:
+    """Per frame, a percentile (numpy's linear one) of the non-NaN values of the frames from
+    `half_s` before it to `half_s` after it, by their timestamps (NaN where there are none). Exact
+    on every frame and in time, so a frame's level reads no frame more than `half_s` after it
+    however the frames are spaced (variable frame rate) and wherever the frames handed in begin
+    (a live pass); a level read every few frames and interpolated read up to that stride further."""
     n = values.size
     if n == 0:
         return np.full(0, np.nan)
@@ -111,9 +106,12 @@ def running_median(times: np.ndarray, values: np.ndarray, half_s: float) -> np.n
     window = np.where(index < stop[:, None], values[np.minimum(index, n - 1)], np.nan)
     window.sort(axis=1)  # NaN last
     count = np.count_nonzero(~np.isnan(window), axis=1)
+    rank = np.maximum(count - 1, 0) * (percentile / 100.0)
+    below = np.floor(rank).astype(int)
     rows = np.arange(n)
+    low, high = window[rows, below], window[rows, np.minimum(below + 1, np.maximum(count - 1, 0))]
     with np.errstate(invalid="ignore"):
-        out = (window[rows, np.maximum(count - 1, 0) // 2] + window[rows, count // 2 - (count == 0)]) / 2
+        out = low + (high - low) * (rank - below)
     out[count == 0] = np.nan
     return out
 
@@ -149,7 +147,7 @@ def _blendshape_depths(
         # its window past a frame, whatever the face does later (`settle_after_end_s`).
         half_shut = settings.blendshape_open_max + 0.5 * (settings.blendshape_shut_score - settings.blendshape_open_max)
         open_only = np.where(score < half_shut, score, np.nan)
-        local = running_median(times, open_only, settings.blendshape_window_s / 2)
+        local = running_percentile(times, open_only, settings.blendshape_window_s / 2)
         score = fill_gaps(times, score, settings.max_gap_s)
         local = np.clip(np.where(np.isnan(local), base, local), base, np.maximum(base, half_shut))
         span = np.maximum(settings.blendshape_shut_score - local, 1e-3)
@@ -304,13 +302,6 @@ def _lid_travel_edge(times: np.ndarray, gap: np.ndarray, lowered: np.ndarray, sh
     t_low = crossing_time(times, gap, k_low, k_low + inner, low)
     t_high = crossing_time(times, gap, k_high, k_high + inner, high)
     return t_high - 0.5 * (t_low - t_high)
-
-
-def _window_frames(seconds: float, track: SignalTrack) -> int:
-    """How many frames span `seconds`, at the stream's frame interval (`signal_ops.track_frame_s`,
-    its warm-up's): the take's median interval would change with frames not yet played (variable
-    frame rate), and with it every window."""
-    return frames_for(seconds, track_frame_s(track), minimum=3)
 
 
 def _lids_meet(track: SignalTrack, settings: BlinkSettings) -> tuple[np.ndarray, np.ndarray]:
