@@ -30,6 +30,9 @@ class LiveState:
     """A face was tracked in the newest analysed frame."""
     holding_since_s: float | None = None
     """Start of the face hold still going on at the newest frame, in seconds; None when moving."""
+    ended_hold: Event | None = None
+    """The newest face hold the last pass saw end, before it is final (its edges may still move
+    until its detector's reach has arrived); None when that pass saw none end."""
     expression_change: dict[str, float] = field(default_factory=dict)
     """Per EXPRESSION_SIGNALS bar: change from its median over the frames the last pass read, in IOD (+ = more)."""
 
@@ -37,8 +40,11 @@ class LiveState:
 def update_state(state: LiveState, events: list[Event], signals: SignalTrack, newest: float, reach_s: float) -> None:
     """The face hold going on at the newest frame (one ending within `reach_s` of it) and the
     expression bars, from a pass's events and signals."""
-    ongoing = [e for e in events if e.kind == "hold" and e.scope == "face" and e.end_s >= newest - reach_s]
+    faces = [e for e in events if e.kind == "hold" and e.scope == "face"]
+    ongoing = [e for e in faces if e.end_s >= newest - reach_s]
     state.holding_since_s = ongoing[-1].start_s if ongoing else None
+    ended = [e for e in faces if e.end_s < newest - reach_s]
+    state.ended_hold = ended[-1] if ended else None
     change: dict[str, float] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -177,25 +177,29 @@ class LiveScreen(Screen[None]):
         running = t_s - since if since is not None else None
         beat = self._beat()
         target = beat.hold if beat is not None else None
-        held = None if running is not None else self._held(beat, t_s)
+        held = None if running is not None else self._held(beat, t_s, self.latest.state.ended_hold if self.latest else None)
         length = running if running is not None else held.duration_s if held is not None else None
         text = f"hold {length:.2f}" if length is not None else "hold -"
         text += f" / {target.duration:.2f} ± {target.tolerance:.2f} s" if target is not None else " s"
         if running is not None:
             text += "   ▶ holding"
         elif held is not None:
-            text += f"   held {held.start_s:.2f}-{held.end_s:.2f} s"
+            text += "   settling" if held.values.get("settling") else "   held"
+            text += f" {held.start_s:.2f}-{held.end_s:.2f} s"
             if target is not None:
                 text += f": {compare_hold(held.duration_s, target.duration, target.tolerance).verdict}"
         return text
 
-    def _held(self, beat, t_s: float):
-        """The hold to show once none is running, from the final events: the beat's hold (the one
-        rule of `rehearse events` and the report, on the logged beat marks); without a beat the last
-        face hold."""
+    def _held(self, beat, t_s: float, ended=None):
+        """The hold to show once none is running: the beat's hold (the one rule of `rehearse events`
+        and the report, on the logged beat marks); without a beat the last face hold. From the final
+        events and `ended`, a hold the last pass saw end that is not final yet (marked settling)."""
         from rehearse.analysis.events.beats import assign_beats, beat_hold
 
         holds = [e for e in self.events if e.kind == "hold"]
+        if ended is not None and not any(e.scope == "face" and e.start_s < ended.end_s and ended.start_s < e.end_s
+                                         for e in holds):
+            holds.append(ended.model_copy(update={"values": {**ended.values, "settling": True}}))
         if beat is None:
             return max((e for e in holds if e.scope == "face"), key=lambda e: e.end_s, default=None)
         marks = self._marks

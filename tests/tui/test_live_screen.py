@@ -306,3 +306,39 @@ def test_a_key_is_logged_at_the_picture_arriving_not_at_the_frame_the_analysis_h
         assert [(e.kind, round(e.t_s, 3)) for e in take.entries()] == [("beat", round(2 + 7 / 24, 3))]
     finally:
         take.close()
+
+
+def test_a_hold_that_has_just_ended_is_shown_settling_until_it_is_final(tmp_path):
+    """Between the pass that sees a hold end and its final event (its detector's reach, ~0.6 s), the
+    box shows that hold, marked settling, not an older hold of the beat or nothing."""
+    just_ended = Event(kind="hold", start_s=1.00, end_s=2.17, scope="face")
+
+    def ending(should_stop):
+        older = [Event(kind="hold", start_s=0.55, end_s=0.80, scope="face")]
+        for step in range(0, 61):
+            t = step / 24
+            holding = 1.00 if 1.0 <= t < 2.3 else None
+            state = LiveState(t_s=t, face=True, holding_since_s=holding,
+                              ended_hold=just_ended if t >= 2.3 else older[0] if t >= 0.9 else None)
+            due = older if step == 30 else []
+            yield LiveUpdate("live", state, due, 0.0, frames_analysed=step + 1, frames_received=step + 1)
+        while not should_stop():
+            time.sleep(0.02)
+
+    take = bind_live_take(production(tmp_path), "01", "1A-9", None)
+    take.add_to_breakdown()
+    take.log("beat", 0.2, beat_id="b1")
+    take.log("beat", 0.5, beat_id="b2")
+
+    async def body():
+        app = LiveApp(ending, source="udp://@:5000", live_take=take)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "2.50 s")
+            hold = str(app.live_screen.query_one("#hold").render())
+            assert "hold 1.17 / 1.20 ± 0.30 s" in hold and "settling 1.00-2.17 s" in hold, hold
+            await pilot.press("q")
+
+    try:
+        asyncio.run(body())
+    finally:
+        take.close()
