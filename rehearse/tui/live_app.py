@@ -5,7 +5,8 @@ palette's `rehearsal: watch live` pushes the same `LiveScreen`. A thread worker 
 `rehearse.live.watch` (the core, which prints nothing) and posts each `LiveUpdate` to the
 screen; the screen only draws. With a take bound, the keys of `rehearse log` (next beat, hold,
 hesitation, flub, undo; remappable under the same ids) write to the rehearsal log at the
-stream time of the picture on screen, each committed before it is shown. Fits 80x24.
+stream time of the picture arriving (the newest frame received), each committed before it is
+shown. Once a hold has ended the timer shows the beat's hold against the target. Fits 80x24.
 """
 
 from __future__ import annotations
