@@ -210,3 +210,28 @@ def test_a_partial_blink_during_a_shout_is_a_blink_and_during_a_smile_a_squint(f
     assert [e for e in detect_blinks(track, BlinkSettings(), blendshapes=smiling) if e.kind == "blink"] == []
     # geometry alone cannot tell: the shout's blink is read as a smile's squint
     assert [e for e in detect_blinks(track, BlinkSettings()) if e.kind == "blink"] == []
+
+
+def test_the_open_level_reads_exactly_half_its_window_ahead_in_time():
+    """The open level (`running_percentile`) is numpy's percentile over the frames within half_s
+    either side of each frame by their timestamps, on every frame, however unevenly spaced: a
+    value more than half_s after a frame never changes that frame's level, and the first frame
+    handed in does not matter (the strided grid it replaced moved both)."""
+    from rehearse.analysis.events.blinks import running_percentile
+
+    rng = np.random.default_rng(7)
+    times = np.cumsum(rng.uniform(0.01, 0.06, 600))  # variable frame rate, 17-100 fps
+    values = rng.normal(size=times.size)
+    values[rng.random(times.size) < 0.2] = np.nan  # lost face, never a whole window
+    half = 0.5
+    for percentile in (50.0, 75.0):
+        level = running_percentile(times, values, half, percentile)
+        inside = [np.abs(times - t) <= half + 1e-6 for t in times]
+        expected = np.array([np.nanpercentile(values[m], percentile) for m in inside])
+        assert np.allclose(level, expected, rtol=0, atol=1e-12, equal_nan=True)
+        for k in (100, 350):
+            later = times > times[k] + half + 1e-6
+            changed = np.where(later, values + 5.0, values)
+            assert running_percentile(times, changed, half, percentile)[k] == level[k]
+            tail = running_percentile(times[k - 80:], values[k - 80:], half, percentile)
+            assert tail[80] == level[k]

@@ -75,12 +75,12 @@ def settle_after_end_s(settings: BlinkSettings, geometry: bool = False) -> float
     """How long after its end (s of stream time) a blink or closure found on the frames so far
     can still change: what `detect_blinks` reads after it, counted from the score's own end
     (`score_end_s` in its values when a long closure's edges were moved in to where the lids
-    met, `settle.decided_end_s`). That edge is interpolated against the frame after it (NEXT_FRAME_S); each frame's
-    depth reads the open level half its window ahead (`running_percentile`), and the score of a face
-    lost up to `max_gap_s` is bridged with the frame after the loss. The checks on the closure's
-    frames (side, head turn, lost face, smile) read no frame after that end. Without blendshapes
-    the open EAR is read the same way over `local_window_s`. With the defaults 0.6 s
-    (blendshapes), 1.35 s (geometry)."""
+    met, `settle.decided_end_s`). That edge is interpolated against the frame after it
+    (NEXT_FRAME_S); each frame's depth reads the open level half its window ahead
+    (`running_percentile`), and the score of a face lost up to `max_gap_s` is bridged with the
+    frame after the loss. The checks on the closure's frames (side, head turn, lost face, smile)
+    read no frame after that end. Without blendshapes the open EAR is read the same way over
+    `local_window_s`. With the defaults 0.6 s (blendshapes), 1.35 s (geometry)."""
     window = settings.local_window_s if geometry else settings.blendshape_window_s
     return NEXT_FRAME_S + max(settings.max_gap_s, window / 2)
 
@@ -97,22 +97,23 @@ def running_percentile(times: np.ndarray, values: np.ndarray, half_s: float, per
     however the frames are spaced (variable frame rate) and wherever the frames handed in begin
     (a live pass); a level read every few frames and interpolated read up to that stride further."""
     n = values.size
-    if n == 0:
-        return np.full(0, np.nan)
+    out = np.full(n, np.nan)
     edge = 1e-6  # timestamps from a rational time base: a frame exactly half_s away is inside
     first = np.searchsorted(times, times - half_s - edge, side="left")
     stop = np.searchsorted(times, times + half_s + edge, side="right")
-    index = first[:, None] + np.arange(int((stop - first).max()))[None, :]
-    window = np.where(index < stop[:, None], values[np.minimum(index, n - 1)], np.nan)
-    window.sort(axis=1)  # NaN last
-    count = np.count_nonzero(~np.isnan(window), axis=1)
-    rank = np.maximum(count - 1, 0) * (percentile / 100.0)
-    below = np.floor(rank).astype(int)
-    rows = np.arange(n)
-    low, high = window[rows, below], window[rows, np.minimum(below + 1, np.maximum(count - 1, 0))]
-    with np.errstate(invalid="ignore"):
-        out = low + (high - low) * (rank - below)
-    out[count == 0] = np.nan
+    for rows in np.array_split(np.arange(n), max(1, n // 4096)):  # a window row per frame: bound the memory
+        if rows.size == 0:
+            continue
+        index = first[rows, None] + np.arange(int((stop[rows] - first[rows]).max()))[None, :]
+        window = np.where(index < stop[rows, None], values[np.minimum(index, n - 1)], np.nan)
+        window.sort(axis=1)  # NaN last
+        count = np.count_nonzero(~np.isnan(window), axis=1)
+        rank = np.maximum(count - 1, 0) * (percentile / 100.0)
+        below = np.floor(rank).astype(int)
+        at = np.arange(rows.size)
+        low, high = window[at, below], window[at, np.minimum(below + 1, np.maximum(count - 1, 0))]
+        with np.errstate(invalid="ignore"):
+            out[rows] = np.where(count > 0, low + (high - low) * (rank - below), np.nan)
     return out
 
 
