@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehearse.analysis.events import Event, EventSettings, detect_events
-from rehearse.analysis.events.signal_ops import stream_frame_s
+from rehearse.analysis.events.signal_ops import WARM_FRAMES_MIN, stream_frame_s
 from rehearse.analysis.events.stream_levels import BLOCK_S, HISTORY_S, warm_up_end_s
 from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
@@ -168,7 +168,8 @@ class IncrementalEvents:
         with self._lock:
             if self._first_t is None:
                 self._first_t = frame.t
-            if self._frame_s is None and frame.t >= warm_up_end_s(self._first_t):
+            if (self._frame_s is None and frame.t >= warm_up_end_s(self._first_t)
+                    and len(self.frames) >= WARM_FRAMES_MIN):
                 # every frame of the warm-up is here: never dropped (`LiveSource`), not yet trimmed
                 self._frame_s = stream_frame_s(np.array([f.t for f in self.frames]))
             self.frames.append(frame)

@@ -195,3 +195,20 @@ def test_nods_and_shakes_on_a_prefix_of_a_variable_frame_rate_stream_are_the_who
         compared += sum(1 for e in whole if settled(e) and e.label in ("nod", "shake"))
     assert compared >= 40, compared
     assert not problems, "\n".join(problems[:20])
+
+
+def test_the_stream_frame_interval_is_the_takes_at_a_constant_rate_and_the_same_on_every_prefix():
+    """`stream_frame_s`: on a constant frame rate the take's median interval (so windows on such
+    takes are as before), from the warm-up's frames on the same for every prefix of an uneven
+    stream, and read over the first frames when the warm-up holds fewer than two (a 2 fps stream
+    read 1/30 s, the default for one frame)."""
+    from rehearse.analysis.events.signal_ops import frame_interval
+
+    for fps in (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0):
+        times = np.round(np.arange(600) / fps, 6)  # timestamps as a decoder gives them, rounded
+        assert stream_frame_s(times) == pytest.approx(frame_interval(times), abs=1e-6), fps
+    times = _uneven_times(400, 1 / 30, seed=3)
+    warm = int(np.searchsorted(times, warm_up_end_s(0.0)))
+    assert len({stream_frame_s(times[:n]) for n in range(warm, times.size)}) == 1
+    assert stream_frame_s(times) != frame_interval(times)  # the whole take's median is not the warm-up's
+    assert stream_frame_s(np.arange(10) * 0.5) == 0.5

@@ -23,16 +23,22 @@ def frame_interval(times: np.ndarray) -> float:
     return float(np.median(steps)) if steps.size else 1.0 / 30.0
 
 
+WARM_FRAMES_MIN = 3
+"""The stream's frame interval is read over at least this many first frames (a stream under ~4
+fps has fewer in its warm-up)."""
+
+
 def stream_frame_s(times: np.ndarray) -> float:
     """The frame interval (s) every window of a stream starting at `times[0]` is sized by: the
     median interval of its warm-up (the frames before `stream_levels.warm_up_end_s`, known to a
-    live stream ~0.6 s in, when its first levels are). The median over all the frames given
-    changed with the frames a prefix holds: with 0.5-1.5x uneven spacing a 2 s window moved
-    between 43 and 52 frames, and a body hold at 0.00-2.37 s read 0.00-3.26 s on one prefix.
-    On a constant frame rate it is the take's median interval."""
+    live stream ~0.6 s in, when its first levels are; at least its first WARM_FRAMES_MIN). The
+    median over all the frames given changed with the frames a prefix holds: with 0.5-1.5x uneven
+    spacing a 2 s window moved between 43 and 52 frames, and a body hold at 0.00-2.37 s read
+    0.00-3.26 s on one prefix. On a constant frame rate it is the take's median interval."""
     if times.size == 0:
         return frame_interval(times)
-    return frame_interval(times[: int(np.searchsorted(times, warm_up_end_s(float(times[0])) - 1e-9))])
+    warm = int(np.searchsorted(times, warm_up_end_s(float(times[0])) - 1e-9))
+    return frame_interval(times[: max(warm, WARM_FRAMES_MIN)])
 
 
 def track_frame_s(track: SignalTrack) -> float:
