@@ -69,7 +69,7 @@ def final_from_s(readings: SwingReadings, end_s: float, max_period_s: float, wor
             decided = max(decided, min(stop, start + max_period_s))
     # the frames read up to a time (s): those at it or before, and one more for rounding
     horizon = int(np.searchsorted(times, decided + 1e-9, side="right"))
-    reach = int(np.searchsorted(times, end_s + max_period_s + 1e-9, side="right"))  # a next swing may start before
+    reach = int(np.searchsorted(times, end_s + max_period_s + 1e-9, side="right"))  # the first frame no swing joins from
     whole = _final(readings.angle_final, horizon + half)
     floor = _final(readings.angle_final, end + half)
     jaw = _final(readings.mouth_final, end - 1) if end else 0
@@ -79,7 +79,7 @@ def final_from_s(readings: SwingReadings, end_s: float, max_period_s: float, wor
     floor = max(floor, readings.width - 1)
     whole = None if whole is None else max(whole, readings.width - 1)
     for cut in range(floor, n if whole is None else whole):
-        if _quiet_until(readings, end, min(reach, n), cut, half):
+        if _quiet_until(readings, end, reach, cut, half):
             return round(min(worst_s, float(times[max(cut, jaw)])), 4)
     jaw = _final(readings.mouth_final, horizon)  # excursions given up as the jaw, up to the horizon
     if whole is None or jaw is None:
@@ -96,7 +96,10 @@ def _final(final: np.ndarray, index: int) -> int | None:
 
 def _quiet_until(readings: SwingReadings, first: int, stop: int, cut: int, half: int) -> bool:
     """On the frames up to `cut` alone, is every frame in [first, stop) known not to be an
-    excursion? False also when one is known to be one."""
+    excursion, and frame `stop` there (no later frame falls before it)? False also when one is
+    known to be an excursion."""
+    if cut < stop:
+        return False  # a frame a swing could still start on may come: not before the first one past them
     angle, known = readings.angle, readings.angle_final <= cut
     for m in range(first, stop):
         if not known[m]:
