@@ -83,7 +83,8 @@ def known_final(event: Event, worst_s: float) -> float:
     reads after an end at most), or less where the detector said, from the frames it was given,
     the stream time from which the event can no longer change (`values["final_from_s"]`, the same
     on every stretch of frames holding that time: a smile whose lips closed, no laugh can join it;
-    a nod or shake whose next swing can no longer start)."""
+    a nod or shake whose next swing can no longer start; a blink once the depth of the frame it
+    read last is final)."""
     known = event.values.get("final_from_s")
     if known is None:
         return worst_s
@@ -120,4 +121,4 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
         return known_final(event, gesture_settle_s(event.label or "", events.gesture)) + reach
     if event.kind == "expression":  # scores and lip geometry are read frame by frame
         return known_final(event, expression_settle_s(event.label, events.expression))
-    return blink_settle_s(events.blink, geometry)  # eyeBlink scores and EAR: frame by frame
+    return known_final(event, blink_settle_s(events.blink, geometry))  # eyeBlink scores and EAR: frame by frame

@@ -3,11 +3,11 @@
 A live rehearsal detects on the frames played so far. When a detector reads a level over the
 whole take (the open-eye baseline), a prefix gives other events than the
 whole take and live disagrees with the offline analysis of the recording. Here, on real signals
-(the sample takes analysed with the real models, and the real crying close-up that opens with
-the eyes shut for five seconds), each take is cut at several times T: every blink or closure final
-by T (its end, or for a closure the score's own end, at most the live settle time before T) is
-found the same within one frame both ways; and every signal of a frame more than its reach before
-T is the same.
+(the sample takes analysed with the real models, the real clips, among them the crying close-up
+that opens with the eyes shut for five seconds), each take is cut at several times T: every blink
+or closure live would call final by T (its end, or the score's own end, plus the settle time, or
+sooner where the event says so: `final_from_s`) is the whole take's exactly, both ways, and each
+is also cut at exactly that time; every signal of a frame more than its reach before T is the same.
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ from rehearse.live.settle import decided_end_s, settle_after_end
 
 pytestmark = pytest.mark.slow
 
-SETTLE_S = settle_after_end(Event(kind="blink", start_s=0.0, end_s=0.1), EventSettings(), SignalSettings())
-GEOMETRY_SETTLE_S = settle_after_end(Event(kind="blink", start_s=0.0, end_s=0.1), EventSettings(), SignalSettings(),
-                                     geometry=True)
-"""What live waits after a blink's or closure's end (0.6 s with the defaults; 1.35 s from geometry)."""
 SIGNAL_REACH_S = 2 * MOTION_MAX_SPAN_S
 """How far after a frame its face signals read (the motion span; live recomputes this margin)."""
 
@@ -42,35 +38,33 @@ def _cut_tracks(tracks: dict[str, LandmarkTrack], n: int) -> dict[str, LandmarkT
             for part, t in tracks.items()}
 
 
-def _final_by(event: Event, limit_s: float) -> bool:
-    # a closure's end moved in to where the lids parted holds only once the score says open
-    return max(event.end_s, event.values.get("score_end_s", event.end_s)) <= limit_s + 1e-9
+def _final_by(event: Event, cut_s: float, geometry: bool) -> bool:
+    """Live calls the event final once the frames up to `cut_s` have arrived: its decided end (a
+    closure's end moved in to where the lids parted holds only once the score says open) plus
+    its settle time, or sooner where the detector said so."""
+    settle = settle_after_end(event, EventSettings(), SignalSettings(), geometry=geometry)
+    return decided_end_s(event) + settle <= cut_s + 1e-9
 
 
-def _same(a: Event, b: Event, frame_s: float) -> bool:
-    return (a.kind == b.kind and abs(a.start_s - b.start_s) <= frame_s * 1.01
-            and abs(a.end_s - b.end_s) <= frame_s * 1.01)
-
-
-def _prefix_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack], step_s: float,
-                        settle_s: float = SETTLE_S) -> list[str]:
-    """Eye events that differ between a prefix and the whole take, for prefixes cut every `step_s`."""
+def _prefix_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack], step_s: float) -> list[str]:
+    """Eye events that differ between a prefix and the whole take, for prefixes cut every `step_s`:
+    every event final by the cut must be the whole take's exactly, both ways. Without a
+    blendshapes track: the geometry route."""
     times = signals.times
     settings = BlinkSettings()
+    geometry = "blendshapes" not in tracks
     whole = detect_blinks(signals, settings, None, blendshapes_of(tracks, times))
-    frame_s = float(np.median(np.diff(times)))
     problems = []
     for cut_s in np.arange(0.6, float(times[-1]), step_s):
         n = int(np.searchsorted(times, cut_s, side="right"))
         prefix = SignalTrack(times[:n], {name: v[:n] for name, v in signals.values.items()})
         found = detect_blinks(prefix, settings, None, blendshapes_of(_cut_tracks(tracks, n), prefix.times))
-        limit = cut_s - settle_s
         for event in whole:
-            if _final_by(event, limit) and not any(_same(event, f, frame_s) for f in found):
-                problems.append(f"cut at {cut_s:.2f} s: {event.kind} {event.start_s:.3f}-{event.end_s:.3f} missing")
+            if _final_by(event, cut_s, geometry) and event not in found:
+                problems.append(f"cut at {cut_s:.2f} s: {event.kind} {event.start_s:.4f}-{event.end_s:.4f} missing")
         for event in found:
-            if _final_by(event, limit) and not any(_same(event, w, frame_s) for w in whole):
-                problems.append(f"cut at {cut_s:.2f} s: {event.kind} {event.start_s:.3f}-{event.end_s:.3f} "
+            if _final_by(event, cut_s, geometry) and event not in whole:
+                problems.append(f"cut at {cut_s:.2f} s: {event.kind} {event.start_s:.4f}-{event.end_s:.4f} "
                                 "not in the whole take")
     return problems
 
@@ -106,11 +100,10 @@ def test_sample_takes_blinks_and_closures_on_a_prefix_are_the_whole_takes(sample
 def test_geometry_route_settles_after_its_open_level_window(sample_analyses):
     """Without blendshapes the open EAR is followed over a centred `local_window_s`: an EAR blink
     is final half that window after its end (live shows the blendshape route)."""
-    settle = GEOMETRY_SETTLE_S
     problems = []
     for name, analysis in sample_analyses.items():
         geometry = {part: t for part, t in analysis.landmarks.items() if part != "blendshapes"}
-        problems += [f"{name}: {p}" for p in _prefix_differences(analysis.signals, geometry, 0.4, settle)]
+        problems += [f"{name}: {p}" for p in _prefix_differences(analysis.signals, geometry, 0.4)]
     assert not problems, "\n".join(problems)
 
 

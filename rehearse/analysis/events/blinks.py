@@ -17,6 +17,8 @@ blinks are not, since at 24-30 fps FaceMesh's lid points trail a fast blink and 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from rehearse.analysis.event_settings import BlinkSettings
@@ -80,9 +82,17 @@ def settle_after_end_s(settings: BlinkSettings, geometry: bool = False) -> float
     (`running_percentile`), and the score of a face lost up to `max_gap_s` is bridged with the
     frame after the loss. The checks on the closure's frames (side, head turn, lost face, smile)
     read no frame after that end. Without blendshapes the open EAR is read the same way over
-    `local_window_s`. With the defaults 0.6 s (blendshapes), 1.35 s (geometry)."""
+    `local_window_s`. With the defaults 0.6 s (blendshapes), 1.35 s (geometry); each event says
+    in `values["final_from_s"]` when it is final from the frame it really read last (its end
+    ramp's frame after the low level is often before the end): 0.48-0.53 s on the real clips."""
+    return NEXT_FRAME_S + _depth_reach_s(settings, geometry)
+
+
+def _depth_reach_s(settings: BlinkSettings, geometry: bool) -> float:
+    """How far after a frame its closure depth reads: the open level half its window ahead, the
+    score (or EAR) of a lost face bridged up to `max_gap_s`."""
     window = settings.local_window_s if geometry else settings.blendshape_window_s
-    return NEXT_FRAME_S + max(settings.max_gap_s, window / 2)
+    return max(settings.max_gap_s, window / 2)
 
 
 NEXT_FRAME_S = 0.1
@@ -208,8 +218,12 @@ def detect_blinks(
         # the closure's frames for the checks below: over edge_fraction of the peak, up to the
         # score's end (a lid that lingers just above it after the ramp, as in a squint, could
         # reach any distance past the end, and a live stream could not know when it is final)
-        i1 = min(i1, int(np.searchsorted(times, score_end, side="right")) - 1)
+        by_end = int(np.searchsorted(times, score_end, side="right")) - 1
+        i1 = min(i1, by_end)
         window = slice(i0, i1 + 1)
+        # the last frame whose depth the event read: the frame after its end ramp's low level (the
+        # end is interpolated against it), or the closure's frames up to the score's end
+        read_last = float(times[min(max(reached + 1, by_end), times.size - 1)])
         peaks = {side: float(np.nanmax(depths[side][window])) for side in ("left", "right")
                  if not np.all(np.isnan(depths[side][window]))}
         side = _side(peaks, settings.side_depth)
@@ -245,6 +259,8 @@ def detect_blinks(
             # without the lids meeting again: it is final once the score says the eyes opened
             # (a closure moved in to a blink's length too).
             values["score_end_s"] = round(max(score_end, end), 4)
+        # final once that frame's depth is (rounded up: the frame at the exact time must be in)
+        values["final_from_s"] = math.ceil((read_last + _depth_reach_s(settings, blendshapes is None)) * 1e4) / 1e4
         if duration > settings.max_duration_s:
             kind, label = "eyes_closed", None
         else:
