@@ -133,6 +133,9 @@ class TrackRecorder:
         self._times.put(i, result.t)
         self._face.put(i, result.face)
         self._face_confidence.put(i, result.face_confidence)
+        # Each hand before its walked-back flag: a walk landing between the two reads (a live walk
+        # lands from the main thread while a pass records in another) leaves an empty hand flagged,
+        # never a walked-back hand counted as found going forward (events/hand_cover.py).
         self._hands["left_hand"].put(i, result.left_hand)
         self._hand_confidence["left_hand"].put(i, result.left_hand_confidence)
         self._hand_walked["left_hand"].put(i, result.left_hand_walked_back)
