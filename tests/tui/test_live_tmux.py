@@ -132,3 +132,10 @@ def test_a_kill_during_a_watched_take_keeps_every_logged_key_and_the_recording_t
     with av.open(str(root / "takes" / "01-1A-4.ts")) as container:
         played = [float(f.pts * f.time_base) for f in container.decode(container.streams.video[0])]
     assert played[-1] - played[0] >= shown_s - 1.0, (played[-1] - played[0], shown_s)
+    # The logged beats are the recorded take's beat marks, as every command reads them.
+    from rehearse.pipeline import require_project, require_scene
+    from rehearse.store.sync import effective_beat_marks
+
+    take = next(t for t in require_scene(require_project(root), "01").takes if t.label == "1A-4")
+    assert effective_beat_marks(root, take, played[-1] - played[0]) == \
+        ({"b1": round(times[0], 3), "b2": round(times[1], 3)}, "log")
