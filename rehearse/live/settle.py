@@ -83,8 +83,7 @@ def known_final(event: Event, worst_s: float) -> float:
     reads after an end at most), or less where the detector said, from the frames it was given,
     the stream time from which the event can no longer change (`values["final_from_s"]`, the same
     on every stretch of frames holding that time: a smile whose lips closed, no laugh can join it;
-    a nod or shake whose next swing can no longer start; a blink once the depth of the frame it
-    read last is final)."""
+    a nod or shake whose next swing can no longer start)."""
     known = event.values.get("final_from_s")
     if known is None:
         return worst_s
@@ -99,7 +98,8 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     may reach back over `edge_reach_s`, speeds are averaged over a centred window and compared
     with a limit read to the end of their block), plus the face speed's span.
     Blinks and eye closures: `blinks.settle_after_end_s` (the frame after the end, the open level
-    half its window ahead, a lost face bridged), counted from `decided_end_s`. Expressions:
+    half its window ahead, a lost face bridged), counted from `decided_end_s`, or what the event
+    says it read (`final_from_s`). Expressions:
     `expressions.settle_after_end_s` (gaps merged, a centred smoothing; a smile waits for a laugh
     that may still join it, 1.225 s at most). Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
@@ -121,4 +121,10 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
         return known_final(event, gesture_settle_s(event.label or "", events.gesture)) + reach
     if event.kind == "expression":  # scores and lip geometry are read frame by frame
         return known_final(event, expression_settle_s(event.label, events.expression))
-    return known_final(event, blink_settle_s(events.blink, geometry))  # eyeBlink scores and EAR: frame by frame
+    # Blinks and closures say when they are final from the frames they read (the frame after the
+    # end, at any frame rate; the warm-up's last frame for one in the first second): taken as it
+    # is, the worst case (10 fps or more, after the warm-up) only where an event does not say.
+    known = event.values.get("final_from_s")
+    if known is None:
+        return blink_settle_s(events.blink, geometry)
+    return max(0.0, float(known) - decided_end_s(event))

@@ -34,7 +34,7 @@ from rehearse.analysis.events.signal_ops import (
     signal,
     step_noise,
 )
-from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic
+from rehearse.analysis.events.stream_levels import stream_baseline, stream_statistic, warm_up_end_s
 from rehearse.analysis.tracks import LandmarkTrack, SignalTrack
 
 
@@ -84,7 +84,8 @@ def settle_after_end_s(settings: BlinkSettings, geometry: bool = False) -> float
     read no frame after that end. Without blendshapes the open EAR is read the same way over
     `local_window_s`. With the defaults 0.6 s (blendshapes), 1.35 s (geometry); each event says
     in `values["final_from_s"]` when it is final from the frame it really read last (its end
-    ramp's frame after the low level is often before the end): 0.48-0.53 s on the real clips."""
+    ramp's frame after the low level is often before the end; in a stream's first second, the
+    warm-up's last frame, whose depth its noise level reads): 0.48-0.53 s on the real clips."""
     return NEXT_FRAME_S + _depth_reach_s(settings, geometry)
 
 
@@ -195,6 +196,9 @@ def detect_blinks(
     # -3.0 frames against -1.8). The mean's cost: a hand over one eye at a closure's end can read
     # that eye open and move the end early (the crying close-up's hand leaves in time).
     gap = nan_mean_rows([signal(track, "lid_gap_left"), signal(track, "lid_gap_right")])
+    # the warm-up's frames share one depth noise level, read over their depths: each reads the
+    # open level ahead, so a closure whose threshold is that level reads up to its last frame's
+    warm_last = float(times[max(0, int(np.searchsorted(times, warm_up_end_s(float(times[0])) - 1e-9)) - 1)])
     events: list[Event] = []
     reached = -1  # last frame of the previous closure above its low ramp level
     for first, last in runs(np.nan_to_num(both) > threshold):
@@ -223,7 +227,7 @@ def detect_blinks(
         window = slice(i0, i1 + 1)
         # the last frame whose depth the event read: the frame after its end ramp's low level (the
         # end is interpolated against it), or the closure's frames up to the score's end
-        read_last = float(times[min(max(reached + 1, by_end), times.size - 1)])
+        read_last = max(float(times[min(max(reached + 1, by_end), times.size - 1)]), warm_last)
         peaks = {side: float(np.nanmax(depths[side][window])) for side in ("left", "right")
                  if not np.all(np.isnan(depths[side][window]))}
         side = _side(peaks, settings.side_depth)
