@@ -83,9 +83,16 @@ def torso_angles(px: np.ndarray, world: np.ndarray | None = None) -> dict[str, n
         }
 
 
-def hand_points(side: str, hand: np.ndarray | None, pose_px: np.ndarray, image_size: tuple[int, int]):
+def hand_points(side: str, hand: np.ndarray | None, pose_px: np.ndarray, image_size: tuple[int, int],
+                walked_back: np.ndarray | None = None):
     """Wrist, index tip (N, 2 px) and all fingertips (N, K, 2 px) for one side, and whether the
-    hands model supplied them (N,) — the hands model where it found the hand, else pose."""
+    hands model supplied them (N,) — the hands model where it found the hand, else pose.
+
+    The wrist takes the hands model's only where the hand was found going forward (not
+    `walked_back`, a hand found later followed back over the frame), else pose's: body holds and
+    hand raises read wrists only, and a walk-back fills frames up to `hands_backfill_s` after they
+    were seen, so read so they are final as their frames arrive (live need not wait for a walk).
+    Fingertips (touches, tremor) take every hand found: the walk-back gives a touch its onset."""
     width, height = image_size
     scale = np.array([width, height], dtype=np.float64)
     wrist = pose_px[:, POSE_WRIST[side], :2].copy()
@@ -95,7 +102,8 @@ def hand_points(side: str, hand: np.ndarray | None, pose_px: np.ndarray, image_s
     if hand is not None:
         from_hand = ~np.isnan(hand[:, HAND_WRIST, 0])
         hand_px = hand[..., :2].astype(np.float64) * scale
-        wrist[from_hand] = hand_px[from_hand, HAND_WRIST]
+        forward = from_hand if walked_back is None else from_hand & ~np.asarray(walked_back, dtype=bool)
+        wrist[forward] = hand_px[forward, HAND_WRIST]
         index_tip[from_hand] = hand_px[from_hand, HAND_INDEX_TIP]
         tips_hand = hand_px[:, list(HAND_TIPS)]
         if tips.shape[1] < tips_hand.shape[1]:

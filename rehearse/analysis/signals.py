@@ -95,7 +95,8 @@ def compute_signals(tracks: dict[str, LandmarkTrack], settings: SignalSettings |
     for side in ("left", "right"):
         hand_track = tracks.get(f"{side}_hand")
         hand = hand_track.points if hand_track is not None else None
-        wrist, index_tip, tips, from_hand = hand_points(side, hand, pose_px, image_size)
+        walked = hand_track.walked_back if hand_track is not None else None
+        wrist, index_tip, tips, from_hand = hand_points(side, hand, pose_px, image_size, walked)
         values[f"wrist_{side}_x"] = wrist[:, 0] / width
         values[f"wrist_{side}_y"] = wrist[:, 1] / height
         values[f"fingertip_{side}_x"] = index_tip[:, 0] / width

@@ -26,7 +26,7 @@ from rehearse.errors import Location, RehearseError, VideoError
 
 log = logging.getLogger(__name__)
 
-ANALYZER_VERSION = "11"  # 11: hand tracks say which frames a hand found later was walked back over (walked_back); 10: lid_gap's iris size read as the stream knows it; 9: the body scale (tremor) read as the stream knows it (stream_levels); 8: glabella_lines (the furrow's wrinkles); 7: lid gap in iris diameters (lid_gap_left/right); 6: body motion energy, Pose every 8th frame and on body movement, hands searched in close-ups; 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
+ANALYZER_VERSION = "12"  # 12: a wrist the hand model found only by a walk-back reads Pose's (wrist_* final on arrival); 11: hand tracks say which frames a hand found later was walked back over (walked_back); 10: lid_gap's iris size read as the stream knows it; 9: the body scale (tremor) read as the stream knows it (stream_levels); 8: glabella_lines (the furrow's wrinkles); 7: lid gap in iris diameters (lid_gap_left/right); 6: body motion energy, Pose every 8th frame and on body movement, hands searched in close-ups; 5: untagged HD frames decode with BT.709 (video.probe.rgb_conversion)
 """Bump when a change to landmarks, signals or audio features changes results: old caches miss."""
 
 

@@ -18,12 +18,14 @@ swing can start).
 
 Expressions read the hands only through `hand_cover`, which counts hands found going forward:
 a walk-back fills only frames where no hand was found, so those hands are final on arrival and
-an expression waits for the face alone. Touches, hand raises and tremor read every hand frame,
-walked-back ones too (the walk-back gives a touch its onset where the palm detector missed it),
-and so do body holds read from Pose (their wrist speeds take the hand model's wrist where it
-found one): they wait for frames a later walk-back may still fill: none while a hand is tracked
-after the event (a walk-back only fills frames after the last one with a hand), up to
-`hands_backfill_s` after the last hand was seen otherwise.
+an expression waits for the face alone. Body holds read from Pose read the hands only through
+the wrists (`wrist_*`), which take the hand model's wrist only where it found the hand going
+forward (Pose's elsewhere, walked-back frames included: `body_signals.hand_points`), so they wait
+for Pose alone. Touches and tremor read every hand frame, walked-back ones too (the walk-back
+gives a touch its onset where the palm detector missed it), and so do hand raises (a raise
+overlapping a touch is not one): they wait for frames a later walk-back may still fill: none while
+a hand is tracked after the event (a walk-back only fills frames after the last one with a hand),
+up to `hands_backfill_s` after the last hand was seen otherwise.
 """
 
 from __future__ import annotations
@@ -53,11 +55,12 @@ frame ahead (at 20 fps or more)."""
 
 def reads(event: Event, body_from_energy: bool = True) -> tuple[str, ...]:
     """The inputs an event's detector reads: FACE, POSE, HANDS. A body hold reads the motion
-    energy below the face when it was measured (`body_from_energy`), else Pose and the wrists."""
+    energy below the face when it was measured (`body_from_energy`), else Pose and the wrists
+    (a hand's wrist only where it was found going forward: final on arrival, no HANDS wait)."""
     if event.kind in ("blink", "eyes_closed"):
         return (FACE,)
     if event.kind == "hold":
-        return (FACE,) if event.scope == "face" or body_from_energy else (FACE, POSE, HANDS)
+        return (FACE,) if event.scope == "face" or body_from_energy else (FACE, POSE)
     if event.kind == "expression":  # the hand cover reads hands found going forward: final on arrival
         return (FACE,)
     if event.kind == "gesture":
