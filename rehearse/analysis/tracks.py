@@ -117,6 +117,10 @@ class SignalTrack:
     """The frame interval (s) the detectors size their windows by, when these frames are a later
     window of a longer stream (a live pass): the stream's, read over its warm-up
     (`signal_ops.stream_frame_s`). None: read from `times` (they start where the stream does)."""
+    rest_levels: dict[str, np.ndarray] | None = None
+    """The actor's rest level per frame of the signals gestures are measured from, when these
+    frames are a later window of a longer stream (a live pass): read with the levels earlier passes
+    read over the whole stream (`gestures.gesture_rest_levels`). None: read from these frames."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]

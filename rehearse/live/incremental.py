@@ -32,6 +32,7 @@ from rehearse.analysis.face_signals import MOTION_MAX_SPAN_S
 from rehearse.analysis.landmarks import FrameLandmarks, LandmarkSettings, tracks_from_frames
 from rehearse.analysis.signals import SignalSettings
 from rehearse.analysis.tracks import SignalTrack
+from rehearse.live.rest_carry import carry_rest_levels
 from rehearse.live.settle import FACE, HANDS, POSE, decided_end_s, reads, settle_after_end
 from rehearse.live.state import LiveState, update_state
 from rehearse.live.tail_signals import tail_signals
@@ -97,6 +98,8 @@ class _Snapshot:
     cached_count: int
     unsettled: int = 0
     """How many of the latest frames the extractor may still change."""
+    rest_known: Mapping[str, np.ndarray] | None = None
+    """Gesture rest levels of the first frames, final (`IncrementalEvents._rest_known`)."""
 
 
 def _frame_s(frames: list[FrameLandmarks]) -> float:
@@ -152,6 +155,11 @@ class IncrementalEvents:
         """Frames trimmed from the front so far (history_s): a pass's snapshot is shifted by the
         ones trimmed while it ran."""
         self._unsettled = 0
+        self._rest_known: dict[str, np.ndarray] = {}
+        """Gesture rest levels (`gestures.gesture_rest_levels`) of the first frames kept, read by
+        earlier passes once every frame before them had final signals: final. A frame's rest level
+        reads the rest state of every earlier frame (`stream_levels.stream_rest_level`), so a pass
+        over a later window reads its front's levels from here, not from its own frames."""
         self._previous_events: list[Event] = []
         """Events the last pass decided as offline does (an open one widens the next window)."""
         self._carried: set[int] = set()
@@ -180,6 +188,7 @@ class IncrementalEvents:
                 self.frames = self.frames[drop:]
                 self._cached = {name: v[drop:] for name, v in self._cached.items()}
                 self._cached_count = max(0, self._cached_count - drop)
+                self._rest_known = {name: v[drop:] for name, v in self._rest_known.items()}
                 self._trimmed += drop
         self.state.t_s = frame.t
         self.state.face = frame.face is not None
@@ -306,7 +315,7 @@ class IncrementalEvents:
     def _snapshot(self) -> _Snapshot:
         """The frames kept and the signals cached for them, as they are now (hold the lock)."""
         return _Snapshot(list(self.frames), self._trimmed, self._cached, min(self._cached_count, len(self.frames)),
-                         self._unsettled)
+                         self._unsettled, self._rest_known)
 
     def _pass_start(self, snapshot: _Snapshot) -> int:
         """Index of the first frame the detectors read this pass (PASS_READS_S)."""
@@ -336,6 +345,8 @@ class IncrementalEvents:
             signals = SignalTrack(signals.times[first:], {name: v[first:] for name, v in signals.values.items()})
         # Before the warm-up has arrived the frames start where the stream does: read from them.
         signals.frame_s = self._frame_s
+        if "gesture" in self.kinds:
+            signals.rest_levels = self._rest_levels(snapshot, signals, first)
         events = detect_events(signals, None, settings=self.event_settings, landmarks=tracks,
                                beat_marks=self.beat_marks or None)
         events = [e for e in events if e.kind in self.kinds and (e.kind != "hold" or e.scope in self.hold_scopes)]
@@ -345,6 +356,30 @@ class IncrementalEvents:
         self._previous_events = [e for e in events if self._exact(e, snapshot, signals)]
         self.pass_seconds.append(time.perf_counter() - started)
         return events, signals
+
+    def _rest_levels(self, snapshot: _Snapshot, signals: SignalTrack, first: int) -> dict[str, np.ndarray]:
+        """The gesture rest levels of the pass's window (from frame `first`), its front's read by
+        earlier passes; those now final are kept for the next (`rest_carry`)."""
+        times = np.array([f.t for f in snapshot.frames])
+        settled = self._settled_count(snapshot, times)
+        levels, kept = carry_rest_levels(
+            signals, first, snapshot.rest_known or {}, settings=self.event_settings.gesture,
+            first_s=self._first_t if self._first_t is not None else times[0],
+            final_before_s=times[settled] if settled < times.size else float("inf"),
+            from_stream_start=snapshot.trimmed == 0)
+        with self._lock:
+            shift = self._trimmed - snapshot.trimmed
+            self._rest_known = {name: v[shift:] for name, v in kept.items()}
+        return levels
+
+    def _settled_count(self, snapshot: _Snapshot, times: np.ndarray) -> int:
+        """How many of the snapshot's first frames have final signals (kept between passes)."""
+        frames = snapshot.frames
+        # Frames the extractor may still change count as new: signals this close to them stay open.
+        first_open = times[max(0, len(frames) - max(1, snapshot.unsettled))]
+        settled = int(np.searchsorted(times, first_open - _SIGNAL_SETTLED_S))
+        samples = [i for i, f in enumerate(frames) if f.pose_sampled] if self.landmark_settings.pose else []
+        return min(settled, samples[-1]) if samples else settled
 
     def _signals(self, snapshot: _Snapshot | None = None) -> SignalTrack:
         """Signals of every frame kept, as `compute_signals` gives them over the whole stretch.
@@ -377,11 +412,7 @@ class IncrementalEvents:
             fresh = np.asarray(column[skip:], np.float32)
             old = cached.get(name)
             values[name] = np.concatenate([old[:kept], fresh]) if old is not None and kept else fresh
-        # Frames the extractor may still change count as new: signals this close to them stay open.
-        first_open = times[max(0, len(frames) - max(1, snapshot.unsettled))]
-        settled = int(np.searchsorted(times, first_open - _SIGNAL_SETTLED_S))
-        if samples.size:
-            settled = min(settled, int(samples[-1]))
+        settled = self._settled_count(snapshot, times)
         with self._lock:
             shift = self._trimmed - trimmed
             self._cached = {name: v[shift:settled] for name, v in values.items()}

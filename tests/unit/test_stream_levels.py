@@ -102,26 +102,34 @@ def test_wander_is_the_spread_of_the_changes_seen_so_far():
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap, measured 2026-11-30: stream_rest_level's rest state carries over from every earlier "
-    "frame, so a live pass's window that starts during a head turn (its warm-up reads the turned head "
-    "as rest) keeps that rest for as long as a turn recurs within HISTORY_S; live's _exact assumes "
-    "levels are whole HISTORY_S + a block after the window's start. 01-1A-2 looped 7x at 24 fps: "
-    "live emitted 7 s head turns to the other side and lean_aways the recording does not have"))
-def test_a_rest_level_read_from_a_later_window_is_the_whole_streams_after_its_history():
-    """A head at rest (2 deg, tracker noise) that turns 20 deg for 0.6 s every 8 s, 56 s long: the rest
-    level of a window starting anywhere (a live pass reads the last ~44 s) is the whole stream's once
-    HISTORY_S + a block have passed. Windows starting at 5.4-6.0 s, inside a turn, read the turned
-    head as the rest ~20 deg off to the end."""
-    from rehearse.analysis.events.stream_levels import stream_rest_level
+def test_a_rest_level_read_from_a_later_window_with_its_front_known_is_the_whole_streams():
+    """A head at rest (2 deg, tracker noise) that turns 20 deg for 0.6 s every 8 s, 56 s long. A later
+    window of it (a live pass reads the last ~44 s) read alone takes the turned head for the rest, for
+    good, when it starts inside a turn (its warm-up reads it; windows from 5.4-6.0 s were ~20 deg off to
+    the end). Read with the levels of its first HISTORY_S + a block known from before (a live pass: from
+    earlier passes over the whole stream), a window starting anywhere has the whole stream's level at
+    every frame, the known part ending on a block's edge or inside a block alike."""
+    from rehearse.analysis.events.stream_levels import levels_read_before_s, stream_rest_level
 
     times = np.arange(int(56 * 24)) / 24
     yaw = 2.0 + np.random.default_rng(0).normal(0, 0.8, times.size)
     yaw[(times % 8.0 >= 5.7) & (times % 8.0 < 6.3)] -= 20.0
     whole = stream_rest_level(times, yaw, None, 6.0)
+    alone_off = 0
     for start_s in np.arange(0.0, 8.0, 0.1):
         first = int(np.searchsorted(times, start_s))
-        window = stream_rest_level(times[first:], yaw[first:], None, 6.0)
         whole_from = int(np.searchsorted(times, times[first] + HISTORY_S + BLOCK_S))
-        np.testing.assert_allclose(window[whole_from - first:], whole[whole_from:], atol=1e-9,
-                                   err_msg=f"window from {start_s:.1f} s")
+        alone = stream_rest_level(times[first:], yaw[first:], None, 6.0)
+        alone_off += int(np.abs(alone[whole_from - first:] - whole[whole_from:]).max() > 10.0)
+        for known_to in (whole_from, whole_from + 2, whole_from + 200):
+            window = stream_rest_level(times[first:], yaw[first:], None, 6.0, known=whole[first:known_to])
+            np.testing.assert_array_equal(window, whole[first:], err_msg=f"window from {start_s:.1f} s")
+    assert alone_off >= 5, "windows starting in a turn read alone keep the turned head as the rest"
+    # a frame's level reads only the frames before `levels_read_before_s` (what live keeps as final)
+    before = levels_read_before_s(times, times[0])
+    assert before[0] == before[19] == warm_up_end_s(0.0) < before[20] and before[-1] == pytest.approx(55.8)
+    for frame in (5, 14, 20, 400, 700, 1300):
+        for moved_from, same in ((before[frame], True), (before[frame] - BLOCK_S, False)):
+            moved = np.where(times >= moved_from - 1e-9, 5.0, yaw)  # still within `near` of the rest
+            level = stream_rest_level(times, moved, None, 6.0)[frame]
+            assert (level == whole[frame]) == same, (frame, moved_from)

@@ -110,13 +110,47 @@ def _event(label, start, end, side=None, apex=None, values=None, confidence=0.9,
                  region=region)
 
 
-def _displacement(track: SignalTrack, name: str, near: float) -> np.ndarray:
-    """The signal (gaps up to 0.2 s filled) minus its rest level: frames within `near` of their
-    level (the gesture's own threshold) count as at rest. The level is read over the raw frames,
-    so a gap filled later does not move it."""
+REST_NEAR: dict[str, Callable[[GestureSettings], float]] = {
+    "head_yaw": lambda s: s.head_turn_deg,
+    "lean_forward": lambda s: s.lean_deg,
+    "shoulder_turn": lambda s: s.shoulder_turn_deg,
+    "wrist_left_y": lambda s: s.raise_height,
+    "wrist_right_y": lambda s: s.raise_height,
+    "mouth_open": lambda s: s.jaw_artifact_iod,
+    "iod_px": lambda s: np.log1p(s.lean_scale),
+}
+"""The signals measured from the actor's rest level, each with how near its level a frame counts as
+at rest (the gesture's own threshold). The face's size (`iod_px`) is read on a log scale: at rest
+within lean_scale either way."""
+
+
+def gesture_rest_levels(track: SignalTrack, settings: GestureSettings,
+                        known: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Per signal of REST_NEAR: its rest level per frame (`stream_rest_level`; the face's size as a
+    log). `known`: levels of the first frames read before (by earlier live passes over the whole
+    stream). Handed to `detect_gestures` as `track.rest_levels`, the detectors read these."""
+    known = known or {}
+    return {name: _read_rest_level(track, name, settings, known.get(name)) for name in REST_NEAR}
+
+
+def _read_rest_level(track: SignalTrack, name: str, settings: GestureSettings,
+                     known: np.ndarray | None = None) -> np.ndarray:
+    """The rest level of one signal of REST_NEAR over the raw frames (a gap filled later does not
+    move it); `track.rest_levels`' when it has one for every frame."""
+    given = (track.rest_levels or {}).get(name)
+    if given is not None and given.size == track.frame_count:
+        return given
     raw = signal(track, name)
-    level = stream_rest_level(track.times, raw, None, near)
-    return fill_gaps(track.times, raw, GAP_FILL_S) - level
+    if name == "iod_px":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return stream_rest_level(track.times, np.log(raw), raw > 0, REST_NEAR[name](settings), known=known)
+    return stream_rest_level(track.times, raw, None, REST_NEAR[name](settings), known=known)
+
+
+def _displacement(track: SignalTrack, name: str, settings: GestureSettings) -> np.ndarray:
+    """The signal (gaps up to 0.2 s filled) minus its rest level (`_read_rest_level`)."""
+    raw = signal(track, name)
+    return fill_gaps(track.times, raw, GAP_FILL_S) - _read_rest_level(track, name, settings)
 
 
 def detect_gestures(
@@ -139,7 +173,7 @@ def detect_gestures(
             events.append(_event("hand_to_face", start, end, side, float(times[apex]), values, region=zone))
             touches.append((start, end))
         events.extend(_collar(track, landmarks.get("pose"), side, settings, touches))
-        lift = -_displacement(track, f"wrist_{side}_y", settings.raise_height)
+        lift = -_displacement(track, f"wrist_{side}_y", settings)
         for first, last, start, end in _spans(times, np.nan_to_num(lift) > settings.raise_height,
                                                settings.min_duration_s):
             if any(s < end and start < e for s, e in touches):
@@ -152,13 +186,13 @@ def detect_gestures(
                                                settings.tremor_min_s):
             events.append(_event("tremor", start, end, side, None,
                                  {"peak_energy_iod2": round(float(np.nanmax(energy[first:last])), 5)}))
-    leans = _sustained(track, "lean_forward", settings.lean_deg, settings.lean_min_s,
+    leans = _sustained(track, "lean_forward", settings, settings.lean_deg, settings.lean_min_s,
                        ("lean_toward", "lean_away"), None)
     events.extend(leans if leans or not np.all(np.isnan(signal(track, "lean_forward")))
                   else _scale_leans(track, settings))
-    events.extend(_sustained(track, "shoulder_turn", settings.shoulder_turn_deg, settings.lean_min_s,
+    events.extend(_sustained(track, "shoulder_turn", settings, settings.shoulder_turn_deg, settings.lean_min_s,
                              ("shoulder_turn", "shoulder_turn"), ("left", "right")))
-    mouth = _once(lambda: _displacement(track, "mouth_open", settings.jaw_artifact_iod))
+    mouth = _once(lambda: _displacement(track, "mouth_open", settings))
     yaw_swings, yaw_final = _swings(track, "head_yaw", settings, mouth)
     shakes = _grouped(yaw_swings, settings, "shake", alternating=True, final_from=yaw_final)
     pitch_swings, pitch_final = _swings(track, "head_pitch", settings, mouth)
@@ -170,7 +204,7 @@ def detect_gestures(
     # swing back.
     settled = times[-1] - SWING_REACH_S * SWING_LEVEL_S
     settled_shakes = _grouped([w for w in yaw_swings if w[1] <= settled], settings, "shake", alternating=True)
-    turns = [e for e in _sustained(track, "head_yaw", settings.head_turn_deg, settings.head_turn_min_s,
+    turns = [e for e in _sustained(track, "head_yaw", settings, settings.head_turn_deg, settings.head_turn_min_s,
                                    ("head_turn", "head_turn"), ("left", "right"))
              if e.end_s - e.start_s > settings.nod_max_period_s
              or not any(s.start_s < e.end_s and e.start_s < s.end_s for s in settled_shakes)]
@@ -178,10 +212,10 @@ def detect_gestures(
     return sorted(events, key=lambda e: e.start_s)
 
 
-def _sustained(track, name, threshold, min_s, labels, sides) -> list[Event]:
+def _sustained(track, name, settings, threshold, min_s, labels, sides) -> list[Event]:
     """Runs where a signal stays beyond +-threshold of its rest level: (label, side) by sign."""
     times = track.times
-    disp = _displacement(track, name, threshold)
+    disp = _displacement(track, name, settings)
     if np.all(np.isnan(disp)):
         return []
     out = []
@@ -279,13 +313,11 @@ def _scale_leans(track: SignalTrack, settings: GestureSettings) -> list[Event]:
     good = iod[~np.isnan(iod)]
     if good.size < 3:
         return []
-    yaw = _displacement(track, "head_yaw", settings.head_turn_deg)
+    yaw = _displacement(track, "head_yaw", settings)
     # a head turn shrinks the inter-ocular distance too: only frames facing the usual way count
     facing = np.abs(np.nan_to_num(yaw)) < 0.5 * settings.head_turn_deg
     # the face's rest size, on a log scale so that "at rest" is within lean_scale either way
-    raw = signal(track, "iod_px")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rest = np.exp(stream_rest_level(times, np.log(raw), raw > 0, np.log1p(settings.lean_scale)))
+    rest = np.exp(_read_rest_level(track, "iod_px", settings))
     change = rolling_median(iod, frames_for(SCALE_SMOOTH_S, track_frame_s(track), minimum=3)) / rest - 1.0
     out = []
     for sign, label in ((1, "lean_toward"), (-1, "lean_away")):

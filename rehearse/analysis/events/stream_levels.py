@@ -140,8 +140,18 @@ def warm_up_end_s(first_s: float, *, block_s: float = BLOCK_S, warm_s: float = W
     return float(np.ceil((first_s + warm_s) / block_s - 1e-9) * block_s)
 
 
+def levels_read_before_s(times: np.ndarray, first_s: float, *, block_s: float = BLOCK_S,
+                         warm_s: float = WARM_S) -> np.ndarray:
+    """Per frame: the stream time before which lie all the frames its level is read over (its
+    block's start; the warm-up's end for the warm-up's blocks). Once every frame before it is final,
+    so is the frame's level. `first_s`: the stream's first frame time."""
+    times = np.asarray(times, dtype=float)
+    block_start = np.floor(times / block_s + 1e-9) * block_s
+    return np.maximum(block_start, warm_up_end_s(first_s, block_s=block_s, warm_s=warm_s))
+
+
 def stream_rest_level(times: np.ndarray, values: np.ndarray, usable: np.ndarray | None, near: float, *,
-                      block_s: float = BLOCK_S, warm_s: float = WARM_S,
+                      known: np.ndarray | None = None, block_s: float = BLOCK_S, warm_s: float = WARM_S,
                       history_s: float = HISTORY_S) -> np.ndarray:
     """Per frame: the actor's resting value, read as `stream_statistic` reads a median, but over the
     frames of the window that were themselves at rest (within `near` of their own level); over all
@@ -150,14 +160,30 @@ def stream_rest_level(times: np.ndarray, values: np.ndarray, usable: np.ndarray 
     A plain median of the past moves to a gesture that fills half its window: a head turn held
     from 0.5 s to 1.7 s becomes the first second's level and reads as over by 1.1 s. Frames away
     from the rest level do not pull it. Each block's level depends only on the frames before it
-    (and their own levels, read the same way), so a prefix of a stream gets the same levels."""
+    (and their own levels, read the same way), so a prefix of a stream gets the same levels.
+
+    That reaches back through every earlier frame: a later window of a stream (a live pass) reads
+    other levels, for good, when it starts inside a gesture (its warm-up takes the gesture for the
+    rest). `known`: the levels of the first `known.size` frames, read before over the whole stream
+    (by earlier live passes): their blocks take them, and later blocks read the rest state of those
+    frames from them, so the window's levels are the whole stream's wherever its later blocks' own
+    HISTORY_S lies inside the window."""
     values = np.asarray(values, dtype=float)
     good = np.isfinite(values) if usable is None else (np.asarray(usable, bool) & np.isfinite(values))
     out = np.full(values.shape[0], np.nan)
     rest = np.zeros(values.shape[0], bool)
+    windows = level_windows(times, block_s=block_s, warm_s=warm_s, history_s=history_s)
+    known_count = 0 if known is None else min(int(np.asarray(known).size), values.shape[0])
+    if known_count:  # the blocks starting among the known frames share their first frame's level
+        firsts = np.array([w[0] for w in windows])
+        blocks = int(np.searchsorted(firsts, known_count))
+        known_end = windows[blocks - 1][1]
+        out[:known_end] = np.asarray(known, float)[np.repeat(firsts[:blocks], np.diff(np.r_[firsts[:blocks], known_end]))]
+        rest[:known_end] = good[:known_end] & (np.abs(values[:known_end] - out[:known_end]) <= near)
+        windows = windows[blocks:]
     last: tuple[int, int] | None = None
     level = float("nan")
-    for first, end, lo, hi in level_windows(times, block_s=block_s, warm_s=warm_s, history_s=history_s):
+    for first, end, lo, hi in windows:
         if (lo, hi) != last:
             window, quiet = good[lo:hi], rest[lo:hi]
             pool = values[lo:hi][quiet] if quiet.any() else values[lo:hi][window]
