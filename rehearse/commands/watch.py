@@ -107,6 +107,7 @@ def _headless(options, args: argparse.Namespace) -> int:
     from rehearse.analysis.events import event_row
     from rehearse.config import load_settings
     from rehearse.live.session import watch
+    from rehearse.live.source import shown_source
 
     live_take = args.live_take
     settings = load_settings(live_take.project.root if live_take is not None else args.project)
@@ -127,7 +128,7 @@ def _headless(options, args: argparse.Namespace) -> int:
                 lags.append(update.lag_s)
                 arrivals.append((update.state.t_s, update.emitted_wall_s - update.lag_s))
             elif update.status == "no signal":
-                print(f"rehearse watch: no signal from {options.source} (waiting)", file=sys.stderr)
+                print(f"rehearse watch: no signal from {shown_source(options.source)} (waiting)", file=sys.stderr)
             for event in update.events:
                 row = event_row(event)
                 delay = _delay_after_end(event.end_s, update.emitted_wall_s, arrivals)
@@ -142,7 +143,7 @@ def _headless(options, args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     summary = {
-        "source": options.source,
+        "source": shown_source(options.source),
         "status": last.status if last else "ended",
         "reason": last.reason if last else None,
         "stream_s": round(last.state.t_s, 3) if last else 0.0,
@@ -167,7 +168,7 @@ def _headless(options, args: argparse.Namespace) -> int:
     }
     print(json.dumps(summary), file=sys.stderr if args.events_jsonl is None else sys.stdout)
     if last is not None and last.reason and not last.frames_received:
-        print(f"rehearse watch: error: {options.source}: {last.reason}", file=sys.stderr)
+        print(f"rehearse watch: error: {shown_source(options.source)}: {last.reason}", file=sys.stderr)
         return 1
     return 0
 

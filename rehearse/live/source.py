@@ -16,6 +16,7 @@ stream's own clock, so a take's times are the same before and after the gap.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -30,6 +31,15 @@ log = logging.getLogger(__name__)
 
 _FILE_QUEUE_FRAMES = 8  # decoded frames held ahead of the analysis when reading a file flat out
 NETWORK_SCHEMES = ("udp", "rtp", "rtsp", "srt", "tcp", "http", "https", "rtmp")
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*):[^@/\s]*@")
+_QUERY_PASSWORD = re.compile(r"([?&](?:passphrase|password|pass|pwd)=)[^&\s]*", re.IGNORECASE)
+
+
+def shown_source(text: str) -> str:
+    """`text` with any password in a stream URL masked (`rtsp://user:***@camera/...`, SRT's
+    `passphrase=***`): the slate, errors and summaries are read on a monitor in a room full of
+    people, and camera passwords are usually the building's."""
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1:***@", text))
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,11 @@ class SourceSpec:
     """FFmpeg input format to force (`v4l2` for a camera), None to let it probe."""
     live: bool
     """True for cameras and network streams (frames arrive on their own clock)."""
+
+    @property
+    def shown(self) -> str:
+        """The source as it may be shown: `source` with any password masked (`shown_source`)."""
+        return shown_source(self.source)
 
 
 def source_spec(source: str) -> SourceSpec:
@@ -62,7 +77,7 @@ def source_spec(source: str) -> SourceSpec:
         if scheme == "file":
             return source_spec(source[7:])
         if scheme not in NETWORK_SCHEMES:
-            raise VideoError(f"'{scheme}://' is not a stream rehearse watches", Location(source),
+            raise VideoError(f"'{scheme}://' is not a stream rehearse watches", Location(shown_source(source)),
                              hint="use udp://, rtp://, rtsp://, srt://, a camera (/dev/video0, v4l2:0) or a file")
         return SourceSpec(source, source, None, True)
     path = Path(source)
@@ -86,16 +101,16 @@ def _camera(spec: SourceSpec) -> SourceSpec:
         mode = device.stat().st_mode
     except OSError as exc:
         if exc.errno != errno.ENOENT:
-            raise VideoError(f"cannot open the camera: {exc.strerror}", Location(spec.source)) from exc
+            raise VideoError(f"cannot open the camera: {exc.strerror}", Location(spec.shown)) from exc
         present = sorted(str(p) for p in Path("/dev").glob("video*"))
         hint = (f"cameras on this machine: {', '.join(present)}" if present else
                 "this machine has no camera, nothing in /dev/video*: plug one in, or send its picture as a stream (udp://@:5000)")
-        raise VideoError(f"no camera {spec.url}", Location(spec.source), hint=hint) from exc
+        raise VideoError(f"no camera {spec.url}", Location(spec.shown), hint=hint) from exc
     if not stat.S_ISCHR(mode):
-        raise VideoError(f"{spec.url} is not a camera device", Location(spec.source),
+        raise VideoError(f"{spec.url} is not a camera device", Location(spec.shown),
                          hint="name a camera (/dev/video0, v4l2:0), a stream URL or a file")
     if not os.access(device, os.R_OK | os.W_OK):
-        raise VideoError(f"no permission to use the camera {spec.url}", Location(spec.source),
+        raise VideoError(f"no permission to use the camera {spec.url}", Location(spec.shown),
                          hint="add yourself to the video group (sudo usermod -aG video $USER) and log in again")
     return spec
 
@@ -231,11 +246,11 @@ class LiveSource:
             if "Protocol not found" in reason:
                 scheme = self.spec.url.split("://", 1)[0]
                 reason = f"this FFmpeg build (inside PyAV) cannot read {scheme}://"
-                hint = f"relay it as MPEG-TS over UDP: ffmpeg -i '{self.spec.url}' -c copy -f mpegts udp://127.0.0.1:5000"
-            raise VideoError(f"cannot open the source: {reason}", Location(self.spec.source), hint=hint) from exc
+                hint = f"relay it as MPEG-TS over UDP: ffmpeg -i '{shown_source(self.spec.url)}' -c copy -f mpegts udp://127.0.0.1:5000"
+            raise VideoError(f"cannot open the source: {reason}", Location(self.spec.shown), hint=hint) from exc
         if not container.streams.video:
             container.close()
-            raise VideoError("the source has no video stream", Location(self.spec.source),
+            raise VideoError("the source has no video stream", Location(self.spec.shown),
                              hint="send the camera's picture, not only its sound")
         if first and self.record_path is not None:
             self._open_recording(container.streams.video[0], _sound(container))
@@ -318,7 +333,7 @@ class LiveSource:
         except av.error.FFmpegError as exc:
             if not self.spec.live:
                 raise
-            log.info("%s: read failed (%s); reopening", self.spec.source, exc)
+            log.info("%s: read failed (%s); reopening", self.spec.shown, exc)
             return False
         return not self.spec.live  # a stream "ends" when its sender stops: wait for it to resume
 

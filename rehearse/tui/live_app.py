@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 
 from rehearse.errors import RehearseError
 from rehearse.live.session import LiveUpdate, WatchOptions
+from rehearse.live.source import shown_source
 from rehearse.live.state import EXPRESSION_SIGNALS
 from rehearse.live.take_binding import LiveTake
 from rehearse.tui.keymap import bindings
@@ -69,7 +70,7 @@ class LiveScreen(Screen[None]):
     def __init__(self, updates: UpdateSource, *, source: str, live_take: LiveTake | None = None):
         super().__init__()
         self.updates = updates
-        self.source = source
+        self.source = shown_source(source)  # shown on the slate, where the room can read it
         self.live_take = live_take
         self.latest: LiveUpdate | None = None
         self.events: list = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -228,6 +229,32 @@ def test_a_missing_file_and_an_unknown_scheme_are_one_line_each(tmp_path):
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 1
         assert len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr, done.stderr
+
+
+def test_a_stream_password_is_never_shown():
+    from rehearse.live.source import shown_source
+
+    assert shown_source("rtsp://admin:Hunter2@10.0.0.7:554/stream1") == "rtsp://admin:***@10.0.0.7:554/stream1"
+    assert shown_source("srt://10.0.0.7:9000?mode=caller&passphrase=Hunter2secret&latency=200") == (
+        "srt://10.0.0.7:9000?mode=caller&passphrase=***&latency=200")
+    assert shown_source("udp://@:5000") == "udp://@:5000"  # '@' alone is a bind address, not a login
+    assert shown_source("rtsp://camera.local/live") == "rtsp://camera.local/live"
+
+
+def test_a_stream_that_refuses_with_a_password_in_its_url_is_one_line_without_it(tmp_path):
+    """A camera's RTSP login is typed in the URL; the one line saying why it failed (read aloud in a
+    rehearsal room, pasted into a chat) names the camera, not its password."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = f"rtsp://director:Hunter2@127.0.0.1:{port}/take"
+    done = subprocess.run([sys.executable, "-m", "rehearse", "watch", source, "--no-ui", "--open-timeout", "2"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.startswith("rtsp://")]
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"rtsp://director:***@127.0.0.1:{port}/take: error: cannot open the source")
+    assert "Hunter2" not in done.stderr + done.stdout
 
 
 @pytest.mark.slow
