@@ -75,7 +75,8 @@ class LiveScreen(Screen[None]):
         self.latest: LiveUpdate | None = None
         self.events: list = []
         self.blinks = 0
-        self.hold_open = False
+        self._keyed_hold_s: float | None = None
+        """Stream time of the `h` that opened a keyed hold not yet closed by a second `h` (from the log)."""
         self.ended_reason: str | None = None
         self.failure: str | None = None
         """The one line saying why the source could not be watched (it never gave a picture), else None."""
@@ -142,6 +143,11 @@ class LiveScreen(Screen[None]):
             status = f"■ ENDED: {update.reason}"
         elif not state.face and update.status == "live":
             status += "  no face"
+        self._beat()  # reads the keyed hold from the log after a key
+        if self._keyed_hold_s is not None and update.status != "ended":
+            # The supervisor's own hold mark (`h`), open until the second `h`: without it on screen
+            # nobody can tell whether the next `h` starts a hold or ends one.
+            status += f"  H keyed {self._keyed_hold_s:.2f} s"
         self.query_one("#status", Static).update(status)
         self.query_one("#hold", Static).update(self._hold_text(state.t_s, state.holding_since_s))
         minutes = state.t_s / 60
@@ -215,7 +221,9 @@ class LiveScreen(Screen[None]):
             from rehearse.store.rehearsal_log import current_beat
 
             beat_ids = [b.id for b in self.live_take.scene.beats]
-            beat_id = current_beat(beat_ids, self.live_take.entries())
+            entries = self.live_take.entries()
+            beat_id = current_beat(beat_ids, entries)
+            self._keyed_hold_s = _open_keyed_hold(entries)
             self._marks = self.live_take.beat_marks()
             self._current_beat = next((b for b in self.live_take.scene.beats if b.id == beat_id), None)
             self._beat_stale = False
@@ -277,18 +285,20 @@ class LiveScreen(Screen[None]):
             return
         self._log("beat", beat_id=upcoming)
 
+    @property
+    def hold_open(self) -> bool:
+        """A keyed hold is open: the next `h` ends it."""
+        self._beat()
+        return self._keyed_hold_s is not None
+
     def action_hold(self) -> None:
         self._log("hold_stop" if self.hold_open else "hold_start")
-        if self.live_take is not None:
-            self.hold_open = not self.hold_open
 
     def action_undo(self) -> None:
         if self.live_take is None:
             return
         undone = self.live_take.undo()
         self._beat_stale = True
-        if undone is not None and undone.kind in ("hold_start", "hold_stop"):
-            self.hold_open = undone.kind == "hold_stop"
         text = f"undid #{undone.id} {undone.kind}" if undone is not None else "nothing to undo"
         self.query_one("#log", Static).update(text)
         self._redraw_beat()
@@ -320,6 +330,19 @@ class LiveApp(App[int]):
         once with its one line, rather than an ended screen waiting for `q`."""
         if message.update.status == "ended" and self.failure is not None:
             self.exit(1)
+
+
+def _open_keyed_hold(entries) -> float | None:
+    """Stream time of the last `hold_start` no `hold_stop` followed (undone keys do not count)."""
+    open_s = None
+    for entry in sorted(entries, key=lambda e: e.id):
+        if entry.undone:
+            continue
+        if entry.kind == "hold_start":
+            open_s = entry.t_s
+        elif entry.kind == "hold_stop":
+            open_s = None
+    return open_s
 
 
 def _empty_state():

@@ -77,6 +77,38 @@ async def _keys_scenario(take) -> None:
         await pilot.press("q")
 
 
+def test_a_keyed_hold_is_shown_open_until_its_second_key_and_undo_reopens_it(tmp_path):
+    take = bind_live_take(production(tmp_path), "01", "1A-9", None)
+    try:
+        asyncio.run(_keyed_hold_scenario(take))
+        assert [e.kind for e in take.entries()] == ["hold_start", "hold_stop"]  # the undone stop is kept aside
+    finally:
+        take.close()
+
+
+async def _keyed_hold_scenario(take) -> None:
+    app = LiveApp(canned_updates, source="udp://@:5000", live_take=take)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_drawn(pilot, "3.00 s")
+
+        def status() -> str:
+            return str(app.live_screen.query_one("#status").render())
+        assert "H keyed" not in status()
+        await pilot.press("h")
+        await pilot.pause()
+        assert "H keyed 3.00 s" in status() and len(status()) <= 78  # fits 80 columns with padding
+        await pilot.press("h")  # closes it
+        await pilot.pause()
+        assert "H keyed" not in status()
+        await pilot.press("u")  # undoing the close reopens the hold: the next h closes it again
+        await pilot.pause()
+        assert "H keyed 3.00 s" in status()
+        await pilot.press("h")
+        await pilot.pause()
+        assert "H keyed" not in status()
+        await pilot.press("q")
+
+
 def test_without_a_take_the_keys_say_why_nothing_is_logged():
     asyncio.run(_no_take_scenario())
 
