@@ -188,7 +188,10 @@ class LiveScreen(Screen[None]):
         held = None if running is not None else self._held(beat, t_s, self.latest.state.ended_hold if self.latest else None)
         length = running if running is not None else held.duration_s if held is not None else None
         text = f"hold {length:.2f}" if length is not None else "hold -"
-        text += f" / {target.duration:.2f} ± {target.tolerance:.2f} s" if target is not None else " s"
+        if target is not None:
+            text += f" / {target.duration:.2f} ± {target.tolerance:.2f} s"
+        elif length is not None:
+            text += " s"
         if running is not None:
             text += "   ▶ holding"
         elif held is not None:

@@ -281,6 +281,23 @@ def test_without_beats_the_timer_shows_the_last_hold_once_it_has_ended():
     asyncio.run(body())
 
 
+def test_without_a_hold_or_a_target_the_timer_is_a_dash():
+    def still_nothing(should_stop):
+        for step in range(25):
+            yield LiveUpdate("live", LiveState(t_s=step / 24, face=True), [], 0.0, frames_analysed=step + 1)
+        while not should_stop():
+            time.sleep(0.02)
+
+    async def body():
+        app = LiveApp(still_nothing, source="udp://@:5000")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_drawn(pilot, "1.00 s")
+            assert str(app.live_screen.query_one("#hold").render()).strip() == "hold -"  # was "hold - s"
+            await pilot.press("q")
+
+    asyncio.run(body())
+
+
 def test_bars_say_no_face_only_when_there_is_none():
     """Before the first detection pass the bars have no values yet: with a face in frame they wait
     ('-'), they do not say 'no face' under a status line showing the face."""
