@@ -63,7 +63,7 @@ _SIGNAL_SETTLED_S = 1.0
 
 LONGEST_REACH_S = 2.0
 """No detector reads further than this (s) either side of a frame (the longest, the centred running
-level nods and shakes are read against, reads SWING_LEVEL_S / 2 = 1 s): the history kept must hold
+level nods and shakes are read against, reads SWING_LEVEL_S / 2 = 0.8 s): the history kept must hold
 HISTORY_S of levels before it."""
 
 MIN_HISTORY_S = HISTORY_S + BLOCK_S + LONGEST_REACH_S

@@ -106,7 +106,7 @@ def settle_after_end(event: Event, events: EventSettings, signals: SignalSetting
     `expressions.settle_after_end_s` (gaps merged, a centred smoothing; a smile waits for a laugh
     that may still join it, 1.225 s at most). Gestures: what
     `gestures.settle_after_end_s` says the detector reads (gaps bridged; a nod or shake waits for
-    a next swing that may come, 2.4 s at most with the defaults), tremor's centred window besides.
+    a next swing that may come, 2.2 s at most with the defaults), tremor's centred window besides.
     Less where the detector says when the event became final (`known_final`)."""
     if event.kind == "hold":
         # What detect_holds reads after an end, plus the signal's own reach: the face's speed over

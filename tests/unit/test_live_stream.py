@@ -36,8 +36,8 @@ pass (< 0.15 s) and the display lag (< 0.15 s) besides. Every blink, eye closure
 and face or body gesture is held to that."""
 LONG_REACH = ("nod", "shake", "smile")
 """The only kinds that may wait longer, each honestly over 1 s only while what could still extend it
-can happen: a nod or shake until no next swing can start (up to 2.4 s after its end with the
-defaults, 1.0-1.43 s measured: its last swing's pose-flip check reads 1 s ahead), a smile while
+can happen: a nod or shake until no next swing can start (up to 2.2 s after its end with the
+defaults, 0.79-1.42 s measured: its last swing's level and pose-flip check read 0.8 s ahead), a smile while
 its lips stay parted, as a laugh may join it (up to 1.225 s; 0.42 s once the lips close). A hand gesture (touch, hand raise, tremor) reads hands a
 later walk-back may still fill: it waits for none while a hand is tracked after it, up to
 hands_backfill_s (1.5 s) after the last hand seen otherwise, so it is not held to 1 s either."""
