@@ -100,6 +100,12 @@ class LandmarkTrack:
             return self.mask
         return self.mask & ~np.asarray(self.walked_back, dtype=bool)
 
+    def head(self, count: int) -> LandmarkTrack:
+        """The same track up to frame `count` (as a stream has it then), walked-back flags included."""
+        walked = None if self.walked_back is None else self.walked_back[:count]
+        return LandmarkTrack(self.part, self.times[:count], self.points[:count], self.confidence[:count],
+                             self.image_size, walked)
+
     def window(self, first: int) -> LandmarkTrack:
         """The same track from frame `first` on."""
         walked = None if self.walked_back is None else self.walked_back[first:]

@@ -35,8 +35,7 @@ def _prefix(analysis, count: int) -> tuple[SignalTrack, dict[str, LandmarkTrack]
     """The take's signals and landmarks up to frame `count` (as a stream has them then)."""
     times = analysis.signals.times[:count]
     signals = SignalTrack(times, {name: values[:count] for name, values in analysis.signals.values.items()})
-    landmarks = {part: LandmarkTrack(part, times, track.points[:count], track.confidence[:count], track.image_size)
-                 for part, track in analysis.landmarks.items()}
+    landmarks = {part: track.head(count) for part, track in analysis.landmarks.items()}
     return signals, landmarks
 
 

@@ -33,9 +33,7 @@ SIGNAL_REACH_S = 2 * MOTION_MAX_SPAN_S
 
 
 def _cut_tracks(tracks: dict[str, LandmarkTrack], n: int) -> dict[str, LandmarkTrack]:
-    return {part: LandmarkTrack(part=t.part, times=t.times[:n], points=t.points[:n],
-                                confidence=t.confidence[:n], image_size=t.image_size)
-            for part, t in tracks.items()}
+    return {part: t.head(n) for part, t in tracks.items()}
 
 
 def _final_by(event: Event, cut_s: float, geometry: bool) -> bool:

@@ -3,8 +3,6 @@ they are read against depend only on earlier frames (what a live rehearsal can k
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -19,9 +17,7 @@ def _prefix(analysis, count: int):
     checks the detector's own reach; the signals' reach is the live side's)."""
     signals = SignalTrack(analysis.signals.times[:count],
                           {name: values[:count] for name, values in analysis.signals.values.items()})
-    landmarks = {part: dataclasses.replace(track, times=track.times[:count], points=track.points[:count],
-                                           confidence=track.confidence[:count])
-                 for part, track in analysis.landmarks.items()}
+    landmarks = {part: track.head(count) for part, track in analysis.landmarks.items()}
     return signals, landmarks
 
 
