@@ -65,3 +65,24 @@ def sample_analyses(sample_cache) -> dict:
         out[video.stem] = load_cached(video, settings)
         assert out[video.stem] is not None, f"{video.name} missing from the session's sample cache"
     return out
+
+
+@pytest.fixture(scope="session")
+def real_clips(tmp_path_factory) -> dict:
+    """clip name -> its analysis with the real models and default settings, for every real clip
+    with a truth file (tests/data/real) found in ../shared/clips or .cache/real-clips; analysed
+    once per test session (the eyes prefix and cut-at-ready tests each analysed them, ~70 s)."""
+    from tests_support import REAL_CLIPS_CACHE, REAL_TRUTH, SHARED_CLIPS
+
+    from rehearse.analysis.take import analyze_take
+    from rehearse.analysis.truth import load_truth_yaml
+    from rehearse.config import Settings
+
+    settings = Settings(cache_dir=tmp_path_factory.mktemp("real-clips-cache"))
+    found = {}
+    for truth in sorted(REAL_TRUTH.glob("*.truth.yaml")):
+        name = load_truth_yaml(truth).clip
+        clip = next((f / name for f in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (f / name).is_file()), None)
+        if clip is not None:
+            found[name] = analyze_take(clip, settings)
+    return found

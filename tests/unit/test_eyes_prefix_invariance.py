@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests_support import REAL_CLIPS_CACHE, REAL_TRUTH, SHARED_CLIPS, real_clip_or_skip
+from tests_support import REAL_CLIPS_CACHE, SHARED_CLIPS, real_clip_or_skip
 
 from rehearse.analysis.event_settings import BlinkSettings, EventSettings
 from rehearse.analysis.events import Event, blendshapes_of
@@ -111,24 +111,6 @@ def test_sample_takes_face_signals_on_a_prefix_are_the_whole_takes(sample_analys
     for name, analysis in sample_analyses.items():
         problems += [f"{name}: {p}" for p in _signal_differences(analysis.landmarks)]
     assert not problems, "\n".join(problems[:20])
-
-
-@pytest.fixture(scope="module")
-def real_clips(tmp_path_factory) -> dict:
-    """clip name -> its analysis with the real models and default settings, for every real clip
-    with a truth file (tests/data/real) found in ../shared/clips or .cache/real-clips."""
-    from rehearse.analysis.take import analyze_take
-    from rehearse.analysis.truth import load_truth_yaml
-    from rehearse.config import Settings
-
-    settings = Settings(cache_dir=tmp_path_factory.mktemp("real-clips-cache"))
-    found = {}
-    for truth in sorted(REAL_TRUTH.glob("*.truth.yaml")):
-        name = load_truth_yaml(truth).clip
-        clip = next((f / name for f in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (f / name).is_file()), None)
-        if clip is not None:
-            found[name] = analyze_take(clip, settings)
-    return found
 
 
 def _settle_cut_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack]) -> tuple[int, list[str]]:

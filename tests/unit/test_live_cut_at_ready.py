@@ -25,7 +25,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from tests_support import REAL_CLIPS_CACHE, REAL_TRUTH, SHARED_CLIPS
+from tests_support import REAL_CLIPS_CACHE, SHARED_CLIPS
 
 from rehearse.analysis.event_settings import EventSettings
 from rehearse.analysis.events import Event, detect_events
@@ -117,24 +117,6 @@ def _take_differences(signals: SignalTrack, tracks: dict[str, LandmarkTrack], co
         first = int(np.searchsorted(times, start_s - 1e-9))
         problems += _ready_cut_differences(signals, tracks, first, EARLY_S, compared)
     return problems
-
-
-@pytest.fixture(scope="module")
-def real_clips(tmp_path_factory) -> dict:
-    """clip name -> its analysis with the real models and default settings, for every real clip
-    with a truth file (tests/data/real) found in ../shared/clips or .cache/real-clips."""
-    from rehearse.analysis.take import analyze_take
-    from rehearse.analysis.truth import load_truth_yaml
-    from rehearse.config import Settings
-
-    settings = Settings(cache_dir=tmp_path_factory.mktemp("real-clips-cache"))
-    found = {}
-    for truth in sorted(REAL_TRUTH.glob("*.truth.yaml")):
-        name = load_truth_yaml(truth).clip
-        clip = next((f / name for f in (SHARED_CLIPS, REAL_CLIPS_CACHE) if (f / name).is_file()), None)
-        if clip is not None:
-            found[name] = analyze_take(clip, settings)
-    return found
 
 
 def test_holds_expressions_and_gestures_cut_when_live_calls_them_final_are_the_whole_takes(

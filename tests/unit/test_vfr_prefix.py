@@ -160,7 +160,7 @@ def test_nods_and_shakes_on_a_prefix_of_a_variable_frame_rate_stream_are_the_who
     """The sample takes do not nod: a synthetic stream (measured FaceMesh noise) with two nods, a
     shake and head turns, its frames 0.5-1.5 x 1/30 s apart and 1.5 x further apart after 4 s (a
     phone dropping its rate in low light), cut every 0.1 s. The nods' running level is read over a
-    centred 2 s: sized by the median interval of the frames at hand, its width moved with the cut
+    centred SWING_LEVEL_S (2 s then): sized by the median interval of the frames at hand, its width moved with the cut
     (before: 186 and 14 of ~810 comparisons differed with these two draws)."""
     from tools.synthetic_streams import synthesize_signals
 
